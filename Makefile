@@ -1,0 +1,55 @@
+# tlsdissect — build, test and demo.
+#   make            optimised binary at build/tlsdissect
+#   make demo       install what is missing, build, run on a bundled capture
+#   make test       install what is missing, run every test (unit, golden,
+#                   cross-check, invariance, sanitizers, fuzz smoke)
+#   make regen      regenerate src/tls/registry_tables.c from tools/iana/*.csv
+#   make update-expected   rewrite tests/expected/* from the current binary (review the diff!)
+
+CC      ?= cc
+PKGS    := libpcap libcjson libcrypto
+PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcjson -lcrypto)
+WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
+           -Wformat=2 -Wno-format-nonliteral
+CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L
+CFLAGS  ?= -O2 -g
+ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP
+
+SRC_LIB := $(sort $(wildcard src/common/*.c src/net/*.c src/tls/*.c src/model/*.c \
+                              src/output/*.c src/engine/*.c src/capture/*.c))
+SRC_CLI := $(sort $(wildcard src/cli/*.c))
+
+BUILD   ?= build
+LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
+CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
+
+.PHONY: all deps test-deps demo test unit golden crosscheck invariance asan-test fuzz fuzz-smoke \
+        regen update-expected clean bench fixtures stress
+
+all: $(BUILD)/tlsdissect
+
+$(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+$(BUILD)/libtlsdissect.a: $(LIB_OBJ)
+	@rm -f $@
+	ar rcs $@ $^
+
+$(BUILD)/tlsdissect: $(CLI_OBJ) $(BUILD)/libtlsdissect.a
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ $(PKG_LIBS)
+
+-include $(LIB_OBJ:.o=.d) $(CLI_OBJ:.o=.d)
+
+deps:
+	tools/install-deps.sh build
+
+test-deps:
+	tools/install-deps.sh test
+
+regen:
+	python3 tools/gen-registry.py
+
+clean:
+	rm -rf build build-asan build-fuzz build-cov

@@ -1,0 +1,45 @@
+/*
+ * buffer.h — a growable byte buffer with a hard cap, and a scratch arena.
+ *
+ * td_buf holds bytes that must wait for more input (a record or handshake
+ * message spanning TCP segments).  Every append names its cap; growth is
+ * geometric and checked, never `p = realloc(p, n)`.
+ *
+ * td_arena is per-event scratch memory for parsed lists: allocations live
+ * until td_arena_reset(), which keeps the first chunk for reuse, so the
+ * steady state allocates nothing.
+ */
+#ifndef TLSDISSECT_BUFFER_H
+#define TLSDISSECT_BUFFER_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+struct td_buf {
+    uint8_t *data;
+    size_t len;
+    size_t cap;
+};
+
+/* 0 on success; -1 when len + n would exceed limit or memory ran out. */
+int td_buf_append(struct td_buf *b, const uint8_t *data, size_t n, size_t limit);
+/* Drop the first n bytes. */
+void td_buf_consume(struct td_buf *b, size_t n);
+static inline void td_buf_clear(struct td_buf *b) { b->len = 0; }
+/* Free storage; the buffer is empty and reusable afterwards. */
+void td_buf_free(struct td_buf *b);
+
+struct td_arena_chunk;
+struct td_arena {
+    struct td_arena_chunk *head;
+    size_t used_in_head;
+};
+
+/* Zeroed memory aligned for any scalar, or NULL when out of memory. */
+void *td_arena_alloc(struct td_arena *a, size_t size);
+/* Copy of data with a NUL after it (for strings), or NULL. */
+char *td_arena_strndup(struct td_arena *a, const void *data, size_t len);
+void td_arena_reset(struct td_arena *a);
+void td_arena_free(struct td_arena *a);
+
+#endif

@@ -1,0 +1,49 @@
+/*
+ * capture.h — packet sources through libpcap: capture files (pcap and
+ * pcapng, "-" for standard input) read in a row as one capture, or a live
+ * interface; an optional BPF filter applied by libpcap (pcap-filter(7)).
+ */
+#ifndef TLSDISSECT_CAPTURE_H
+#define TLSDISSECT_CAPTURE_H
+
+#include <signal.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdissect/format.h"
+#include "tlsdissect/model.h"
+
+struct td_frame {
+    int dlt;
+    td_time_us ts;
+    const uint8_t *data; /* valid during the callback only */
+    size_t caplen;
+    size_t len;
+};
+
+typedef void (*td_frame_fn)(void *ctx, const struct td_frame *f);
+typedef void (*td_idle_fn)(void *ctx, td_time_us now); /* live mode: after each batch */
+
+enum td_capture_status {
+    TD_CAPTURE_OK = 0,
+    TD_CAPTURE_INPUT_ERROR = 1, /* a file could not be read: err says which and why */
+    TD_CAPTURE_USAGE_ERROR = 2, /* e.g. a filter that does not compile */
+};
+
+#define TD_CAPTURE_ERR 512
+
+/*
+ * Read files in order; stop early when *stop becomes non-zero.  On an
+ * error, err holds one line naming the file (and the offset when known).
+ */
+enum td_capture_status td_capture_files(const char *const *paths, size_t npaths,
+                                        const char *filter, volatile sig_atomic_t *stop,
+                                        td_frame_fn fn, void *ctx, char err[TD_CAPTURE_ERR]);
+
+/* Sniff an interface until *stop; kernel counters go into stats. */
+enum td_capture_status td_capture_live(const char *iface, const char *filter,
+                                       volatile sig_atomic_t *stop, td_frame_fn fn,
+                                       td_idle_fn idle, void *ctx, struct td_stats *stats,
+                                       char err[TD_CAPTURE_ERR]);
+
+#endif

@@ -1,0 +1,32 @@
+/*
+ * certificate.h — the Certificate message (RFC 5246 §7.4.2, RFC 8446
+ * §4.4.2) and the X.509 fields of each certificate (RFC 5280, decoded by
+ * OpenSSL's libcrypto).
+ *
+ * Decoding DER is the most expensive thing a handshake costs, and servers
+ * send the same chain again and again, so decoded certificates are kept in
+ * a small cache keyed by their DER bytes.
+ */
+#ifndef TLSDISSECT_CERTIFICATE_H
+#define TLSDISSECT_CERTIFICATE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdissect/model.h"
+#include "tlsdissect/parse.h"
+
+struct td_cert_cache;
+
+/* A cache of `slots` decoded certificates (0: no caching). */
+struct td_cert_cache *td_cert_cache_new(size_t slots);
+void td_cert_cache_free(struct td_cert_cache *cache);
+
+/* Decoded certificates beyond this many per message are only counted and hashed. */
+#define TD_MAX_CERTS_DECODED 32
+
+int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bool tls13,
+                         struct td_cert_cache *cache, struct td_certificate *out);
+
+#endif

@@ -1,0 +1,67 @@
+/*
+ * connection.h — one connection as the model sees it: its identity, its
+ * summary, and the de-duplication of its anomalies.  The TLS layer reports
+ * messages and facts here; this module keeps the summary and forwards
+ * events to the sink (contract: "message", "anomaly", "connection").
+ *
+ * The first anomaly of each kind in a connection becomes an event; repeats
+ * are only counted (the connection's `anomalies`, and the run's stats).
+ */
+#ifndef TLSDISSECT_CONNECTION_H
+#define TLSDISSECT_CONNECTION_H
+
+#include <stdarg.h>
+#include <stdbool.h>
+#include <stdint.h>
+
+#include "tlsdissect/model.h"
+
+/* What every connection of a run reports to: the sink and the run's totals. */
+struct td_reporter {
+    struct td_sink *sink;
+    struct td_stats *stats;
+    uint32_t anomalies_seen; /* kinds already reported outside any connection */
+};
+
+struct td_conn {
+    struct td_conn_id id;
+    struct td_conn_summary sum;
+    struct td_reporter *rep;
+    uint32_t anomalies_seen; /* bit per enum td_anomaly_kind */
+    bool finished;
+};
+
+/* A connection with its number and endpoints as first seen (client = first sender). */
+void td_conn_init(struct td_conn *c, struct td_reporter *rep, uint64_t number,
+                  const struct td_endpoint *client, const struct td_endpoint *server,
+                  const uint16_t *vlan, uint8_t nvlan, td_time_us start);
+void td_conn_release(struct td_conn *c);
+
+/* Swap which endpoint is the client (decided by the first ClientHello). */
+void td_conn_swap_roles(struct td_conn *c);
+
+/* Forward a message event and note it in the summary's history. */
+void td_conn_message(struct td_conn *c, const struct td_message *m, td_time_us ts);
+
+/* An anomaly of this connection; detail is printf-formatted. */
+void td_conn_anomaly(struct td_conn *c, enum td_anomaly_kind kind, td_time_us ts,
+                     const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+void td_conn_anomalyv(struct td_conn *c, enum td_anomaly_kind kind, td_time_us ts,
+                      const char *fmt, va_list ap);
+
+/* An anomaly outside any connection (link, IP). */
+void td_report_anomaly(struct td_reporter *rep, enum td_anomaly_kind kind, td_time_us ts,
+                       const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+
+/* Summary facts. */
+void td_conn_set_sni(struct td_conn *c, const uint8_t *sni, size_t len);
+void td_conn_set_alpn(struct td_conn *c, const uint8_t *alpn, size_t len);
+void td_conn_set_ja4(struct td_conn *c, const char *ja4);
+void td_conn_add_server_cert(struct td_conn *c, const char *sha256_hex);
+void td_conn_add_alert(struct td_conn *c, enum td_side from, bool encrypted,
+                       const struct td_alert *alert);
+
+/* Emit the connection event (once). */
+void td_conn_finish(struct td_conn *c, td_time_us end);
+
+#endif

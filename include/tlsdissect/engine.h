@@ -1,0 +1,53 @@
+/*
+ * engine.h — the pipeline from captured frames to events:
+ *
+ *   frame ─► link ─► ip (+ fragment reassembly) ─► tcp ─► flow table
+ *         ─► stream reassembly ─► TLS session ─► connection model ─► sink
+ *
+ * The engine owns every stage's state for one run (several capture files
+ * read in a row are one run).  Nothing here prints; events go to the sink.
+ */
+#ifndef TLSDISSECT_ENGINE_H
+#define TLSDISSECT_ENGINE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdissect/format.h"
+#include "tlsdissect/ipfrag.h"
+#include "tlsdissect/model.h"
+#include "tlsdissect/session.h"
+
+struct td_engine_config {
+    struct td_tls_config tls;
+    size_t max_flows;                 /* connections tracked at once */
+    td_time_us idle_timeout_us;       /* an open connection idle this long ends */
+    td_time_us closed_linger_us;      /* a closed connection absorbs stray packets this long */
+    size_t reassembly_bytes;          /* out-of-order bytes held across all connections */
+    size_t reassembly_bytes_per_direction;
+    size_t certificate_cache_slots;
+    struct td_ipfrag_limits fragments;
+};
+
+/* The defaults documented in docs/cli.md. */
+void td_engine_config_defaults(struct td_engine_config *cfg);
+
+struct td_engine;
+
+struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_sink *sink);
+void td_engine_free(struct td_engine *e);
+
+/* One captured frame of link type dlt; wire_len is its length on the wire. */
+void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t *frame,
+                      size_t caplen, size_t wire_len);
+
+/* Time passes without packets (live capture): expire idle connections. */
+void td_engine_tick(struct td_engine *e, td_time_us now);
+
+/* End of input: end every connection (in connection order) and emit stats. */
+void td_engine_finish(struct td_engine *e);
+
+/* The run's counters (live mode fills in the kernel figures before finish). */
+struct td_stats *td_engine_stats(struct td_engine *e);
+
+#endif

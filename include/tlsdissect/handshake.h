@@ -1,0 +1,56 @@
+/*
+ * handshake.h — handshake message framing over the record layer
+ * (RFC 8446 §4, RFC 5246 §7.4): a message may span records, a record may
+ * carry several messages.
+ *
+ *   struct { HandshakeType msg_type; uint24 length; ... body ... } Handshake;
+ *
+ * Messages that lie inside one record body are handed on as views; the
+ * rest are assembled in a buffer capped at `max_message` bytes.  A longer
+ * message is skipped by counting and reported with a NULL body.
+ */
+#ifndef TLSDISSECT_HANDSHAKE_H
+#define TLSDISSECT_HANDSHAKE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdissect/buffer.h"
+
+struct td_hs_message {
+    uint8_t type;
+    size_t length;          /* declared body length */
+    const uint8_t *body;    /* NULL when the message was over the cap */
+    uint16_t record_version; /* of the record that carried its first byte */
+};
+
+typedef void (*td_hs_message_fn)(void *ctx, int side, const struct td_hs_message *m);
+
+struct td_hs_assembler {
+    struct td_buf buf;      /* header and body bytes of a message in progress */
+    uint16_t first_version;
+    bool discarding;        /* skipping an over-long message */
+    uint8_t discard_type;
+    size_t discard_length;
+    size_t discard_left;
+};
+
+/* Frame a handshake record body. */
+void td_hs_feed(struct td_hs_assembler *a, int side, const uint8_t *p, size_t n,
+                uint16_t record_version, size_t max_message, td_hs_message_fn fn, void *ctx);
+
+/* A message is partly assembled. */
+static inline bool td_hs_pending(const struct td_hs_assembler *a)
+{
+    return a->buf.len > 0 || a->discarding;
+}
+
+/* Bytes of the partial message held (header included). */
+static inline size_t td_hs_pending_bytes(const struct td_hs_assembler *a) { return a->buf.len; }
+
+/* Forget a partial message (after lost framing). */
+void td_hs_reset(struct td_hs_assembler *a);
+void td_hs_release(struct td_hs_assembler *a);
+
+#endif

@@ -1,0 +1,46 @@
+/*
+ * hello.h — ClientHello and ServerHello/HelloRetryRequest parsers
+ * (RFC 8446 §4.1.2-4.1.4, RFC 5246 §7.4.1.2-7.4.1.3, RFC 5246 Appendix E.2
+ * for the SSLv2-compatible CLIENT-HELLO) and their extensions (RFC 8446
+ * §4.2, RFC 6066, RFC 7301, RFC 8422, RFC 5077).
+ *
+ * Parsers fill the model from a message body; lists live in the parse arena.
+ * Return 0 when the fixed fields were read (extension problems are recorded
+ * in the parse and parsing continues with the next extension), -1 when not.
+ */
+#ifndef TLSDISSECT_HELLO_H
+#define TLSDISSECT_HELLO_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdissect/model.h"
+#include "tlsdissect/parse.h"
+
+int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
+                          struct td_client_hello *ch);
+
+/* An SSLv2 CLIENT-HELLO: msg starts at the msg_type byte after the 2-byte header. */
+int td_parse_sslv2_client_hello(struct td_parse *p, const uint8_t *msg, size_t len,
+                                struct td_client_hello *ch);
+
+/*
+ * An SSLv2 SERVER-HELLO (draft-hickman-netscape-ssl-00): msg starts at the
+ * msg_type byte.  *cert is set to the certificate bytes (X.509 DER when
+ * *cert_type is 1).
+ */
+int td_parse_sslv2_server_hello(struct td_parse *p, const uint8_t *msg, size_t len,
+                                struct td_server_hello *sh, struct td_bytes *cert,
+                                uint8_t *cert_type);
+
+/* Also recognises a HelloRetryRequest by its special random (RFC 8446 §4.1.3). */
+int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
+                          struct td_server_hello *sh, bool *is_hrr);
+
+/* Extensions (extensions.c), called by the hello parsers on the extensions vector. */
+void td_parse_client_extensions(struct td_parse *p, struct td_cur *exts, struct td_client_hello *ch);
+void td_parse_server_extensions(struct td_parse *p, struct td_cur *exts, struct td_server_hello *sh,
+                                bool is_hrr);
+
+#endif

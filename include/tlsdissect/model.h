@@ -1,0 +1,362 @@
+/*
+ * model.h — the plain result model: what the parsers found, as C values.
+ *
+ * Parsers (src/tls) fill these structs; writers (src/output) only read them
+ * and never see wire bytes.  The fields follow the output contract
+ * (docs/output-contract.md): message events carry one handshake message or
+ * record-level event (RFC 8446 §4, RFC 5246 §7), connection events carry the
+ * per-connection summary.
+ *
+ * Lifetime: a struct td_event and everything it points to lives only for the
+ * duration of the sink call that receives it (lists sit in a per-event arena
+ * that is reset afterwards).  A writer that keeps anything copies it.
+ */
+#ifndef TLSDISSECT_MODEL_H
+#define TLSDISSECT_MODEL_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdissect/format.h"
+
+/* Bytes taken from the wire (a string or opaque value); not NUL-terminated. */
+struct td_bytes {
+    const uint8_t *data;
+    size_t len;
+};
+
+struct td_u16_list {
+    const uint16_t *v;
+    size_t n;
+};
+
+struct td_bytes_list {
+    const struct td_bytes *v;
+    size_t n;
+};
+
+enum td_side { TD_CLIENT = 0, TD_SERVER = 1 };
+
+#define TD_MAX_VLAN 4
+
+struct td_endpoint {
+    uint8_t family; /* 4 or 6 */
+    uint8_t addr[16];
+    uint16_t port;
+};
+
+/* Identity of a connection: the common fields of every event that has one. */
+struct td_conn_id {
+    uint64_t conn; /* 1-based */
+    struct td_endpoint client;
+    struct td_endpoint server;
+    uint16_t vlan[TD_MAX_VLAN]; /* outermost first */
+    uint8_t nvlan;
+};
+
+enum td_msg_kind {
+    TD_MSG_HELLO_REQUEST,
+    TD_MSG_CLIENT_HELLO,
+    TD_MSG_SERVER_HELLO,
+    TD_MSG_HELLO_RETRY_REQUEST,
+    TD_MSG_NEW_SESSION_TICKET,
+    TD_MSG_END_OF_EARLY_DATA,
+    TD_MSG_ENCRYPTED_EXTENSIONS,
+    TD_MSG_CERTIFICATE,
+    TD_MSG_SERVER_KEY_EXCHANGE,
+    TD_MSG_CERTIFICATE_REQUEST,
+    TD_MSG_SERVER_HELLO_DONE,
+    TD_MSG_CERTIFICATE_VERIFY,
+    TD_MSG_CLIENT_KEY_EXCHANGE,
+    TD_MSG_FINISHED,
+    TD_MSG_CERTIFICATE_STATUS,
+    TD_MSG_KEY_UPDATE,
+    TD_MSG_CHANGE_CIPHER_SPEC,
+    TD_MSG_ALERT,
+    TD_MSG_ENCRYPTED_HANDSHAKE,
+    TD_MSG_HEARTBEAT,
+    TD_MSG_OTHER_HANDSHAKE, /* a handshake type without a message name here */
+};
+
+/* The contract's name of a message kind ("ClientHello", ...). */
+const char *td_msg_kind_name(enum td_msg_kind kind);
+
+/* RFC 8446 §4.1.2, RFC 5246 §7.4.1.2, RFC 6101 E.2 (SSLv2-compatible form). */
+struct td_client_hello {
+    bool sslv2_format;      /* arrived as an SSLv2-compatible CLIENT-HELLO */
+    uint16_t legacy_version;
+    struct td_bytes random; /* 32 bytes (SSLv2: the challenge) */
+    struct td_bytes session_id;
+    struct td_u16_list cipher_suites;       /* SSLv2 form: the kinds that are TLS suites */
+    size_t sslv2_only_kinds;                /* SSLv2 form: kinds with no TLS suite */
+    struct td_bytes compression_methods;   /* one byte each */
+    struct td_u16_list extensions;          /* types, wire order */
+    bool has_sni;
+    struct td_bytes sni;                    /* first host_name */
+    bool has_alpn;
+    struct td_bytes_list alpn;
+    bool has_supported_versions;
+    struct td_u16_list supported_versions;
+    bool has_supported_groups;
+    struct td_u16_list supported_groups;
+    bool has_ec_point_formats;
+    struct td_bytes ec_point_formats;       /* one byte each */
+    bool has_signature_algorithms;
+    struct td_u16_list signature_algorithms;
+    bool has_key_share;
+    struct td_u16_list key_share;           /* groups of the offered shares */
+    bool has_psk_modes;
+    struct td_bytes psk_modes;              /* one byte each */
+    bool has_session_ticket;
+    struct td_bytes session_ticket;         /* extension data (may be empty) */
+    bool has_pre_shared_key;
+    const char *ja3;        /* md5 hex */
+    const char *ja3_string;
+    const char *ja4;
+};
+
+/* RFC 8446 §4.1.3-4.1.4, RFC 5246 §7.4.1.3. */
+struct td_server_hello {
+    uint16_t legacy_version;
+    uint16_t version; /* supported_versions when present, else legacy_version */
+    struct td_bytes random;
+    struct td_bytes session_id;
+    uint16_t cipher_suite;
+    uint8_t compression_method;
+    struct td_u16_list extensions;
+    bool has_alpn;
+    struct td_bytes alpn;
+    bool has_key_share;
+    uint16_t key_share;
+    bool has_supported_version;
+    bool has_pre_shared_key;
+    bool has_session_ticket;
+    bool sslv2_format; /* SSLv2 SERVER-HELLO */
+    const char *ja3s;
+    const char *ja3s_string;
+};
+
+/* One X.509 certificate (RFC 5280), as libcrypto decodes it. */
+struct td_cert_info {
+    bool parsed;          /* false: DER did not decode; only hashes are set */
+    size_t der_len;
+    char sha256[65];
+    char sha1[41];
+    const char *subject;  /* RFC 4514 / openssl -nameopt RFC2253 */
+    const char *issuer;
+    const char *subject_cn; /* first CN, for the text writer */
+    const char *serial;   /* hex of the DER INTEGER contents */
+    bool has_validity;
+    int64_t not_before;   /* seconds since the epoch, UTC */
+    int64_t not_after;
+    struct td_bytes_list san; /* DNS names, IP addresses as text, emails, URIs */
+    const char *key_type; /* "RSA", "EC", "Ed25519", ... */
+    int key_bits;
+    const char *signature_algorithm;
+    bool is_ca;
+};
+
+/* RFC 8446 §4.4.2, RFC 5246 §7.4.2. */
+struct td_certificate {
+    size_t count;
+    const struct td_cert_info *certs;
+    struct td_bytes context; /* TLS 1.3 certificate_request_context */
+};
+
+/* RFC 5246 §7.4.3, RFC 8422 §5.4, RFC 4279 §2. */
+struct td_server_key_exchange {
+    const char *kex;         /* "ECDHE", "DHE", "RSA", "DH_anon", ... or NULL */
+    bool has_group;
+    uint16_t group;
+    int dh_prime_bits;       /* 0 when not DHE */
+    size_t public_key_bytes;
+    bool has_signature_algorithm;
+    uint16_t signature_algorithm;
+    bool params_parsed;      /* false when the key exchange was not recognised */
+};
+
+/* RFC 5246 §7.4.7. */
+struct td_client_key_exchange {
+    const char *kex;
+    size_t length; /* bytes of the exchange keys (encrypted PMS or public value) */
+};
+
+/* RFC 5246 §7.4.4, RFC 8446 §4.3.2. */
+struct td_certificate_request {
+    struct td_bytes certificate_types; /* one byte each; empty in TLS 1.3 */
+    bool has_signature_algorithms;
+    struct td_u16_list signature_algorithms;
+    size_t ca_count;
+};
+
+/* RFC 5246 §7.4.8, RFC 8446 §4.4.3. */
+struct td_certificate_verify {
+    bool has_signature_algorithm;
+    uint16_t signature_algorithm;
+};
+
+/* RFC 5077 §3.3, RFC 8446 §4.6.1. */
+struct td_new_session_ticket {
+    uint32_t lifetime_hint;
+    size_t ticket_length;
+    struct td_bytes ticket;
+};
+
+/* RFC 5246 §7.2. */
+struct td_alert {
+    uint8_t level;       /* 1 warning, 2 fatal */
+    uint8_t description;
+};
+
+/* RFC 6066 §8. */
+struct td_certificate_status {
+    uint8_t status_type;
+    size_t response_length;
+};
+
+struct td_message {
+    enum td_side from;
+    uint16_t record_version; /* 0x0002 for SSLv2 framing */
+    enum td_msg_kind kind;
+    uint8_t handshake_type;  /* the wire type, for TD_MSG_OTHER_HANDSHAKE */
+    bool encrypted;
+    bool parsed;             /* fields below are valid (false after a parse error) */
+    size_t length;           /* body length */
+    union {
+        struct td_client_hello client_hello;
+        struct td_server_hello server_hello; /* also HelloRetryRequest */
+        struct td_certificate certificate;
+        struct td_server_key_exchange server_key_exchange;
+        struct td_client_key_exchange client_key_exchange;
+        struct td_certificate_request certificate_request;
+        struct td_certificate_verify certificate_verify;
+        struct td_new_session_ticket new_session_ticket;
+        struct td_alert alert;
+        struct td_certificate_status certificate_status;
+        uint8_t key_update_request;
+    } u;
+};
+
+/* Anomaly kinds: short machine names, written as `what`. */
+enum td_anomaly_kind {
+    TD_ANOM_TCP_GAP,
+    TD_ANOM_TCP_OVERLAP_CONFLICT,
+    TD_ANOM_TCP_BUFFER_FULL,
+    TD_ANOM_TRUNCATED_CAPTURE,
+    TD_ANOM_FLOW_EVICTED,
+    TD_ANOM_MIDSTREAM,
+    TD_ANOM_NOT_TLS,
+    TD_ANOM_BAD_RECORD,
+    TD_ANOM_RECORD_TOO_LONG,
+    TD_ANOM_BAD_LENGTH,
+    TD_ANOM_HANDSHAKE_TOO_LONG,
+    TD_ANOM_UNEXPECTED_MESSAGE,
+    TD_ANOM_INTERLEAVED_RECORD,
+    TD_ANOM_CERTIFICATE_UNPARSED,
+    TD_ANOM_INCOMPLETE_MESSAGE,
+    TD_ANOM_IP_MALFORMED,
+    TD_ANOM_IP_FRAGMENT_OVERLAP,
+    TD_ANOM_IP_FRAGMENT_DROPPED,
+    TD_ANOM_TCP_MALFORMED,
+    TD_ANOM_LINK_MALFORMED,
+    TD_ANOM_OUT_OF_MEMORY,
+    TD_ANOM_COUNT
+};
+
+const char *td_anomaly_name(enum td_anomaly_kind kind);
+
+#define TD_ANOMALY_DETAIL 200
+
+struct td_anomaly {
+    enum td_anomaly_kind kind;
+    char detail[TD_ANOMALY_DETAIL];
+};
+
+#define TD_MAX_ALERTS 16
+#define TD_MAX_SERVER_CERTS 16
+#define TD_HISTORY_MAX 60 /* transcript entries kept; more are counted */
+
+struct td_alert_seen {
+    enum td_side from;
+    bool encrypted;
+    struct td_alert alert;
+};
+
+enum td_resumption { TD_RESUMED_NO, TD_RESUMED_SESSION_ID, TD_RESUMED_TICKET, TD_RESUMED_PSK };
+
+/* The connection summary (contract: type "connection"). */
+struct td_conn_summary {
+    td_time_us start;
+    td_time_us end;
+    bool tls_seen;
+    bool has_version;
+    uint16_t version;
+    bool has_cipher_suite;
+    uint16_t cipher_suite;
+    char *sni;       /* owned copies */
+    size_t sni_len;
+    char *alpn;
+    size_t alpn_len;
+    bool established;
+    bool resumption_known;
+    enum td_resumption resumed;
+    uint64_t resumed_from; /* 0 when unknown */
+    uint8_t history[TD_HISTORY_MAX]; /* (kind << 1) | from */
+    size_t history_len;
+    size_t history_dropped;
+    char ja3[33];
+    char ja3s[33];
+    char *ja4;
+    char (*server_certs)[65]; /* owned; TD_MAX_SERVER_CERTS entries once allocated */
+    size_t server_cert_count;
+    struct td_alert_seen alerts[TD_MAX_ALERTS];
+    size_t alert_count;
+    size_t alerts_dropped;
+    bool has_handshake_time;
+    int64_t handshake_us;
+    bool has_rtt;
+    int64_t tcp_rtt_us;
+    uint64_t bytes_client; /* application data, per side */
+    uint64_t bytes_server;
+    uint64_t anomalies;
+    char community_id[64];
+};
+
+struct td_stats {
+    uint64_t packets;
+    uint64_t bytes;
+    uint64_t connections;
+    uint64_t tls_connections;
+    uint64_t anomalies[TD_ANOM_COUNT];
+    uint64_t evicted_flows;
+    bool live;
+    uint64_t kernel_received;
+    uint64_t kernel_dropped;
+};
+
+enum td_event_type { TD_EV_MESSAGE, TD_EV_CONNECTION, TD_EV_ANOMALY, TD_EV_STATS };
+
+struct td_event {
+    enum td_event_type type;
+    td_time_us ts;
+    const struct td_conn_id *conn; /* NULL for events outside a connection */
+    union {
+        const struct td_message *message;
+        const struct td_conn_summary *connection;
+        const struct td_anomaly *anomaly;
+        const struct td_stats *stats;
+    } u;
+};
+
+/* Where events go: the JSON and text writers implement this. */
+struct td_sink {
+    void (*event)(struct td_sink *self, const struct td_event *ev);
+};
+
+static inline void td_sink_emit(struct td_sink *s, const struct td_event *ev)
+{
+    s->event(s, ev);
+}
+
+#endif

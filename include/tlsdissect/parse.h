@@ -1,0 +1,49 @@
+/*
+ * parse.h — what the message parsers share: scratch memory for the lists
+ * they fill, and the first failure, named by its field path
+ * ("ClientHello.extensions[3](alpn): length 7 > remaining 5").
+ */
+#ifndef TLSDISSECT_PARSE_H
+#define TLSDISSECT_PARSE_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdissect/buffer.h"
+#include "tlsdissect/cursor.h"
+#include "tlsdissect/model.h"
+
+struct td_parse {
+    struct td_arena *arena;
+    unsigned failures;
+    enum td_anomaly_kind kind;      /* of the first failure */
+    char detail[TD_ANOMALY_DETAIL]; /* of the first failure */
+};
+
+/* Start a parse with scratch memory from arena. */
+void td_parse_begin(struct td_parse *p, struct td_arena *arena);
+
+/*
+ * Record a failed cursor read at a field path (printf format).  Only the
+ * first failure keeps its detail; all are counted.  Returns -1 so callers
+ * can `return td_parse_cur_fail(...)`.
+ */
+int td_parse_cur_fail(struct td_parse *p, const struct td_cur *c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Record a failure with a free-text detail. */
+int td_parse_fail(struct td_parse *p, enum td_anomaly_kind kind, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+
+/* Read a vector of u16 values (a child cursor of even length) into the arena. */
+int td_parse_u16_list(struct td_parse *p, struct td_cur *vec, struct td_u16_list *out);
+
+/* Bytes of a cursor as a view. */
+static inline struct td_bytes td_parse_rest(const struct td_cur *c)
+{
+    struct td_bytes b = {td_cur_ptr(c), td_cur_remaining(c)};
+    return b;
+}
+
+#endif

@@ -1,0 +1,124 @@
+/*
+ * record.h — the TLS record layer of one direction (RFC 8446 §5.1,
+ * RFC 5246 §6.2.1, SSL 2.0 record headers per RFC 6101 Appendix E /
+ * draft-hickman-netscape-ssl-00 §1.2).
+ *
+ *   struct { ContentType type; ProtocolVersion legacy_record_version;
+ *            uint16 length; opaque fragment[length]; } TLSPlaintext;
+ *
+ * The reader frames a byte stream into records and hands each complete
+ * record to a handler.  Bodies the handler wants (handshake, alerts, ...)
+ * are viewed in place when a record lies inside one delivery and copied
+ * (capped) only when it spans deliveries; other bodies (application data,
+ * encrypted handshake) are skipped by length arithmetic alone.
+ *
+ * Before the first record, and after a gap that broke framing, the reader
+ * scans for a plausible record header: a ClientHello or ServerHello header,
+ * an SSLv2 CLIENT-HELLO / SERVER-HELLO, or (when weak matches are allowed,
+ * i.e. the connection was picked up mid-stream or lost sync) any record
+ * header, confirmed by the next one.
+ */
+#ifndef TLSDISSECT_RECORD_H
+#define TLSDISSECT_RECORD_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdissect/buffer.h"
+
+enum {
+    TD_CT_CHANGE_CIPHER_SPEC = 20,
+    TD_CT_ALERT = 21,
+    TD_CT_HANDSHAKE = 22,
+    TD_CT_APPLICATION_DATA = 23,
+    TD_CT_HEARTBEAT = 24,
+};
+
+/* TLSCiphertext.length limit, RFC 5246 §6.2.3. */
+#define TD_RECORD_MAX (16384 + 2048)
+
+enum td_rec_state {
+    TD_REC_DETECT, /* looking for the first record */
+    TD_REC_RESYNC, /* looking for a record after framing was lost */
+    TD_REC_HEADER,
+    TD_REC_BODY,
+    TD_REC_DEAD,   /* gave up: no TLS in this direction */
+};
+
+struct td_record {
+    uint8_t type;          /* content type; for SSLv2 records 0 */
+    uint16_t version;      /* record version; 0x0002 for SSLv2 framing */
+    size_t length;
+    const uint8_t *body;   /* NULL when the body was not wanted */
+    uint64_t index;        /* records of this direction so far, from 0 */
+};
+
+/* What the reader noticed, for anomaly reports. */
+enum td_rec_note {
+    TD_RECN_FOUND,        /* the first record was found (detail: how) */
+    TD_RECN_FOUND_WEAK,   /* ... by a weak match: picked up mid-stream */
+    TD_RECN_RESYNCED,     /* framing found again after it was lost */
+    TD_RECN_BAD_HEADER,   /* an implausible record header: framing lost */
+    TD_RECN_TOO_LONG,     /* a record over TD_RECORD_MAX (still read) */
+    TD_RECN_GAVE_UP,      /* no record in the detection budget */
+    TD_RECN_BODY_TOO_BIG, /* a wanted body could not be buffered */
+};
+
+struct td_record_handler {
+    void (*record)(void *ctx, int side, const struct td_record *r);
+    void (*note)(void *ctx, int side, enum td_rec_note note, const char *detail);
+    void *ctx;
+};
+
+struct td_record_reader {
+    enum td_rec_state state;
+    bool sslv2;            /* the last header was SSLv2 framing */
+    bool sslv2_allowed;    /* an SSLv2 record was seen: SSLv2 headers may follow */
+    bool allow_weak;       /* accept any plausible header when detecting */
+    bool tentative;        /* found by a weak match; the next header confirms */
+    bool held;             /* a weakly matched record waits for confirmation */
+    struct td_record held_rec;
+    enum td_rec_state found_in; /* DETECT or RESYNC: where the last match was found */
+    uint8_t hdr[5];
+    uint8_t hdr_have, hdr_need;
+    uint8_t carry[16];     /* scan window that straddles deliveries */
+    uint8_t carry_len;
+    uint64_t scanned;
+    uint64_t detect_budget;
+    uint16_t known_version; /* record version of the last good record */
+    uint32_t want_mask;    /* bit (type - 20): bodies of that type are wanted */
+    bool want_sslv2;       /* SSLv2 record bodies are wanted */
+    /* the record being read */
+    uint8_t type;
+    uint16_t version;
+    size_t length, left, padding;
+    bool want_body;
+    uint64_t records;
+    struct td_buf body;
+};
+
+void td_record_init(struct td_record_reader *r, uint64_t detect_budget, bool allow_weak);
+void td_record_release(struct td_record_reader *r);
+
+/* Frame n bytes of the stream, calling h for each complete record. */
+void td_record_feed(struct td_record_reader *r, int side, const uint8_t *p, size_t n,
+                    const struct td_record_handler *h);
+
+/*
+ * n bytes of the stream are missing.  Returns true when framing survived
+ * (the gap lay inside a record body that was being skipped anyway).
+ */
+bool td_record_gap(struct td_record_reader *r, int side, uint64_t n,
+                   const struct td_record_handler *h);
+
+/* Bytes after what was fed that the reader will not look at. */
+uint64_t td_record_skippable(const struct td_record_reader *r);
+
+/* Whether a record is partly read (for end-of-stream reports). */
+static inline bool td_record_in_progress(const struct td_record_reader *r)
+{
+    return (r->state == TD_REC_HEADER && r->hdr_have > 0) || r->state == TD_REC_BODY;
+}
+
+#endif

@@ -1,0 +1,68 @@
+/*
+ * session.h — the TLS view of one TCP connection: both directions' record
+ * readers and handshake assemblers, what was negotiated, and the rules
+ * that label each record (RFC 8446 §2 and §5, RFC 5246 §7.1 and §7.3).
+ *
+ * It is fed the reassembled byte stream of each direction (flow sides 0
+ * and 1) and reports messages, anomalies and summary facts to a
+ * struct td_conn.  Which side is the client is settled by the first
+ * ClientHello (or ServerHello); until then the caller's guess holds.
+ */
+#ifndef TLSDISSECT_SESSION_H
+#define TLSDISSECT_SESSION_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdissect/buffer.h"
+#include "tlsdissect/certificate.h"
+#include "tlsdissect/connection.h"
+#include "tlsdissect/resume.h"
+#include "tlsdissect/stream.h"
+
+struct td_tls_config {
+    size_t max_handshake_message; /* bytes; longer messages are skipped and reported */
+    uint64_t detect_budget;       /* bytes scanned per direction for a first record */
+};
+
+/* What every session of a run shares (owned by the caller). */
+struct td_tls_env {
+    const struct td_tls_config *cfg;
+    struct td_arena *arena;          /* per-event scratch, reset after each event */
+    struct td_cert_cache *certs;
+    struct td_resume_map *resume;
+};
+
+struct td_tls_session;
+
+/*
+ * client_side: the flow side believed to be the client (the SYN sender);
+ * midstream: the connection's start was not seen, so a record found without
+ * a hello is accepted.
+ */
+struct td_tls_session *td_tls_new(const struct td_tls_env *env, struct td_conn *conn,
+                                  int client_side, bool midstream);
+void td_tls_free(struct td_tls_session *s);
+
+/* In-order bytes of one direction; returns the bytes it will not need next. */
+uint64_t td_tls_data(struct td_tls_session *s, int side, const uint8_t *p, size_t n,
+                     td_time_us now);
+
+/* Missing bytes of one direction; returns the bytes it will not need next. */
+uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_reason why,
+                    td_time_us now);
+
+/* The connection ended: report what was left half-read. */
+void td_tls_end(struct td_tls_session *s, td_time_us now);
+
+/* TLS was found in at least one direction. */
+bool td_tls_detected(const struct td_tls_session *s);
+
+/* Both directions gave up looking for TLS. */
+bool td_tls_hopeless(const struct td_tls_session *s);
+
+/* The flow side that is the client. */
+int td_tls_client_side(const struct td_tls_session *s);
+
+#endif

@@ -1,0 +1,100 @@
+/*
+ * stream.h — TCP stream reassembly for one direction (RFC 9293 §3.4, §3.10.7).
+ *
+ * In-order bytes are handed to the consumer as views into the packet, with no
+ * copy.  Segments ahead of the next expected sequence number are copied into
+ * an out-of-order queue (capped per direction and in total) until the hole
+ * before them fills.  Retransmissions and overlaps keep the first copy of
+ * every byte; a later copy that differs is counted as a conflict.
+ *
+ * A hole that can never fill becomes a gap the consumer is told about:
+ * when the peer acknowledges bytes that were never captured, when the queue
+ * hits its cap, when a snaplen cut a segment short, and at the end.
+ *
+ * The consumer may say how many upcoming bytes it does not need (TLS
+ * application data); out-of-order bytes wholly inside that range are then
+ * remembered as covered without being copied.
+ */
+#ifndef TLSDISSECT_STREAM_H
+#define TLSDISSECT_STREAM_H
+
+#include <stdbool.h>
+#include <stddef.h>
+#include <stdint.h>
+
+enum td_gap_reason {
+    TD_GAP_LOST,        /* bytes that were never captured */
+    TD_GAP_TRUNCATED,   /* bytes cut off by the snaplen */
+    TD_GAP_BUFFER_FULL, /* bytes given up because the queue was full */
+    TD_GAP_SKIPPED,     /* bytes the consumer said it did not need */
+};
+
+/* "Nothing more is needed from this direction." */
+#define TD_STREAM_SKIP_ALL UINT64_MAX
+
+/*
+ * The consumer of one connection's two directions.  Both callbacks return
+ * how many bytes after the ones just handed over the consumer does not
+ * need (0 when it needs everything).
+ */
+struct td_stream_consumer {
+    uint64_t (*data)(void *ctx, int side, const uint8_t *p, size_t n);
+    uint64_t (*gap)(void *ctx, int side, uint64_t n, enum td_gap_reason why);
+    void *ctx;
+};
+
+/* Bytes held in out-of-order queues across all streams, and the cap. */
+struct td_stream_budget {
+    size_t used;
+    size_t cap;
+    size_t per_direction_cap;
+};
+
+/* Counters of what a call saw, for the caller's anomaly reports. */
+struct td_stream_notes {
+    unsigned conflicts;     /* overlapping bytes that differed */
+    unsigned buffer_full;   /* holes given up for the caps */
+};
+
+struct td_stream_seg;
+
+struct td_stream {
+    bool started;       /* next_seq is known */
+    bool fin_seen;
+    bool finished;      /* every byte up to the FIN has been handed over */
+    uint32_t next_seq;  /* next byte to hand to the consumer */
+    uint32_t fin_seq;   /* sequence number of the FIN */
+    uint64_t offset;    /* stream offset of next_seq (bytes handed or skipped) */
+    uint64_t skip_end;  /* the consumer does not need bytes before this offset */
+    uint64_t bytes_seen;/* payload bytes of every segment, retransmissions included */
+    struct td_stream_seg *ooo; /* sorted, disjoint, all after next_seq */
+    size_t ooo_bytes;
+};
+
+/* A SYN fixes the initial sequence number. */
+void td_stream_syn(struct td_stream *s, uint32_t isn);
+
+/*
+ * One segment.  data holds caplen captured bytes of the len bytes the
+ * segment carried; fin marks a FIN at seq + len.
+ */
+void td_stream_segment(struct td_stream *s, int side, uint32_t seq, const uint8_t *data,
+                       size_t caplen, size_t len, bool fin, const struct td_stream_consumer *c,
+                       struct td_stream_budget *budget, struct td_stream_notes *notes);
+
+/*
+ * The peer acknowledged everything before ack.  Bytes of this direction
+ * below ack that were never seen are lost to the capture: report them as a
+ * gap now rather than wait.
+ */
+void td_stream_ack(struct td_stream *s, int side, uint32_t ack, const struct td_stream_consumer *c,
+                   struct td_stream_budget *budget);
+
+/* Hand over everything queued, with gaps for the holes (end of connection). */
+void td_stream_flush(struct td_stream *s, int side, const struct td_stream_consumer *c,
+                     struct td_stream_budget *budget);
+
+/* Release queued segments (does not deliver them). */
+void td_stream_release(struct td_stream *s, struct td_stream_budget *budget);
+
+#endif

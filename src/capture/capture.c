@@ -1,0 +1,167 @@
+/*
+ * capture.c — libpcap sources (pcap(3PCAP), pcap-savefile(5), pcapng per
+ * RFC draft-ietf-opsawg-pcapng): files and standard input read as one
+ * continuous capture, or a live interface in immediate mode.
+ */
+#include "tlsdissect/capture.h"
+
+#include <errno.h>
+#include <pcap/pcap.h>
+#include <stdio.h>
+#include <string.h>
+#include <sys/stat.h>
+#include <time.h>
+
+#include "tlsdissect/link.h"
+
+struct dispatch {
+    td_frame_fn fn;
+    void *ctx;
+    int dlt;
+};
+
+static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
+{
+    struct dispatch *d = (struct dispatch *)user;
+    struct td_frame f = {d->dlt, (td_time_us)h->ts.tv_sec * 1000000 + h->ts.tv_usec, bytes,
+                         h->caplen, h->len};
+    d->fn(d->ctx, &f);
+}
+
+static enum td_capture_status set_filter(pcap_t *p, const char *filter, const char *name,
+                                         char err[TD_CAPTURE_ERR])
+{
+    struct bpf_program prog;
+    if (filter == NULL || *filter == '\0')
+        return TD_CAPTURE_OK;
+    if (pcap_compile(p, &prog, filter, 1, PCAP_NETMASK_UNKNOWN) != 0) {
+        snprintf(err, TD_CAPTURE_ERR, "filter '%s': %s", filter, pcap_geterr(p));
+        return TD_CAPTURE_USAGE_ERROR;
+    }
+    if (pcap_setfilter(p, &prog) != 0) {
+        snprintf(err, TD_CAPTURE_ERR, "%s: cannot set filter: %s", name, pcap_geterr(p));
+        pcap_freecode(&prog);
+        return TD_CAPTURE_INPUT_ERROR;
+    }
+    pcap_freecode(&prog);
+    return TD_CAPTURE_OK;
+}
+
+static enum td_capture_status read_file(const char *path, const char *filter,
+                                        volatile sig_atomic_t *stop, td_frame_fn fn, void *ctx,
+                                        char err[TD_CAPTURE_ERR])
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    const char *name = strcmp(path, "-") == 0 ? "(standard input)" : path;
+    struct dispatch d = {fn, ctx, 0};
+    enum td_capture_status st;
+    struct stat sb;
+    pcap_t *p;
+    int r;
+
+    if (strcmp(path, "-") != 0 && stat(path, &sb) == 0 && S_ISDIR(sb.st_mode)) {
+        snprintf(err, TD_CAPTURE_ERR, "%s: is a directory, not a capture file", name);
+        return TD_CAPTURE_INPUT_ERROR;
+    }
+    p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    if (p == NULL) {
+        snprintf(err, TD_CAPTURE_ERR, "%s: %s", name, errbuf[0] ? errbuf : strerror(errno));
+        return TD_CAPTURE_INPUT_ERROR;
+    }
+    d.dlt = pcap_datalink(p);
+    if (!td_link_supported(d.dlt)) {
+        const char *dname = pcap_datalink_val_to_name(d.dlt);
+        snprintf(err, TD_CAPTURE_ERR, "%s: unsupported link type %d (%s)", name, d.dlt,
+                 dname ? dname : "unknown");
+        pcap_close(p);
+        return TD_CAPTURE_INPUT_ERROR;
+    }
+    st = set_filter(p, filter, name, err);
+    if (st != TD_CAPTURE_OK) {
+        pcap_close(p);
+        return st;
+    }
+    while (!*stop) {
+        r = pcap_dispatch(p, 4096, on_packet, (u_char *)&d);
+        if (r == 0 || r == PCAP_ERROR_BREAK)
+            break;
+        if (r < 0) {
+            FILE *f = pcap_file(p);
+            long off = f ? ftell(f) : -1;
+            if (off >= 0)
+                snprintf(err, TD_CAPTURE_ERR, "%s: %s (at byte offset %ld)", name, pcap_geterr(p), off);
+            else
+                snprintf(err, TD_CAPTURE_ERR, "%s: %s", name, pcap_geterr(p));
+            pcap_close(p);
+            return TD_CAPTURE_INPUT_ERROR;
+        }
+    }
+    pcap_close(p);
+    return TD_CAPTURE_OK;
+}
+
+enum td_capture_status td_capture_files(const char *const *paths, size_t npaths,
+                                        const char *filter, volatile sig_atomic_t *stop,
+                                        td_frame_fn fn, void *ctx, char err[TD_CAPTURE_ERR])
+{
+    for (size_t i = 0; i < npaths && !*stop; i++) {
+        enum td_capture_status st = read_file(paths[i], filter, stop, fn, ctx, err);
+        if (st != TD_CAPTURE_OK)
+            return st;
+    }
+    return TD_CAPTURE_OK;
+}
+
+enum td_capture_status td_capture_live(const char *iface, const char *filter,
+                                       volatile sig_atomic_t *stop, td_frame_fn fn,
+                                       td_idle_fn idle, void *ctx, struct td_stats *stats,
+                                       char err[TD_CAPTURE_ERR])
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    struct dispatch d = {fn, ctx, 0};
+    enum td_capture_status st = TD_CAPTURE_OK;
+    struct pcap_stat ps;
+    pcap_t *p = pcap_create(iface, errbuf);
+    int r;
+
+    if (p == NULL) {
+        snprintf(err, TD_CAPTURE_ERR, "%s: %s", iface, errbuf);
+        return TD_CAPTURE_INPUT_ERROR;
+    }
+    pcap_set_snaplen(p, 262144);
+    pcap_set_promisc(p, 1);
+    pcap_set_timeout(p, 200);
+    pcap_set_immediate_mode(p, 1);
+    pcap_set_buffer_size(p, 32 << 20);
+    r = pcap_activate(p);
+    if (r < 0) {
+        snprintf(err, TD_CAPTURE_ERR, "%s: %s", iface, pcap_geterr(p));
+        pcap_close(p);
+        return TD_CAPTURE_INPUT_ERROR;
+    }
+    d.dlt = pcap_datalink(p);
+    if (!td_link_supported(d.dlt)) {
+        snprintf(err, TD_CAPTURE_ERR, "%s: unsupported link type %d", iface, d.dlt);
+        pcap_close(p);
+        return TD_CAPTURE_INPUT_ERROR;
+    }
+    st = set_filter(p, filter, iface, err);
+    while (st == TD_CAPTURE_OK && !*stop) {
+        struct timespec now;
+        r = pcap_dispatch(p, -1, on_packet, (u_char *)&d);
+        if (r < 0 && r != PCAP_ERROR_BREAK) {
+            snprintf(err, TD_CAPTURE_ERR, "%s: %s", iface, pcap_geterr(p));
+            st = TD_CAPTURE_INPUT_ERROR;
+            break;
+        }
+        clock_gettime(CLOCK_REALTIME, &now);
+        idle(ctx, (td_time_us)now.tv_sec * 1000000 + now.tv_nsec / 1000);
+    }
+    if (pcap_stats(p, &ps) == 0) {
+        stats->live = true;
+        stats->kernel_received = ps.ps_recv;
+        stats->kernel_dropped = ps.ps_drop;
+    }
+    pcap_close(p);
+    return st;
+}

@@ -1,0 +1,127 @@
+/*
+ * main.c — tlsdissect: read captures or sniff, dissect every TLS handshake,
+ * print a transcript or NDJSON (docs/output-contract.md).
+ */
+#include <signal.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <unistd.h>
+
+#include "options.h"
+#include "tlsdissect/capture.h"
+#include "tlsdissect/engine.h"
+#include "tlsdissect/writers.h"
+
+/* The one mutable global: set by the signal handler, read by the capture loop. */
+static volatile sig_atomic_t stop_requested;
+
+static void on_signal(int sig)
+{
+    (void)sig;
+    stop_requested = 1;
+}
+
+static void install_signals(void)
+{
+    struct sigaction sa;
+    memset(&sa, 0, sizeof sa);
+    sa.sa_handler = on_signal;
+    sigemptyset(&sa.sa_mask);
+    sa.sa_flags = 0; /* no SA_RESTART: a blocking capture read returns */
+    sigaction(SIGINT, &sa, NULL);
+    sigaction(SIGTERM, &sa, NULL);
+}
+
+struct run {
+    struct td_engine *engine;
+    struct td_sink *sink;
+    bool live;
+};
+
+static void on_frame(void *ctx, const struct td_frame *f)
+{
+    struct run *r = ctx;
+    td_engine_packet(r->engine, f->dlt, f->ts, f->data, f->caplen, f->len);
+}
+
+static void on_idle(void *ctx, td_time_us now)
+{
+    struct run *r = ctx;
+    td_engine_tick(r->engine, now);
+    td_sink_flush(r->sink);
+}
+
+static bool want_color(const struct td_options *o, FILE *out)
+{
+    const char *term = getenv("TERM");
+    if (o->color != TD_COLOR_AUTO)
+        return o->color == TD_COLOR_ALWAYS;
+    return isatty(fileno(out)) && getenv("NO_COLOR") == NULL && term && strcmp(term, "dumb") != 0;
+}
+
+int main(int argc, char **argv)
+{
+    struct td_options o;
+    struct run r = {0};
+    enum td_capture_status st;
+    char err[TD_CAPTURE_ERR] = "";
+    FILE *out = stdout;
+    int status = 0;
+
+    switch (td_options_parse(argc, argv, &o)) {
+    case TD_OPTS_EXIT_OK:
+        td_options_free(&o);
+        return 0;
+    case TD_OPTS_USAGE:
+        td_options_free(&o);
+        return 2;
+    case TD_OPTS_RUN:
+        break;
+    }
+    if (o.output && (out = fopen(o.output, "w")) == NULL) {
+        fprintf(stderr, "tlsdissect: %s: cannot write: ", o.output);
+        perror(NULL);
+        td_options_free(&o);
+        return 2;
+    }
+    /* Large writes for files; live output is flushed after every batch. */
+    setvbuf(out, NULL, _IOFBF, 1 << 20);
+    r.live = o.iface != NULL;
+    if (o.json) {
+        r.sink = td_json_sink_new(out);
+    } else {
+        struct td_text_options topt = {want_color(&o, out), o.explain, r.live};
+        r.sink = td_text_sink_new(out, &topt);
+    }
+    r.engine = r.sink ? td_engine_new(&o.engine, r.sink) : NULL;
+    if (r.engine == NULL) {
+        fprintf(stderr, "tlsdissect: out of memory\n");
+        td_sink_free(r.sink);
+        td_options_free(&o);
+        return 1;
+    }
+    install_signals();
+    if (r.live)
+        st = td_capture_live(o.iface, o.filter, &stop_requested, on_frame, on_idle, &r,
+                             td_engine_stats(r.engine), err);
+    else
+        st = td_capture_files(o.files, o.nfiles, o.filter, &stop_requested, on_frame, &r, err);
+    if (st != TD_CAPTURE_OK) {
+        fprintf(stderr, "tlsdissect: %s\n", err);
+        status = st == TD_CAPTURE_USAGE_ERROR ? 2 : 1;
+    }
+    /* Whatever stopped the run, what was read is reported. */
+    if (status != 2)
+        td_engine_finish(r.engine);
+    if (!td_sink_flush(r.sink) && status == 0) {
+        fprintf(stderr, "tlsdissect: writing the output failed\n");
+        status = 1;
+    }
+    td_engine_free(r.engine);
+    td_sink_free(r.sink);
+    if (out != stdout)
+        fclose(out);
+    td_options_free(&o);
+    return status;
+}

@@ -1,0 +1,221 @@
+/*
+ * options.c — command-line parsing with getopt_long(3): options may come
+ * before or after the file operands (GNU argument permutation); the
+ * words that are not options make up the BPF filter, as in tcpdump(1).
+ */
+#include "options.h"
+
+#include <errno.h>
+#include <getopt.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "version.h"
+
+enum {
+    OPT_JSON = 256,
+    OPT_CA_FILE,
+    OPT_CA_PATH,
+    OPT_EXPLAIN,
+    OPT_COLOR,
+    OPT_NO_COLOR,
+    OPT_VERSION,
+    OPT_MAX_HANDSHAKE,
+    OPT_MAX_FLOWS,
+    OPT_IDLE_TIMEOUT,
+};
+
+static const struct option long_options[] = {
+    {"json", no_argument, NULL, OPT_JSON},
+    {"ca-file", required_argument, NULL, OPT_CA_FILE},
+    {"ca-path", required_argument, NULL, OPT_CA_PATH},
+    {"explain", no_argument, NULL, OPT_EXPLAIN},
+    {"color", optional_argument, NULL, OPT_COLOR},
+    {"colour", optional_argument, NULL, OPT_COLOR},
+    {"no-color", no_argument, NULL, OPT_NO_COLOR},
+    {"max-handshake-size", required_argument, NULL, OPT_MAX_HANDSHAKE},
+    {"max-connections", required_argument, NULL, OPT_MAX_FLOWS},
+    {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"help", no_argument, NULL, 'h'},
+    {"version", no_argument, NULL, OPT_VERSION},
+    {NULL, 0, NULL, 0},
+};
+
+static void usage(FILE *f)
+{
+    fprintf(f,
+            "usage: tlsdissect [options] -r FILE [-r FILE ...] [BPF filter]\n"
+            "       tlsdissect [options] -i IFACE [BPF filter]\n"
+            "\n"
+            "Passive TLS handshake dissector: every handshake message of every TLS\n"
+            "connection in a capture, as a readable transcript or as NDJSON.\n"
+            "\n"
+            "  -r FILE                 read a pcap or pcapng file ('-' for standard input);\n"
+            "                          several -r are read in order as one capture\n"
+            "  -i IFACE                sniff a live interface (Ctrl-C prints a summary)\n"
+            "  --json                  NDJSON events (docs/output-contract.md)\n"
+            "  -o FILE                 write the output to FILE\n"
+            "  --explain               explain what each message does (text output)\n"
+            "  --color[=WHEN]          colour: auto (default, only on a terminal), always, never\n"
+            "  --ca-file FILE          trust store file for certificate validation\n"
+            "  --ca-path DIR           trust store directory for certificate validation\n"
+            "  --max-handshake-size N  longest handshake message kept (default 1048576)\n"
+            "  --max-connections N     connections tracked at once (default 262144)\n"
+            "  --idle-timeout SECONDS  an idle connection ends after this (default 300)\n"
+            "  -h, --help              this help\n"
+            "  --version               the version\n"
+            "\n"
+            "Exit status: 0 success, 1 unreadable or corrupt input, 2 usage error.\n");
+}
+
+static int parse_size(const char *s, const char *what, size_t min, size_t *out)
+{
+    char *end;
+    unsigned long long v;
+    errno = 0;
+    v = strtoull(s, &end, 10);
+    if (errno || end == s || *end || v < min || v > (1ull << 40)) {
+        fprintf(stderr, "tlsdissect: %s: '%s' is not a number of at least %zu\n", what, s, min);
+        return -1;
+    }
+    *out = (size_t)v;
+    return 0;
+}
+
+static int add_file(struct td_options *o, const char *path)
+{
+    const char **grown = realloc(o->files, (o->nfiles + 1) * sizeof *grown);
+    if (grown == NULL)
+        return -1;
+    o->files = grown;
+    o->files[o->nfiles++] = path;
+    return 0;
+}
+
+static char *join_words(int argc, char **argv, int first)
+{
+    size_t len = 0, at = 0;
+    char *s;
+    if (first >= argc)
+        return NULL;
+    for (int i = first; i < argc; i++)
+        len += strlen(argv[i]) + 1;
+    s = malloc(len);
+    if (s == NULL)
+        return NULL;
+    for (int i = first; i < argc; i++) {
+        size_t w = strlen(argv[i]);
+        if (i > first)
+            s[at++] = ' ';
+        memcpy(s + at, argv[i], w);
+        at += w;
+    }
+    s[at] = '\0';
+    return s;
+}
+
+enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *o)
+{
+    int c;
+    size_t n;
+
+    memset(o, 0, sizeof *o);
+    td_engine_config_defaults(&o->engine);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":r:i:o:h", long_options, NULL)) != -1) {
+        switch (c) {
+        case 'r':
+            if (add_file(o, optarg) != 0)
+                return TD_OPTS_USAGE;
+            break;
+        case 'i':
+            o->iface = optarg;
+            break;
+        case 'o':
+            o->output = optarg;
+            break;
+        case 'h':
+            usage(stdout);
+            return TD_OPTS_EXIT_OK;
+        case OPT_VERSION:
+            printf("tlsdissect %s\n", TD_VERSION);
+            return TD_OPTS_EXIT_OK;
+        case OPT_JSON:
+            o->json = true;
+            break;
+        case OPT_EXPLAIN:
+            o->explain = true;
+            break;
+        case OPT_COLOR:
+            if (optarg == NULL || strcmp(optarg, "always") == 0)
+                o->color = TD_COLOR_ALWAYS;
+            else if (strcmp(optarg, "never") == 0)
+                o->color = TD_COLOR_NEVER;
+            else if (strcmp(optarg, "auto") == 0)
+                o->color = TD_COLOR_AUTO;
+            else {
+                fprintf(stderr, "tlsdissect: --color: '%s' is not auto, always or never\n", optarg);
+                return TD_OPTS_USAGE;
+            }
+            break;
+        case OPT_NO_COLOR:
+            o->color = TD_COLOR_NEVER;
+            break;
+        case OPT_CA_FILE:
+        case OPT_CA_PATH: {
+            struct stat sb;
+            if (stat(optarg, &sb) != 0 || (c == OPT_CA_FILE) != !S_ISDIR(sb.st_mode)) {
+                fprintf(stderr, "tlsdissect: %s: '%s' is not a readable %s\n",
+                        c == OPT_CA_FILE ? "--ca-file" : "--ca-path", optarg,
+                        c == OPT_CA_FILE ? "file" : "directory");
+                return TD_OPTS_USAGE;
+            }
+            if (c == OPT_CA_FILE)
+                o->ca_file = optarg;
+            else
+                o->ca_path = optarg;
+            break;
+        }
+        case OPT_MAX_HANDSHAKE:
+            if (parse_size(optarg, "--max-handshake-size", 1024, &n) != 0)
+                return TD_OPTS_USAGE;
+            o->engine.tls.max_handshake_message = n;
+            break;
+        case OPT_MAX_FLOWS:
+            if (parse_size(optarg, "--max-connections", 1, &n) != 0)
+                return TD_OPTS_USAGE;
+            o->engine.max_flows = n;
+            break;
+        case OPT_IDLE_TIMEOUT:
+            if (parse_size(optarg, "--idle-timeout", 1, &n) != 0)
+                return TD_OPTS_USAGE;
+            o->engine.idle_timeout_us = (td_time_us)n * 1000000;
+            break;
+        case ':':
+            fprintf(stderr, "tlsdissect: option '%s' needs an argument\n", argv[optind - 1]);
+            return TD_OPTS_USAGE;
+        default:
+            fprintf(stderr, "tlsdissect: unknown option '%s' (see --help)\n", argv[optind - 1]);
+            return TD_OPTS_USAGE;
+        }
+    }
+    if ((o->nfiles == 0) == (o->iface == NULL)) {
+        fprintf(stderr, o->nfiles ? "tlsdissect: -r and -i cannot be used together\n"
+                                  : "tlsdissect: nothing to read: give -r FILE or -i IFACE\n");
+        usage(stderr);
+        return TD_OPTS_USAGE;
+    }
+    o->filter = join_words(argc, argv, optind);
+    return TD_OPTS_RUN;
+}
+
+void td_options_free(struct td_options *o)
+{
+    free(o->files);
+    free(o->filter);
+    o->files = NULL;
+    o->filter = NULL;
+}

@@ -1,0 +1,35 @@
+/*
+ * options.h — the command line (docs/cli.md; tcpdump/ssldump conventions):
+ * options anywhere, trailing words form a BPF filter.
+ */
+#ifndef TD_OPTIONS_H
+#define TD_OPTIONS_H
+
+#include <stdbool.h>
+#include <stddef.h>
+
+#include "tlsdissect/engine.h"
+
+enum td_color_mode { TD_COLOR_AUTO, TD_COLOR_ALWAYS, TD_COLOR_NEVER };
+
+struct td_options {
+    const char **files;   /* -r, in order */
+    size_t nfiles;
+    const char *iface;    /* -i */
+    bool json;
+    bool explain;
+    enum td_color_mode color;
+    const char *output;   /* -o */
+    const char *ca_file;
+    const char *ca_path;
+    char *filter;         /* trailing words joined by spaces, or NULL */
+    struct td_engine_config engine;
+};
+
+enum td_parse_result { TD_OPTS_RUN, TD_OPTS_EXIT_OK, TD_OPTS_USAGE };
+
+/* Parse argv; on TD_OPTS_USAGE a message went to stderr. */
+enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *o);
+void td_options_free(struct td_options *o);
+
+#endif

@@ -1,0 +1,215 @@
+/*
+ * connection.c — per-connection summary bookkeeping and event forwarding.
+ * Community ID v1 per https://github.com/corelight/community-id-spec
+ * (seed 0): base64(sha1(seed, lower endpoint address, higher endpoint
+ * address, proto, 0, ports)) with a "1:" prefix.
+ */
+#include "tlsdissect/connection.h"
+
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+static void community_id(struct td_conn *c)
+{
+    const struct td_endpoint *a = &c->id.client, *b = &c->id.server;
+    size_t alen = a->family == 6 ? 16 : 4;
+    uint8_t buf[2 + 16 + 16 + 2 + 4], digest[EVP_MAX_MD_SIZE];
+    unsigned dlen = 0;
+    size_t n = 0;
+    int cmp = memcmp(a->addr, b->addr, alen);
+
+    if (cmp > 0 || (cmp == 0 && a->port > b->port)) {
+        const struct td_endpoint *t = a;
+        a = b;
+        b = t;
+    }
+    buf[n++] = 0; /* seed, big-endian */
+    buf[n++] = 0;
+    memcpy(buf + n, a->addr, alen);
+    n += alen;
+    memcpy(buf + n, b->addr, alen);
+    n += alen;
+    buf[n++] = 6; /* TCP */
+    buf[n++] = 0;
+    buf[n++] = (uint8_t)(a->port >> 8);
+    buf[n++] = (uint8_t)a->port;
+    buf[n++] = (uint8_t)(b->port >> 8);
+    buf[n++] = (uint8_t)b->port;
+    if (EVP_Digest(buf, n, digest, &dlen, EVP_sha1(), NULL) != 1) {
+        c->sum.community_id[0] = '\0';
+        return;
+    }
+    memcpy(c->sum.community_id, "1:", 2);
+    EVP_EncodeBlock((unsigned char *)c->sum.community_id + 2, digest, (int)dlen);
+}
+
+void td_conn_init(struct td_conn *c, struct td_reporter *rep, uint64_t number,
+                  const struct td_endpoint *client, const struct td_endpoint *server,
+                  const uint16_t *vlan, uint8_t nvlan, td_time_us start)
+{
+    memset(c, 0, sizeof *c);
+    c->rep = rep;
+    c->id.conn = number;
+    c->id.client = *client;
+    c->id.server = *server;
+    if (nvlan > TD_MAX_VLAN)
+        nvlan = TD_MAX_VLAN;
+    memcpy(c->id.vlan, vlan, nvlan * sizeof *vlan);
+    c->id.nvlan = nvlan;
+    c->sum.start = start;
+    c->sum.end = start;
+    community_id(c);
+}
+
+void td_conn_release(struct td_conn *c)
+{
+    free(c->sum.sni);
+    free(c->sum.alpn);
+    free(c->sum.ja4);
+    free(c->sum.server_certs);
+    c->sum.sni = c->sum.alpn = c->sum.ja4 = NULL;
+    c->sum.server_certs = NULL;
+}
+
+void td_conn_swap_roles(struct td_conn *c)
+{
+    struct td_endpoint t = c->id.client;
+    c->id.client = c->id.server;
+    c->id.server = t;
+}
+
+static void emit(struct td_conn *c, struct td_event *ev, td_time_us ts)
+{
+    ev->ts = ts;
+    ev->conn = &c->id;
+    if (ts > c->sum.end)
+        c->sum.end = ts;
+    td_sink_emit(c->rep->sink, ev);
+}
+
+void td_conn_message(struct td_conn *c, const struct td_message *m, td_time_us ts)
+{
+    struct td_event ev = {.type = TD_EV_MESSAGE, .u.message = m};
+
+    if (c->sum.history_len < TD_HISTORY_MAX)
+        c->sum.history[c->sum.history_len++] = (uint8_t)((unsigned)m->kind << 1 | m->from);
+    else
+        c->sum.history_dropped++;
+    emit(c, &ev, ts);
+}
+
+void td_conn_anomalyv(struct td_conn *c, enum td_anomaly_kind kind, td_time_us ts,
+                      const char *fmt, va_list ap)
+{
+    struct td_anomaly a = {.kind = kind};
+    struct td_event ev = {.type = TD_EV_ANOMALY, .u.anomaly = &a};
+
+    c->sum.anomalies++;
+    c->rep->stats->anomalies[kind]++;
+    if (c->anomalies_seen & (1u << kind))
+        return;
+    c->anomalies_seen |= 1u << kind;
+    vsnprintf(a.detail, sizeof a.detail, fmt, ap);
+    emit(c, &ev, ts);
+}
+
+void td_conn_anomaly(struct td_conn *c, enum td_anomaly_kind kind, td_time_us ts,
+                     const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    td_conn_anomalyv(c, kind, ts, fmt, ap);
+    va_end(ap);
+}
+
+void td_report_anomaly(struct td_reporter *rep, enum td_anomaly_kind kind, td_time_us ts,
+                       const char *fmt, ...)
+{
+    struct td_anomaly a = {.kind = kind};
+    struct td_event ev = {.type = TD_EV_ANOMALY, .ts = ts, .conn = NULL, .u.anomaly = &a};
+    va_list ap;
+
+    rep->stats->anomalies[kind]++;
+    if (rep->anomalies_seen & (1u << kind))
+        return;
+    rep->anomalies_seen |= 1u << kind;
+    va_start(ap, fmt);
+    vsnprintf(a.detail, sizeof a.detail, fmt, ap);
+    va_end(ap);
+    td_sink_emit(rep->sink, &ev);
+}
+
+static void set_owned(char **dst, size_t *dst_len, const uint8_t *src, size_t len)
+{
+    char *copy;
+    if (*dst)
+        return; /* the first value wins (e.g. the first ClientHello's SNI) */
+    copy = malloc(len + 1);
+    if (copy == NULL)
+        return;
+    if (len)
+        memcpy(copy, src, len);
+    copy[len] = '\0';
+    *dst = copy;
+    *dst_len = len;
+}
+
+void td_conn_set_sni(struct td_conn *c, const uint8_t *sni, size_t len)
+{
+    set_owned(&c->sum.sni, &c->sum.sni_len, sni, len);
+}
+
+void td_conn_set_alpn(struct td_conn *c, const uint8_t *alpn, size_t len)
+{
+    free(c->sum.alpn); /* the server's latest choice wins */
+    c->sum.alpn = NULL;
+    set_owned(&c->sum.alpn, &c->sum.alpn_len, alpn, len);
+}
+
+void td_conn_set_ja4(struct td_conn *c, const char *ja4)
+{
+    size_t len = strlen(ja4);
+    set_owned(&c->sum.ja4, &len, (const uint8_t *)ja4, len);
+}
+
+void td_conn_add_server_cert(struct td_conn *c, const char *sha256_hex)
+{
+    if (c->sum.server_certs == NULL) {
+        c->sum.server_certs = calloc(TD_MAX_SERVER_CERTS, sizeof *c->sum.server_certs);
+        if (c->sum.server_certs == NULL)
+            return;
+    }
+    if (c->sum.server_cert_count < TD_MAX_SERVER_CERTS) {
+        snprintf(c->sum.server_certs[c->sum.server_cert_count], sizeof c->sum.server_certs[0],
+                 "%s", sha256_hex);
+        c->sum.server_cert_count++;
+    }
+}
+
+void td_conn_add_alert(struct td_conn *c, enum td_side from, bool encrypted,
+                       const struct td_alert *alert)
+{
+    if (c->sum.alert_count < TD_MAX_ALERTS) {
+        struct td_alert_seen *a = &c->sum.alerts[c->sum.alert_count++];
+        a->from = from;
+        a->encrypted = encrypted;
+        if (alert)
+            a->alert = *alert;
+    } else {
+        c->sum.alerts_dropped++;
+    }
+}
+
+void td_conn_finish(struct td_conn *c, td_time_us end)
+{
+    struct td_event ev = {.type = TD_EV_CONNECTION, .u.connection = &c->sum};
+
+    if (c->finished)
+        return;
+    c->finished = true;
+    if (end > c->sum.end)
+        c->sum.end = end;
+    emit(c, &ev, c->sum.end);
+}

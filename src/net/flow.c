@@ -1,0 +1,200 @@
+/*
+ * flow.c — connection table: chained hash over canonical 5-tuple+VLAN keys
+ * (RFC 9293 §3.3.2 connection identification), with two age lists
+ * (active, closed) so that expiry and eviction take the oldest first in O(1).
+ * The bucket array doubles as the table grows; nothing here is allocated
+ * per packet.
+ */
+#include "tlsdissect/flow.h"
+
+#include <stdlib.h>
+#include <string.h>
+
+_Static_assert(sizeof(struct td_flow_key) % 8 == 0, "flow key hashes in 8-byte words");
+
+struct td_flow_table {
+    struct td_flow **buckets;
+    size_t nbuckets; /* a power of two */
+    size_t count;
+    struct td_flow *oldest[TD_FLOW_LISTS];
+    struct td_flow *newest[TD_FLOW_LISTS];
+};
+
+#define TD_FLOW_INITIAL_BUCKETS 4096
+
+struct td_flow_table *td_flow_table_new(void)
+{
+    struct td_flow_table *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->buckets = calloc(TD_FLOW_INITIAL_BUCKETS, sizeof *t->buckets);
+    if (t->buckets == NULL) {
+        free(t);
+        return NULL;
+    }
+    t->nbuckets = TD_FLOW_INITIAL_BUCKETS;
+    return t;
+}
+
+void td_flow_table_free(struct td_flow_table *t)
+{
+    if (t == NULL)
+        return;
+    for (size_t i = 0; i < t->nbuckets; i++) {
+        struct td_flow *f = t->buckets[i];
+        while (f) {
+            struct td_flow *next = f->hnext;
+            free(f);
+            f = next;
+        }
+    }
+    free(t->buckets);
+    free(t);
+}
+
+static int endpoint_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_t pb)
+{
+    int c = memcmp(a, b, 16);
+    if (c)
+        return c;
+    return (pa > pb) - (pa < pb);
+}
+
+static uint64_t mix(uint64_t h, uint64_t v)
+{
+    h ^= v;
+    h *= 0x9e3779b97f4a7c15ull;
+    return h ^ (h >> 29);
+}
+
+uint64_t td_flow_key_make(int family, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                          uint16_t dport, const uint16_t *vlan, uint8_t nvlan,
+                          struct td_flow_key *key, uint8_t *src_index)
+{
+    uint64_t h = 0x51ed270b0b5d0f1bull, w;
+    int first_is_src = endpoint_cmp(src, sport, dst, dport) <= 0;
+
+    memset(key, 0, sizeof *key);
+    key->family = (uint8_t)family;
+    key->nvlan = nvlan;
+    memcpy(key->vlan, vlan, nvlan * sizeof *vlan);
+    memcpy(key->addr[first_is_src ? 0 : 1], src, 16);
+    memcpy(key->addr[first_is_src ? 1 : 0], dst, 16);
+    key->port[first_is_src ? 0 : 1] = sport;
+    key->port[first_is_src ? 1 : 0] = dport;
+    *src_index = first_is_src ? 0 : 1;
+
+    for (size_t off = 0; off + 8 <= sizeof *key; off += 8) {
+        memcpy(&w, (const uint8_t *)key + off, 8);
+        h = mix(h, w);
+    }
+    return h;
+}
+
+static int key_equal(const struct td_flow_key *a, const struct td_flow_key *b)
+{
+    return memcmp(a, b, sizeof *a) == 0;
+}
+
+struct td_flow *td_flow_find(struct td_flow_table *t, const struct td_flow_key *key, uint64_t hash)
+{
+    struct td_flow *f = t->buckets[hash & (t->nbuckets - 1)];
+    for (; f; f = f->hnext)
+        if (f->hash == hash && key_equal(&f->key, key))
+            return f;
+    return NULL;
+}
+
+static void grow(struct td_flow_table *t)
+{
+    size_t n = t->nbuckets * 2;
+    struct td_flow **b = calloc(n, sizeof *b);
+    if (b == NULL)
+        return; /* keep the old size: slower, still correct */
+    for (size_t i = 0; i < t->nbuckets; i++) {
+        struct td_flow *f = t->buckets[i];
+        while (f) {
+            struct td_flow *next = f->hnext;
+            f->hnext = b[f->hash & (n - 1)];
+            b[f->hash & (n - 1)] = f;
+            f = next;
+        }
+    }
+    free(t->buckets);
+    t->buckets = b;
+    t->nbuckets = n;
+}
+
+static void list_unlink(struct td_flow_table *t, struct td_flow *f)
+{
+    if (f->older)
+        f->older->newer = f->newer;
+    else
+        t->oldest[f->list] = f->newer;
+    if (f->newer)
+        f->newer->older = f->older;
+    else
+        t->newest[f->list] = f->older;
+    f->older = f->newer = NULL;
+}
+
+static void list_append(struct td_flow_table *t, struct td_flow *f, enum td_flow_list list)
+{
+    f->list = (uint8_t)list;
+    f->newer = NULL;
+    f->older = t->newest[list];
+    if (t->newest[list])
+        t->newest[list]->newer = f;
+    else
+        t->oldest[list] = f;
+    t->newest[list] = f;
+}
+
+struct td_flow *td_flow_add(struct td_flow_table *t, const struct td_flow_key *key, uint64_t hash,
+                            uint8_t src_index, td_time_us now)
+{
+    struct td_flow *f = calloc(1, sizeof *f);
+    if (f == NULL)
+        return NULL;
+    if (t->count >= t->nbuckets)
+        grow(t);
+    f->key = *key;
+    f->hash = hash;
+    f->side0 = src_index;
+    f->last_ts = now;
+    f->hnext = t->buckets[hash & (t->nbuckets - 1)];
+    t->buckets[hash & (t->nbuckets - 1)] = f;
+    list_append(t, f, TD_FLOW_ACTIVE);
+    t->count++;
+    return f;
+}
+
+void td_flow_touch(struct td_flow_table *t, struct td_flow *f, enum td_flow_list list,
+                   td_time_us now)
+{
+    if (now > f->last_ts)
+        f->last_ts = now;
+    if (t->newest[f->list] == f && f->list == list)
+        return;
+    list_unlink(t, f);
+    list_append(t, f, list);
+}
+
+struct td_flow *td_flow_oldest(const struct td_flow_table *t, enum td_flow_list list)
+{
+    return t->oldest[list];
+}
+
+void td_flow_remove(struct td_flow_table *t, struct td_flow *f)
+{
+    struct td_flow **pp = &t->buckets[f->hash & (t->nbuckets - 1)];
+    while (*pp && *pp != f)
+        pp = &(*pp)->hnext;
+    if (*pp)
+        *pp = f->hnext;
+    list_unlink(t, f);
+    t->count--;
+    free(f);
+}
+
+size_t td_flow_count(const struct td_flow_table *t) { return t->count; }

@@ -1,0 +1,132 @@
+/*
+ * explain.c — one plain-language sentence per message for --explain:
+ * what the message does in the handshake (RFC 8446 §2 and §4, RFC 5246
+ * §7.3-7.4).  A table, keyed by message kind and a variant.
+ */
+#include "explain.h"
+
+#include <string.h>
+
+struct explanation {
+    enum td_msg_kind kind;
+    const char *variant; /* NULL: any */
+    const char *text;
+};
+
+static const struct explanation table[] = {
+    {TD_MSG_CLIENT_HELLO, NULL,
+     "The client opens the handshake: the versions, cipher suites and extensions it supports, "
+     "a fresh random value, and (TLS 1.3) its key shares."},
+    {TD_MSG_SERVER_HELLO, "tls13",
+     "The server picks TLS 1.3 and a cipher suite and sends its key share; both sides can now "
+     "derive handshake keys, so everything after this is encrypted."},
+    {TD_MSG_SERVER_HELLO, "resumed",
+     "The server echoes the session it is willing to resume: no certificate or key exchange "
+     "follows, keys come from the earlier session."},
+    {TD_MSG_SERVER_HELLO, NULL,
+     "The server picks the protocol version and cipher suite from the client's offer and "
+     "sends its own random value."},
+    {TD_MSG_HELLO_RETRY_REQUEST, NULL,
+     "The server cannot use any key share the client sent and asks it to retry with one for "
+     "the group named here."},
+    {TD_MSG_CERTIFICATE, "client",
+     "The client presents its certificate chain, because the server asked for one (mutual TLS)."},
+    {TD_MSG_CERTIFICATE, NULL,
+     "The server proves its identity with a certificate chain: its own certificate first, then "
+     "the intermediates up towards a root the client trusts."},
+    {TD_MSG_SERVER_KEY_EXCHANGE, "ECDHE",
+     "The server's ephemeral elliptic-curve public key, signed with its certificate's key: "
+     "the client checks the signature, then both sides combine keys (forward secrecy)."},
+    {TD_MSG_SERVER_KEY_EXCHANGE, "DHE",
+     "The server's ephemeral Diffie-Hellman group and public value, signed with its "
+     "certificate's key (forward secrecy)."},
+    {TD_MSG_SERVER_KEY_EXCHANGE, NULL,
+     "Key exchange parameters the server's certificate alone does not provide."},
+    {TD_MSG_CERTIFICATE_REQUEST, NULL,
+     "The server asks the client for a certificate, naming the signature algorithms and "
+     "certificate authorities it accepts."},
+    {TD_MSG_SERVER_HELLO_DONE, NULL,
+     "The server has sent all its hello messages and waits for the client's key exchange."},
+    {TD_MSG_CLIENT_KEY_EXCHANGE, "RSA",
+     "The client sends the pre-master secret encrypted with the server's RSA public key; "
+     "whoever later gets that private key can decrypt the session (no forward secrecy)."},
+    {TD_MSG_CLIENT_KEY_EXCHANGE, "ECDHE",
+     "The client's ephemeral elliptic-curve public key; with the server's, both sides compute "
+     "the same pre-master secret without ever sending it."},
+    {TD_MSG_CLIENT_KEY_EXCHANGE, "DHE",
+     "The client's ephemeral Diffie-Hellman public value; both sides now compute the same "
+     "pre-master secret."},
+    {TD_MSG_CLIENT_KEY_EXCHANGE, NULL,
+     "The client's part of the key exchange: afterwards both sides can derive the session keys."},
+    {TD_MSG_CERTIFICATE_VERIFY, NULL,
+     "A signature over the handshake so far with the key of the certificate just sent: proof "
+     "that the sender holds that private key."},
+    {TD_MSG_CHANGE_CIPHER_SPEC, "tls13",
+     "A dummy record kept for middleboxes that expect TLS 1.2; it changes nothing in TLS 1.3."},
+    {TD_MSG_CHANGE_CIPHER_SPEC, NULL,
+     "From here on this side encrypts and authenticates everything it sends with the new keys."},
+    {TD_MSG_FINISHED, NULL,
+     "A MAC over the whole handshake under the new keys: proves both sides saw the same "
+     "messages, untampered. Encrypted, so only its size is visible."},
+    {TD_MSG_ENCRYPTED_HANDSHAKE, "server",
+     "Encrypted handshake messages (EncryptedExtensions, Certificate, CertificateVerify, "
+     "Finished): their contents are hidden from a passive observer in TLS 1.3."},
+    {TD_MSG_ENCRYPTED_HANDSHAKE, NULL,
+     "Encrypted handshake messages (the client's Finished, and its certificate when asked); "
+     "unreadable without the session keys."},
+    {TD_MSG_NEW_SESSION_TICKET, NULL,
+     "A ticket the client can present in a later connection to resume this session without a "
+     "full handshake."},
+    {TD_MSG_ALERT, "encrypted",
+     "An alert sent under encryption (often close_notify at the end of a connection)."},
+    {TD_MSG_ALERT, "close_notify", "The sender is closing the connection cleanly."},
+    {TD_MSG_ALERT, "fatal", "The sender aborts the handshake or connection because of this error."},
+    {TD_MSG_ALERT, NULL, "A warning from the sender; the connection may continue."},
+    {TD_MSG_CERTIFICATE_STATUS, NULL,
+     "A stapled OCSP response: the certificate authority's recent statement that the server's "
+     "certificate is not revoked."},
+    {TD_MSG_HELLO_REQUEST, NULL, "The server asks the client to start a new handshake."},
+    {TD_MSG_KEY_UPDATE, NULL, "The sender switches to fresh traffic keys."},
+    {TD_MSG_END_OF_EARLY_DATA, NULL, "The client has finished sending 0-RTT early data."},
+    {TD_MSG_ENCRYPTED_EXTENSIONS, NULL,
+     "Server extensions that need no key exchange, sent encrypted (ALPN, server name ack, ...)."},
+    {TD_MSG_HEARTBEAT, NULL, "A keep-alive probe (RFC 6520)."},
+};
+
+const char *td_explain(const struct td_message *m, bool tls13, bool resumed)
+{
+    const char *variant = NULL;
+
+    switch (m->kind) {
+    case TD_MSG_SERVER_HELLO:
+        variant = tls13 ? "tls13" : resumed ? "resumed" : NULL;
+        break;
+    case TD_MSG_CHANGE_CIPHER_SPEC:
+        variant = tls13 ? "tls13" : NULL;
+        break;
+    case TD_MSG_CERTIFICATE:
+    case TD_MSG_ENCRYPTED_HANDSHAKE:
+        variant = m->from == TD_CLIENT ? "client" : "server";
+        break;
+    case TD_MSG_SERVER_KEY_EXCHANGE:
+        variant = m->parsed ? m->u.server_key_exchange.kex : NULL;
+        break;
+    case TD_MSG_CLIENT_KEY_EXCHANGE:
+        variant = m->parsed ? m->u.client_key_exchange.kex : NULL;
+        break;
+    case TD_MSG_ALERT:
+        variant = m->encrypted ? "encrypted"
+                  : m->u.alert.description == 0 ? "close_notify"
+                  : m->u.alert.level == 2 ? "fatal" : NULL;
+        break;
+    default:
+        break;
+    }
+    for (size_t i = 0; i < sizeof table / sizeof table[0]; i++) {
+        if (table[i].kind != m->kind)
+            continue;
+        if (table[i].variant == NULL || (variant && strcmp(table[i].variant, variant) == 0))
+            return table[i].text;
+    }
+    return NULL;
+}

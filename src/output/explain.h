@@ -1,0 +1,14 @@
+/*
+ * explain.h — plain-language explanations of handshake messages (--explain).
+ */
+#ifndef TD_EXPLAIN_H
+#define TD_EXPLAIN_H
+
+#include <stdbool.h>
+
+#include "tlsdissect/model.h"
+
+/* A sentence on what m does, or NULL. */
+const char *td_explain(const struct td_message *m, bool tls13, bool resumed);
+
+#endif

@@ -1,0 +1,643 @@
+/*
+ * text.c — the human-readable transcript: per connection, one line per
+ * message (time since the connection's first message, direction, name,
+ * key fields), anomalies inline, and a one-line summary; fits 100 columns.
+ *
+ * Events of different connections interleave in a capture, so each
+ * connection's lines are kept until its summary arrives and printed as one
+ * block (live mode prints every line at once, tagged with the connection
+ * number).  Wire strings are escaped as in the JSON output, so a hostile
+ * name can never reach the terminal raw.
+ */
+#include <stdarg.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "explain.h"
+#include "sink_private.h"
+#include "tlsdissect/buffer.h"
+#include "tlsdissect/escape.h"
+#include "tlsdissect/format.h"
+#include "tlsdissect/registry.h"
+
+#define WIDTH 100
+#define DETAIL_COL 39          /* where message fields start */
+#define BLOCK_FLUSH (256 * 1024) /* a transcript this long is printed early */
+#define TEXT_LIMIT (1u << 30)
+
+enum color { C_NONE, C_DIM, C_BOLD, C_CLIENT, C_SERVER, C_WARN, C_BAD, C_GOOD };
+static const char *const color_code[] = {
+    [C_NONE] = "", [C_DIM] = "\033[2m", [C_BOLD] = "\033[1m", [C_CLIENT] = "\033[36m",
+    [C_SERVER] = "\033[35m", [C_WARN] = "\033[33m", [C_BAD] = "\033[31m", [C_GOOD] = "\033[32m",
+};
+
+struct conn_text {
+    uint64_t conn; /* 0: empty slot */
+    struct td_conn_id id;
+    td_time_us first_ts;
+    bool tls13;
+    bool resumed;
+    bool header_done; /* live mode: the header line was printed */
+    struct td_buf text;
+};
+
+struct text_writer {
+    struct td_writer w;
+    struct td_text_options opt;
+    struct conn_text *slots;
+    size_t nslots, used;
+    struct td_buf line;
+    size_t col;
+};
+
+/* ---- the per-connection map (open addressing, backward-shift delete) ---- */
+
+static size_t slot_index(const struct text_writer *t, uint64_t conn)
+{
+    return (size_t)(conn * 0x9e3779b97f4a7c15ull >> 20) & (t->nslots - 1);
+}
+
+static struct conn_text *find(struct text_writer *t, uint64_t conn)
+{
+    for (size_t i = slot_index(t, conn);; i = (i + 1) & (t->nslots - 1)) {
+        if (t->slots[i].conn == conn)
+            return &t->slots[i];
+        if (t->slots[i].conn == 0)
+            return NULL;
+    }
+}
+
+static bool grow_map(struct text_writer *t)
+{
+    size_t n = t->nslots ? t->nslots * 2 : 256;
+    struct conn_text *old = t->slots;
+    size_t oldn = t->nslots;
+    t->slots = calloc(n, sizeof *t->slots);
+    if (t->slots == NULL) {
+        t->slots = old;
+        return false;
+    }
+    t->nslots = n;
+    for (size_t i = 0; i < oldn; i++) {
+        if (old[i].conn == 0)
+            continue;
+        size_t j = slot_index(t, old[i].conn);
+        while (t->slots[j].conn)
+            j = (j + 1) & (n - 1);
+        t->slots[j] = old[i];
+    }
+    free(old);
+    return true;
+}
+
+static struct conn_text *find_or_add(struct text_writer *t, const struct td_conn_id *id,
+                                     td_time_us ts)
+{
+    struct conn_text *c = t->nslots ? find(t, id->conn) : NULL;
+    if (c)
+        return c;
+    if ((t->used + 1) * 2 > t->nslots && !grow_map(t))
+        return NULL;
+    size_t i = slot_index(t, id->conn);
+    while (t->slots[i].conn)
+        i = (i + 1) & (t->nslots - 1);
+    c = &t->slots[i];
+    memset(c, 0, sizeof *c);
+    c->conn = id->conn;
+    c->id = *id;
+    c->first_ts = ts;
+    t->used++;
+    return c;
+}
+
+static void remove_slot(struct text_writer *t, struct conn_text *c)
+{
+    size_t i = (size_t)(c - t->slots), j = i;
+    td_buf_free(&c->text);
+    c->conn = 0;
+    t->used--;
+    for (;;) {
+        j = (j + 1) & (t->nslots - 1);
+        if (t->slots[j].conn == 0)
+            return;
+        size_t home = slot_index(t, t->slots[j].conn);
+        /* move j back to i when its home is not in (i, j] cyclically */
+        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
+            t->slots[i] = t->slots[j];
+            t->slots[j].conn = 0;
+            memset(&t->slots[j].text, 0, sizeof t->slots[j].text);
+            i = j;
+        }
+    }
+}
+
+/* ---- line building -------------------------------------------------------- */
+
+static void put(struct text_writer *t, const char *s, size_t n)
+{
+    td_buf_append(&t->line, (const uint8_t *)s, n, TEXT_LIMIT);
+}
+
+static void puts_(struct text_writer *t, const char *s) { put(t, s, strlen(s)); }
+
+static void color_on(struct text_writer *t, enum color c)
+{
+    if (t->opt.color && c != C_NONE)
+        puts_(t, color_code[c]);
+}
+
+static void color_off(struct text_writer *t, enum color c)
+{
+    if (t->opt.color && c != C_NONE)
+        puts_(t, "\033[0m");
+}
+
+/* Text that moves the cursor; colour codes do not. */
+static void text(struct text_writer *t, enum color c, const char *s)
+{
+    color_on(t, c);
+    puts_(t, s);
+    color_off(t, c);
+    t->col += strlen(s);
+}
+
+static void textf(struct text_writer *t, enum color c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void textf(struct text_writer *t, enum color c, const char *fmt, ...)
+{
+    char buf[512];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    text(t, c, buf);
+}
+
+static void newline(struct text_writer *t)
+{
+    put(t, "\n", 1);
+    t->col = 0;
+}
+
+static void pad_to(struct text_writer *t, size_t col)
+{
+    while (t->col < col) {
+        put(t, " ", 1);
+        t->col++;
+    }
+}
+
+/* A field token, wrapped onto a continuation line when the row is full. */
+static void token(struct text_writer *t, enum color c, const char *s)
+{
+    size_t len = strlen(s);
+    if (t->col > DETAIL_COL && t->col + 1 + len > WIDTH) {
+        newline(t);
+        pad_to(t, DETAIL_COL);
+    } else if (t->col > DETAIL_COL) {
+        put(t, " ", 1);
+        t->col++;
+    }
+    text(t, c, s);
+}
+
+static void tokenf(struct text_writer *t, const char *fmt, ...) __attribute__((format(printf, 2, 3)));
+static void tokenf(struct text_writer *t, const char *fmt, ...)
+{
+    char buf[1024];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    token(t, C_NONE, buf);
+}
+
+/* key=escaped wire string */
+static void wire_token(struct text_writer *t, const char *key, const uint8_t *p, size_t n)
+{
+    size_t klen = strlen(key);
+    char *buf = malloc(klen + 1 + td_escape_size(n));
+    if (buf == NULL)
+        return;
+    memcpy(buf, key, klen);
+    buf[klen] = '=';
+    td_escape(p, n, buf + klen + 1);
+    token(t, C_NONE, buf);
+    free(buf);
+}
+
+/* key=name,name,... (at most `max` names, then "+N") */
+static void names_token(struct text_writer *t, const char *key, enum td_registry reg,
+                        const uint16_t *v, size_t n, size_t max)
+{
+    char buf[1024], name[TD_REG_NAME_BUF];
+    size_t len = (size_t)snprintf(buf, sizeof buf, "%s=", key);
+    for (size_t i = 0; i < n && i < max && len < sizeof buf; i++)
+        len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", i ? "," : "",
+                                td_registry_name(reg, v[i], name));
+    if (n > max && len < sizeof buf)
+        snprintf(buf + len, sizeof buf - len, ",+%zu", n - max);
+    token(t, C_NONE, buf);
+}
+
+static const char *reg(enum td_registry r, uint16_t v, char buf[TD_REG_NAME_BUF])
+{
+    return td_registry_name(r, v, buf);
+}
+
+/* ---- message fields ------------------------------------------------------- */
+
+static void client_hello(struct text_writer *t, const struct td_client_hello *ch)
+{
+    char b[TD_REG_NAME_BUF];
+    if (ch->has_supported_versions)
+        names_token(t, "versions", TD_REG_VERSIONS, ch->supported_versions.v,
+                    ch->supported_versions.n, 6);
+    else
+        token(t, C_NONE, reg(TD_REG_VERSIONS, ch->legacy_version, b));
+    if (ch->sslv2_format)
+        token(t, C_NONE, "(SSLv2 format)");
+    if (ch->has_sni)
+        wire_token(t, "sni", ch->sni.data, ch->sni.len);
+    if (ch->has_alpn && ch->alpn.n) {
+        struct td_buf joined = {0};
+        for (size_t i = 0; i < ch->alpn.n; i++) {
+            if (i)
+                td_buf_append(&joined, (const uint8_t *)",", 1, TEXT_LIMIT);
+            td_buf_append(&joined, ch->alpn.v[i].data, ch->alpn.v[i].len, TEXT_LIMIT);
+        }
+        wire_token(t, "alpn", joined.data, joined.len);
+        td_buf_free(&joined);
+    }
+    tokenf(t, "suites=%zu", ch->cipher_suites.n);
+    if (ch->has_supported_groups)
+        names_token(t, "groups", TD_REG_SUPPORTED_GROUPS, ch->supported_groups.v,
+                    ch->supported_groups.n, 4);
+    if (ch->has_key_share)
+        names_token(t, "key_share", TD_REG_SUPPORTED_GROUPS, ch->key_share.v, ch->key_share.n, 3);
+    if (!ch->sslv2_format)
+        tokenf(t, "extensions=%zu", ch->extensions.n);
+    if (ch->session_id.len)
+        tokenf(t, "session_id=%zuB", ch->session_id.len);
+    if (ch->has_session_ticket)
+        tokenf(t, "ticket=%zuB", ch->session_ticket.len);
+    if (ch->has_pre_shared_key)
+        token(t, C_NONE, "psk");
+    if (ch->ja4)
+        tokenf(t, "ja4=%s", ch->ja4);
+}
+
+static void server_hello(struct text_writer *t, const struct td_server_hello *sh, bool hrr)
+{
+    char b[TD_REG_NAME_BUF];
+    token(t, C_BOLD, reg(TD_REG_VERSIONS, sh->version, b));
+    if (sh->sslv2_format)
+        return;
+    token(t, C_NONE, reg(TD_REG_CIPHER_SUITES, sh->cipher_suite, b));
+    if (sh->has_key_share)
+        tokenf(t, "%s=%s", hrr ? "wants_key_share" : "key_share",
+               reg(TD_REG_SUPPORTED_GROUPS, sh->key_share, b));
+    if (sh->has_alpn)
+        wire_token(t, "alpn", sh->alpn.data, sh->alpn.len);
+    if (sh->has_pre_shared_key)
+        token(t, C_NONE, "psk");
+    if (sh->session_id.len && !hrr)
+        tokenf(t, "session_id=%zuB", sh->session_id.len);
+}
+
+static void certificate(struct text_writer *t, const struct td_certificate *c)
+{
+    tokenf(t, "%zu cert%s:", c->count, c->count == 1 ? "" : "s");
+    for (size_t i = 0; i < c->count; i++) {
+        const struct td_cert_info *ci = &c->certs[i];
+        char buf[64];
+        if (!ci->parsed) {
+            tokenf(t, "[%zu] (not decodable, %zu bytes)", i, ci->der_len);
+            continue;
+        }
+        if (ci->subject_cn)
+            wire_token(t, i == 0 ? "CN" : "| CN", (const uint8_t *)ci->subject_cn, strlen(ci->subject_cn));
+        else
+            wire_token(t, i == 0 ? "subject" : "| subject", (const uint8_t *)(ci->subject ? ci->subject : ""),
+                       ci->subject ? strlen(ci->subject) : 0);
+        snprintf(buf, sizeof buf, "(%s %d%s)", ci->key_type ? ci->key_type : "key", ci->key_bits,
+                 ci->is_ca ? ", CA" : "");
+        token(t, C_DIM, buf);
+    }
+}
+
+static void message_fields(struct text_writer *t, const struct td_message *m)
+{
+    char b[TD_REG_NAME_BUF];
+    switch (m->kind) {
+    case TD_MSG_CLIENT_HELLO:
+        client_hello(t, &m->u.client_hello);
+        break;
+    case TD_MSG_SERVER_HELLO:
+    case TD_MSG_HELLO_RETRY_REQUEST:
+        server_hello(t, &m->u.server_hello, m->kind == TD_MSG_HELLO_RETRY_REQUEST);
+        break;
+    case TD_MSG_CERTIFICATE:
+        certificate(t, &m->u.certificate);
+        break;
+    case TD_MSG_SERVER_KEY_EXCHANGE: {
+        const struct td_server_key_exchange *k = &m->u.server_key_exchange;
+        token(t, C_NONE, k->kex ? k->kex : "unknown key exchange");
+        if (k->has_group)
+            token(t, C_NONE, reg(TD_REG_SUPPORTED_GROUPS, k->group, b));
+        if (k->dh_prime_bits)
+            tokenf(t, "%d-bit prime", k->dh_prime_bits);
+        if (k->params_parsed)
+            tokenf(t, "key=%zuB", k->public_key_bytes);
+        if (k->has_signature_algorithm)
+            tokenf(t, "signed=%s", reg(TD_REG_SIGNATURE_SCHEMES, k->signature_algorithm, b));
+        break;
+    }
+    case TD_MSG_CLIENT_KEY_EXCHANGE:
+        token(t, C_NONE, m->u.client_key_exchange.kex ? m->u.client_key_exchange.kex : "unknown key exchange");
+        tokenf(t, "key=%zuB", m->u.client_key_exchange.length);
+        break;
+    case TD_MSG_CERTIFICATE_REQUEST: {
+        const struct td_certificate_request *r = &m->u.certificate_request;
+        if (r->certificate_types.len) {
+            uint16_t types[256];
+            for (size_t i = 0; i < r->certificate_types.len && i < 256; i++)
+                types[i] = r->certificate_types.data[i];
+            names_token(t, "types", TD_REG_CERTIFICATE_TYPES, types,
+                        r->certificate_types.len < 256 ? r->certificate_types.len : 256, 4);
+        }
+        if (r->has_signature_algorithms)
+            tokenf(t, "signature_algorithms=%zu", r->signature_algorithms.n);
+        tokenf(t, "CAs=%zu", r->ca_count);
+        break;
+    }
+    case TD_MSG_CERTIFICATE_VERIFY:
+        if (m->u.certificate_verify.has_signature_algorithm)
+            token(t, C_NONE, reg(TD_REG_SIGNATURE_SCHEMES, m->u.certificate_verify.signature_algorithm, b));
+        break;
+    case TD_MSG_NEW_SESSION_TICKET:
+        tokenf(t, "lifetime=%us", (unsigned)m->u.new_session_ticket.lifetime_hint);
+        tokenf(t, "ticket=%zuB", m->u.new_session_ticket.ticket_length);
+        break;
+    case TD_MSG_ALERT:
+        token(t, m->u.alert.level == 2 ? C_BAD : C_WARN,
+              m->u.alert.level == 2 ? "fatal" : m->u.alert.level == 1 ? "warning" : "level?");
+        token(t, m->u.alert.level == 2 ? C_BAD : C_NONE, reg(TD_REG_ALERTS, m->u.alert.description, b));
+        break;
+    case TD_MSG_CERTIFICATE_STATUS:
+        tokenf(t, "ocsp_response=%zuB", m->u.certificate_status.response_length);
+        break;
+    case TD_MSG_KEY_UPDATE:
+        token(t, C_NONE, m->u.key_update_request ? "update_requested" : "update_not_requested");
+        break;
+    case TD_MSG_OTHER_HANDSHAKE:
+        token(t, C_NONE, reg(TD_REG_HANDSHAKE_TYPES, m->handshake_type, b));
+        break;
+    default:
+        break;
+    }
+}
+
+/* ---- events --------------------------------------------------------------- */
+
+static void emit_line(struct text_writer *t, struct conn_text *c)
+{
+    if (c && !t->opt.live) {
+        td_buf_append(&c->text, t->line.data, t->line.len, TEXT_LIMIT);
+        if (c->text.len > BLOCK_FLUSH) {
+            fwrite(c->text.data, 1, c->text.len, t->w.out);
+            td_buf_clear(&c->text);
+        }
+    } else {
+        fwrite(t->line.data, 1, t->line.len, t->w.out);
+    }
+    td_buf_clear(&t->line);
+    t->col = 0;
+}
+
+static void endpoint_text(const struct td_endpoint *ep, char *buf, size_t size)
+{
+    char addr[TD_ADDR_BUF];
+    td_format_addr(ep->family, ep->addr, addr);
+    snprintf(buf, size, ep->family == 6 ? "[%s]:%u" : "%s:%u", addr, ep->port);
+}
+
+static void header(struct text_writer *t, const struct td_conn_id *id, td_time_us start)
+{
+    char a[64], b[64], ts[TD_TIME_BUF];
+    endpoint_text(&id->client, a, sizeof a);
+    endpoint_text(&id->server, b, sizeof b);
+    textf(t, C_BOLD, "conn %llu", (unsigned long long)id->conn);
+    textf(t, C_NONE, "  %s -> %s", a, b);
+    for (uint8_t i = 0; i < id->nvlan; i++)
+        textf(t, C_NONE, "%s%u", i ? "." : "  vlan ", id->vlan[i]);
+    textf(t, C_DIM, "  %s", td_format_time(start, ts));
+    newline(t);
+}
+
+/* The line prefix: "+seconds  C>S  " (live mode: "#conn" first). */
+static void prefix(struct text_writer *t, const struct conn_text *c, td_time_us ts)
+{
+    int64_t rel = ts - c->first_ts;
+    if (t->opt.live)
+        textf(t, C_DIM, "#%-5llu", (unsigned long long)c->conn);
+    else
+        text(t, C_NONE, "  ");
+    textf(t, C_DIM, "%+11.6f", (double)rel / 1e6);
+}
+
+static void message(struct text_writer *t, const struct td_event *ev)
+{
+    const struct td_message *m = ev->u.message;
+    struct conn_text *c = find_or_add(t, ev->conn, ev->ts);
+    bool client = m->from == TD_CLIENT;
+    const char *why;
+
+    if (c == NULL)
+        return;
+    if (t->opt.live && !c->header_done) {
+        header(t, ev->conn, ev->ts);
+        emit_line(t, NULL);
+        c->header_done = true;
+    }
+    if (m->kind == TD_MSG_SERVER_HELLO && m->parsed) {
+        c->tls13 = m->u.server_hello.version == 0x0304;
+        c->resumed = false;
+    }
+    prefix(t, c, ev->ts);
+    text(t, C_NONE, "  ");
+    text(t, client ? C_CLIENT : C_SERVER, client ? "C>S" : "S>C");
+    text(t, C_NONE, "  ");
+    text(t, C_BOLD, td_msg_kind_name(m->kind));
+    pad_to(t, DETAIL_COL);
+    if (m->encrypted)
+        tokenf(t, "(encrypted, %zu bytes)", m->length);
+    else if (!m->parsed && m->kind != TD_MSG_CHANGE_CIPHER_SPEC && m->kind != TD_MSG_FINISHED &&
+             m->kind != TD_MSG_SERVER_HELLO_DONE && m->kind != TD_MSG_HELLO_REQUEST &&
+             m->kind != TD_MSG_END_OF_EARLY_DATA && m->kind != TD_MSG_ENCRYPTED_EXTENSIONS)
+        token(t, C_WARN, "(could not be parsed)");
+    else
+        message_fields(t, m);
+    newline(t);
+    if (t->opt.explain && (why = td_explain(m, c->tls13, c->resumed)) != NULL) {
+        /* word-wrapped under the message */
+        const char *p = why;
+        pad_to(t, 19);
+        while (*p) {
+            const char *sp = strchr(p, ' ');
+            size_t len = sp ? (size_t)(sp - p) : strlen(p);
+            char word[128];
+            if (len >= sizeof word)
+                len = sizeof word - 1;
+            memcpy(word, p, len);
+            word[len] = '\0';
+            if (t->col > 19 && t->col + 1 + len > WIDTH) {
+                newline(t);
+                pad_to(t, 19);
+            } else if (t->col > 19) {
+                put(t, " ", 1);
+                t->col++;
+            }
+            text(t, C_DIM, word);
+            p += len;
+            while (*p == ' ')
+                p++;
+        }
+        newline(t);
+    }
+    emit_line(t, c);
+}
+
+static void anomaly(struct text_writer *t, const struct td_event *ev)
+{
+    const struct td_anomaly *a = ev->u.anomaly;
+    struct conn_text *c = ev->conn ? find_or_add(t, ev->conn, ev->ts) : NULL;
+    char *detail = malloc(td_escape_size(strlen(a->detail)));
+
+    if (detail == NULL)
+        return;
+    td_escape((const uint8_t *)a->detail, strlen(a->detail), detail);
+    if (c) {
+        prefix(t, c, ev->ts);
+        text(t, C_NONE, "  ");
+    }
+    textf(t, C_WARN, "! %s", td_anomaly_name(a->kind));
+    text(t, C_NONE, ": ");
+    text(t, C_NONE, detail);
+    newline(t);
+    emit_line(t, c);
+    free(detail);
+}
+
+static void connection(struct text_writer *t, const struct td_event *ev)
+{
+    const struct td_conn_summary *s = ev->u.connection;
+    struct conn_text *c = find_or_add(t, ev->conn, s->start);
+    char b[TD_REG_NAME_BUF];
+
+    if (c == NULL)
+        return;
+    if (!t->opt.live) {
+        header(t, ev->conn, s->start);
+        fwrite(t->line.data, 1, t->line.len, t->w.out);
+        td_buf_clear(&t->line);
+        t->col = 0;
+        fwrite(c->text.data, 1, c->text.len, t->w.out);
+        td_buf_clear(&c->text);
+        text(t, C_NONE, "  = ");
+    } else {
+        textf(t, C_DIM, "#%-5llu", (unsigned long long)c->conn);
+        text(t, C_NONE, "= ");
+    }
+    if (s->has_version)
+        textf(t, C_BOLD, "%s", reg(TD_REG_VERSIONS, s->version, b));
+    else
+        text(t, C_DIM, "version unknown");
+    if (s->has_cipher_suite)
+        textf(t, C_NONE, "  %s", reg(TD_REG_CIPHER_SUITES, s->cipher_suite, b));
+    text(t, C_NONE, "  ");
+    text(t, s->established ? C_GOOD : C_BAD, s->established ? "established" : "not established");
+    if (s->resumption_known && s->resumed != TD_RESUMED_NO) {
+        static const char *const how[] = {"", "session id", "session ticket", "PSK"};
+        textf(t, C_NONE, "  resumed (%s", how[s->resumed]);
+        if (s->resumed_from)
+            textf(t, C_NONE, ", from conn %llu", (unsigned long long)s->resumed_from);
+        text(t, C_NONE, ")");
+    }
+    if (s->has_handshake_time)
+        textf(t, C_NONE, "  handshake %.3f ms", (double)s->handshake_us / 1000.0);
+    for (size_t i = 0; i < s->alert_count; i++) {
+        const struct td_alert_seen *a = &s->alerts[i];
+        if (a->encrypted)
+            textf(t, C_DIM, "  %c:alert(encrypted)", a->from == TD_CLIENT ? 'C' : 'S');
+        else
+            textf(t, a->alert.level == 2 ? C_BAD : C_WARN, "  %c:%s", a->from == TD_CLIENT ? 'C' : 'S',
+                  reg(TD_REG_ALERTS, a->alert.description, b));
+    }
+    if (s->anomalies)
+        textf(t, C_WARN, "  %llu anomal%s", (unsigned long long)s->anomalies,
+              s->anomalies == 1 ? "y" : "ies");
+    newline(t);
+    if (!t->opt.live)
+        newline(t);
+    fwrite(t->line.data, 1, t->line.len, t->w.out);
+    td_buf_clear(&t->line);
+    t->col = 0;
+    remove_slot(t, c);
+}
+
+static void stats(struct text_writer *t, const struct td_event *ev)
+{
+    const struct td_stats *st = ev->u.stats;
+    bool any = false;
+    textf(t, C_DIM, "%llu packets, %llu bytes, %llu connections, %llu with TLS",
+          (unsigned long long)st->packets, (unsigned long long)st->bytes,
+          (unsigned long long)st->connections, (unsigned long long)st->tls_connections);
+    for (int k = 0; k < TD_ANOM_COUNT; k++) {
+        if (!st->anomalies[k])
+            continue;
+        textf(t, C_WARN, "%s%s %llu", any ? ", " : "; anomalies: ", td_anomaly_name((enum td_anomaly_kind)k),
+              (unsigned long long)st->anomalies[k]);
+        any = true;
+    }
+    if (st->evicted_flows)
+        textf(t, C_WARN, "; %llu connections evicted", (unsigned long long)st->evicted_flows);
+    if (st->live)
+        textf(t, C_DIM, "; kernel: %llu received, %llu dropped",
+              (unsigned long long)st->kernel_received, (unsigned long long)st->kernel_dropped);
+    newline(t);
+    emit_line(t, NULL);
+}
+
+static void text_event(struct td_sink *sink, const struct td_event *ev)
+{
+    struct text_writer *t = (struct text_writer *)sink;
+    switch (ev->type) {
+    case TD_EV_MESSAGE: message(t, ev); break;
+    case TD_EV_ANOMALY: anomaly(t, ev); break;
+    case TD_EV_CONNECTION: connection(t, ev); break;
+    case TD_EV_STATS: stats(t, ev); break;
+    }
+}
+
+static void text_destroy(struct td_writer *w)
+{
+    struct text_writer *t = (struct text_writer *)w;
+    for (size_t i = 0; i < t->nslots; i++)
+        td_buf_free(&t->slots[i].text);
+    free(t->slots);
+    td_buf_free(&t->line);
+}
+
+struct td_sink *td_text_sink_new(FILE *out, const struct td_text_options *opts)
+{
+    struct text_writer *t = calloc(1, sizeof *t);
+    if (t == NULL)
+        return NULL;
+    t->opt = *opts;
+    t->w.sink.event = text_event;
+    t->w.out = out;
+    t->w.destroy = text_destroy;
+    return &t->w.sink;
+}

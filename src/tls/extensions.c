@@ -1,0 +1,334 @@
+/*
+ * extensions.c — hello extensions (RFC 8446 §4.2; server_name RFC 6066 §3;
+ * ALPN RFC 7301 §3.1; supported_groups and ec_point_formats RFC 8422 §5.1;
+ * session_ticket RFC 5077 §3.2).
+ *
+ *   struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; } Extension;
+ *
+ * Each extension's data is read through its own child cursor, so an inner
+ * length that lies is reported with its path and never moves the outer
+ * list.  Parsers are found in a table by extension type.
+ */
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsdissect/hello.h"
+#include "tlsdissect/registry.h"
+
+enum {
+    EXT_SERVER_NAME = 0x0000,
+    EXT_SUPPORTED_GROUPS = 0x000a,
+    EXT_EC_POINT_FORMATS = 0x000b,
+    EXT_SIGNATURE_ALGORITHMS = 0x000d,
+    EXT_ALPN = 0x0010,
+    EXT_SESSION_TICKET = 0x0023,
+    EXT_PRE_SHARED_KEY = 0x0029,
+    EXT_SUPPORTED_VERSIONS = 0x002b,
+    EXT_PSK_KEY_EXCHANGE_MODES = 0x002d,
+    EXT_KEY_SHARE = 0x0033,
+};
+
+/* A parser reads one extension's data; a failure names the field below `path`. */
+struct ext_ctx {
+    struct td_parse *p;
+    const char *path; /* "ClientHello.extensions[3](alpn)" */
+    bool is_hrr;
+};
+
+typedef int (*client_ext_fn)(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch);
+typedef int (*server_ext_fn)(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh);
+
+/* server_name: ServerNameList server_name_list<1..2^16-1>; NameType + HostName<1..2^16-1>. */
+static int ch_server_name(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    struct td_cur list, name;
+    if (td_cur_remaining(d) == 0)
+        return 0; /* empty form is what servers send; a client may too */
+    if (!td_cur_vec(d, 2, 1, 0xffff, 1, &list))
+        return td_parse_cur_fail(x->p, d, "%s.server_name_list", x->path);
+    for (size_t i = 0; td_cur_remaining(&list); i++) {
+        uint8_t type;
+        if (!td_cur_u8(&list, &type) || !td_cur_vec(&list, 2, 1, 0xffff, 1, &name))
+            return td_parse_cur_fail(x->p, &list, "%s.server_name_list[%zu]", x->path, i);
+        if (type == 0 && !ch->has_sni) {
+            ch->has_sni = true;
+            ch->sni = td_parse_rest(&name);
+        }
+    }
+    return 0;
+}
+
+static int ch_supported_groups(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    struct td_cur v;
+    if (!td_cur_vec(d, 2, 2, 0xffff, 2, &v))
+        return td_parse_cur_fail(x->p, d, "%s.named_group_list", x->path);
+    ch->has_supported_groups = true;
+    return td_parse_u16_list(x->p, &v, &ch->supported_groups);
+}
+
+static int ch_ec_point_formats(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    struct td_cur v;
+    if (!td_cur_vec(d, 1, 1, 0xff, 1, &v))
+        return td_parse_cur_fail(x->p, d, "%s.ec_point_format_list", x->path);
+    ch->has_ec_point_formats = true;
+    ch->ec_point_formats = td_parse_rest(&v);
+    return 0;
+}
+
+static int ch_signature_algorithms(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    struct td_cur v;
+    if (!td_cur_vec(d, 2, 2, 0xfffe, 2, &v))
+        return td_parse_cur_fail(x->p, d, "%s.supported_signature_algorithms", x->path);
+    ch->has_signature_algorithms = true;
+    return td_parse_u16_list(x->p, &v, &ch->signature_algorithms);
+}
+
+/* ProtocolNameList: ProtocolName protocol_name_list<2..2^16-1>; ProtocolName<1..2^8-1>. */
+static int read_alpn_list(struct ext_ctx *x, struct td_cur *d, struct td_bytes_list *out)
+{
+    struct td_cur list, name, count;
+    size_t n = 0, i;
+    struct td_bytes *v;
+
+    if (!td_cur_vec(d, 2, 2, 0xffff, 1, &list))
+        return td_parse_cur_fail(x->p, d, "%s.protocol_name_list", x->path);
+    count = list;
+    while (td_cur_remaining(&count) && td_cur_vec(&count, 1, 1, 0xff, 1, &name))
+        n++;
+    v = td_arena_alloc(x->p->arena, (n ? n : 1) * sizeof *v);
+    if (v == NULL)
+        return td_parse_fail(x->p, TD_ANOM_OUT_OF_MEMORY, "out of memory");
+    for (i = 0; i < n; i++) {
+        td_cur_vec(&list, 1, 1, 0xff, 1, &name);
+        v[i] = td_parse_rest(&name);
+    }
+    out->v = v;
+    out->n = n;
+    if (td_cur_remaining(&list) && !td_cur_vec(&list, 1, 1, 0xff, 1, &name))
+        return td_parse_cur_fail(x->p, &list, "%s.protocol_name_list[%zu]", x->path, n);
+    return 0;
+}
+
+static int ch_alpn(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    ch->has_alpn = true;
+    return read_alpn_list(x, d, &ch->alpn);
+}
+
+static int ch_supported_versions(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    struct td_cur v;
+    if (!td_cur_vec(d, 1, 2, 254, 2, &v))
+        return td_parse_cur_fail(x->p, d, "%s.versions", x->path);
+    ch->has_supported_versions = true;
+    return td_parse_u16_list(x->p, &v, &ch->supported_versions);
+}
+
+/* KeyShareClientHello: KeyShareEntry client_shares<0..2^16-1>; {NamedGroup; opaque key_exchange<1..2^16-1>}. */
+static int ch_key_share(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    struct td_cur list, count, kx;
+    size_t n = 0, i;
+    uint16_t group, *groups;
+
+    if (!td_cur_vec(d, 2, 0, 0xffff, 1, &list))
+        return td_parse_cur_fail(x->p, d, "%s.client_shares", x->path);
+    count = list;
+    while (td_cur_remaining(&count) && td_cur_u16(&count, &group) &&
+           td_cur_vec(&count, 2, 1, 0xffff, 1, &kx))
+        n++;
+    groups = td_arena_alloc(x->p->arena, (n ? n : 1) * sizeof *groups);
+    if (groups == NULL)
+        return td_parse_fail(x->p, TD_ANOM_OUT_OF_MEMORY, "out of memory");
+    for (i = 0; i < n; i++) {
+        td_cur_u16(&list, &groups[i]);
+        td_cur_vec(&list, 2, 1, 0xffff, 1, &kx);
+    }
+    ch->has_key_share = true;
+    ch->key_share.v = groups;
+    ch->key_share.n = n;
+    if (td_cur_remaining(&list) &&
+        (!td_cur_u16(&list, &group) || !td_cur_vec(&list, 2, 1, 0xffff, 1, &kx)))
+        return td_parse_cur_fail(x->p, &list, "%s.client_shares[%zu]", x->path, n);
+    return 0;
+}
+
+static int ch_psk_modes(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    struct td_cur v;
+    if (!td_cur_vec(d, 1, 1, 0xff, 1, &v))
+        return td_parse_cur_fail(x->p, d, "%s.ke_modes", x->path);
+    ch->has_psk_modes = true;
+    ch->psk_modes = td_parse_rest(&v);
+    return 0;
+}
+
+static int ch_session_ticket(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    (void)x;
+    ch->has_session_ticket = true;
+    ch->session_ticket = td_parse_rest(d);
+    td_cur_skip(d, td_cur_remaining(d));
+    return 0;
+}
+
+static int ch_pre_shared_key(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    (void)x;
+    ch->has_pre_shared_key = true;
+    td_cur_skip(d, td_cur_remaining(d)); /* identities and binders: opaque to us */
+    return 0;
+}
+
+static int sh_supported_versions(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh)
+{
+    if (!td_cur_u16(d, &sh->version))
+        return td_parse_cur_fail(x->p, d, "%s.selected_version", x->path);
+    sh->has_supported_version = true;
+    return 0;
+}
+
+/* ServerHello: KeyShareEntry server_share; HelloRetryRequest: NamedGroup selected_group. */
+static int sh_key_share(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh)
+{
+    struct td_cur kx;
+    if (!td_cur_u16(d, &sh->key_share))
+        return td_parse_cur_fail(x->p, d, "%s.group", x->path);
+    sh->has_key_share = true;
+    if (!x->is_hrr && !td_cur_vec(d, 2, 1, 0xffff, 1, &kx))
+        return td_parse_cur_fail(x->p, d, "%s.key_exchange", x->path);
+    return 0;
+}
+
+static int sh_alpn(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh)
+{
+    struct td_bytes_list list = {0};
+    if (read_alpn_list(x, d, &list) != 0)
+        return -1;
+    if (list.n != 1)
+        return td_parse_fail(x->p, TD_ANOM_BAD_LENGTH,
+                             "%s: %zu protocol names, the server must select exactly one",
+                             x->path, list.n);
+    sh->has_alpn = true;
+    sh->alpn = list.v[0];
+    return 0;
+}
+
+static int sh_pre_shared_key(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh)
+{
+    uint16_t selected;
+    if (!td_cur_u16(d, &selected))
+        return td_parse_cur_fail(x->p, d, "%s.selected_identity", x->path);
+    sh->has_pre_shared_key = true;
+    return 0;
+}
+
+static int sh_session_ticket(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh)
+{
+    (void)x;
+    sh->has_session_ticket = true;
+    td_cur_skip(d, td_cur_remaining(d));
+    return 0;
+}
+
+static const struct {
+    uint16_t type;
+    client_ext_fn client;
+    server_ext_fn server;
+} ext_parsers[] = {
+    {EXT_SERVER_NAME, ch_server_name, NULL},
+    {EXT_SUPPORTED_GROUPS, ch_supported_groups, NULL},
+    {EXT_EC_POINT_FORMATS, ch_ec_point_formats, NULL},
+    {EXT_SIGNATURE_ALGORITHMS, ch_signature_algorithms, NULL},
+    {EXT_ALPN, ch_alpn, sh_alpn},
+    {EXT_SESSION_TICKET, ch_session_ticket, sh_session_ticket},
+    {EXT_PRE_SHARED_KEY, ch_pre_shared_key, sh_pre_shared_key},
+    {EXT_SUPPORTED_VERSIONS, ch_supported_versions, sh_supported_versions},
+    {EXT_PSK_KEY_EXCHANGE_MODES, ch_psk_modes, NULL},
+    {EXT_KEY_SHARE, ch_key_share, sh_key_share},
+};
+
+static size_t find_parser(uint16_t type)
+{
+    for (size_t i = 0; i < sizeof ext_parsers / sizeof ext_parsers[0]; i++)
+        if (ext_parsers[i].type == type)
+            return i;
+    return SIZE_MAX;
+}
+
+/*
+ * Walk an extensions vector: collect the types in wire order into *types,
+ * and for each call back into the client or server parser table.
+ */
+static void walk_extensions(struct td_parse *p, struct td_cur *exts, const char *msg,
+                            struct td_u16_list *types, struct td_client_hello *ch,
+                            struct td_server_hello *sh, bool is_hrr)
+{
+    struct td_cur count = *exts, data;
+    uint16_t type, *list;
+    uint8_t *seen;
+    size_t n = 0, i;
+
+    while (td_cur_remaining(&count) && td_cur_u16(&count, &type) &&
+           td_cur_vec(&count, 2, 0, 0xffff, 1, &data))
+        n++;
+    list = td_arena_alloc(p->arena, (n ? n : 1) * sizeof *list);
+    seen = td_arena_alloc(p->arena, 65536 / 8);
+    if (list == NULL || seen == NULL) {
+        td_parse_fail(p, TD_ANOM_OUT_OF_MEMORY, "out of memory");
+        return;
+    }
+    types->v = list;
+    types->n = n;
+    for (i = 0; i < n; i++) {
+        char name_buf[TD_REG_NAME_BUF], path[96];
+        const char *name;
+        size_t k;
+        int rc = 0;
+
+        td_cur_u16(exts, &type);
+        td_cur_vec(exts, 2, 0, 0xffff, 1, &data);
+        list[i] = type;
+        name = td_registry_name(TD_REG_EXTENSIONS, type, name_buf);
+        snprintf(path, sizeof path, "%s.extensions[%zu](%s)", msg, i, name);
+        if (seen[type / 8] & (1u << (type % 8))) {
+            td_parse_fail(p, TD_ANOM_UNEXPECTED_MESSAGE, "%s: extension repeated", path);
+            continue;
+        }
+        seen[type / 8] |= (uint8_t)(1u << (type % 8));
+        k = find_parser(type);
+        if (k == SIZE_MAX)
+            continue;
+        struct ext_ctx x = {p, path, is_hrr};
+        if (ch && ext_parsers[k].client)
+            rc = ext_parsers[k].client(&x, &data, ch);
+        else if (sh && ext_parsers[k].server)
+            rc = ext_parsers[k].server(&x, &data, sh);
+        else
+            continue;
+        if (rc == 0 && td_cur_remaining(&data) != 0)
+            td_parse_fail(p, TD_ANOM_BAD_LENGTH, "%s: %zu bytes left after its fields", path,
+                          td_cur_remaining(&data));
+    }
+    if (td_cur_remaining(exts)) {
+        td_cur_u16(exts, &type);
+        td_cur_vec(exts, 2, 0, 0xffff, 1, &data);
+        td_parse_cur_fail(p, exts, "%s.extensions[%zu]", msg, n);
+    }
+}
+
+void td_parse_client_extensions(struct td_parse *p, struct td_cur *exts, struct td_client_hello *ch)
+{
+    walk_extensions(p, exts, "ClientHello", &ch->extensions, ch, NULL, false);
+}
+
+void td_parse_server_extensions(struct td_parse *p, struct td_cur *exts, struct td_server_hello *sh,
+                                bool is_hrr)
+{
+    walk_extensions(p, exts, is_hrr ? "HelloRetryRequest" : "ServerHello", &sh->extensions, NULL,
+                    sh, is_hrr);
+}

@@ -1,0 +1,265 @@
+/*
+ * fingerprint.c — JA3 / JA3S (salesforce/ja3 README) and JA4 (FoxIO JA4
+ * technical details): plain functions of the parsed hello fields.
+ *
+ *   JA3  = md5("version,ciphers,extensions,groups,point_formats")
+ *   JA3S = md5("version,cipher,extensions")
+ *   JA4  = t<ver><d|i><nn ciphers><nn extensions><alpn>_<sha256(sorted ciphers)[:12]>
+ *          _<sha256(sorted extensions without SNI/ALPN "_" signature algorithms)[:12]>
+ * GREASE values are left out everywhere.
+ */
+#include "tlsdissect/fingerprint.h"
+
+#include <ctype.h>
+#include <openssl/evp.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsdissect/format.h"
+#include "tlsdissect/registry.h"
+
+/* A bounded string builder in the arena. */
+struct sb {
+    char *s;
+    size_t len, cap;
+    bool overflow;
+};
+
+static void sb_init(struct td_parse *p, struct sb *b, size_t cap)
+{
+    b->s = td_arena_alloc(p->arena, cap + 1);
+    b->len = 0;
+    b->cap = b->s ? cap : 0;
+    b->overflow = b->s == NULL;
+}
+
+static void sb_add(struct sb *b, const char *fmt, unsigned v)
+{
+    int n;
+    if (b->overflow)
+        return;
+    n = snprintf(b->s + b->len, b->cap - b->len + 1, fmt, v);
+    if (n < 0 || (size_t)n > b->cap - b->len) {
+        b->overflow = true;
+        return;
+    }
+    b->len += (size_t)n;
+}
+
+static void sb_char(struct sb *b, char c)
+{
+    if (b->overflow || b->len >= b->cap) {
+        b->overflow = true;
+        return;
+    }
+    b->s[b->len++] = c;
+    b->s[b->len] = '\0';
+}
+
+/* Decimal values joined with '-', GREASE left out. */
+static void sb_u16_list(struct sb *b, const uint16_t *v, size_t n)
+{
+    bool first = true;
+    for (size_t i = 0; i < n; i++) {
+        if (td_is_grease(v[i]))
+            continue;
+        if (!first)
+            sb_char(b, '-');
+        sb_add(b, "%u", v[i]);
+        first = false;
+    }
+}
+
+static void sb_u8_list(struct sb *b, const uint8_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_char(b, '-');
+        sb_add(b, "%u", v[i]);
+    }
+}
+
+static const char *digest_hex(struct td_parse *p, const EVP_MD *md, const char *s, size_t len,
+                              size_t hex_chars)
+{
+    uint8_t digest[EVP_MAX_MD_SIZE];
+    unsigned dlen = 0;
+    char *hex;
+
+    if (EVP_Digest(s, len, digest, &dlen, md, NULL) != 1)
+        return NULL;
+    hex = td_arena_alloc(p->arena, dlen * 2 + 1);
+    if (hex == NULL)
+        return NULL;
+    td_format_hex(hex, digest, dlen);
+    if (hex_chars < dlen * 2)
+        hex[hex_chars] = '\0';
+    return hex;
+}
+
+static void ja3(struct td_parse *p, struct td_client_hello *ch)
+{
+    struct sb b;
+    /* 5 decimal digits and a dash per value at most */
+    size_t cap = 16 + 6 * (ch->cipher_suites.n + ch->extensions.n + ch->supported_groups.n +
+                           ch->ec_point_formats.len);
+    sb_init(p, &b, cap);
+    sb_add(&b, "%u,", ch->legacy_version);
+    sb_u16_list(&b, ch->cipher_suites.v, ch->cipher_suites.n);
+    sb_char(&b, ',');
+    sb_u16_list(&b, ch->extensions.v, ch->extensions.n);
+    sb_char(&b, ',');
+    sb_u16_list(&b, ch->supported_groups.v, ch->supported_groups.n);
+    sb_char(&b, ',');
+    sb_u8_list(&b, ch->ec_point_formats.data, ch->ec_point_formats.len);
+    if (b.overflow)
+        return;
+    ch->ja3_string = b.s;
+    ch->ja3 = digest_hex(p, EVP_md5(), b.s, b.len, 32);
+}
+
+static int cmp_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Non-GREASE values, optionally without SNI and ALPN, optionally sorted. */
+static size_t filtered(struct td_parse *p, const struct td_u16_list *in, bool drop_sni_alpn,
+                       bool sort, uint16_t **out)
+{
+    size_t n = 0;
+    uint16_t *v = td_arena_alloc(p->arena, (in->n ? in->n : 1) * sizeof *v);
+    *out = v;
+    if (v == NULL)
+        return 0;
+    for (size_t i = 0; i < in->n; i++) {
+        if (td_is_grease(in->v[i]))
+            continue;
+        if (drop_sni_alpn && (in->v[i] == 0x0000 || in->v[i] == 0x0010))
+            continue;
+        v[n++] = in->v[i];
+    }
+    if (sort)
+        qsort(v, n, sizeof *v, cmp_u16);
+    return n;
+}
+
+static void sb_hex_list(struct sb *b, const uint16_t *v, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            sb_char(b, ',');
+        sb_add(b, "%04x", v[i]);
+    }
+}
+
+static const char *ja4_version(uint16_t v)
+{
+    static const struct {
+        uint16_t v;
+        const char *code;
+    } codes[] = {
+        {0x0304, "13"}, {0x0303, "12"}, {0x0302, "11"}, {0x0301, "10"}, {0x0300, "s3"},
+        {0x0002, "s2"}, {0xfeff, "d1"}, {0xfefd, "d2"}, {0xfefc, "d3"},
+    };
+    for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
+        if (codes[i].v == v)
+            return codes[i].code;
+    return "00";
+}
+
+/* First and last characters of the first ALPN value: alphanumerics as they are, else "99". */
+static void ja4_alpn(const struct td_client_hello *ch, char out[3])
+{
+    const struct td_bytes *first;
+    out[0] = out[1] = '0';
+    out[2] = '\0';
+    if (!ch->has_alpn || ch->alpn.n == 0 || ch->alpn.v[0].len == 0)
+        return;
+    first = &ch->alpn.v[0];
+    uint8_t a = first->data[0], z = first->data[first->len - 1];
+    if (a < 0x80 && isalnum(a) && z < 0x80 && isalnum(z)) {
+        out[0] = (char)a;
+        out[1] = (char)z;
+    } else {
+        out[0] = out[1] = '9';
+    }
+}
+
+static void ja4(struct td_parse *p, struct td_client_hello *ch)
+{
+    uint16_t version = ch->legacy_version, *ciphers, *exts;
+    size_t nc, ne_all, ne, i;
+    char alpn[3], head[16];
+    const char *hash_b = "000000000000", *hash_c = "000000000000";
+    struct sb b;
+    char *out;
+
+    if (ch->has_supported_versions) {
+        uint16_t best = 0;
+        for (i = 0; i < ch->supported_versions.n; i++)
+            if (!td_is_grease(ch->supported_versions.v[i]) && ch->supported_versions.v[i] > best &&
+                ch->supported_versions.v[i] < 0xfe00)
+                best = ch->supported_versions.v[i];
+        if (best)
+            version = best;
+    }
+    nc = filtered(p, &ch->cipher_suites, false, true, &ciphers);
+    ne_all = filtered(p, &ch->extensions, false, false, &exts);
+    ne = filtered(p, &ch->extensions, true, true, &exts);
+    ja4_alpn(ch, alpn);
+    snprintf(head, sizeof head, "t%s%c%02u%02u%s", ja4_version(version), ch->has_sni ? 'd' : 'i',
+             (unsigned)(nc > 99 ? 99 : nc), (unsigned)(ne_all > 99 ? 99 : ne_all), alpn);
+
+    if (nc) {
+        sb_init(p, &b, nc * 5);
+        sb_hex_list(&b, ciphers, nc);
+        if (!b.overflow)
+            hash_b = digest_hex(p, EVP_sha256(), b.s, b.len, 12);
+    }
+    if (ne) {
+        size_t ns = ch->has_signature_algorithms ? ch->signature_algorithms.n : 0;
+        sb_init(p, &b, (ne + ns) * 5 + 1);
+        sb_hex_list(&b, exts, ne);
+        if (ns) {
+            uint16_t *sigs;
+            size_t n = filtered(p, &ch->signature_algorithms, false, false, &sigs);
+            if (n) {
+                sb_char(&b, '_');
+                sb_hex_list(&b, sigs, n);
+            }
+        }
+        if (!b.overflow)
+            hash_c = digest_hex(p, EVP_sha256(), b.s, b.len, 12);
+    }
+    if (hash_b == NULL || hash_c == NULL)
+        return;
+    out = td_arena_alloc(p->arena, 64);
+    if (out == NULL)
+        return;
+    snprintf(out, 64, "%s_%s_%s", head, hash_b, hash_c);
+    ch->ja4 = out;
+}
+
+void td_fingerprint_client_hello(struct td_parse *p, struct td_client_hello *ch)
+{
+    if (ch->sslv2_format)
+        return; /* JA3 and JA4 are defined on the TLS ClientHello only */
+    ja3(p, ch);
+    ja4(p, ch);
+}
+
+void td_fingerprint_server_hello(struct td_parse *p, struct td_server_hello *sh)
+{
+    struct sb b;
+    sb_init(p, &b, 32 + 6 * sh->extensions.n);
+    sb_add(&b, "%u,", sh->legacy_version);
+    sb_add(&b, "%u,", sh->cipher_suite);
+    sb_u16_list(&b, sh->extensions.v, sh->extensions.n);
+    if (b.overflow)
+        return;
+    sh->ja3s_string = b.s;
+    sh->ja3s = digest_hex(p, EVP_md5(), b.s, b.len, 32);
+}

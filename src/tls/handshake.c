@@ -1,0 +1,94 @@
+/*
+ * handshake.c — handshake message framing (RFC 8446 §4 / §5.1: "handshake
+ * messages may be coalesced into a single record or fragmented across
+ * several records").
+ *
+ * Invariant: buf holds the first bytes (header first) of exactly one
+ * message in progress, never more than 4 + its declared length.
+ */
+#include "tlsdissect/handshake.h"
+
+#include <string.h>
+
+static size_t message_length(const uint8_t *hdr)
+{
+    return (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+}
+
+static void skip_over_long(struct td_hs_assembler *a, int side, const uint8_t **p, size_t *n,
+                           td_hs_message_fn fn, void *ctx)
+{
+    size_t take = a->discard_left < *n ? a->discard_left : *n;
+    *p += take;
+    *n -= take;
+    a->discard_left -= take;
+    if (a->discard_left == 0) {
+        struct td_hs_message m = {a->discard_type, a->discard_length, NULL, a->first_version};
+        a->discarding = false;
+        fn(ctx, side, &m);
+    }
+}
+
+void td_hs_feed(struct td_hs_assembler *a, int side, const uint8_t *p, size_t n,
+                uint16_t record_version, size_t max_message, td_hs_message_fn fn, void *ctx)
+{
+    while (n > 0) {
+        if (a->discarding) {
+            skip_over_long(a, side, &p, &n, fn, ctx);
+            continue;
+        }
+        if (a->buf.len == 0) {
+            /* Fast path: whole messages inside this record, viewed in place. */
+            if (n >= 4 && message_length(p) <= n - 4 && message_length(p) <= max_message) {
+                struct td_hs_message m = {p[0], message_length(p), p + 4, record_version};
+                p += 4 + m.length;
+                n -= 4 + m.length;
+                fn(ctx, side, &m);
+                continue;
+            }
+            a->first_version = record_version;
+        }
+        /* Slow path: assemble the header, then the body. */
+        if (a->buf.len < 4) {
+            size_t take = 4 - a->buf.len < n ? 4 - a->buf.len : n;
+            if (td_buf_append(&a->buf, p, take, 4 + max_message) != 0)
+                return; /* out of memory: nothing sensible to keep */
+            p += take;
+            n -= take;
+            if (a->buf.len < 4)
+                continue;
+            if (message_length(a->buf.data) > max_message) {
+                a->discarding = true;
+                a->discard_type = a->buf.data[0];
+                a->discard_length = message_length(a->buf.data);
+                a->discard_left = a->discard_length;
+                td_buf_clear(&a->buf);
+                if (a->discard_left == 0)
+                    skip_over_long(a, side, &p, &n, fn, ctx);
+                continue;
+            }
+        }
+        size_t want = message_length(a->buf.data) - (a->buf.len - 4);
+        size_t take = want < n ? want : n;
+        if (td_buf_append(&a->buf, p, take, 4 + max_message) != 0) {
+            td_buf_clear(&a->buf);
+            return;
+        }
+        p += take;
+        n -= take;
+        if (take == want) {
+            struct td_hs_message m = {a->buf.data[0], message_length(a->buf.data), a->buf.data + 4,
+                                      a->first_version};
+            fn(ctx, side, &m);
+            td_buf_clear(&a->buf);
+        }
+    }
+}
+
+void td_hs_reset(struct td_hs_assembler *a)
+{
+    td_buf_clear(&a->buf);
+    a->discarding = false;
+}
+
+void td_hs_release(struct td_hs_assembler *a) { td_buf_free(&a->buf); }

@@ -1,0 +1,154 @@
+/*
+ * messages.c — the smaller handshake messages and the alert.
+ *
+ *   CertificateRequest (TLS 1.2, RFC 5246 §7.4.4):
+ *     ClientCertificateType certificate_types<1..2^8-1>;
+ *     SignatureAndHashAlgorithm supported_signature_algorithms<2^16-1>;  -- TLS 1.2 only
+ *     DistinguishedName certificate_authorities<0..2^16-1>;
+ *   CertificateRequest (TLS 1.3, RFC 8446 §4.3.2):
+ *     opaque certificate_request_context<0..2^8-1>; Extension extensions<2..2^16-1>;
+ *   CertificateVerify: SignatureScheme algorithm (TLS 1.2+); opaque signature<0..2^16-1>;
+ *   NewSessionTicket (RFC 5077 §3.3): uint32 lifetime_hint; opaque ticket<0..2^16-1>;
+ *   NewSessionTicket (RFC 8446 §4.6.1): uint32 ticket_lifetime; uint32 ticket_age_add;
+ *     opaque ticket_nonce<0..255>; opaque ticket<1..2^16-1>; Extension extensions<0..2^16-2>;
+ *   CertificateStatus (RFC 6066 §8): CertificateStatusType status_type; OCSPResponse<1..2^24-1>;
+ *   Alert (RFC 5246 §7.2): AlertLevel level; AlertDescription description;
+ */
+#include "tlsdissect/messages.h"
+
+#include <string.h>
+
+enum { EXT_SIGNATURE_ALGORITHMS = 0x000d, EXT_CERTIFICATE_AUTHORITIES = 0x002f };
+
+static int count_names(struct td_parse *p, struct td_cur *list, size_t *count)
+{
+    struct td_cur dn;
+    *count = 0;
+    while (td_cur_remaining(list)) {
+        if (!td_cur_vec(list, 2, 1, 0xffff, 1, &dn))
+            return td_parse_cur_fail(p, list, "CertificateRequest.certificate_authorities[%zu]",
+                                     *count);
+        (*count)++;
+    }
+    return 0;
+}
+
+static int certificate_request_13(struct td_parse *p, struct td_cur *c,
+                                  struct td_certificate_request *out)
+{
+    struct td_cur ctx, exts, data, v;
+    uint16_t type;
+
+    if (!td_cur_vec(c, 1, 0, 0xff, 1, &ctx))
+        return td_parse_cur_fail(p, c, "CertificateRequest.certificate_request_context");
+    if (!td_cur_vec(c, 2, 0, 0xffff, 1, &exts))
+        return td_parse_cur_fail(p, c, "CertificateRequest.extensions");
+    for (size_t i = 0; td_cur_remaining(&exts); i++) {
+        if (!td_cur_u16(&exts, &type) || !td_cur_vec(&exts, 2, 0, 0xffff, 1, &data))
+            return td_parse_cur_fail(p, &exts, "CertificateRequest.extensions[%zu]", i);
+        if (type == EXT_SIGNATURE_ALGORITHMS) {
+            if (!td_cur_vec(&data, 2, 2, 0xfffe, 2, &v))
+                return td_parse_cur_fail(p, &data, "CertificateRequest.extensions[%zu](signature_algorithms)", i);
+            out->has_signature_algorithms = true;
+            if (td_parse_u16_list(p, &v, &out->signature_algorithms) != 0)
+                return -1;
+        } else if (type == EXT_CERTIFICATE_AUTHORITIES) {
+            if (!td_cur_vec(&data, 2, 3, 0xffff, 1, &v))
+                return td_parse_cur_fail(p, &data, "CertificateRequest.extensions[%zu](certificate_authorities)", i);
+            if (count_names(p, &v, &out->ca_count) != 0)
+                return -1;
+        }
+    }
+    return 0;
+}
+
+int td_parse_certificate_request(struct td_parse *p, const uint8_t *body, size_t len, bool tls12,
+                                 bool tls13, struct td_certificate_request *out)
+{
+    struct td_cur c = td_cur_make(body, len), v;
+
+    memset(out, 0, sizeof *out);
+    if (tls13)
+        return certificate_request_13(p, &c, out);
+    if (!td_cur_vec(&c, 1, 1, 0xff, 1, &v))
+        return td_parse_cur_fail(p, &c, "CertificateRequest.certificate_types");
+    out->certificate_types = td_parse_rest(&v);
+    if (tls12) {
+        if (!td_cur_vec(&c, 2, 2, 0xfffe, 2, &v))
+            return td_parse_cur_fail(p, &c, "CertificateRequest.supported_signature_algorithms");
+        out->has_signature_algorithms = true;
+        if (td_parse_u16_list(p, &v, &out->signature_algorithms) != 0)
+            return -1;
+    }
+    if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))
+        return td_parse_cur_fail(p, &c, "CertificateRequest.certificate_authorities");
+    return count_names(p, &v, &out->ca_count);
+}
+
+int td_parse_certificate_verify(struct td_parse *p, const uint8_t *body, size_t len, bool tls12,
+                                struct td_certificate_verify *out)
+{
+    struct td_cur c = td_cur_make(body, len), sig;
+
+    memset(out, 0, sizeof *out);
+    if (tls12) {
+        if (!td_cur_u16(&c, &out->signature_algorithm))
+            return td_parse_cur_fail(p, &c, "CertificateVerify.algorithm");
+        out->has_signature_algorithm = true;
+    }
+    if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &sig))
+        return td_parse_cur_fail(p, &c, "CertificateVerify.signature");
+    return 0;
+}
+
+int td_parse_new_session_ticket(struct td_parse *p, const uint8_t *body, size_t len, bool tls13,
+                                struct td_new_session_ticket *out)
+{
+    struct td_cur c = td_cur_make(body, len), v;
+    uint32_t age_add;
+
+    memset(out, 0, sizeof *out);
+    if (!td_cur_u32(&c, &out->lifetime_hint))
+        return td_parse_cur_fail(p, &c, "NewSessionTicket.lifetime");
+    if (tls13) {
+        if (!td_cur_u32(&c, &age_add) || !td_cur_vec(&c, 1, 0, 0xff, 1, &v))
+            return td_parse_cur_fail(p, &c, "NewSessionTicket.ticket_nonce");
+        if (!td_cur_vec(&c, 2, 1, 0xffff, 1, &v))
+            return td_parse_cur_fail(p, &c, "NewSessionTicket.ticket");
+    } else if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v)) {
+        return td_parse_cur_fail(p, &c, "NewSessionTicket.ticket");
+    }
+    out->ticket = td_parse_rest(&v);
+    out->ticket_length = out->ticket.len;
+    return 0;
+}
+
+int td_parse_certificate_status(struct td_parse *p, const uint8_t *body, size_t len,
+                                struct td_certificate_status *out)
+{
+    struct td_cur c = td_cur_make(body, len), v;
+
+    memset(out, 0, sizeof *out);
+    if (!td_cur_u8(&c, &out->status_type))
+        return td_parse_cur_fail(p, &c, "CertificateStatus.status_type");
+    if (!td_cur_vec(&c, 3, 1, 0xffffff, 1, &v))
+        return td_parse_cur_fail(p, &c, "CertificateStatus.response");
+    out->response_length = td_cur_remaining(&v);
+    return 0;
+}
+
+int td_parse_key_update(struct td_parse *p, const uint8_t *body, size_t len, uint8_t *request)
+{
+    struct td_cur c = td_cur_make(body, len);
+    if (!td_cur_u8(&c, request))
+        return td_parse_cur_fail(p, &c, "KeyUpdate.request_update");
+    return 0;
+}
+
+int td_parse_alert(struct td_parse *p, const uint8_t *body, size_t len, struct td_alert *out)
+{
+    struct td_cur c = td_cur_make(body, len);
+    if (!td_cur_u8(&c, &out->level) || !td_cur_u8(&c, &out->description))
+        return td_parse_cur_fail(p, &c, "Alert");
+    return 0;
+}

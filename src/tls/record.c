@@ -1,0 +1,433 @@
+/*
+ * record.c — TLS record framing for one direction (RFC 8446 §5.1,
+ * RFC 5246 §6.2.1) and SSL 2.0 record headers (RFC 6101 Appendix E,
+ * draft-hickman-netscape-ssl-00 §1.2: a 2-byte header with the top bit
+ * set, or a 3-byte header carrying a padding count).
+ *
+ * Invariants kept here:
+ *  - In TD_REC_HEADER, hdr[0..hdr_have) are the first bytes of the next
+ *    record header; in TD_REC_BODY, `left` body bytes remain and, when the
+ *    body is wanted and spans deliveries, body.data holds the bytes so far.
+ *  - Records are handed to the handler only once their last byte arrived.
+ *  - A record found by a weak match is held back until the header after it
+ *    confirms the framing; its body is never wanted.
+ */
+#include "tlsdissect/record.h"
+
+#include <stdio.h>
+#include <string.h>
+
+#include "tlsdissect/stream.h"
+
+enum match { M_NO, M_NEED, M_STRONG, M_WEAK };
+
+/* Bytes a strong match looks at: record header, handshake header, version. */
+#define MATCH_BYTES 13
+
+void td_record_init(struct td_record_reader *r, uint64_t detect_budget, bool allow_weak)
+{
+    memset(r, 0, sizeof *r);
+    r->state = TD_REC_DETECT;
+    r->detect_budget = detect_budget;
+    r->allow_weak = allow_weak;
+    r->want_mask = 0x1f; /* every content type until the session says otherwise */
+    r->want_sslv2 = true;
+}
+
+void td_record_release(struct td_record_reader *r) { td_buf_free(&r->body); }
+
+static bool tls_version_plausible(uint8_t major, uint8_t minor) { return major == 3 && minor <= 4; }
+
+/* An SSLv2 CLIENT-HELLO or SERVER-HELLO starting at p (2-byte header). */
+static enum match match_sslv2(const uint8_t *p, size_t n)
+{
+    size_t len, a, b, c;
+
+    if (n < 3)
+        return M_NEED;
+    len = (size_t)(p[0] & 0x7f) << 8 | p[1];
+    if (p[2] == 1) { /* CLIENT-HELLO: version, cipher_spec, session_id, challenge lengths */
+        if (n < 11)
+            return M_NEED;
+        if (!((p[3] == 0 && p[4] == 2) || tls_version_plausible(p[3], p[4])))
+            return M_NO;
+        a = (size_t)p[5] << 8 | p[6];
+        b = (size_t)p[7] << 8 | p[8];
+        c = (size_t)p[9] << 8 | p[10];
+        if (a == 0 || a % 3 || (b != 0 && b != 16 && b != 32) || c < 16 || c > 32)
+            return M_NO;
+        return 9 + a + b + c == len ? M_STRONG : M_NO;
+    }
+    if (p[2] == 4) { /* SERVER-HELLO: hit, cert type, version, cert/cipher/conn-id lengths */
+        if (n < 13)
+            return M_NEED;
+        if (p[3] > 1 || p[5] != 0 || p[6] != 2)
+            return M_NO;
+        a = (size_t)p[7] << 8 | p[8];
+        b = (size_t)p[9] << 8 | p[10];
+        c = (size_t)p[11] << 8 | p[12];
+        if (b % 3 || c < 16 || c > 32)
+            return M_NO;
+        return 11 + a + b + c == len ? M_STRONG : M_NO;
+    }
+    return M_NO;
+}
+
+/* Whether a record header plausibly starts at p. */
+static enum match match_at(const struct td_record_reader *r, const uint8_t *p, size_t n)
+{
+    size_t len;
+
+    if (n == 0)
+        return M_NEED;
+    if (p[0] & 0x80)
+        return r->state == TD_REC_DETECT ? match_sslv2(p, n) : M_NO;
+    if (p[0] < TD_CT_CHANGE_CIPHER_SPEC || p[0] > TD_CT_HEARTBEAT)
+        return M_NO;
+    if (n < 3)
+        return M_NEED;
+    if (!tls_version_plausible(p[1], p[2]))
+        return M_NO;
+    if (n < 5)
+        return M_NEED;
+    len = (size_t)p[3] << 8 | p[4];
+    if (p[0] == TD_CT_HANDSHAKE && len >= 4) {
+        if (n < 11)
+            return M_NEED;
+        /* ClientHello or ServerHello whose body starts with a plausible version */
+        if ((p[5] == 1 || p[5] == 2) && tls_version_plausible(p[9], p[10]) &&
+            ((size_t)p[6] << 16 | (size_t)p[7] << 8 | p[8]) >= 38)
+            return M_STRONG;
+    }
+    if (!r->allow_weak && r->state == TD_REC_DETECT)
+        return M_NO;
+    if (r->known_version && ((uint16_t)(p[1] << 8 | p[2])) != r->known_version)
+        return M_NO;
+    if (len > TD_RECORD_MAX || (len == 0 && p[0] != TD_CT_APPLICATION_DATA))
+        return M_NO;
+    if (p[0] == TD_CT_CHANGE_CIPHER_SPEC && len != 1)
+        return M_NO;
+    if (p[0] == TD_CT_HEARTBEAT && len < 3)
+        return M_NO;
+    return M_WEAK;
+}
+
+static void note(const struct td_record_handler *h, int side, enum td_rec_note what,
+                 const char *detail)
+{
+    if (h->note)
+        h->note(h->ctx, side, what, detail);
+}
+
+static void start_scanning(struct td_record_reader *r, enum td_rec_state state)
+{
+    r->state = state;
+    r->tentative = false;
+    r->held = false;
+    r->carry_len = 0;
+    r->hdr_have = 0;
+    td_buf_clear(&r->body);
+}
+
+static void feed(struct td_record_reader *r, int side, const uint8_t *p, size_t n,
+                 const struct td_record_handler *h);
+
+/* A header was found by scanning: switch to framing and feed its bytes. */
+static void found(struct td_record_reader *r, int side, enum match m, const uint8_t *p, size_t n,
+                  const struct td_record_handler *h)
+{
+    enum td_rec_state was = r->state;
+    r->found_in = was;
+    r->state = TD_REC_HEADER;
+    r->hdr_have = 0;
+    r->tentative = m == M_WEAK;
+    if (m == M_STRONG) {
+        note(h, side, was == TD_REC_DETECT ? TD_RECN_FOUND : TD_RECN_RESYNCED,
+             was == TD_REC_DETECT ? "hello" : "hello after lost framing");
+    }
+    if (n)
+        feed(r, side, p, n, h);
+}
+
+/*
+ * Scan for a header.  Returns how many bytes of p were used (skipped, kept
+ * in the carry window, or fed to framing after a match in the window).
+ */
+static size_t scan(struct td_record_reader *r, int side, const uint8_t *p, size_t n,
+                   const struct td_record_handler *h)
+{
+    size_t i;
+
+    if (r->carry_len) {
+        uint8_t win[sizeof r->carry + MATCH_BYTES];
+        size_t add = n < MATCH_BYTES ? n : MATCH_BYTES, wlen = r->carry_len + add;
+        memcpy(win, r->carry, r->carry_len);
+        memcpy(win + r->carry_len, p, add);
+        for (i = 0; i < r->carry_len; i++) {
+            enum match m = match_at(r, win + i, wlen - i);
+            if (m == M_NO)
+                continue;
+            if (m == M_NEED) {
+                /* still undecided: keep the window from i, with the new bytes */
+                size_t keep = wlen - i;
+                if (keep <= sizeof r->carry && add == n) {
+                    memmove(r->carry, win + i, keep);
+                    r->carry_len = (uint8_t)keep;
+                    return n;
+                }
+                continue; /* cannot happen with MATCH_BYTES <= carry size */
+            }
+            /* a header starts in the window: feed its carried bytes, then p */
+            uint8_t held[sizeof r->carry];
+            size_t held_len = r->carry_len - i;
+            memcpy(held, r->carry + i, held_len);
+            r->carry_len = 0;
+            found(r, side, m, held, held_len, h);
+            return 0;
+        }
+        r->carry_len = 0;
+    }
+    for (i = 0; i < n; i++) {
+        enum match m;
+        /* fast reject: a TLS header byte, or an SSLv2 top bit */
+        if ((p[i] < TD_CT_CHANGE_CIPHER_SPEC || p[i] > TD_CT_HEARTBEAT) && !(p[i] & 0x80))
+            continue;
+        m = match_at(r, p + i, n - i);
+        if (m == M_NO)
+            continue;
+        if (m == M_NEED) {
+            if (n - i <= sizeof r->carry) {
+                memcpy(r->carry, p + i, n - i);
+                r->carry_len = (uint8_t)(n - i);
+                r->scanned += i;
+                return n;
+            }
+            continue;
+        }
+        r->scanned += i;
+        found(r, side, m, NULL, 0, h);
+        return i;
+    }
+    r->scanned += n;
+    return n;
+}
+
+static void deliver(struct td_record_reader *r, int side, const uint8_t *body,
+                    const struct td_record_handler *h)
+{
+    struct td_record rec = {r->type, r->version, r->length, body, 0};
+    r->state = TD_REC_HEADER;
+    r->hdr_have = 0;
+    td_buf_clear(&r->body);
+    if (r->tentative) {
+        /* found by a weak match: wait for the next header to confirm it */
+        r->held = true;
+        r->held_rec = rec;
+        return;
+    }
+    if (!r->sslv2)
+        r->known_version = r->version;
+    rec.index = r->records++;
+    h->record(h->ctx, side, &rec);
+}
+
+/* The header after a weakly matched record parsed: the framing is real. */
+static void confirm(struct td_record_reader *r, int side, const struct td_record_handler *h)
+{
+    struct td_record rec = r->held_rec;
+    r->held = false;
+    r->tentative = false;
+    note(h, side, r->found_in == TD_REC_DETECT ? TD_RECN_FOUND_WEAK : TD_RECN_RESYNCED,
+         r->found_in == TD_REC_DETECT ? "record header without a hello"
+                                      : "record header after lost framing");
+    if (rec.type)
+        r->known_version = rec.version;
+    rec.index = r->records++;
+    h->record(h->ctx, side, &rec);
+}
+
+/* A complete header in r->hdr: validate it and start the body. */
+static bool begin_record(struct td_record_reader *r, int side, const struct td_record_handler *h)
+{
+    if (r->sslv2) {
+        r->type = 0;
+        r->version = 0x0002;
+        if (r->hdr_need == 2) {
+            r->length = (size_t)(r->hdr[0] & 0x7f) << 8 | r->hdr[1];
+            r->padding = 0;
+        } else {
+            r->length = (size_t)(r->hdr[0] & 0x3f) << 8 | r->hdr[1];
+            r->padding = r->hdr[2];
+        }
+        r->want_body = r->want_sslv2 && !r->tentative;
+    } else {
+        r->type = r->hdr[0];
+        r->version = (uint16_t)(r->hdr[1] << 8 | r->hdr[2]);
+        r->length = (size_t)r->hdr[3] << 8 | r->hdr[4];
+        r->padding = 0;
+        if (r->type < TD_CT_CHANGE_CIPHER_SPEC || r->type > TD_CT_HEARTBEAT ||
+            !tls_version_plausible(r->hdr[1], r->hdr[2]))
+            return false;
+        if (r->length > TD_RECORD_MAX) {
+            char detail[120];
+            snprintf(detail, sizeof detail, "record[%llu] (content type %u): length %zu > %d",
+                     (unsigned long long)r->records, r->type, r->length, TD_RECORD_MAX);
+            note(h, side, TD_RECN_TOO_LONG, detail);
+        }
+        r->want_body = !r->tentative && (r->want_mask >> (r->type - TD_CT_CHANGE_CIPHER_SPEC)) & 1;
+    }
+    r->left = r->length;
+    r->state = TD_REC_BODY;
+    return true;
+}
+
+/* The header bytes needed, decided by the first byte. */
+static uint8_t header_size(const struct td_record_reader *r, uint8_t first)
+{
+    if (r->sslv2_allowed || r->state == TD_REC_HEADER) {
+        if (first & 0x80)
+            return 2;
+        if (r->sslv2_allowed && (first < TD_CT_CHANGE_CIPHER_SPEC || first > TD_CT_HEARTBEAT))
+            return 3;
+    }
+    return 5;
+}
+
+static void lose_framing(struct td_record_reader *r, int side, const struct td_record_handler *h,
+                         bool silent)
+{
+    uint8_t held[5];
+    size_t held_len = r->hdr_have > 1 ? (size_t)r->hdr_have - 1 : 0;
+    char detail[120];
+
+    snprintf(detail, sizeof detail, "record[%llu]: header %02x %02x %02x %02x %02x is not a TLS record",
+             (unsigned long long)r->records, r->hdr[0], r->hdr[1], r->hdr[2], r->hdr[3], r->hdr[4]);
+    memcpy(held, r->hdr + 1, held_len);
+    start_scanning(r, r->records == 0 ? TD_REC_DETECT : TD_REC_RESYNC);
+    if (!silent)
+        note(h, side, TD_RECN_BAD_HEADER, detail);
+    /* rescan the header's later bytes: a header may start among them */
+    if (held_len)
+        feed(r, side, held, held_len, h);
+}
+
+static void feed(struct td_record_reader *r, int side, const uint8_t *p, size_t n,
+                 const struct td_record_handler *h)
+{
+    while (n > 0) {
+        size_t take;
+        switch (r->state) {
+        case TD_REC_DEAD:
+            return;
+        case TD_REC_DETECT:
+        case TD_REC_RESYNC:
+            take = scan(r, side, p, n, h);
+            p += take;
+            n -= take;
+            if (r->state == TD_REC_DETECT && r->scanned > r->detect_budget) {
+                char detail[80];
+                snprintf(detail, sizeof detail, "no TLS record in the first %llu bytes",
+                         (unsigned long long)r->scanned);
+                start_scanning(r, TD_REC_DEAD);
+                note(h, side, TD_RECN_GAVE_UP, detail);
+                return;
+            }
+            break;
+        case TD_REC_HEADER:
+            if (r->hdr_have == 0) {
+                r->hdr_need = header_size(r, p[0]);
+                r->sslv2 = r->hdr_need != 5;
+            }
+            take = r->hdr_need - r->hdr_have;
+            if (take > n)
+                take = n;
+            memcpy(r->hdr + r->hdr_have, p, take);
+            r->hdr_have = (uint8_t)(r->hdr_have + take);
+            p += take;
+            n -= take;
+            if (r->hdr_have < r->hdr_need)
+                break;
+            if (r->sslv2)
+                r->sslv2_allowed = true;
+            if (r->held) {
+                bool was_held = true;
+                r->tentative = false; /* decide want_body as for a confirmed record */
+                if (!begin_record(r, side, h)) {
+                    r->held = false;
+                    lose_framing(r, side, h, was_held);
+                    break;
+                }
+                confirm(r, side, h);
+            } else if (!begin_record(r, side, h)) {
+                lose_framing(r, side, h, r->tentative);
+                break;
+            }
+            if (r->left == 0)
+                deliver(r, side, r->want_body ? (const uint8_t *)"" : NULL, h);
+            break;
+        case TD_REC_BODY:
+            take = r->left < n ? r->left : n;
+            if (r->want_body) {
+                if (r->body.len == 0 && take == r->left) {
+                    const uint8_t *body = p;
+                    p += take;
+                    n -= take;
+                    r->left = 0;
+                    deliver(r, side, body, h);
+                    break;
+                }
+                if (td_buf_append(&r->body, p, take, TD_RECORD_MAX + 65536) != 0) {
+                    note(h, side, TD_RECN_BODY_TOO_BIG, "record body could not be buffered");
+                    r->want_body = false;
+                    td_buf_clear(&r->body);
+                }
+            }
+            p += take;
+            n -= take;
+            r->left -= take;
+            if (r->left == 0)
+                deliver(r, side, r->want_body ? r->body.data : NULL, h);
+            break;
+        }
+    }
+}
+
+void td_record_feed(struct td_record_reader *r, int side, const uint8_t *p, size_t n,
+                    const struct td_record_handler *h)
+{
+    feed(r, side, p, n, h);
+}
+
+bool td_record_gap(struct td_record_reader *r, int side, uint64_t n,
+                   const struct td_record_handler *h)
+{
+    switch (r->state) {
+    case TD_REC_DEAD:
+        return true;
+    case TD_REC_DETECT:
+    case TD_REC_RESYNC:
+        r->carry_len = 0;
+        return true; /* nothing framed to lose */
+    case TD_REC_BODY:
+        if (!r->want_body && n <= r->left) {
+            r->left -= (size_t)n;
+            if (r->left == 0)
+                deliver(r, side, NULL, h);
+            return true;
+        }
+        break;
+    case TD_REC_HEADER:
+        break;
+    }
+    start_scanning(r, TD_REC_RESYNC);
+    return false;
+}
+
+uint64_t td_record_skippable(const struct td_record_reader *r)
+{
+    if (r->state == TD_REC_DEAD)
+        return TD_STREAM_SKIP_ALL;
+    if (r->state == TD_REC_BODY && !r->want_body)
+        return r->left;
+    return 0;
+}

@@ -1,0 +1,794 @@
+/*
+ * session.c — labelling the records of one TLS connection.
+ *
+ * Encryption, per direction:
+ *  - TLS 1.2 and older (RFC 5246 §7.1): everything a side sends after its
+ *    ChangeCipherSpec is encrypted; its first encrypted handshake record is
+ *    its Finished, later ones (renegotiation) are EncryptedHandshake.
+ *  - TLS 1.3 (RFC 8446 §2, §5): after a ServerHello that selects 1.3 every
+ *    handshake message travels in application_data records; a
+ *    ChangeCipherSpec is only the middlebox-compatibility dummy (§D.4).
+ *    Without keys the records of each side's handshake flight are told from
+ *    application data by position: the server's flight ends with a record
+ *    the size of an encrypted Finished, or when the client starts sending;
+ *    the client's flight ends with its Finished-sized record (at most three
+ *    records: Certificate, CertificateVerify, Finished).
+ *  - Alerts: a two-byte alert record before encryption is in clear; any
+ *    other alert record is encrypted (RFC 5246 §7.2, §6.2.3).
+ *  - SSL 2.0 (draft-hickman-netscape-ssl-00): CLIENT-HELLO, CLIENT-MASTER-KEY
+ *    and SERVER-HELLO are in clear, everything after them is encrypted.
+ *
+ * Resumption (RFC 5246 §7.3, RFC 5077 §3.1, RFC 8446 §2.2): a TLS 1.2
+ * server that answers the ServerHello with ChangeCipherSpec resumed a
+ * session (by ticket when the client offered a non-empty one, else by
+ * session ID); a TLS 1.3 ServerHello with pre_shared_key resumed by PSK.
+ */
+#include "tlsdissect/session.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "tlsdissect/fingerprint.h"
+#include "tlsdissect/handshake.h"
+#include "tlsdissect/hello.h"
+#include "tlsdissect/keyexchange.h"
+#include "tlsdissect/messages.h"
+#include "tlsdissect/record.h"
+#include "tlsdissect/registry.h"
+
+#define TLS13 0x0304
+#define TD_MAX_TICKET_KEPT 65535
+
+struct td_tls_dir {
+    struct td_record_reader rec;
+    struct td_hs_assembler hs;
+    bool encrypted;         /* TLS <= 1.2: after this side's ChangeCipherSpec */
+    bool finished_seen;     /* this side's Finished was seen */
+    bool flight_done;       /* TLS 1.3: this side's encrypted handshake flight is over */
+    bool sent_encrypted;    /* TLS 1.3: this side sent an application_data record */
+    unsigned flight_records;
+    bool sslv2_clear_done;  /* SSL 2.0: the messages in clear are over */
+    bool sslv2_sent_encrypted;
+    uint64_t offset;        /* stream offset, for anomaly details */
+};
+
+struct td_tls_session {
+    const struct td_tls_env *env;
+    struct td_conn *conn;
+    struct td_tls_dir dir[2];
+    int client_side;
+    bool roles_fixed;
+    bool detected;
+    td_time_us now;
+
+    /* what the client offered */
+    unsigned client_hellos;
+    bool ch_seen;
+    td_time_us ch_ts;
+    bool offered_tls13;
+    uint8_t ch_session_id[32];
+    size_t ch_session_id_len;
+    uint8_t *ch_ticket; /* the session_ticket extension's data, when non-empty */
+    size_t ch_ticket_len;
+
+    /* what the server chose */
+    bool sh_seen;
+    bool hrr_seen;
+    uint16_t version;
+    uint16_t cipher_suite;
+    bool tls13;
+    struct td_kex kex;
+    size_t finished_record_len; /* TLS 1.3: an encrypted Finished record's length */
+    uint8_t sh_session_id[32];
+    size_t sh_session_id_len;
+    bool resumption_pending;    /* TLS <= 1.2: full or abbreviated not yet known */
+    bool server_certificate_seen;
+    bool sslv2_client_master_key;
+};
+
+struct td_tls_session *td_tls_new(const struct td_tls_env *env, struct td_conn *conn,
+                                  int client_side, bool midstream)
+{
+    struct td_tls_session *s = calloc(1, sizeof *s);
+    if (s == NULL)
+        return NULL;
+    s->env = env;
+    s->conn = conn;
+    s->client_side = client_side;
+    for (int i = 0; i < 2; i++)
+        td_record_init(&s->dir[i].rec, env->cfg->detect_budget, midstream);
+    return s;
+}
+
+void td_tls_free(struct td_tls_session *s)
+{
+    if (s == NULL)
+        return;
+    for (int i = 0; i < 2; i++) {
+        td_record_release(&s->dir[i].rec);
+        td_hs_release(&s->dir[i].hs);
+    }
+    free(s->ch_ticket);
+    free(s);
+}
+
+bool td_tls_detected(const struct td_tls_session *s) { return s->detected; }
+
+bool td_tls_hopeless(const struct td_tls_session *s)
+{
+    return !s->detected && s->dir[0].rec.state == TD_REC_DEAD && s->dir[1].rec.state == TD_REC_DEAD;
+}
+
+int td_tls_client_side(const struct td_tls_session *s) { return s->client_side; }
+
+static enum td_side role_of(const struct td_tls_session *s, int side)
+{
+    return side == s->client_side ? TD_CLIENT : TD_SERVER;
+}
+
+static const char *direction(const struct td_tls_session *s, int side)
+{
+    return role_of(s, side) == TD_CLIENT ? "client to server" : "server to client";
+}
+
+/* Settle which flow side is the client. */
+static void fix_roles(struct td_tls_session *s, int client_side)
+{
+    if (s->roles_fixed)
+        return;
+    s->roles_fixed = true;
+    if (client_side != s->client_side) {
+        s->client_side = client_side;
+        td_conn_swap_roles(s->conn);
+    }
+}
+
+static void mark_detected(struct td_tls_session *s)
+{
+    if (s->detected)
+        return;
+    s->detected = true;
+    s->conn->sum.tls_seen = true;
+    s->conn->rep->stats->tls_connections++;
+}
+
+static void emit(struct td_tls_session *s, int side, struct td_message *m)
+{
+    mark_detected(s);
+    m->from = role_of(s, side);
+    td_conn_message(s->conn, m, s->now);
+}
+
+static void report_parse(struct td_tls_session *s, const struct td_parse *p)
+{
+    if (p->failures == 1)
+        td_conn_anomaly(s->conn, p->kind, s->now, "%s", p->detail);
+    else if (p->failures > 1)
+        td_conn_anomaly(s->conn, p->kind, s->now, "%s (and %u more problems)", p->detail,
+                        p->failures - 1);
+}
+
+/* Both Finished messages seen: the handshake is over. */
+static void handshake_complete(struct td_tls_session *s)
+{
+    struct td_conn_summary *sum = &s->conn->sum;
+    if (sum->established)
+        return;
+    sum->established = true;
+    if (s->ch_seen) {
+        sum->has_handshake_time = true;
+        sum->handshake_us = s->now - s->ch_ts;
+    }
+}
+
+static void set_resumed(struct td_tls_session *s, enum td_resumption how, uint64_t from)
+{
+    s->conn->sum.resumption_known = true;
+    s->conn->sum.resumed = how;
+    s->conn->sum.resumed_from = from;
+    s->resumption_pending = false;
+}
+
+static void add_app_bytes(struct td_tls_session *s, int side, size_t n)
+{
+    if (role_of(s, side) == TD_CLIENT)
+        s->conn->sum.bytes_client += n;
+    else
+        s->conn->sum.bytes_server += n;
+}
+
+/* ---- handshake messages ------------------------------------------------ */
+
+static const enum td_msg_kind kind_by_type[] = {
+    [0] = TD_MSG_HELLO_REQUEST,   [1] = TD_MSG_CLIENT_HELLO,       [2] = TD_MSG_SERVER_HELLO,
+    [3] = TD_MSG_OTHER_HANDSHAKE, [4] = TD_MSG_NEW_SESSION_TICKET, [5] = TD_MSG_END_OF_EARLY_DATA,
+    [6] = TD_MSG_OTHER_HANDSHAKE, [7] = TD_MSG_OTHER_HANDSHAKE,    [8] = TD_MSG_ENCRYPTED_EXTENSIONS,
+    [9] = TD_MSG_OTHER_HANDSHAKE, [10] = TD_MSG_OTHER_HANDSHAKE,   [11] = TD_MSG_CERTIFICATE,
+    [12] = TD_MSG_SERVER_KEY_EXCHANGE, [13] = TD_MSG_CERTIFICATE_REQUEST,
+    [14] = TD_MSG_SERVER_HELLO_DONE,   [15] = TD_MSG_CERTIFICATE_VERIFY,
+    [16] = TD_MSG_CLIENT_KEY_EXCHANGE, [17] = TD_MSG_OTHER_HANDSHAKE,
+    [18] = TD_MSG_OTHER_HANDSHAKE, [19] = TD_MSG_OTHER_HANDSHAKE,  [20] = TD_MSG_FINISHED,
+    [21] = TD_MSG_OTHER_HANDSHAKE, [22] = TD_MSG_CERTIFICATE_STATUS,
+    [23] = TD_MSG_OTHER_HANDSHAKE, [24] = TD_MSG_KEY_UPDATE,
+};
+
+static enum td_msg_kind kind_of(uint8_t type)
+{
+    return type < sizeof kind_by_type / sizeof kind_by_type[0] ? kind_by_type[type]
+                                                               : TD_MSG_OTHER_HANDSHAKE;
+}
+
+/* Which side a message type reveals: 0 client, 1 server, -1 either. */
+static int sender_of(enum td_msg_kind kind)
+{
+    switch (kind) {
+    case TD_MSG_CLIENT_HELLO:
+    case TD_MSG_CLIENT_KEY_EXCHANGE:
+    case TD_MSG_END_OF_EARLY_DATA:
+        return TD_CLIENT;
+    case TD_MSG_SERVER_HELLO:
+    case TD_MSG_SERVER_KEY_EXCHANGE:
+    case TD_MSG_CERTIFICATE_REQUEST:
+    case TD_MSG_SERVER_HELLO_DONE:
+    case TD_MSG_NEW_SESSION_TICKET:
+    case TD_MSG_ENCRYPTED_EXTENSIONS:
+    case TD_MSG_CERTIFICATE_STATUS:
+    case TD_MSG_HELLO_REQUEST:
+        return TD_SERVER;
+    default:
+        return -1;
+    }
+}
+
+/* The length of a TLS 1.3 Finished in its record: hash + type byte + AEAD tag. */
+static size_t finished_record_length(uint16_t suite)
+{
+    const char *name = td_registry_lookup(TD_REG_CIPHER_SUITES, suite);
+    size_t hash = 32, tag = 16;
+    if (name && strstr(name, "SHA384"))
+        hash = 48;
+    if (name && strstr(name, "CCM_8"))
+        tag = 8;
+    return 4 + hash + 1 + tag;
+}
+
+static void on_client_hello(struct td_tls_session *s, struct td_client_hello *ch)
+{
+    struct td_conn_summary *sum = &s->conn->sum;
+
+    s->client_hellos++;
+    if (!s->ch_seen) {
+        s->ch_seen = true;
+        s->ch_ts = s->now;
+        if (ch->has_sni)
+            td_conn_set_sni(s->conn, ch->sni.data, ch->sni.len);
+        if (ch->ja3)
+            snprintf(sum->ja3, sizeof sum->ja3, "%s", ch->ja3);
+        if (ch->ja4)
+            td_conn_set_ja4(s->conn, ch->ja4);
+    }
+    for (size_t i = 0; i < ch->supported_versions.n; i++)
+        if (ch->supported_versions.v[i] == TLS13)
+            s->offered_tls13 = true;
+    s->ch_session_id_len = ch->session_id.len <= 32 ? ch->session_id.len : 0;
+    memcpy(s->ch_session_id, ch->session_id.data, s->ch_session_id_len);
+    free(s->ch_ticket);
+    s->ch_ticket = NULL;
+    s->ch_ticket_len = 0;
+    if (ch->has_session_ticket && ch->session_ticket.len > 0 &&
+        ch->session_ticket.len <= TD_MAX_TICKET_KEPT) {
+        s->ch_ticket = malloc(ch->session_ticket.len);
+        if (s->ch_ticket) {
+            memcpy(s->ch_ticket, ch->session_ticket.data, ch->session_ticket.len);
+            s->ch_ticket_len = ch->session_ticket.len;
+        }
+    }
+}
+
+static void on_server_hello(struct td_tls_session *s, const struct td_server_hello *sh,
+                            bool is_hrr)
+{
+    struct td_conn_summary *sum = &s->conn->sum;
+
+    if (is_hrr) {
+        s->hrr_seen = true;
+        return;
+    }
+    s->sh_seen = true;
+    s->version = sh->version;
+    s->cipher_suite = sh->cipher_suite;
+    s->tls13 = sh->version == TLS13;
+    s->kex = td_kex_of_suite(sh->cipher_suite);
+    sum->has_version = true;
+    sum->version = sh->version;
+    if (!sh->sslv2_format) {
+        sum->has_cipher_suite = true;
+        sum->cipher_suite = sh->cipher_suite;
+    }
+    if (sh->ja3s)
+        snprintf(sum->ja3s, sizeof sum->ja3s, "%s", sh->ja3s);
+    if (sh->has_alpn)
+        td_conn_set_alpn(s->conn, sh->alpn.data, sh->alpn.len);
+    s->sh_session_id_len = sh->session_id.len <= 32 ? sh->session_id.len : 0;
+    memcpy(s->sh_session_id, sh->session_id.data, s->sh_session_id_len);
+    if (s->tls13) {
+        s->finished_record_len = finished_record_length(sh->cipher_suite);
+        set_resumed(s, sh->has_pre_shared_key ? TD_RESUMED_PSK : TD_RESUMED_NO, 0);
+        /* every later record of either side is encrypted; only sizes matter */
+        for (int i = 0; i < 2; i++)
+            s->dir[i].rec.want_mask &= ~(1u << (TD_CT_APPLICATION_DATA - TD_CT_CHANGE_CIPHER_SPEC));
+    } else if (!sh->sslv2_format) {
+        s->resumption_pending = true;
+    }
+}
+
+/* A TLS <= 1.2 server sent a message after ServerHello: a full handshake. */
+static void full_handshake(struct td_tls_session *s)
+{
+    if (!s->resumption_pending)
+        return;
+    set_resumed(s, TD_RESUMED_NO, 0);
+    td_resume_remember(s->env->resume, TD_RESUME_SESSION_ID, s->sh_session_id,
+                       s->sh_session_id_len, s->conn->id.conn);
+}
+
+/* A TLS <= 1.2 server went from ServerHello to ChangeCipherSpec: abbreviated. */
+static void abbreviated_handshake(struct td_tls_session *s)
+{
+    uint64_t from = 0;
+    if (!s->resumption_pending)
+        return;
+    if (s->ch_ticket_len) {
+        from = td_resume_lookup(s->env->resume, TD_RESUME_TICKET, s->ch_ticket, s->ch_ticket_len);
+        set_resumed(s, TD_RESUMED_TICKET, from);
+    } else {
+        from = td_resume_lookup(s->env->resume, TD_RESUME_SESSION_ID, s->sh_session_id,
+                                s->sh_session_id_len);
+        set_resumed(s, TD_RESUMED_SESSION_ID, from);
+    }
+}
+
+static int parse_message(struct td_tls_session *s, int side, const struct td_hs_message *hm,
+                         struct td_message *m, struct td_parse *p)
+{
+    bool tls12 = s->version >= 0x0303 && s->version < 0xfe00;
+    bool is_hrr = false;
+    int rc = 0;
+
+    switch (m->kind) {
+    case TD_MSG_CLIENT_HELLO:
+        rc = td_parse_client_hello(p, hm->body, hm->length, &m->u.client_hello);
+        if (rc == 0) {
+            td_fingerprint_client_hello(p, &m->u.client_hello);
+            if (s->client_hellos > 0 && !s->hrr_seen)
+                td_parse_fail(p, TD_ANOM_UNEXPECTED_MESSAGE,
+                              "ClientHello: a second ClientHello without a HelloRetryRequest");
+            on_client_hello(s, &m->u.client_hello);
+        }
+        break;
+    case TD_MSG_SERVER_HELLO:
+        rc = td_parse_server_hello(p, hm->body, hm->length, &m->u.server_hello, &is_hrr);
+        if (rc == 0) {
+            if (is_hrr)
+                m->kind = TD_MSG_HELLO_RETRY_REQUEST;
+            td_fingerprint_server_hello(p, &m->u.server_hello);
+            on_server_hello(s, &m->u.server_hello, is_hrr);
+        }
+        break;
+    case TD_MSG_CERTIFICATE:
+        rc = td_parse_certificate(p, hm->body, hm->length, s->tls13, s->env->certs,
+                                  &m->u.certificate);
+        if (role_of(s, side) == TD_SERVER && !s->server_certificate_seen) {
+            s->server_certificate_seen = true;
+            for (size_t i = 0; i < m->u.certificate.count; i++)
+                if (m->u.certificate.certs[i].sha256[0])
+                    td_conn_add_server_cert(s->conn, m->u.certificate.certs[i].sha256);
+        }
+        break;
+    case TD_MSG_SERVER_KEY_EXCHANGE:
+        rc = td_parse_server_key_exchange(p, hm->body, hm->length, &s->kex, s->version,
+                                          &m->u.server_key_exchange);
+        break;
+    case TD_MSG_CLIENT_KEY_EXCHANGE:
+        rc = td_parse_client_key_exchange(p, hm->body, hm->length, &s->kex, s->version,
+                                          &m->u.client_key_exchange);
+        break;
+    case TD_MSG_CERTIFICATE_REQUEST:
+        rc = td_parse_certificate_request(p, hm->body, hm->length, tls12, s->tls13,
+                                          &m->u.certificate_request);
+        break;
+    case TD_MSG_CERTIFICATE_VERIFY:
+        rc = td_parse_certificate_verify(p, hm->body, hm->length, tls12, &m->u.certificate_verify);
+        break;
+    case TD_MSG_NEW_SESSION_TICKET:
+        rc = td_parse_new_session_ticket(p, hm->body, hm->length, s->tls13,
+                                         &m->u.new_session_ticket);
+        if (rc == 0 && !s->tls13)
+            td_resume_remember(s->env->resume, TD_RESUME_TICKET, m->u.new_session_ticket.ticket.data,
+                               m->u.new_session_ticket.ticket.len, s->conn->id.conn);
+        break;
+    case TD_MSG_CERTIFICATE_STATUS:
+        rc = td_parse_certificate_status(p, hm->body, hm->length, &m->u.certificate_status);
+        break;
+    case TD_MSG_KEY_UPDATE:
+        rc = td_parse_key_update(p, hm->body, hm->length, &m->u.key_update_request);
+        break;
+    case TD_MSG_FINISHED:
+        s->dir[side].finished_seen = true;
+        break;
+    default:
+        break;
+    }
+    return rc;
+}
+
+static void on_message(void *ctx, int side, const struct td_hs_message *hm)
+{
+    struct td_tls_session *s = ctx;
+    struct td_message m;
+    struct td_parse p;
+    int sender;
+
+    memset(&m, 0, sizeof m);
+    m.kind = kind_of(hm->type);
+    m.handshake_type = hm->type;
+    m.record_version = hm->record_version;
+    m.length = hm->length;
+    sender = sender_of(m.kind);
+    if (sender >= 0)
+        fix_roles(s, sender == TD_CLIENT ? side : 1 - side);
+    td_parse_begin(&p, s->env->arena);
+
+    if (role_of(s, side) == TD_SERVER && s->resumption_pending &&
+        (m.kind == TD_MSG_CERTIFICATE || m.kind == TD_MSG_SERVER_KEY_EXCHANGE ||
+         m.kind == TD_MSG_CERTIFICATE_REQUEST || m.kind == TD_MSG_SERVER_HELLO_DONE))
+        full_handshake(s);
+
+    if (hm->body == NULL) {
+        td_parse_fail(&p, TD_ANOM_HANDSHAKE_TOO_LONG, "%s: length %zu > limit %zu",
+                      td_msg_kind_name(m.kind), hm->length, s->env->cfg->max_handshake_message);
+    } else {
+        m.parsed = parse_message(s, side, hm, &m, &p) == 0;
+    }
+    emit(s, side, &m);
+    report_parse(s, &p);
+    if (m.kind == TD_MSG_FINISHED && s->dir[0].finished_seen && s->dir[1].finished_seen)
+        handshake_complete(s);
+    td_arena_reset(s->env->arena);
+}
+
+/* ---- records ------------------------------------------------------------ */
+
+static void on_change_cipher_spec(struct td_tls_session *s, int side, const struct td_record *r)
+{
+    struct td_tls_dir *d = &s->dir[side];
+    struct td_message m = {.kind = TD_MSG_CHANGE_CIPHER_SPEC, .record_version = r->version,
+                           .length = r->length, .parsed = true};
+
+    if (td_hs_pending(&d->hs)) {
+        td_conn_anomaly(s->conn, TD_ANOM_INTERLEAVED_RECORD, s->now,
+                        "ChangeCipherSpec (%s) inside an unfinished handshake message",
+                        direction(s, side));
+        td_hs_reset(&d->hs);
+    }
+    if (r->body && (r->length != 1 || r->body[0] != 1))
+        td_conn_anomaly(s->conn, TD_ANOM_BAD_LENGTH, s->now,
+                        "ChangeCipherSpec: %zu bytes, expected the single byte 01", r->length);
+    if (role_of(s, side) == TD_SERVER && s->resumption_pending)
+        abbreviated_handshake(s);
+    emit(s, side, &m);
+    /* TLS 1.3's compatibility ChangeCipherSpec changes nothing (RFC 8446 §D.4). */
+    if (s->tls13 || (!s->sh_seen && s->offered_tls13))
+        return;
+    d->encrypted = true;
+    d->rec.want_mask &= ~(1u << (TD_CT_HANDSHAKE - TD_CT_CHANGE_CIPHER_SPEC));
+}
+
+static void on_alert(struct td_tls_session *s, int side, const struct td_record *r)
+{
+    struct td_tls_dir *d = &s->dir[side];
+    struct td_message m = {.kind = TD_MSG_ALERT, .record_version = r->version, .parsed = true};
+
+    if (d->encrypted || r->body == NULL || r->length == 0 || r->length % 2 != 0) {
+        m.encrypted = true;
+        m.length = r->length;
+        emit(s, side, &m);
+        td_conn_add_alert(s->conn, role_of(s, side), true, NULL);
+        return;
+    }
+    /* several alerts may share a record */
+    for (size_t off = 0; off + 2 <= r->length; off += 2) {
+        struct td_parse p;
+        td_parse_begin(&p, s->env->arena);
+        td_parse_alert(&p, r->body + off, 2, &m.u.alert);
+        m.length = 2;
+        emit(s, side, &m);
+        td_conn_add_alert(s->conn, role_of(s, side), false, &m.u.alert);
+    }
+}
+
+static void on_handshake_record(struct td_tls_session *s, int side, const struct td_record *r)
+{
+    struct td_tls_dir *d = &s->dir[side];
+
+    if (d->encrypted) {
+        struct td_message m = {.kind = d->finished_seen ? TD_MSG_ENCRYPTED_HANDSHAKE : TD_MSG_FINISHED,
+                               .record_version = r->version, .encrypted = true,
+                               .length = r->length};
+        d->finished_seen = true;
+        emit(s, side, &m);
+        if (s->dir[0].finished_seen && s->dir[1].finished_seen)
+            handshake_complete(s);
+        return;
+    }
+    if (r->body == NULL)
+        return;
+    td_hs_feed(&d->hs, side, r->body, r->length, r->version,
+               s->env->cfg->max_handshake_message, on_message, s);
+}
+
+/* TLS 1.3: an application_data record is part of a handshake flight or data. */
+static void on_tls13_encrypted(struct td_tls_session *s, int side, const struct td_record *r)
+{
+    struct td_tls_dir *d = &s->dir[side], *peer = &s->dir[1 - side];
+    bool server = role_of(s, side) == TD_SERVER;
+
+    if (server && peer->sent_encrypted)
+        d->flight_done = true; /* the client has answered: the server's flight is over */
+    d->sent_encrypted = true;
+    if (d->flight_done) {
+        add_app_bytes(s, side, r->length);
+        return;
+    }
+    struct td_message m = {.kind = TD_MSG_ENCRYPTED_HANDSHAKE, .record_version = r->version,
+                           .encrypted = true, .length = r->length};
+    d->flight_records++;
+    if (r->length == s->finished_record_len || (!server && d->flight_records >= 3)) {
+        d->flight_done = true;
+        d->finished_seen = true;
+    }
+    if (!server) {
+        peer->flight_done = true;
+        peer->finished_seen = true;
+    }
+    emit(s, side, &m);
+    if (!server && d->flight_done)
+        handshake_complete(s);
+}
+
+static void on_application_data(struct td_tls_session *s, int side, const struct td_record *r)
+{
+    if (s->tls13 && s->sh_seen) {
+        on_tls13_encrypted(s, side, r);
+        return;
+    }
+    add_app_bytes(s, side, r->length);
+}
+
+static void on_heartbeat(struct td_tls_session *s, int side, const struct td_record *r)
+{
+    struct td_message m = {.kind = TD_MSG_HEARTBEAT, .record_version = r->version,
+                           .encrypted = s->dir[side].encrypted || s->tls13, .length = r->length,
+                           .parsed = true};
+    emit(s, side, &m);
+}
+
+/* SSL 2.0 records: msg_type is the first byte of a record in clear. */
+static void on_sslv2(struct td_tls_session *s, int side, const struct td_record *r)
+{
+    struct td_tls_dir *d = &s->dir[side];
+    struct td_message m = {.record_version = 0x0002, .length = r->length};
+    struct td_parse p;
+    uint8_t type = r->body && r->length ? r->body[0] : 0xff;
+
+    td_parse_begin(&p, s->env->arena);
+    if (d->sslv2_clear_done || r->body == NULL) {
+        d->sslv2_sent_encrypted = true;
+        add_app_bytes(s, side, r->length);
+        if (s->sslv2_client_master_key && s->dir[0].sslv2_sent_encrypted &&
+            s->dir[1].sslv2_sent_encrypted)
+            handshake_complete(s);
+        return;
+    }
+    if (type == 1) { /* CLIENT-HELLO */
+        fix_roles(s, side);
+        m.kind = TD_MSG_CLIENT_HELLO;
+        m.parsed = td_parse_sslv2_client_hello(&p, r->body, r->length, &m.u.client_hello) == 0;
+        if (m.parsed)
+            on_client_hello(s, &m.u.client_hello);
+        emit(s, side, &m);
+    } else if (type == 4) { /* SERVER-HELLO: the certificate rides along */
+        struct td_bytes cert;
+        uint8_t cert_type = 0;
+        fix_roles(s, 1 - side);
+        m.kind = TD_MSG_SERVER_HELLO;
+        m.parsed = td_parse_sslv2_server_hello(&p, r->body, r->length, &m.u.server_hello, &cert,
+                                               &cert_type) == 0;
+        if (m.parsed)
+            on_server_hello(s, &m.u.server_hello, false);
+        d->sslv2_clear_done = true;
+        emit(s, side, &m);
+        if (m.parsed && cert.len && cert_type == 1) {
+            /* present it as a one-certificate Certificate message */
+            uint8_t *list = td_arena_alloc(s->env->arena, cert.len + 6);
+            struct td_message c = {.kind = TD_MSG_CERTIFICATE, .record_version = 0x0002,
+                                   .length = cert.len};
+            if (list) {
+                list[0] = (uint8_t)((cert.len + 3) >> 16);
+                list[1] = (uint8_t)((cert.len + 3) >> 8);
+                list[2] = (uint8_t)(cert.len + 3);
+                list[3] = (uint8_t)(cert.len >> 16);
+                list[4] = (uint8_t)(cert.len >> 8);
+                list[5] = (uint8_t)cert.len;
+                memcpy(list + 6, cert.data, cert.len);
+                c.parsed = td_parse_certificate(&p, list, cert.len + 6, false, s->env->certs,
+                                                &c.u.certificate) == 0;
+                s->server_certificate_seen = true;
+                for (size_t i = 0; i < c.u.certificate.count; i++)
+                    td_conn_add_server_cert(s->conn, c.u.certificate.certs[i].sha256);
+                emit(s, side, &c);
+            }
+        }
+    } else if (type == 2) { /* CLIENT-MASTER-KEY: cipher kind, clear/encrypted/arg key lengths */
+        struct td_cur c = td_cur_make(r->body, r->length);
+        uint16_t clear_len, enc_len;
+        m.kind = TD_MSG_CLIENT_KEY_EXCHANGE;
+        m.u.client_key_exchange.kex = "RSA";
+        m.parsed = td_cur_skip(&c, 4) && td_cur_u16(&c, &clear_len) && td_cur_u16(&c, &enc_len);
+        if (m.parsed)
+            m.u.client_key_exchange.length = enc_len;
+        else
+            td_parse_cur_fail(&p, &c, "SSLv2 ClientMasterKey");
+        s->sslv2_client_master_key = true;
+        d->sslv2_clear_done = true;
+        emit(s, side, &m);
+    } else {
+        d->sslv2_clear_done = true;
+        d->sslv2_sent_encrypted = true;
+        add_app_bytes(s, side, r->length);
+    }
+    report_parse(s, &p);
+    td_arena_reset(s->env->arena);
+}
+
+static void on_record(void *ctx, int side, const struct td_record *r)
+{
+    struct td_tls_session *s = ctx;
+
+    mark_detected(s);
+    if (r->version == 0x0002 && r->type == 0) {
+        on_sslv2(s, side, r);
+        return;
+    }
+    if (r->type != TD_CT_HANDSHAKE && td_hs_pending(&s->dir[side].hs) &&
+        r->type != TD_CT_CHANGE_CIPHER_SPEC) {
+        td_conn_anomaly(s->conn, TD_ANOM_INTERLEAVED_RECORD, s->now,
+                        "record[%llu] (content type %u, %s) inside an unfinished handshake message",
+                        (unsigned long long)r->index, r->type, direction(s, side));
+    }
+    switch (r->type) {
+    case TD_CT_CHANGE_CIPHER_SPEC:
+        on_change_cipher_spec(s, side, r);
+        break;
+    case TD_CT_ALERT:
+        on_alert(s, side, r);
+        break;
+    case TD_CT_HANDSHAKE:
+        on_handshake_record(s, side, r);
+        break;
+    case TD_CT_APPLICATION_DATA:
+        on_application_data(s, side, r);
+        break;
+    case TD_CT_HEARTBEAT:
+        on_heartbeat(s, side, r);
+        break;
+    default:
+        break;
+    }
+}
+
+static void on_note(void *ctx, int side, enum td_rec_note what, const char *detail)
+{
+    struct td_tls_session *s = ctx;
+    struct td_tls_dir *d = &s->dir[side];
+
+    switch (what) {
+    case TD_RECN_FOUND:
+    case TD_RECN_RESYNCED:
+        break;
+    case TD_RECN_FOUND_WEAK:
+        mark_detected(s);
+        td_conn_anomaly(s->conn, TD_ANOM_MIDSTREAM, s->now,
+                        "%s: picked up at stream offset %llu (%s); the handshake was not seen",
+                        direction(s, side), (unsigned long long)d->offset, detail);
+        break;
+    case TD_RECN_BAD_HEADER:
+        td_conn_anomaly(s->conn, TD_ANOM_BAD_RECORD, s->now, "%s, %s: resynchronising", detail,
+                        direction(s, side));
+        td_hs_reset(&d->hs);
+        break;
+    case TD_RECN_TOO_LONG:
+        td_conn_anomaly(s->conn, TD_ANOM_RECORD_TOO_LONG, s->now, "%s (%s)", detail,
+                        direction(s, side));
+        break;
+    case TD_RECN_GAVE_UP:
+        if (s->detected)
+            td_conn_anomaly(s->conn, TD_ANOM_NOT_TLS, s->now, "%s: %s", direction(s, side), detail);
+        break;
+    case TD_RECN_BODY_TOO_BIG:
+        td_conn_anomaly(s->conn, TD_ANOM_OUT_OF_MEMORY, s->now, "%s: %s", direction(s, side),
+                        detail);
+        break;
+    }
+}
+
+uint64_t td_tls_data(struct td_tls_session *s, int side, const uint8_t *p, size_t n,
+                     td_time_us now)
+{
+    struct td_record_handler h = {on_record, on_note, s};
+    s->now = now;
+    td_record_feed(&s->dir[side].rec, side, p, n, &h);
+    s->dir[side].offset += n;
+    if (td_tls_hopeless(s))
+        return TD_STREAM_SKIP_ALL;
+    return td_record_skippable(&s->dir[side].rec);
+}
+
+uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_reason why,
+                    td_time_us now)
+{
+    struct td_record_handler h = {on_record, on_note, s};
+    struct td_tls_dir *d = &s->dir[side];
+    bool was_partial = td_hs_pending(&d->hs);
+    uint64_t at = d->offset;
+    bool kept;
+
+    s->now = now;
+    d->offset += n;
+    kept = td_record_gap(&d->rec, side, n, &h);
+    if (!kept)
+        td_hs_reset(&d->hs);
+    if (s->detected && why != TD_GAP_SKIPPED) {
+        enum td_anomaly_kind kind = why == TD_GAP_TRUNCATED ? TD_ANOM_TRUNCATED_CAPTURE
+                                    : why == TD_GAP_BUFFER_FULL ? TD_ANOM_TCP_BUFFER_FULL
+                                                                : TD_ANOM_TCP_GAP;
+        td_conn_anomaly(s->conn, kind, now, "%s: %llu bytes missing at stream offset %llu; %s",
+                        direction(s, side), (unsigned long long)n, (unsigned long long)at,
+                        kept ? "inside a skipped record, parsing unaffected"
+                        : was_partial ? "a handshake message was lost, resynchronising"
+                                      : "record framing lost, resynchronising");
+    }
+    if (td_tls_hopeless(s))
+        return TD_STREAM_SKIP_ALL;
+    return td_record_skippable(&d->rec);
+}
+
+void td_tls_end(struct td_tls_session *s, td_time_us now)
+{
+    s->now = now;
+    for (int side = 0; side < 2; side++) {
+        struct td_tls_dir *d = &s->dir[side];
+        if (!s->detected)
+            continue;
+        if (td_hs_pending(&d->hs)) {
+            const struct td_buf *b = &d->hs.buf;
+            if (b->len >= 4) {
+                size_t want = (size_t)b->data[1] << 16 | (size_t)b->data[2] << 8 | b->data[3];
+                td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
+                                "%s (%s): %zu of %zu bytes seen before the stream ended",
+                                td_msg_kind_name(kind_of(b->data[0])), direction(s, side),
+                                b->len - 4, want);
+            } else {
+                td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
+                                "handshake message header (%s): %zu of 4 bytes seen",
+                                direction(s, side), b->len);
+            }
+        } else if (td_record_in_progress(&d->rec) && d->rec.state == TD_REC_BODY && d->rec.want_body) {
+            td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
+                            "record[%llu] (content type %u, %s): %zu of %zu bytes seen before the stream ended",
+                            (unsigned long long)d->rec.records, d->rec.type, direction(s, side),
+                            d->rec.length - d->rec.left, d->rec.length);
+        }
+    }
+}
