@@ -53,3 +53,53 @@ regen:
 
 clean:
 	rm -rf build build-asan build-fuzz build-cov
+
+# ---- tests -------------------------------------------------------------------
+CORPUS  ?= ../shared/corpus
+ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
+export TZ := UTC
+
+-include tests/unit/unit.mk
+
+demo: deps all
+	@echo
+	@echo '$$ build/tlsdissect -r tests/pcaps/tls13-hrr.pcap --explain'
+	@build/tlsdissect -r tests/pcaps/tls13-hrr.pcap --explain
+	@echo '$$ build/tlsdissect -r tests/pcaps/tls12-resume-session-id.pcap --json | head -n 3'
+	@build/tlsdissect -r tests/pcaps/tls12-resume-session-id.pcap --json | head -n 3
+
+test: test-deps
+	$(MAKE) all
+	$(MAKE) unit
+	$(MAKE) golden
+	$(MAKE) corpus
+	$(MAKE) crosscheck
+	$(MAKE) invariance
+	$(MAKE) asan-test
+	@echo "make test: all passed"
+
+golden: all
+	tests/golden/run.sh
+
+update-expected: all
+	tests/golden/run.sh --update
+
+corpus: all
+	@if [ -f $(CORPUS)/expected-values.json ]; then \
+	    python3 tests/corpus/check-corpus.py $(CORPUS); \
+	else echo "corpus: $(CORPUS) not present, skipped"; fi
+
+crosscheck: all
+	tools/crosscheck-all.sh
+
+invariance: all
+	tests/invariance/run.sh
+
+# The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
+asan-test:
+	$(MAKE) BUILD=build-asan CFLAGS='$(ASAN_FLAGS)' LDFLAGS='-fsanitize=address,undefined' all unit
+	ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=print_stacktrace=1:halt_on_error=1 \
+	    tests/golden/run.sh --tlsdissect build-asan/tlsdissect
+	@if [ -f $(CORPUS)/expected-values.json ]; then \
+	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
+	    python3 tests/corpus/check-corpus.py --tlsdissect build-asan/tlsdissect $(CORPUS); fi

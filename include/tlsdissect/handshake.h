@@ -23,6 +23,8 @@ struct td_hs_message {
     size_t length;          /* declared body length */
     const uint8_t *body;    /* NULL when the message was over the cap */
     uint16_t record_version; /* of the record that carried its first byte */
+    size_t available;       /* body bytes at hand: length, or fewer when truncated */
+    bool truncated;         /* the capture lost the rest of the message */
 };
 
 typedef void (*td_hs_message_fn)(void *ctx, int side, const struct td_hs_message *m);
@@ -48,6 +50,9 @@ static inline bool td_hs_pending(const struct td_hs_assembler *a)
 
 /* Bytes of the partial message held (header included). */
 static inline size_t td_hs_pending_bytes(const struct td_hs_assembler *a) { return a->buf.len; }
+
+/* The rest of the message in progress will never come: hand over what is there. */
+void td_hs_flush_truncated(struct td_hs_assembler *a, int side, td_hs_message_fn fn, void *ctx);
 
 /* Forget a partial message (after lost framing). */
 void td_hs_reset(struct td_hs_assembler *a);

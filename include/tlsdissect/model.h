@@ -88,6 +88,9 @@ struct td_client_hello {
     uint16_t legacy_version;
     struct td_bytes random; /* 32 bytes (SSLv2: the challenge) */
     struct td_bytes session_id;
+    bool has_cipher_suites;                 /* the has_ flags: fields read (a truncated */
+    bool has_compression_methods;           /* message stops early) */
+    bool has_extensions;
     struct td_u16_list cipher_suites;       /* SSLv2 form: the kinds that are TLS suites */
     size_t sslv2_only_kinds;                /* SSLv2 form: kinds with no TLS suite */
     struct td_bytes compression_methods;   /* one byte each */
@@ -122,6 +125,8 @@ struct td_server_hello {
     uint16_t version; /* supported_versions when present, else legacy_version */
     struct td_bytes random;
     struct td_bytes session_id;
+    bool has_cipher_suite;   /* the has_ flags: fields read (a truncated message stops early) */
+    bool has_extensions;
     uint16_t cipher_suite;
     uint8_t compression_method;
     struct td_u16_list extensions;
@@ -222,7 +227,9 @@ struct td_message {
     uint8_t handshake_type;  /* the wire type, for TD_MSG_OTHER_HANDSHAKE */
     bool encrypted;
     bool parsed;             /* fields below are valid (false after a parse error) */
+    bool truncated;          /* the capture cut it: fields are those of the bytes seen */
     size_t length;           /* body length */
+    size_t captured;         /* body bytes seen when truncated */
     union {
         struct td_client_hello client_hello;
         struct td_server_hello server_hello; /* also HelloRetryRequest */

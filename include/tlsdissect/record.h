@@ -52,6 +52,7 @@ struct td_record {
     size_t length;
     const uint8_t *body;   /* NULL when the body was not wanted */
     uint64_t index;        /* records of this direction so far, from 0 */
+    bool truncated;        /* only the first `length` bytes were captured */
 };
 
 /* What the reader noticed, for anomaly reports. */
@@ -76,6 +77,7 @@ struct td_record_reader {
     bool sslv2;            /* the last header was SSLv2 framing */
     bool sslv2_allowed;    /* an SSLv2 record was seen: SSLv2 headers may follow */
     bool allow_weak;       /* accept any plausible header when detecting */
+    bool trust_start;      /* the peer speaks TLS: a plausible header at offset 0 is enough */
     bool tentative;        /* found by a weak match; the next header confirms */
     bool held;             /* a weakly matched record waits for confirmation */
     struct td_record held_rec;
@@ -107,9 +109,11 @@ void td_record_feed(struct td_record_reader *r, int side, const uint8_t *p, size
 
 /*
  * n bytes of the stream are missing.  Returns true when framing survived
- * (the gap lay inside a record body that was being skipped anyway).
+ * (the gap lay inside a record body that was being skipped anyway).  With
+ * salvage, a wanted body cut by the gap is first handed over as it is,
+ * marked truncated (the snaplen cut it; what came before is still good).
  */
-bool td_record_gap(struct td_record_reader *r, int side, uint64_t n,
+bool td_record_gap(struct td_record_reader *r, int side, uint64_t n, bool salvage,
                    const struct td_record_handler *h);
 
 /* Bytes after what was fed that the reader will not look at. */

@@ -354,12 +354,19 @@ static void tcp_segment(struct td_engine *e, const struct td_ip *ip, const struc
             if (!ack) {
                 c->syn_only[side] = true;
                 c->syn_ts = ts;
-            } else if (c->syn_only[1 - side] && !c->rtt_known) {
-                c->rtt_known = true;
+            } else if (c->syn_only[1 - side] && !c->rtt_known && ts >= c->syn_ts) {
+                c->rtt_known = true; /* (a SYN-ACK stamped before its SYN says nothing) */
                 c->rtt_us = ts - c->syn_ts;
             }
         }
         td_stream_syn(&c->stream[side], seg->seq);
+    }
+    if (seg->payload_caplen < seg->payload_len) {
+        struct td_conn *m = model_of(c);
+        if (m)
+            td_conn_anomaly(m, TD_ANOM_TRUNCATED_CAPTURE, ts,
+                            "%zu of %zu payload bytes of a segment captured (snaplen)",
+                            seg->payload_caplen, seg->payload_len);
     }
     if (seg->payload_len > 0 && !c->ignored) {
         c->payload_bytes += seg->payload_len;

@@ -164,9 +164,11 @@ static void client_hello(cJSON *o, const struct td_client_hello *ch)
     add_name(o, "legacy_version", TD_REG_VERSIONS, ch->legacy_version);
     add_hex(o, "random", &ch->random);
     add_hex(o, "session_id", &ch->session_id);
-    add_names(o, "cipher_suites", TD_REG_CIPHER_SUITES, ch->cipher_suites.v, ch->cipher_suites.n);
-    add_byte_names(o, "compression_methods", TD_REG_COMPRESSION_METHODS, &ch->compression_methods);
-    if (!ch->sslv2_format)
+    if (ch->has_cipher_suites)
+        add_names(o, "cipher_suites", TD_REG_CIPHER_SUITES, ch->cipher_suites.v, ch->cipher_suites.n);
+    if (ch->has_compression_methods)
+        add_byte_names(o, "compression_methods", TD_REG_COMPRESSION_METHODS, &ch->compression_methods);
+    if (ch->has_extensions && !ch->sslv2_format)
         add_names(o, "extensions", TD_REG_EXTENSIONS, ch->extensions.v, ch->extensions.n);
     if (ch->has_sni)
         add_wire(o, "sni", ch->sni.data, ch->sni.len);
@@ -211,9 +213,12 @@ static void server_hello(cJSON *o, const struct td_server_hello *sh)
     }
     add_hex(o, "random", &sh->random);
     add_hex(o, "session_id", &sh->session_id);
-    add_name(o, "cipher_suite", TD_REG_CIPHER_SUITES, sh->cipher_suite);
-    add_name(o, "compression_method", TD_REG_COMPRESSION_METHODS, sh->compression_method);
-    add_names(o, "extensions", TD_REG_EXTENSIONS, sh->extensions.v, sh->extensions.n);
+    if (sh->has_cipher_suite) {
+        add_name(o, "cipher_suite", TD_REG_CIPHER_SUITES, sh->cipher_suite);
+        add_name(o, "compression_method", TD_REG_COMPRESSION_METHODS, sh->compression_method);
+    }
+    if (sh->has_extensions)
+        add_names(o, "extensions", TD_REG_EXTENSIONS, sh->extensions.v, sh->extensions.n);
     if (sh->has_alpn)
         add_wire(o, "alpn", sh->alpn.data, sh->alpn.len);
     if (sh->has_key_share)
@@ -365,6 +370,11 @@ static cJSON *message_event(const struct td_event *ev)
         cJSON_AddTrueToObject(o, "encrypted");
         cJSON_AddNumberToObject(o, "length", (double)m->length);
         return o;
+    }
+    if (m->truncated) {
+        cJSON_AddTrueToObject(o, "truncated");
+        cJSON_AddNumberToObject(o, "length", (double)m->length);
+        cJSON_AddNumberToObject(o, "captured", (double)m->captured);
     }
     if (m->kind == TD_MSG_OTHER_HANDSHAKE)
         cJSON_AddStringToObject(o, "handshake_type",

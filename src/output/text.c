@@ -39,6 +39,9 @@ struct conn_text {
     bool tls13;
     bool resumed;
     bool header_done; /* live mode: the header line was printed */
+    uint64_t explained[2]; /* bit (kind * 2 + from): explanation shown once */
+    uint8_t ch_session_id[32];
+    uint8_t ch_session_id_len;
     struct td_buf text;
 };
 
@@ -176,8 +179,40 @@ static void textf(struct text_writer *t, enum color c, const char *fmt, ...)
 
 static void newline(struct text_writer *t)
 {
+    while (t->line.len > 0 && t->line.data[t->line.len - 1] == ' ')
+        t->line.len--; /* no trailing blanks */
     put(t, "\n", 1);
     t->col = 0;
+}
+
+/* Words of s in colour c, wrapped at WIDTH with continuation lines indented. */
+static void words(struct text_writer *t, enum color c, const char *s, size_t indent)
+{
+    bool first = true;
+    while (*s) {
+        const char *sp = strchr(s, ' ');
+        size_t len = sp ? (size_t)(sp - s) : strlen(s);
+        char word[256];
+        if (len >= sizeof word)
+            len = sizeof word - 1;
+        memcpy(word, s, len);
+        word[len] = '\0';
+        if (!first && t->col + 1 + len > WIDTH) {
+            newline(t);
+            while (t->col < indent) {
+                put(t, " ", 1);
+                t->col++;
+            }
+        } else if (!first) {
+            put(t, " ", 1);
+            t->col++;
+        }
+        text(t, c, word);
+        first = false;
+        s += len;
+        while (*s == ' ')
+            s++;
+    }
 }
 
 static void pad_to(struct text_writer *t, size_t col)
@@ -270,13 +305,14 @@ static void client_hello(struct text_writer *t, const struct td_client_hello *ch
         wire_token(t, "alpn", joined.data, joined.len);
         td_buf_free(&joined);
     }
-    tokenf(t, "suites=%zu", ch->cipher_suites.n);
+    if (ch->has_cipher_suites)
+        tokenf(t, "suites=%zu", ch->cipher_suites.n);
     if (ch->has_supported_groups)
         names_token(t, "groups", TD_REG_SUPPORTED_GROUPS, ch->supported_groups.v,
                     ch->supported_groups.n, 4);
     if (ch->has_key_share)
         names_token(t, "key_share", TD_REG_SUPPORTED_GROUPS, ch->key_share.v, ch->key_share.n, 3);
-    if (!ch->sslv2_format)
+    if (ch->has_extensions && !ch->sslv2_format)
         tokenf(t, "extensions=%zu", ch->extensions.n);
     if (ch->session_id.len)
         tokenf(t, "session_id=%zuB", ch->session_id.len);
@@ -292,7 +328,7 @@ static void server_hello(struct text_writer *t, const struct td_server_hello *sh
 {
     char b[TD_REG_NAME_BUF];
     token(t, C_BOLD, reg(TD_REG_VERSIONS, sh->version, b));
-    if (sh->sslv2_format)
+    if (sh->sslv2_format || !sh->has_cipher_suite)
         return;
     token(t, C_NONE, reg(TD_REG_CIPHER_SUITES, sh->cipher_suite, b));
     if (sh->has_key_share)
@@ -461,9 +497,16 @@ static void message(struct text_writer *t, const struct td_event *ev)
         emit_line(t, NULL);
         c->header_done = true;
     }
-    if (m->kind == TD_MSG_SERVER_HELLO && m->parsed) {
+    if (m->kind == TD_MSG_CLIENT_HELLO && m->parsed && m->u.client_hello.session_id.len <= 32) {
+        c->ch_session_id_len = (uint8_t)m->u.client_hello.session_id.len;
+        memcpy(c->ch_session_id, m->u.client_hello.session_id.data, c->ch_session_id_len);
+    }
+    if ((m->kind == TD_MSG_SERVER_HELLO || m->kind == TD_MSG_HELLO_RETRY_REQUEST) && m->parsed) {
+        const struct td_bytes *sid = &m->u.server_hello.session_id;
         c->tls13 = m->u.server_hello.version == 0x0304;
-        c->resumed = false;
+        /* a TLS 1.2 server echoing the client's session ID resumes that session */
+        c->resumed = !c->tls13 && sid->len > 0 && sid->len == c->ch_session_id_len &&
+                     memcmp(sid->data, c->ch_session_id, sid->len) == 0;
     }
     prefix(t, c, ev->ts);
     text(t, C_NONE, "  ");
@@ -479,31 +522,18 @@ static void message(struct text_writer *t, const struct td_event *ev)
         token(t, C_WARN, "(could not be parsed)");
     else
         message_fields(t, m);
+    if (m->truncated) {
+        char cut[64];
+        snprintf(cut, sizeof cut, "(truncated: %zu of %zu bytes captured)", m->captured, m->length);
+        token(t, C_WARN, cut);
+    }
     newline(t);
-    if (t->opt.explain && (why = td_explain(m, c->tls13, c->resumed)) != NULL) {
-        /* word-wrapped under the message */
-        const char *p = why;
+    unsigned bit = (unsigned)m->kind * 2 + (client ? 0 : 1);
+    if (t->opt.explain && !(c->explained[bit / 64] >> (bit % 64) & 1) &&
+        (why = td_explain(m, c->tls13, c->resumed)) != NULL) {
+        c->explained[bit / 64] |= 1ull << (bit % 64);
         pad_to(t, 19);
-        while (*p) {
-            const char *sp = strchr(p, ' ');
-            size_t len = sp ? (size_t)(sp - p) : strlen(p);
-            char word[128];
-            if (len >= sizeof word)
-                len = sizeof word - 1;
-            memcpy(word, p, len);
-            word[len] = '\0';
-            if (t->col > 19 && t->col + 1 + len > WIDTH) {
-                newline(t);
-                pad_to(t, 19);
-            } else if (t->col > 19) {
-                put(t, " ", 1);
-                t->col++;
-            }
-            text(t, C_DIM, word);
-            p += len;
-            while (*p == ' ')
-                p++;
-        }
+        words(t, C_DIM, why, 19);
         newline(t);
     }
     emit_line(t, c);
@@ -522,13 +552,17 @@ static void anomaly(struct text_writer *t, const struct td_event *ev)
         prefix(t, c, ev->ts);
         text(t, C_NONE, "  ");
     }
-    textf(t, C_WARN, "! %s", td_anomaly_name(a->kind));
-    text(t, C_NONE, ": ");
-    text(t, C_NONE, detail);
+    textf(t, C_WARN, "! %s:", td_anomaly_name(a->kind));
+    put(t, " ", 1);
+    t->col++;
+    words(t, C_NONE, detail, c ? DETAIL_COL : 4);
     newline(t);
     emit_line(t, c);
     free(detail);
 }
+
+static void summary_item(struct text_writer *t, enum color c, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
 
 static void connection(struct text_writer *t, const struct td_event *ev)
 {
@@ -555,29 +589,30 @@ static void connection(struct text_writer *t, const struct td_event *ev)
     else
         text(t, C_DIM, "version unknown");
     if (s->has_cipher_suite)
-        textf(t, C_NONE, "  %s", reg(TD_REG_CIPHER_SUITES, s->cipher_suite, b));
-    text(t, C_NONE, "  ");
-    text(t, s->established ? C_GOOD : C_BAD, s->established ? "established" : "not established");
+        summary_item(t, C_NONE, "%s", reg(TD_REG_CIPHER_SUITES, s->cipher_suite, b));
+    summary_item(t, s->established ? C_GOOD : C_BAD, "%s",
+                 s->established ? "established" : "not established");
     if (s->resumption_known && s->resumed != TD_RESUMED_NO) {
         static const char *const how[] = {"", "session id", "session ticket", "PSK"};
-        textf(t, C_NONE, "  resumed (%s", how[s->resumed]);
         if (s->resumed_from)
-            textf(t, C_NONE, ", from conn %llu", (unsigned long long)s->resumed_from);
-        text(t, C_NONE, ")");
+            summary_item(t, C_NONE, "resumed (%s, from conn %llu)", how[s->resumed],
+                         (unsigned long long)s->resumed_from);
+        else
+            summary_item(t, C_NONE, "resumed (%s)", how[s->resumed]);
     }
     if (s->has_handshake_time)
-        textf(t, C_NONE, "  handshake %.3f ms", (double)s->handshake_us / 1000.0);
+        summary_item(t, C_NONE, "handshake %.3f ms", (double)s->handshake_us / 1000.0);
     for (size_t i = 0; i < s->alert_count; i++) {
         const struct td_alert_seen *a = &s->alerts[i];
         if (a->encrypted)
-            textf(t, C_DIM, "  %c:alert(encrypted)", a->from == TD_CLIENT ? 'C' : 'S');
+            summary_item(t, C_DIM, "%c:alert(encrypted)", a->from == TD_CLIENT ? 'C' : 'S');
         else
-            textf(t, a->alert.level == 2 ? C_BAD : C_WARN, "  %c:%s", a->from == TD_CLIENT ? 'C' : 'S',
-                  reg(TD_REG_ALERTS, a->alert.description, b));
+            summary_item(t, a->alert.level == 2 ? C_BAD : C_WARN, "%c:%s",
+                         a->from == TD_CLIENT ? 'C' : 'S', reg(TD_REG_ALERTS, a->alert.description, b));
     }
     if (s->anomalies)
-        textf(t, C_WARN, "  %llu anomal%s", (unsigned long long)s->anomalies,
-              s->anomalies == 1 ? "y" : "ies");
+        summary_item(t, C_WARN, "%llu anomal%s", (unsigned long long)s->anomalies,
+                     s->anomalies == 1 ? "y" : "ies");
     newline(t);
     if (!t->opt.live)
         newline(t);
@@ -585,6 +620,26 @@ static void connection(struct text_writer *t, const struct td_event *ev)
     td_buf_clear(&t->line);
     t->col = 0;
     remove_slot(t, c);
+}
+
+/* One item of the summary line, two spaces apart, wrapped at WIDTH. */
+static void summary_item(struct text_writer *t, enum color c, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    size_t len;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    len = strlen(buf);
+    if (t->col + 2 + len > WIDTH) {
+        newline(t);
+        pad_to(t, 4);
+    } else {
+        put(t, "  ", 2);
+        t->col += 2;
+    }
+    text(t, c, buf);
 }
 
 static void stats(struct text_writer *t, const struct td_event *ev)

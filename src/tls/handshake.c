@@ -23,7 +23,8 @@ static void skip_over_long(struct td_hs_assembler *a, int side, const uint8_t **
     *n -= take;
     a->discard_left -= take;
     if (a->discard_left == 0) {
-        struct td_hs_message m = {a->discard_type, a->discard_length, NULL, a->first_version};
+        struct td_hs_message m = {a->discard_type, a->discard_length, NULL, a->first_version, 0,
+                                  false};
         a->discarding = false;
         fn(ctx, side, &m);
     }
@@ -40,7 +41,8 @@ void td_hs_feed(struct td_hs_assembler *a, int side, const uint8_t *p, size_t n,
         if (a->buf.len == 0) {
             /* Fast path: whole messages inside this record, viewed in place. */
             if (n >= 4 && message_length(p) <= n - 4 && message_length(p) <= max_message) {
-                struct td_hs_message m = {p[0], message_length(p), p + 4, record_version};
+                struct td_hs_message m = {p[0], message_length(p), p + 4, record_version,
+                                          message_length(p), false};
                 p += 4 + m.length;
                 n -= 4 + m.length;
                 fn(ctx, side, &m);
@@ -78,11 +80,21 @@ void td_hs_feed(struct td_hs_assembler *a, int side, const uint8_t *p, size_t n,
         n -= take;
         if (take == want) {
             struct td_hs_message m = {a->buf.data[0], message_length(a->buf.data), a->buf.data + 4,
-                                      a->first_version};
+                                      a->first_version, message_length(a->buf.data), false};
             fn(ctx, side, &m);
             td_buf_clear(&a->buf);
         }
     }
+}
+
+void td_hs_flush_truncated(struct td_hs_assembler *a, int side, td_hs_message_fn fn, void *ctx)
+{
+    if (!a->discarding && a->buf.len >= 4) {
+        struct td_hs_message m = {a->buf.data[0], message_length(a->buf.data), a->buf.data + 4,
+                                  a->first_version, a->buf.len - 4, true};
+        fn(ctx, side, &m);
+    }
+    td_hs_reset(a);
 }
 
 void td_hs_reset(struct td_hs_assembler *a)

@@ -50,13 +50,18 @@ int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
         return td_parse_cur_fail(p, &c, "ClientHello.cipher_suites");
     if (td_parse_u16_list(p, &v, &ch->cipher_suites) != 0)
         return -1;
+    ch->has_cipher_suites = true;
     if (!td_cur_vec(&c, 1, 1, 0xff, 1, &v))
         return td_parse_cur_fail(p, &c, "ClientHello.compression_methods");
     ch->compression_methods = td_parse_rest(&v);
-    if (td_cur_remaining(&c) == 0)
-        return 0; /* no extensions (SSL 3.0 style) */
+    ch->has_compression_methods = true;
+    if (td_cur_remaining(&c) == 0) {
+        ch->has_extensions = true; /* none (SSL 3.0 style) */
+        return 0;
+    }
     if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))
         return td_parse_cur_fail(p, &c, "ClientHello.extensions");
+    ch->has_extensions = true;
     td_parse_client_extensions(p, &v, ch);
     if (td_cur_remaining(&c) != 0)
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "ClientHello: %zu bytes after the extensions",
@@ -115,6 +120,7 @@ int td_parse_sslv2_client_hello(struct td_parse *p, const uint8_t *msg, size_t l
     }
     ch->cipher_suites.v = suites;
     ch->cipher_suites.n = n;
+    ch->has_cipher_suites = ch->has_compression_methods = ch->has_extensions = true;
     ch->session_id = td_parse_rest(&sid);
     /* The challenge, right-aligned into a 32-byte random (RFC 5246 E.2). */
     memcpy(random + (32 - chal_len), td_cur_ptr(&chal), chal_len);
@@ -146,11 +152,15 @@ int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
     sh->session_id = td_parse_rest(&v);
     if (!td_cur_u16(&c, &sh->cipher_suite) || !td_cur_u8(&c, &sh->compression_method))
         return td_parse_cur_fail(p, &c, "ServerHello.cipher_suite");
-    if (td_cur_remaining(&c) == 0)
+    sh->has_cipher_suite = true;
+    if (td_cur_remaining(&c) == 0) {
+        sh->has_extensions = true;
         return 0;
+    }
     if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))
         return td_parse_cur_fail(p, &c, *is_hrr ? "HelloRetryRequest.extensions"
                                                 : "ServerHello.extensions");
+    sh->has_extensions = true;
     td_parse_server_extensions(p, &v, sh, *is_hrr);
     if (td_cur_remaining(&c) != 0)
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "ServerHello: %zu bytes after the extensions",

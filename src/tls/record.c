@@ -99,7 +99,7 @@ static enum match match_at(const struct td_record_reader *r, const uint8_t *p, s
             ((size_t)p[6] << 16 | (size_t)p[7] << 8 | p[8]) >= 38)
             return M_STRONG;
     }
-    if (!r->allow_weak && r->state == TD_REC_DETECT)
+    if (!r->allow_weak && !r->trust_start && r->state == TD_REC_DETECT)
         return M_NO;
     if (r->known_version && ((uint16_t)(p[1] << 8 | p[2])) != r->known_version)
         return M_NO;
@@ -137,6 +137,9 @@ static void found(struct td_record_reader *r, int side, enum match m, const uint
                   const struct td_record_handler *h)
 {
     enum td_rec_state was = r->state;
+    /* The first bytes of a stream whose peer speaks TLS need no confirmation. */
+    if (m == M_WEAK && r->trust_start && was == TD_REC_DETECT && r->scanned == 0)
+        m = M_STRONG;
     r->found_in = was;
     r->state = TD_REC_HEADER;
     r->hdr_have = 0;
@@ -215,7 +218,7 @@ static size_t scan(struct td_record_reader *r, int side, const uint8_t *p, size_
 static void deliver(struct td_record_reader *r, int side, const uint8_t *body,
                     const struct td_record_handler *h)
 {
-    struct td_record rec = {r->type, r->version, r->length, body, 0};
+    struct td_record rec = {r->type, r->version, r->length, body, 0, false};
     r->state = TD_REC_HEADER;
     r->hdr_have = 0;
     td_buf_clear(&r->body);
@@ -385,8 +388,17 @@ static void feed(struct td_record_reader *r, int side, const uint8_t *p, size_t 
             p += take;
             n -= take;
             r->left -= take;
-            if (r->left == 0)
+            if (r->left == 0) {
+                /* A weakly matched record that ends exactly where a segment
+                 * ends is framed right: senders write whole records. */
+                if (r->tentative && n == 0) {
+                    r->tentative = false;
+                    note(h, side, r->found_in == TD_REC_DETECT ? TD_RECN_FOUND_WEAK : TD_RECN_RESYNCED,
+                         r->found_in == TD_REC_DETECT ? "record header without a hello"
+                                                      : "record header after lost framing");
+                }
                 deliver(r, side, r->want_body ? r->body.data : NULL, h);
+            }
             break;
         }
     }
@@ -398,7 +410,7 @@ void td_record_feed(struct td_record_reader *r, int side, const uint8_t *p, size
     feed(r, side, p, n, h);
 }
 
-bool td_record_gap(struct td_record_reader *r, int side, uint64_t n,
+bool td_record_gap(struct td_record_reader *r, int side, uint64_t n, bool salvage,
                    const struct td_record_handler *h)
 {
     switch (r->state) {
@@ -418,6 +430,10 @@ bool td_record_gap(struct td_record_reader *r, int side, uint64_t n,
         break;
     case TD_REC_HEADER:
         break;
+    }
+    if (salvage && r->state == TD_REC_BODY && r->want_body && !r->tentative && r->body.len > 0) {
+        struct td_record rec = {r->type, r->version, r->body.len, r->body.data, r->records++, true};
+        h->record(h->ctx, side, &rec);
     }
     start_scanning(r, TD_REC_RESYNC);
     return false;

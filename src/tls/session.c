@@ -50,6 +50,7 @@ struct td_tls_dir {
     unsigned flight_records;
     bool sslv2_clear_done;  /* SSL 2.0: the messages in clear are over */
     bool sslv2_sent_encrypted;
+    bool reported_discard;  /* the over-long message being skipped was reported */
     uint64_t offset;        /* stream offset, for anomaly details */
 };
 
@@ -149,6 +150,8 @@ static void mark_detected(struct td_tls_session *s)
     if (s->detected)
         return;
     s->detected = true;
+    for (int i = 0; i < 2; i++)
+        s->dir[i].rec.trust_start = true;
     s->conn->sum.tls_seen = true;
     s->conn->rep->stats->tls_connections++;
 }
@@ -446,8 +449,16 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
         full_handshake(s);
 
     if (hm->body == NULL) {
-        td_parse_fail(&p, TD_ANOM_HANDSHAKE_TOO_LONG, "%s: length %zu > limit %zu",
-                      td_msg_kind_name(m.kind), hm->length, s->env->cfg->max_handshake_message);
+        /* an over-long message, skipped: reported when its header arrived */
+    } else if (hm->truncated) {
+        /* parse the bytes the capture kept; the cut is no fault of the message */
+        struct td_hs_message part = *hm;
+        part.length = hm->available;
+        m.truncated = true;
+        m.captured = hm->available;
+        parse_message(s, side, &part, &m, &p);
+        m.parsed = true;
+        p.failures = 0;
     } else {
         m.parsed = parse_message(s, side, hm, &m, &p) == 0;
     }
@@ -490,22 +501,20 @@ static void on_alert(struct td_tls_session *s, int side, const struct td_record 
     struct td_tls_dir *d = &s->dir[side];
     struct td_message m = {.kind = TD_MSG_ALERT, .record_version = r->version, .parsed = true};
 
-    if (d->encrypted || r->body == NULL || r->length == 0 || r->length % 2 != 0) {
+    /* A clear alert is exactly two bytes; anything else carries a MAC or tag. */
+    if (d->encrypted || r->body == NULL || r->length != 2) {
         m.encrypted = true;
         m.length = r->length;
         emit(s, side, &m);
         td_conn_add_alert(s->conn, role_of(s, side), true, NULL);
         return;
     }
-    /* several alerts may share a record */
-    for (size_t off = 0; off + 2 <= r->length; off += 2) {
-        struct td_parse p;
-        td_parse_begin(&p, s->env->arena);
-        td_parse_alert(&p, r->body + off, 2, &m.u.alert);
-        m.length = 2;
-        emit(s, side, &m);
-        td_conn_add_alert(s->conn, role_of(s, side), false, &m.u.alert);
-    }
+    struct td_parse p;
+    td_parse_begin(&p, s->env->arena);
+    td_parse_alert(&p, r->body, 2, &m.u.alert);
+    m.length = 2;
+    emit(s, side, &m);
+    td_conn_add_alert(s->conn, role_of(s, side), false, &m.u.alert);
 }
 
 static void on_handshake_record(struct td_tls_session *s, int side, const struct td_record *r)
@@ -526,6 +535,18 @@ static void on_handshake_record(struct td_tls_session *s, int side, const struct
         return;
     td_hs_feed(&d->hs, side, r->body, r->length, r->version,
                s->env->cfg->max_handshake_message, on_message, s);
+    if (r->truncated)
+        td_hs_flush_truncated(&d->hs, side, on_message, s);
+    if (d->hs.discarding && !d->reported_discard) {
+        /* say so now: the rest of an over-long message may never come */
+        d->reported_discard = true;
+        td_conn_anomaly(s->conn, TD_ANOM_HANDSHAKE_TOO_LONG, s->now,
+                        "%s (%s): declared length %zu > limit %zu; skipping it",
+                        td_msg_kind_name(kind_of(d->hs.discard_type)), direction(s, side),
+                        d->hs.discard_length, s->env->cfg->max_handshake_message);
+    } else if (!d->hs.discarding) {
+        d->reported_discard = false;
+    }
 }
 
 /* TLS 1.3: an application_data record is part of a handshake flight or data. */
@@ -746,11 +767,13 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
 
     s->now = now;
     d->offset += n;
-    kept = td_record_gap(&d->rec, side, n, &h);
+    kept = td_record_gap(&d->rec, side, n, why == TD_GAP_TRUNCATED, &h);
     if (!kept)
         td_hs_reset(&d->hs);
-    if (s->detected && why != TD_GAP_SKIPPED) {
-        enum td_anomaly_kind kind = why == TD_GAP_TRUNCATED ? TD_ANOM_TRUNCATED_CAPTURE
+    /* Truncation is reported where the short segment arrives (the engine);
+     * here only what a gap did to parsing. */
+    if (s->detected && why != TD_GAP_SKIPPED && (why != TD_GAP_TRUNCATED || !kept)) {
+        enum td_anomaly_kind kind = why == TD_GAP_TRUNCATED     ? TD_ANOM_TRUNCATED_CAPTURE
                                     : why == TD_GAP_BUFFER_FULL ? TD_ANOM_TCP_BUFFER_FULL
                                                                 : TD_ANOM_TCP_GAP;
         td_conn_anomaly(s->conn, kind, now, "%s: %llu bytes missing at stream offset %llu; %s",
@@ -771,7 +794,12 @@ void td_tls_end(struct td_tls_session *s, td_time_us now)
         struct td_tls_dir *d = &s->dir[side];
         if (!s->detected)
             continue;
-        if (td_hs_pending(&d->hs)) {
+        if (d->hs.discarding) {
+            td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
+                            "%s (%s): %zu of %zu bytes seen before the stream ended",
+                            td_msg_kind_name(kind_of(d->hs.discard_type)), direction(s, side),
+                            d->hs.discard_length - d->hs.discard_left, d->hs.discard_length);
+        } else if (td_hs_pending(&d->hs)) {
             const struct td_buf *b = &d->hs.buf;
             if (b->len >= 4) {
                 size_t want = (size_t)b->data[1] << 16 | (size_t)b->data[2] << 8 | b->data[3];

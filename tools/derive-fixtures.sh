@@ -1,0 +1,37 @@
+#!/bin/sh
+# Derived fixtures: the same real traffic as tests/pcaps/*.pcap in other
+# containers, so that link-layer decoding, pcapng reading and multi-file
+# reading are tested on bytes whose dissection is already known.
+#   tools/derive-fixtures.sh   (needs python3 and editcap/mergecap from tshark)
+# Writes tests/pcaps/derived/; regenerate after tools/make-fixtures.sh.
+set -eu
+cd "$(dirname "$0")/.."
+src=tests/pcaps
+out=tests/pcaps/derived
+mkdir -p "$out"
+
+# Link types: every one tlsdissect decodes, from one TLS 1.2 connection.
+for t in sll sll2 null loop raw qinq pppoe; do
+    python3 tools/relink.py "$t" "$src/tls12-ecdhe-rsa.pcap" "$out/link-$t.pcap"
+done
+python3 tools/relink.py ipv6 "$src/tls13-ipv6.pcap" "$out/link-ipv6.pcap"
+python3 tools/relink.py ipv4 "$src/tls13-openssl.pcap" "$out/link-ipv4.pcap"
+
+# pcapng, and a pcapng whose two interfaces have different link types
+# (libpcap refuses those; tlsdissect must say so clearly).
+editcap -F pcapng "$src/tls13-openssl.pcap" "$out/format.pcapng"
+mergecap -F pcapng -w "$out/mixed-linktypes.pcapng" "$src/tls12-ecdhe-rsa.pcap" "$out/link-sll.pcap"
+
+# Rotated files: a capture cut in three, in the middle of connections
+# (the resumed connection starts in the second file and ends in the third).
+editcap -r "$src/tls12-resume-ticket.pcap" "$out/rotated-1.pcap" 1-12
+editcap -r "$src/tls12-resume-ticket.pcap" "$out/rotated-2.pcap" 13-24
+editcap -r "$src/tls12-resume-ticket.pcap" "$out/rotated-3.pcap" 25-1000
+
+# Snaplen 64 and 200: headers survive, payload does not (truncated_capture).
+editcap -s 64 "$src/tls12-ecdhe-rsa.pcap" "$out/snaplen-64.pcap"
+editcap -s 200 "$src/tls13-openssl.pcap" "$out/snaplen-200.pcap"
+
+# A file cut in the middle of a packet record.
+head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"
+echo "derived fixtures written to $out"
