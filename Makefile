@@ -24,7 +24,7 @@ BUILD   ?= build
 LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test-deps demo test unit golden crosscheck invariance asan-test fuzz fuzz-smoke \
+.PHONY: all deps test-deps demo test unit golden cli corpus crosscheck invariance asan-test fuzz fuzz-smoke \
         regen update-expected clean bench fixtures stress
 
 all: $(BUILD)/tlsdissect
@@ -49,13 +49,14 @@ test-deps:
 	tools/install-deps.sh test
 
 regen:
-	python3 tools/gen-registry.py
+	$(PYTHON) tools/gen-registry.py
 
 clean:
 	rm -rf build build-asan build-fuzz build-cov
 
 # ---- tests -------------------------------------------------------------------
 CORPUS  ?= ../shared/corpus
+PYTHON  ?= $(or $(wildcard /usr/bin/python3),python3)
 ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-sanitize-recover=all
 export TZ := UTC
 
@@ -72,6 +73,7 @@ test: test-deps
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) golden
+	$(MAKE) cli
 	$(MAKE) corpus
 	$(MAKE) crosscheck
 	$(MAKE) invariance
@@ -84,16 +86,20 @@ golden: all
 update-expected: all
 	tests/golden/run.sh --update
 
+cli: all
+	tests/cli/run.sh
+	tests/cli/live.sh
+
 corpus: all
 	@if [ -f $(CORPUS)/expected-values.json ]; then \
-	    python3 tests/corpus/check-corpus.py $(CORPUS); \
+	    $(PYTHON) tests/corpus/check-corpus.py $(CORPUS); \
 	else echo "corpus: $(CORPUS) not present, skipped"; fi
 
 crosscheck: all
 	tools/crosscheck-all.sh
 
 invariance: all
-	tests/invariance/run.sh
+	$(PYTHON) tests/invariance/run.py
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan-test:
@@ -102,4 +108,4 @@ asan-test:
 	    tests/golden/run.sh --tlsdissect build-asan/tlsdissect
 	@if [ -f $(CORPUS)/expected-values.json ]; then \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
-	    python3 tests/corpus/check-corpus.py --tlsdissect build-asan/tlsdissect $(CORPUS); fi
+	    $(PYTHON) tests/corpus/check-corpus.py --tlsdissect build-asan/tlsdissect $(CORPUS); fi

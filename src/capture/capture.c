@@ -6,6 +6,7 @@
 #include "tlsdissect/capture.h"
 
 #include <errno.h>
+#include <poll.h>
 #include <pcap/pcap.h>
 #include <stdio.h>
 #include <string.h>
@@ -146,8 +147,23 @@ enum td_capture_status td_capture_live(const char *iface, const char *filter,
         return TD_CAPTURE_INPUT_ERROR;
     }
     st = set_filter(p, filter, iface, err);
+    /*
+     * Wait in our own poll() with a timeout, not in libpcap's: libpcap
+     * retries its wait after EINTR, so a signal would not end the loop.
+     */
+    struct pollfd pfd = {pcap_get_selectable_fd(p), POLLIN, 0};
+    if (st == TD_CAPTURE_OK && (pfd.fd < 0 || pcap_setnonblock(p, 1, errbuf) != 0)) {
+        snprintf(err, TD_CAPTURE_ERR, "%s: cannot wait for packets: %s", iface,
+                 pfd.fd < 0 ? "no selectable descriptor" : errbuf);
+        st = TD_CAPTURE_INPUT_ERROR;
+    }
     while (st == TD_CAPTURE_OK && !*stop) {
         struct timespec now;
+        if (poll(&pfd, 1, 200) < 0 && errno != EINTR) {
+            snprintf(err, TD_CAPTURE_ERR, "%s: poll: %s", iface, strerror(errno));
+            st = TD_CAPTURE_INPUT_ERROR;
+            break;
+        }
         r = pcap_dispatch(p, -1, on_packet, (u_char *)&d);
         if (r < 0 && r != PCAP_ERROR_BREAK) {
             snprintf(err, TD_CAPTURE_ERR, "%s: %s", iface, pcap_geterr(p));

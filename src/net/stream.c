@@ -143,9 +143,14 @@ static void deliver_in_order(struct td_stream *s, int side, const uint8_t *data,
         hand_range(s, side, c, data, base, cap_end, s->offset, stop);
         if (stop == end)
             break;
-        /* The queued copy came first: it wins the overlap. */
-        notes->conflicts += count_conflict(head, data, base, cap_end, head->start,
-                                           head->end < end ? head->end : end);
+        /* Queued copies came first: they win the overlap.  Compare every
+         * queued segment this one overlaps before it is handed over. */
+        for (struct td_stream_seg *g = head; g && g->start < end; g = g->next) {
+            notes->conflicts += count_conflict(g, data, base, cap_end, g->start,
+                                               g->end < end ? g->end : end);
+            if (!g->next || g->next->start != g->end)
+                break; /* after a hole: handed over in a later round */
+        }
         drain(s, side, c, budget);
     }
     drain(s, side, c, budget);
@@ -244,6 +249,11 @@ static void queue_segment(struct td_stream *s, int side, uint64_t start, const u
     }
     if (cap_end < end)
         insert_range(s, cap_end, end, NULL, TD_GAP_TRUNCATED, budget, notes);
+    /* Filling several holes costs a header per piece: keep the caps exact. */
+    while (s->ooo && (s->ooo_bytes > budget->per_direction_cap || budget->used > budget->cap)) {
+        notes->buffer_full++;
+        give_up_hole(s, side, c, budget, TD_GAP_BUFFER_FULL);
+    }
 }
 
 void td_stream_segment(struct td_stream *s, int side, uint32_t seq, const uint8_t *data,

@@ -176,6 +176,7 @@ static size_t scan(struct td_record_reader *r, int side, const uint8_t *p, size_
                 if (keep <= sizeof r->carry && add == n) {
                     memmove(r->carry, win + i, keep);
                     r->carry_len = (uint8_t)keep;
+                    r->scanned += i;
                     return n;
                 }
                 continue; /* cannot happen with MATCH_BYTES <= carry size */
@@ -185,9 +186,11 @@ static size_t scan(struct td_record_reader *r, int side, const uint8_t *p, size_
             size_t held_len = r->carry_len - i;
             memcpy(held, r->carry + i, held_len);
             r->carry_len = 0;
+            r->scanned += i;
             found(r, side, m, held, held_len, h);
             return 0;
         }
+        r->scanned += r->carry_len; /* none of the window's bytes starts a header */
         r->carry_len = 0;
     }
     for (i = 0; i < n; i++) {

@@ -1,0 +1,52 @@
+#!/bin/sh
+# Live capture (-i): a real OpenSSL handshake on loopback while tlsdissect
+# sniffs `lo`; events must be written while the capture runs (not only at
+# exit), and SIGINT must end it with the connection summary and a stats line
+# carrying the kernel counters.  Skipped (exit 0) without root or openssl.
+#   tests/cli/live.sh [--tlsdissect PATH]
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+bin=build/tlsdissect
+[ "${1:-}" = --tlsdissect ] && bin=$2
+if [ "$(id -u)" -ne 0 ] || ! command -v openssl >/dev/null; then
+    echo "live: skipped (needs root and openssl)"; exit 0
+fi
+tmp=$(mktemp -d) || exit 2
+port=$((30000 + $$ % 20000))
+cleanup() {
+    [ -n "${sniffer:-}" ] && kill "$sniffer" 2>/dev/null
+    [ -n "${server:-}" ] && kill "$server" 2>/dev/null
+    wait 2>/dev/null
+    rm -rf "$tmp"
+}
+trap cleanup EXIT
+fail() { echo "live: FAILED: $1"; exit 1; }
+
+openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
+    -subj /CN=live.tlsdissect.test -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null ||
+    fail "openssl req"
+"$bin" -i lo --json -o "$tmp/out.json" "tcp port $port" 2>"$tmp/err" &
+sniffer=$!
+openssl s_server -quiet -accept "$port" -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
+    >/dev/null 2>&1 </dev/null &
+server=$!
+sleep 1.5
+echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername live.tlsdissect.test \
+    -quiet >/dev/null 2>&1
+sleep 1.5
+grep -q '"msg":"ClientHello"' "$tmp/out.json" || fail "no ClientHello while the capture was running"
+kill -INT "$sniffer"
+i=0
+while kill -0 "$sniffer" 2>/dev/null; do
+    i=$((i + 1))
+    [ $i -gt 50 ] && fail "still running 10 s after SIGINT"
+    sleep 0.2
+done
+wait "$sniffer"
+status=$?
+sniffer=
+[ $status -eq 0 ] || fail "exit status $status after SIGINT: $(cat "$tmp/err")"
+grep -q '"type":"connection".*"sni":"live.tlsdissect.test".*"established":true' "$tmp/out.json" ||
+    fail "no established connection summary"
+tail -n 1 "$tmp/out.json" | grep -q '"type":"stats".*"kernel_received"' || fail "last line is not stats with kernel counters"
+echo "live: handshake seen live, clean summary on SIGINT"

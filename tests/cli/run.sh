@@ -1,0 +1,102 @@
+#!/bin/sh
+# Command-line contract (docs/output-contract.md, "Command line"): exit
+# statuses, one-line errors that name the file, standard input, -o, help.
+#   tests/cli/run.sh [--tlsdissect PATH]
+set -u
+cd "$(dirname "$0")/../.." || exit 2
+bin=build/tlsdissect
+[ "${1:-}" = --tlsdissect ] && bin=$2
+tmp=$(mktemp -d) || exit 2
+trap 'rm -rf "$tmp"' EXIT
+fail=0
+pass=0
+
+# expect STATUS DESCRIPTION ARGS... : run, check the exit status; stdout/stderr kept in $tmp
+expect() {
+    want=$1 what=$2
+    shift 2
+    "$bin" "$@" >"$tmp/out" 2>"$tmp/err" </dev/null
+    got=$?
+    if [ "$got" -ne "$want" ]; then
+        echo "FAIL $what: exit $got, want $want ($(head -c 200 "$tmp/err"))"
+        fail=1
+    else
+        pass=$((pass + 1))
+    fi
+}
+# stderr must be exactly one line containing TEXT
+one_line_error() {
+    if [ "$(wc -l <"$tmp/err")" -ne 1 ] || ! grep -q -- "$1" "$tmp/err"; then
+        echo "FAIL $2: stderr should be one line containing '$1', was: $(cat "$tmp/err")"
+        fail=1
+    fi
+}
+stdout_has() {
+    if ! grep -q -- "$1" "$tmp/out"; then
+        echo "FAIL $2: stdout lacks '$1'"
+        fail=1
+    fi
+}
+
+pcap=tests/pcaps/tls12-ecdhe-rsa.pcap
+: >"$tmp/empty.pcap"
+printf 'this is not a capture file at all\n' >"$tmp/text.pcap"
+# a valid pcap header with link type 147 (USER0), which tlsdissect does not decode
+printf '\324\303\262\241\002\000\004\000\000\000\000\000\000\000\000\000\377\377\000\000\223\000\000\000' >"$tmp/user0.pcap"
+
+expect 0 "--help" --help
+stdout_has "usage: tlsdissect" "--help"
+expect 0 "--version" --version
+stdout_has "tlsdissect " "--version"
+expect 2 "no arguments"
+expect 2 "-r without a file" -r
+expect 2 "unknown option" --bogus -r "$pcap"
+expect 2 "-r and -i together" -r "$pcap" -i lo
+expect 2 "bad --color" --color=sometimes -r "$pcap"
+expect 2 "filter that does not compile" -r "$pcap" port banana
+one_line_error "filter" "bad filter"
+expect 2 "--ca-file that does not exist" --ca-file "$tmp/nope" -r "$pcap"
+
+expect 1 "missing file" -r "$tmp/missing.pcap"
+one_line_error "$tmp/missing.pcap" "missing file"
+expect 1 "zero-byte file" -r "$tmp/empty.pcap"
+one_line_error "$tmp/empty.pcap" "zero-byte file"
+expect 1 "not a capture" -r "$tmp/text.pcap"
+one_line_error "$tmp/text.pcap" "not a capture"
+expect 1 "a directory" -r tests/pcaps
+one_line_error "tests/pcaps: is a directory" "a directory"
+expect 1 "unsupported link type" -r "$tmp/user0.pcap"
+one_line_error "unsupported link type 147" "unsupported link type"
+expect 1 "pcapng with mixed link types" -r tests/pcaps/derived/mixed-linktypes.pcapng
+one_line_error "mixed-linktypes.pcapng" "pcapng with mixed link types"
+expect 1 "file cut mid-packet" -r tests/pcaps/derived/cut-mid-packet.pcap --json
+one_line_error "cut-mid-packet.pcap: truncated dump file" "file cut mid-packet"
+stdout_has '"type":"connection"' "file cut mid-packet (what was read is still reported)"
+stdout_has '"type":"stats"' "file cut mid-packet (stats)"
+expect 1 "second file missing: the first is still reported" -r "$pcap" -r "$tmp/missing.pcap" --json
+stdout_has '"type":"connection"' "second file missing"
+
+# standard input gives what the file gives
+"$bin" -r "$pcap" --json >"$tmp/file.json"
+"$bin" -r - --json <"$pcap" >"$tmp/stdin.json"
+if cmp -s "$tmp/file.json" "$tmp/stdin.json"; then pass=$((pass + 1)); else
+    echo "FAIL -r - (standard input) differs from -r FILE"; fail=1; fi
+# -o writes the same bytes to a file
+expect 0 "-o FILE" -r "$pcap" --json -o "$tmp/o.json"
+if cmp -s "$tmp/file.json" "$tmp/o.json" && [ ! -s "$tmp/out" ]; then pass=$((pass + 1)); else
+    echo "FAIL -o FILE: file differs or stdout not empty"; fail=1; fi
+# colour only when asked (or on a terminal): never by default into a pipe
+expect 0 "text into a pipe has no colour" -r "$pcap"
+if grep -q "$(printf '\033')" "$tmp/out"; then echo "FAIL colour codes in piped output"; fail=1; fi
+expect 0 "--color=always" -r "$pcap" --color=always
+if ! grep -q "$(printf '\033')\[" "$tmp/out"; then echo "FAIL --color=always has no colour"; fail=1; fi
+# every JSON line parses, lines are objects with a type
+"$bin" -r tests/pcaps/tls13-hrr.pcap --json | python3 -c '
+import json, sys
+for n, line in enumerate(sys.stdin, 1):
+    e = json.loads(line)
+    assert isinstance(e, dict) and "type" in e, n
+' || { echo "FAIL JSON lines do not parse"; fail=1; }
+
+if [ $fail -ne 0 ]; then echo "cli: FAILED"; exit 1; fi
+echo "cli: $pass checks passed"

@@ -1,0 +1,95 @@
+#!/usr/bin/env python3
+"""Invariance: every fixture, mangled by tools/mangle.py (re-cut into 1-40 byte
+segments, locally reordered, duplicated and overlapping retransmissions,
+VLAN-tagged, IP-fragmented, and all of these at once, with two seeds), must
+give the same message and connection events as the original, as the
+contract's Invariance section defines them (normalize.py).
+
+usage: run.py [--tlsdissect PATH] [FIXTURE.pcap ...]   (default: tests/pcaps/*.pcap)
+exit: 0 all invariant, 1 a difference (shown as a unified diff), 2 usage.
+"""
+import difflib
+import glob
+import json
+import os
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
+sys.path.insert(0, os.path.join(ROOT, "tools"))
+import mangle  # noqa: E402  (tools/mangle.py)
+
+MODES = ["recut", "reorder", "dup", "vlan", "fragment", "recut,reorder,dup,vlan,fragment"]
+SEEDS = [1, 2]
+DROP = {"ts", "start", "end", "vlan", "anomalies"}
+# The same traffic in other link-layer encapsulations (tools/derive-fixtures.sh).
+LINK_VARIANTS = {
+    "tls12-ecdhe-rsa.pcap": ["link-sll", "link-sll2", "link-null", "link-loop", "link-raw",
+                             "link-qinq", "link-pppoe"],
+    "tls13-ipv6.pcap": ["link-ipv6"],
+    "tls13-openssl.pcap": ["link-ipv4", "format.pcapng"],
+}
+
+
+def normalized(tool, capture):
+    p = subprocess.run([tool, "-r", capture, "--json"], capture_output=True, timeout=60)
+    if p.returncode != 0:
+        raise RuntimeError(f"tlsdissect exit {p.returncode}: {p.stderr.decode()[:300]}")
+    out = []
+    for line in p.stdout.decode().splitlines():
+        event = json.loads(line)
+        if event["type"] not in ("message", "connection"):
+            continue
+        for key in list(event):
+            if key in DROP or key.endswith("_us"):
+                del event[key]
+        out.append(json.dumps(event))
+    return out
+
+
+def main():
+    args = sys.argv[1:]
+    tool = os.path.join(ROOT, "build", "tlsdissect")
+    if args[:1] == ["--tlsdissect"]:
+        tool, args = args[1], args[2:]
+    captures = args or sorted(glob.glob(os.path.join(ROOT, "tests", "pcaps", "*.pcap")))
+    failures = runs = 0
+    with tempfile.TemporaryDirectory() as tmp:
+        mangled = os.path.join(tmp, "m.pcap")
+        for capture in captures:
+            name = os.path.basename(capture)
+            want = normalized(tool, capture)
+            for variant in LINK_VARIANTS.get(name, []) if not args else []:
+                path = os.path.join(ROOT, "tests", "pcaps", "derived", variant)
+                path = path if os.path.exists(path) else path + ".pcap"
+                runs += 1
+                if normalized(tool, path) != want:
+                    failures += 1
+                    print(f"FAIL {name} as {variant}: output differs")
+            for mode in MODES:
+                for seed in SEEDS:
+                    mangle.mangle(capture, mangled, set(mode.split(",")), seed)
+                    runs += 1
+                    try:
+                        got = normalized(tool, mangled)
+                    except RuntimeError as e:
+                        print(f"FAIL {name} mangled by {mode} (seed {seed}): {e}")
+                        failures += 1
+                        continue
+                    if got != want:
+                        failures += 1
+                        print(f"FAIL {name} mangled by {mode} (seed {seed}):")
+                        diff = difflib.unified_diff(want, got, "original", "mangled", lineterm="", n=0)
+                        for line in list(diff)[:20]:
+                            print("   ", line[:300])
+    if failures:
+        print(f"invariance: {failures} of {runs} mangled captures differ")
+        return 1
+    print(f"invariance: {runs} variants ({len(captures)} fixtures x {len(MODES)} modes x "
+          f"{len(SEEDS)} seeds, and other link types) give the same handshake output")
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
