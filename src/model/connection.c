@@ -56,7 +56,8 @@ void td_conn_init(struct td_conn *c, struct td_reporter *rep, uint64_t number,
     c->id.server = *server;
     if (nvlan > TD_MAX_VLAN)
         nvlan = TD_MAX_VLAN;
-    memcpy(c->id.vlan, vlan, nvlan * sizeof *vlan);
+    if (nvlan)
+        memcpy(c->id.vlan, vlan, nvlan * sizeof *vlan);
     c->id.nvlan = nvlan;
     c->sum.start = start;
     c->sum.end = start;

@@ -77,7 +77,8 @@ uint64_t td_flow_key_make(int family, const uint8_t *src, uint16_t sport, const 
     memset(key, 0, sizeof *key);
     key->family = (uint8_t)family;
     key->nvlan = nvlan;
-    memcpy(key->vlan, vlan, nvlan * sizeof *vlan);
+    if (nvlan)
+        memcpy(key->vlan, vlan, nvlan * sizeof *vlan);
     memcpy(key->addr[first_is_src ? 0 : 1], src, 16);
     memcpy(key->addr[first_is_src ? 1 : 0], dst, 16);
     key->port[first_is_src ? 0 : 1] = sport;

@@ -499,7 +499,8 @@ static void message(struct text_writer *t, const struct td_event *ev)
     }
     if (m->kind == TD_MSG_CLIENT_HELLO && m->parsed && m->u.client_hello.session_id.len <= 32) {
         c->ch_session_id_len = (uint8_t)m->u.client_hello.session_id.len;
-        memcpy(c->ch_session_id, m->u.client_hello.session_id.data, c->ch_session_id_len);
+        if (c->ch_session_id_len)
+            memcpy(c->ch_session_id, m->u.client_hello.session_id.data, c->ch_session_id_len);
     }
     if ((m->kind == TD_MSG_SERVER_HELLO || m->kind == TD_MSG_HELLO_RETRY_REQUEST) && m->parsed) {
         const struct td_bytes *sid = &m->u.server_hello.session_id;

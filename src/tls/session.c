@@ -275,7 +275,8 @@ static void on_client_hello(struct td_tls_session *s, struct td_client_hello *ch
         if (ch->supported_versions.v[i] == TLS13)
             s->offered_tls13 = true;
     s->ch_session_id_len = ch->session_id.len <= 32 ? ch->session_id.len : 0;
-    memcpy(s->ch_session_id, ch->session_id.data, s->ch_session_id_len);
+    if (s->ch_session_id_len)
+        memcpy(s->ch_session_id, ch->session_id.data, s->ch_session_id_len);
     free(s->ch_ticket);
     s->ch_ticket = NULL;
     s->ch_ticket_len = 0;
@@ -314,7 +315,8 @@ static void on_server_hello(struct td_tls_session *s, const struct td_server_hel
     if (sh->has_alpn)
         td_conn_set_alpn(s->conn, sh->alpn.data, sh->alpn.len);
     s->sh_session_id_len = sh->session_id.len <= 32 ? sh->session_id.len : 0;
-    memcpy(s->sh_session_id, sh->session_id.data, s->sh_session_id_len);
+    if (s->sh_session_id_len)
+        memcpy(s->sh_session_id, sh->session_id.data, s->sh_session_id_len);
     if (s->tls13) {
         s->finished_record_len = finished_record_length(sh->cipher_suite);
         set_resumed(s, sh->has_pre_shared_key ? TD_RESUMED_PSK : TD_RESUMED_NO, 0);
