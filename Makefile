@@ -109,3 +109,7 @@ asan-test:
 	@if [ -f $(CORPUS)/expected-values.json ]; then \
 	    ASAN_OPTIONS=detect_leaks=1:abort_on_error=1 UBSAN_OPTIONS=halt_on_error=1 \
 	    $(PYTHON) tests/corpus/check-corpus.py --tlsdissect build-asan/tlsdissect $(CORPUS); fi
+
+# ---- benchmark (not part of make test: ratios against a bare libpcap loop) ----
+bench: all
+	$(PYTHON) tools/bench/run.py

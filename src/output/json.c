@@ -22,80 +22,118 @@ struct json_writer {
     struct td_writer w;
     char *buf;
     size_t cap;
+    int64_t time_second;        /* the second whose text is cached */
+    char time_text[TD_TIME_BUF]; /* RFC 3339 of that second, with microseconds */
 };
 
 /* ---- field helpers ------------------------------------------------------ */
 
-static void add_u64(cJSON *o, const char *name, uint64_t v)
+/*
+ * Keys are string literals: added with the CS variant, cJSON neither copies
+ * nor frees them.  Names from the registry are static strings: referenced,
+ * not copied.  Integers are formatted here and added as raw text (cJSON
+ * would print them with sprintf and check them with sscanf).
+ */
+static void put(cJSON *o, const char *key, cJSON *item)
 {
-    char num[24];
-    snprintf(num, sizeof num, "%" PRIu64, v);
-    cJSON_AddItemToObject(o, name, cJSON_CreateRaw(num));
+    if (item)
+        cJSON_AddItemToObjectCS(o, key, item);
 }
+
+static cJSON *uint_item(uint64_t v)
+{
+    char num[24], *p = num + sizeof num;
+    *--p = '\0';
+    do {
+        *--p = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    return cJSON_CreateRaw(p);
+}
+
+static void add_u64(cJSON *o, const char *name, uint64_t v) { put(o, name, uint_item(v)); }
 
 static void add_i64(cJSON *o, const char *name, int64_t v)
 {
-    char num[24];
-    snprintf(num, sizeof num, "%" PRId64, v);
-    cJSON_AddItemToObject(o, name, cJSON_CreateRaw(num));
+    if (v >= 0) {
+        add_u64(o, name, (uint64_t)v);
+    } else {
+        char num[24];
+        snprintf(num, sizeof num, "%" PRId64, v);
+        put(o, name, cJSON_CreateRaw(num));
+    }
+}
+
+static void add_static(cJSON *o, const char *name, const char *s)
+{
+    put(o, name, cJSON_CreateStringReference(s));
+}
+
+/* A registry name: referenced when static, copied when formatted into buf. */
+static cJSON *name_item(enum td_registry reg, uint16_t v)
+{
+    char buf[TD_REG_NAME_BUF];
+    const char *name = td_registry_name(reg, v, buf);
+    return name == buf ? cJSON_CreateString(buf) : cJSON_CreateStringReference(name);
 }
 
 static void add_name(cJSON *o, const char *name, enum td_registry reg, uint16_t v)
 {
-    char buf[TD_REG_NAME_BUF];
-    cJSON_AddStringToObject(o, name, td_registry_name(reg, v, buf));
+    put(o, name, name_item(reg, v));
 }
 
 static void add_names(cJSON *o, const char *name, enum td_registry reg, const uint16_t *v, size_t n)
 {
-    cJSON *a = cJSON_AddArrayToObject(o, name);
-    char buf[TD_REG_NAME_BUF];
+    cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; a && i < n; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(td_registry_name(reg, v[i], buf)));
+        cJSON_AddItemToArray(a, name_item(reg, v[i]));
+    put(o, name, a);
 }
 
 static void add_byte_names(cJSON *o, const char *name, enum td_registry reg, const struct td_bytes *b)
 {
-    cJSON *a = cJSON_AddArrayToObject(o, name);
-    char buf[TD_REG_NAME_BUF];
+    cJSON *a = cJSON_CreateArray();
     for (size_t i = 0; a && i < b->len; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(td_registry_name(reg, b->data[i], buf)));
+        cJSON_AddItemToArray(a, name_item(reg, b->data[i]));
+    put(o, name, a);
 }
 
 static cJSON *hex_item(const uint8_t *p, size_t n)
 {
-    char *hex = malloc(n * 2 + 1);
+    char small[129], *hex = n <= 64 ? small : malloc(n * 2 + 1);
     cJSON *item;
     if (hex == NULL)
         return cJSON_CreateNull();
     td_format_hex(hex, p, n);
     item = cJSON_CreateString(hex);
-    free(hex);
+    if (hex != small)
+        free(hex);
     return item;
 }
 
 static void add_hex(cJSON *o, const char *name, const struct td_bytes *b)
 {
-    cJSON_AddItemToObject(o, name, hex_item(b->data, b->len));
+    put(o, name, hex_item(b->data, b->len));
 }
 
 /* An escaped wire string; *changed tells whether a _hex sibling is due. */
 static cJSON *wire_item(const uint8_t *p, size_t n, bool *changed)
 {
-    char *text = malloc(td_escape_size(n));
+    char small[1024], *text = td_escape_size(n) <= sizeof small ? small : malloc(td_escape_size(n));
     cJSON *item;
     if (text == NULL)
         return cJSON_CreateNull();
     *changed = td_escape(p, n, text);
     item = cJSON_CreateString(text);
-    free(text);
+    if (text != small)
+        free(text);
     return item;
 }
 
 static void add_wire(cJSON *o, const char *name, const uint8_t *p, size_t n)
 {
     bool changed = false;
-    cJSON_AddItemToObject(o, name, wire_item(p, n, &changed));
+    put(o, name, wire_item(p, n, &changed));
     if (changed) {
         char hexname[64];
         snprintf(hexname, sizeof hexname, "%s_hex", name);
@@ -105,8 +143,9 @@ static void add_wire(cJSON *o, const char *name, const uint8_t *p, size_t n)
 
 static void add_wire_list(cJSON *o, const char *name, const struct td_bytes_list *l)
 {
-    cJSON *a = cJSON_AddArrayToObject(o, name);
+    cJSON *a = cJSON_CreateArray();
     bool any = false;
+    put(o, name, a);
     for (size_t i = 0; a && i < l->n; i++) {
         bool changed = false;
         cJSON_AddItemToArray(a, wire_item(l->v[i].data, l->v[i].len, &changed));
@@ -122,36 +161,50 @@ static void add_wire_list(cJSON *o, const char *name, const struct td_bytes_list
     }
 }
 
-static void add_time(cJSON *o, const char *name, td_time_us t)
+/* Every event has a time: format its second once, then only the microseconds. */
+static void add_time(struct json_writer *j, cJSON *o, const char *name, td_time_us t)
 {
-    char buf[TD_TIME_BUF];
-    cJSON_AddStringToObject(o, name, td_format_time(t, buf));
+    int64_t sec = t >= 0 ? t / 1000000 : (t - 999999) / 1000000;
+    long usec = (long)(t - sec * 1000000);
+    size_t len;
+
+    if (sec != j->time_second || j->time_text[0] == '\0') {
+        td_format_time(sec * 1000000, j->time_text);
+        j->time_second = sec;
+    }
+    len = strlen(j->time_text); /* "...SS.000000Z" */
+    for (int i = 0; i < 6; i++) {
+        j->time_text[len - 2 - i] = (char)('0' + usec % 10);
+        usec /= 10;
+    }
+    put(o, name, cJSON_CreateString(j->time_text));
 }
 
 static cJSON *endpoint(const struct td_endpoint *ep)
 {
     cJSON *o = cJSON_CreateObject();
     char buf[TD_ADDR_BUF];
-    cJSON_AddStringToObject(o, "ip", td_format_addr(ep->family, ep->addr, buf));
-    cJSON_AddNumberToObject(o, "port", ep->port);
+    put(o, "ip", cJSON_CreateString(td_format_addr(ep->family, ep->addr, buf)));
+    add_u64(o, "port", (uint64_t)(ep->port));
     return o;
 }
 
-static cJSON *event_head(const char *type, const struct td_event *ev)
+static cJSON *event_head(struct json_writer *j, const char *type, const struct td_event *ev)
 {
     cJSON *o = cJSON_CreateObject();
     if (o == NULL)
         return NULL;
-    cJSON_AddStringToObject(o, "type", type);
-    add_time(o, "ts", ev->ts);
+    add_static(o, "type", type);
+    add_time(j, o, "ts", ev->ts);
     if (ev->conn) {
         add_u64(o, "conn", ev->conn->conn);
-        cJSON_AddItemToObject(o, "client", endpoint(&ev->conn->client));
-        cJSON_AddItemToObject(o, "server", endpoint(&ev->conn->server));
+        put(o, "client", endpoint(&ev->conn->client));
+        put(o, "server", endpoint(&ev->conn->server));
         if (ev->conn->nvlan) {
-            cJSON *a = cJSON_AddArrayToObject(o, "vlan");
+            cJSON *a = cJSON_CreateArray();
+            put(o, "vlan", a);
             for (uint8_t i = 0; a && i < ev->conn->nvlan; i++)
-                cJSON_AddItemToArray(a, cJSON_CreateNumber(ev->conn->vlan[i]));
+                cJSON_AddItemToArray(a, uint_item(ev->conn->vlan[i]));
         }
     }
     return o;
@@ -188,17 +241,17 @@ static void client_hello(cJSON *o, const struct td_client_hello *ch)
     if (ch->has_psk_modes)
         add_byte_names(o, "psk_modes", TD_REG_PSK_MODES, &ch->psk_modes);
     if (ch->ja3) {
-        cJSON_AddStringToObject(o, "ja3", ch->ja3);
-        cJSON_AddStringToObject(o, "ja3_string", ch->ja3_string);
+        put(o, "ja3", cJSON_CreateString(ch->ja3));
+        put(o, "ja3_string", cJSON_CreateString(ch->ja3_string));
     }
     if (ch->ja4)
-        cJSON_AddStringToObject(o, "ja4", ch->ja4);
+        put(o, "ja4", cJSON_CreateString(ch->ja4));
     if (ch->has_ec_point_formats)
         add_byte_names(o, "ec_point_formats", TD_REG_EC_POINT_FORMATS, &ch->ec_point_formats);
     if (ch->sslv2_format) {
-        cJSON_AddTrueToObject(o, "sslv2_format");
+        put(o, "sslv2_format", cJSON_CreateTrue());
         if (ch->sslv2_only_kinds)
-            cJSON_AddNumberToObject(o, "sslv2_only_cipher_kinds", (double)ch->sslv2_only_kinds);
+            add_u64(o, "sslv2_only_cipher_kinds", ch->sslv2_only_kinds);
     }
 }
 
@@ -208,7 +261,7 @@ static void server_hello(cJSON *o, const struct td_server_hello *sh)
     add_name(o, "version", TD_REG_VERSIONS, sh->version);
     if (sh->sslv2_format) {
         add_hex(o, "connection_id", &sh->random);
-        cJSON_AddTrueToObject(o, "sslv2_format");
+        put(o, "sslv2_format", cJSON_CreateTrue());
         return;
     }
     add_hex(o, "random", &sh->random);
@@ -224,8 +277,8 @@ static void server_hello(cJSON *o, const struct td_server_hello *sh)
     if (sh->has_key_share)
         add_name(o, "key_share", TD_REG_SUPPORTED_GROUPS, sh->key_share);
     if (sh->ja3s) {
-        cJSON_AddStringToObject(o, "ja3s", sh->ja3s);
-        cJSON_AddStringToObject(o, "ja3s_string", sh->ja3s_string);
+        put(o, "ja3s", cJSON_CreateString(sh->ja3s));
+        put(o, "ja3s_string", cJSON_CreateString(sh->ja3s_string));
     }
 }
 
@@ -234,12 +287,13 @@ static void add_cstring(cJSON *o, const char *name, const char *s)
     if (s)
         add_wire(o, name, (const uint8_t *)s, strlen(s));
     else
-        cJSON_AddNullToObject(o, name);
+        put(o, name, cJSON_CreateNull());
 }
 
 static void certificate(cJSON *o, const struct td_certificate *c)
 {
-    cJSON *a = cJSON_AddArrayToObject(o, "certificates");
+    cJSON *a = cJSON_CreateArray();
+    put(o, "certificates", a);
     for (size_t i = 0; a && i < c->count; i++) {
         const struct td_cert_info *ci = &c->certs[i];
         cJSON *x = cJSON_CreateObject();
@@ -250,23 +304,23 @@ static void certificate(cJSON *o, const struct td_certificate *c)
             add_cstring(x, "issuer", ci->issuer);
             add_cstring(x, "serial", ci->serial);
             if (ci->has_validity) {
-                cJSON_AddStringToObject(x, "not_before", td_format_time_seconds(ci->not_before, buf));
-                cJSON_AddStringToObject(x, "not_after", td_format_time_seconds(ci->not_after, buf));
+                put(x, "not_before", cJSON_CreateString(td_format_time_seconds(ci->not_before, buf)));
+                put(x, "not_after", cJSON_CreateString(td_format_time_seconds(ci->not_after, buf)));
             } else {
-                cJSON_AddNullToObject(x, "not_before");
-                cJSON_AddNullToObject(x, "not_after");
+                put(x, "not_before", cJSON_CreateNull());
+                put(x, "not_after", cJSON_CreateNull());
             }
             add_wire_list(x, "san", &ci->san);
             add_cstring(x, "key_type", ci->key_type);
-            cJSON_AddNumberToObject(x, "key_bits", ci->key_bits);
+            add_u64(x, "key_bits", (uint64_t)(ci->key_bits));
             add_cstring(x, "signature_algorithm", ci->signature_algorithm);
-            cJSON_AddBoolToObject(x, "is_ca", ci->is_ca);
+            put(x, "is_ca", cJSON_CreateBool(ci->is_ca));
         }
         if (ci->sha256[0]) {
-            cJSON_AddStringToObject(x, "sha256", ci->sha256);
-            cJSON_AddStringToObject(x, "sha1", ci->sha1);
+            put(x, "sha256", cJSON_CreateString(ci->sha256));
+            put(x, "sha1", cJSON_CreateString(ci->sha1));
         }
-        cJSON_AddNumberToObject(x, "length", (double)ci->der_len);
+        add_u64(x, "length", ci->der_len);
     }
 }
 
@@ -278,8 +332,8 @@ static void server_key_exchange(cJSON *o, const struct td_server_key_exchange *k
     if (k->has_group)
         add_name(o, "group", TD_REG_SUPPORTED_GROUPS, k->group);
     else if (k->dh_prime_bits)
-        cJSON_AddNumberToObject(o, "dh_prime_bits", k->dh_prime_bits);
-    cJSON_AddNumberToObject(o, "public_key_bytes", (double)k->public_key_bytes);
+        add_u64(o, "dh_prime_bits", (uint64_t)(k->dh_prime_bits));
+    add_u64(o, "public_key_bytes", k->public_key_bytes);
     if (k->has_signature_algorithm)
         add_name(o, "signature_algorithm", TD_REG_SIGNATURE_SCHEMES, k->signature_algorithm);
 }
@@ -288,12 +342,12 @@ static void alert(cJSON *o, const struct td_alert *a)
 {
     char buf[TD_REG_NAME_BUF];
     if (a->level == 1)
-        cJSON_AddStringToObject(o, "level", "warning");
+        add_static(o, "level", "warning");
     else if (a->level == 2)
-        cJSON_AddStringToObject(o, "level", "fatal");
+        add_static(o, "level", "fatal");
     else {
         snprintf(buf, sizeof buf, "0x%02x", a->level);
-        cJSON_AddStringToObject(o, "level", buf);
+        put(o, "level", cJSON_CreateString(buf));
     }
     add_name(o, "description", TD_REG_ALERTS, a->description);
 }
@@ -316,7 +370,7 @@ static void message_fields(cJSON *o, const struct td_message *m)
         break;
     case TD_MSG_CLIENT_KEY_EXCHANGE:
         add_cstring(o, "kex", m->u.client_key_exchange.kex);
-        cJSON_AddNumberToObject(o, "length", (double)m->u.client_key_exchange.length);
+        add_u64(o, "length", m->u.client_key_exchange.length);
         break;
     case TD_MSG_CERTIFICATE_REQUEST:
         add_byte_names(o, "certificate_types", TD_REG_CERTIFICATE_TYPES,
@@ -325,7 +379,7 @@ static void message_fields(cJSON *o, const struct td_message *m)
             add_names(o, "signature_algorithms", TD_REG_SIGNATURE_SCHEMES,
                       m->u.certificate_request.signature_algorithms.v,
                       m->u.certificate_request.signature_algorithms.n);
-        cJSON_AddNumberToObject(o, "ca_count", (double)m->u.certificate_request.ca_count);
+        add_u64(o, "ca_count", m->u.certificate_request.ca_count);
         break;
     case TD_MSG_CERTIFICATE_VERIFY:
         if (m->u.certificate_verify.has_signature_algorithm)
@@ -334,55 +388,50 @@ static void message_fields(cJSON *o, const struct td_message *m)
         break;
     case TD_MSG_NEW_SESSION_TICKET:
         add_u64(o, "lifetime_hint", m->u.new_session_ticket.lifetime_hint);
-        cJSON_AddNumberToObject(o, "ticket_length", (double)m->u.new_session_ticket.ticket_length);
+        add_u64(o, "ticket_length", m->u.new_session_ticket.ticket_length);
         break;
     case TD_MSG_ALERT:
         alert(o, &m->u.alert);
         break;
     case TD_MSG_CERTIFICATE_STATUS:
-        cJSON_AddStringToObject(o, "status_type",
-                                m->u.certificate_status.status_type == 1 ? "ocsp"
-                                : m->u.certificate_status.status_type == 2 ? "ocsp_multi"
-                                                                            : "unknown");
-        cJSON_AddNumberToObject(o, "response_length",
-                                (double)m->u.certificate_status.response_length);
+        add_static(o, "status_type", m->u.certificate_status.status_type == 1   ? "ocsp"
+                                     : m->u.certificate_status.status_type == 2 ? "ocsp_multi"
+                                                                                 : "unknown");
+        add_u64(o, "response_length", m->u.certificate_status.response_length);
         break;
     case TD_MSG_KEY_UPDATE:
-        cJSON_AddStringToObject(o, "request_update", m->u.key_update_request == 1
-                                                         ? "update_requested"
-                                                         : "update_not_requested");
+        add_static(o, "request_update",
+                   m->u.key_update_request == 1 ? "update_requested" : "update_not_requested");
         break;
     default:
         break;
     }
 }
 
-static cJSON *message_event(const struct td_event *ev)
+static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
 {
     const struct td_message *m = ev->u.message;
-    cJSON *o = event_head("message", ev);
-    char buf[TD_REG_NAME_BUF];
+    cJSON *o = event_head(j, "message", ev);
 
-    cJSON_AddStringToObject(o, "from", m->from == TD_CLIENT ? "client" : "server");
+    add_static(o, "from", m->from == TD_CLIENT ? "client" : "server");
     add_name(o, "record_version", TD_REG_VERSIONS, m->record_version);
-    cJSON_AddStringToObject(o, "msg", td_msg_kind_name(m->kind));
+    add_static(o, "msg", td_msg_kind_name(m->kind));
     if (m->encrypted) {
-        cJSON_AddTrueToObject(o, "encrypted");
-        cJSON_AddNumberToObject(o, "length", (double)m->length);
+        put(o, "encrypted", cJSON_CreateTrue());
+        add_u64(o, "length", m->length);
         return o;
     }
     if (m->truncated) {
-        cJSON_AddTrueToObject(o, "truncated");
-        cJSON_AddNumberToObject(o, "length", (double)m->length);
-        cJSON_AddNumberToObject(o, "captured", (double)m->captured);
+        put(o, "truncated", cJSON_CreateTrue());
+        add_u64(o, "length", m->length);
+        add_u64(o, "captured", m->captured);
     }
     if (m->kind == TD_MSG_OTHER_HANDSHAKE)
-        cJSON_AddStringToObject(o, "handshake_type",
-                                td_registry_name(TD_REG_HANDSHAKE_TYPES, m->handshake_type, buf));
+        put(o, "handshake_type", name_item(TD_REG_HANDSHAKE_TYPES, m->handshake_type));
     if (m->parsed)
         message_fields(o, m);
     else if (m->kind != TD_MSG_CHANGE_CIPHER_SPEC)
-        cJSON_AddFalseToObject(o, "parsed");
+        put(o, "parsed", cJSON_CreateFalse());
     return o;
 }
 
@@ -393,15 +442,15 @@ static void add_opt_wire(cJSON *o, const char *name, const char *s, size_t len)
     if (s)
         add_wire(o, name, (const uint8_t *)s, len);
     else
-        cJSON_AddNullToObject(o, name);
+        put(o, name, cJSON_CreateNull());
 }
 
 static void add_opt_string(cJSON *o, const char *name, const char *s)
 {
     if (s && *s)
-        cJSON_AddStringToObject(o, name, s);
+        put(o, name, cJSON_CreateString(s));
     else
-        cJSON_AddNullToObject(o, name);
+        put(o, name, cJSON_CreateNull());
 }
 
 static char *history_text(const struct td_conn_summary *s)
@@ -423,54 +472,56 @@ static char *history_text(const struct td_conn_summary *s)
     return text;
 }
 
-static cJSON *connection_event(const struct td_event *ev)
+static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
 {
     const struct td_conn_summary *s = ev->u.connection;
-    cJSON *o = event_head("connection", ev), *a;
+    cJSON *o = event_head(j, "connection", ev), *a;
     char *history;
     static const char *const resumed[] = {"no", "session_id", "session_ticket", "psk"};
 
-    add_time(o, "start", s->start);
-    add_time(o, "end", s->end);
+    add_time(j, o, "start", s->start);
+    add_time(j, o, "end", s->end);
     add_opt_string(o, "community_id", s->community_id);
     if (s->has_version)
         add_name(o, "version", TD_REG_VERSIONS, s->version);
     else
-        cJSON_AddNullToObject(o, "version");
+        put(o, "version", cJSON_CreateNull());
     if (s->has_cipher_suite)
         add_name(o, "cipher_suite", TD_REG_CIPHER_SUITES, s->cipher_suite);
     else
-        cJSON_AddNullToObject(o, "cipher_suite");
+        put(o, "cipher_suite", cJSON_CreateNull());
     add_opt_wire(o, "sni", s->sni, s->sni_len);
     add_opt_wire(o, "alpn", s->alpn, s->alpn_len);
-    cJSON_AddBoolToObject(o, "established", s->established);
+    put(o, "established", cJSON_CreateBool(s->established));
     if (s->resumption_known)
-        cJSON_AddStringToObject(o, "resumed", resumed[s->resumed]);
+        put(o, "resumed", cJSON_CreateString(resumed[s->resumed]));
     else
-        cJSON_AddNullToObject(o, "resumed");
+        put(o, "resumed", cJSON_CreateNull());
     if (s->resumed_from)
         add_u64(o, "resumed_from", s->resumed_from);
     else
-        cJSON_AddNullToObject(o, "resumed_from");
+        put(o, "resumed_from", cJSON_CreateNull());
     history = history_text(s);
     add_opt_string(o, "history", history);
     free(history);
     add_opt_string(o, "ja3", s->ja3);
     add_opt_string(o, "ja3s", s->ja3s);
     add_opt_string(o, "ja4", s->ja4);
-    a = cJSON_AddArrayToObject(o, "server_certificates");
+    a = cJSON_CreateArray();
+    put(o, "server_certificates", a);
     for (size_t i = 0; a && i < s->server_cert_count; i++)
         cJSON_AddItemToArray(a, cJSON_CreateString(s->server_certs[i]));
-    cJSON_AddNullToObject(o, "certificate_validation");
-    a = cJSON_AddArrayToObject(o, "alerts");
+    put(o, "certificate_validation", cJSON_CreateNull());
+    a = cJSON_CreateArray();
+    put(o, "alerts", a);
     for (size_t i = 0; a && i < s->alert_count; i++) {
         cJSON *x = cJSON_CreateObject();
         cJSON_AddItemToArray(a, x);
-        cJSON_AddStringToObject(x, "from", s->alerts[i].from == TD_CLIENT ? "client" : "server");
+        put(x, "from", cJSON_CreateString(s->alerts[i].from == TD_CLIENT ? "client" : "server"));
         if (s->alerts[i].encrypted) {
-            cJSON_AddNullToObject(x, "level");
-            cJSON_AddNullToObject(x, "description");
-            cJSON_AddTrueToObject(x, "encrypted");
+            put(x, "level", cJSON_CreateNull());
+            put(x, "description", cJSON_CreateNull());
+            put(x, "encrypted", cJSON_CreateTrue());
         } else {
             alert(x, &s->alerts[i].alert);
         }
@@ -478,35 +529,36 @@ static cJSON *connection_event(const struct td_event *ev)
     if (s->has_handshake_time)
         add_i64(o, "handshake_us", s->handshake_us);
     else
-        cJSON_AddNullToObject(o, "handshake_us");
+        put(o, "handshake_us", cJSON_CreateNull());
     if (s->has_rtt)
         add_i64(o, "tcp_rtt_us", s->tcp_rtt_us);
     else
-        cJSON_AddNullToObject(o, "tcp_rtt_us");
+        put(o, "tcp_rtt_us", cJSON_CreateNull());
     add_u64(o, "bytes_client", s->bytes_client);
     add_u64(o, "bytes_server", s->bytes_server);
     add_u64(o, "anomalies", s->anomalies);
     return o;
 }
 
-static cJSON *anomaly_event(const struct td_event *ev)
+static cJSON *anomaly_event(struct json_writer *j, const struct td_event *ev)
 {
-    cJSON *o = event_head("anomaly", ev);
-    cJSON_AddStringToObject(o, "what", td_anomaly_name(ev->u.anomaly->kind));
+    cJSON *o = event_head(j, "anomaly", ev);
+    put(o, "what", cJSON_CreateString(td_anomaly_name(ev->u.anomaly->kind)));
     add_wire(o, "detail", (const uint8_t *)ev->u.anomaly->detail, strlen(ev->u.anomaly->detail));
     return o;
 }
 
-static cJSON *stats_event(const struct td_event *ev)
+static cJSON *stats_event(struct json_writer *j, const struct td_event *ev)
 {
     const struct td_stats *st = ev->u.stats;
-    cJSON *o = event_head("stats", ev), *a;
+    cJSON *o = event_head(j, "stats", ev), *a;
 
     add_u64(o, "packets", st->packets);
     add_u64(o, "bytes", st->bytes);
     add_u64(o, "connections", st->connections);
     add_u64(o, "tls_connections", st->tls_connections);
-    a = cJSON_AddObjectToObject(o, "anomalies");
+    a = cJSON_CreateObject();
+    put(o, "anomalies", a);
     for (int k = 0; a && k < TD_ANOM_COUNT; k++)
         if (st->anomalies[k])
             add_u64(a, td_anomaly_name((enum td_anomaly_kind)k), st->anomalies[k]);
@@ -524,10 +576,10 @@ static void json_event(struct td_sink *sink, const struct td_event *ev)
     cJSON *o = NULL;
 
     switch (ev->type) {
-    case TD_EV_MESSAGE: o = message_event(ev); break;
-    case TD_EV_CONNECTION: o = connection_event(ev); break;
-    case TD_EV_ANOMALY: o = anomaly_event(ev); break;
-    case TD_EV_STATS: o = stats_event(ev); break;
+    case TD_EV_MESSAGE: o = message_event(j, ev); break;
+    case TD_EV_CONNECTION: o = connection_event(j, ev); break;
+    case TD_EV_ANOMALY: o = anomaly_event(j, ev); break;
+    case TD_EV_STATS: o = stats_event(j, ev); break;
     }
     if (o == NULL)
         return;

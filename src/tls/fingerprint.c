@@ -34,19 +34,6 @@ static void sb_init(struct td_parse *p, struct sb *b, size_t cap)
     b->overflow = b->s == NULL;
 }
 
-static void sb_add(struct sb *b, const char *fmt, unsigned v)
-{
-    int n;
-    if (b->overflow)
-        return;
-    n = snprintf(b->s + b->len, b->cap - b->len + 1, fmt, v);
-    if (n < 0 || (size_t)n > b->cap - b->len) {
-        b->overflow = true;
-        return;
-    }
-    b->len += (size_t)n;
-}
-
 static void sb_char(struct sb *b, char c)
 {
     if (b->overflow || b->len >= b->cap) {
@@ -55,6 +42,27 @@ static void sb_char(struct sb *b, char c)
     }
     b->s[b->len++] = c;
     b->s[b->len] = '\0';
+}
+
+/* Decimal, as JA3 writes code points (no printf: this runs per value). */
+static void sb_dec(struct sb *b, unsigned v)
+{
+    char digits[10];
+    int n = 0;
+    do {
+        digits[n++] = (char)('0' + v % 10);
+        v /= 10;
+    } while (v);
+    while (n)
+        sb_char(b, digits[--n]);
+}
+
+/* Four lowercase hex digits, as JA4 writes code points. */
+static void sb_hex4(struct sb *b, unsigned v)
+{
+    static const char hex[] = "0123456789abcdef";
+    for (int shift = 12; shift >= 0; shift -= 4)
+        sb_char(b, hex[(v >> shift) & 15]);
 }
 
 /* Decimal values joined with '-', GREASE left out. */
@@ -66,7 +74,7 @@ static void sb_u16_list(struct sb *b, const uint16_t *v, size_t n)
             continue;
         if (!first)
             sb_char(b, '-');
-        sb_add(b, "%u", v[i]);
+        sb_dec(b, v[i]);
         first = false;
     }
 }
@@ -76,7 +84,7 @@ static void sb_u8_list(struct sb *b, const uint8_t *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (i)
             sb_char(b, '-');
-        sb_add(b, "%u", v[i]);
+        sb_dec(b, v[i]);
     }
 }
 
@@ -105,7 +113,8 @@ static void ja3(struct td_parse *p, struct td_client_hello *ch)
     size_t cap = 16 + 6 * (ch->cipher_suites.n + ch->extensions.n + ch->supported_groups.n +
                            ch->ec_point_formats.len);
     sb_init(p, &b, cap);
-    sb_add(&b, "%u,", ch->legacy_version);
+    sb_dec(&b, ch->legacy_version);
+    sb_char(&b, ',');
     sb_u16_list(&b, ch->cipher_suites.v, ch->cipher_suites.n);
     sb_char(&b, ',');
     sb_u16_list(&b, ch->extensions.v, ch->extensions.n);
@@ -151,7 +160,7 @@ static void sb_hex_list(struct sb *b, const uint16_t *v, size_t n)
     for (size_t i = 0; i < n; i++) {
         if (i)
             sb_char(b, ',');
-        sb_add(b, "%04x", v[i]);
+        sb_hex4(b, v[i]);
     }
 }
 
@@ -255,8 +264,10 @@ void td_fingerprint_server_hello(struct td_parse *p, struct td_server_hello *sh)
 {
     struct sb b;
     sb_init(p, &b, 32 + 6 * sh->extensions.n);
-    sb_add(&b, "%u,", sh->legacy_version);
-    sb_add(&b, "%u,", sh->cipher_suite);
+    sb_dec(&b, sh->legacy_version);
+    sb_char(&b, ',');
+    sb_dec(&b, sh->cipher_suite);
+    sb_char(&b, ',');
     sb_u16_list(&b, sh->extensions.v, sh->extensions.n);
     if (b.overflow)
         return;
