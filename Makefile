@@ -88,6 +88,7 @@ update-expected: all
 
 cli: all
 	tests/cli/run.sh
+	tests/cli/check.sh
 	tests/cli/live.sh
 
 corpus: all

@@ -41,6 +41,9 @@ const char *td_registry_lookup(enum td_registry reg, uint16_t value);
  */
 const char *td_registry_name(enum td_registry reg, uint16_t value, char buf[TD_REG_NAME_BUF]);
 
+/* The code point a name stands for (reverse lookup, linear). */
+bool td_registry_value(enum td_registry reg, const char *name, uint16_t *value);
+
 /* RFC 8701 GREASE values: 0x?a?a with both bytes equal. */
 static inline bool td_is_grease(uint16_t v)
 {

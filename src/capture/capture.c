@@ -66,7 +66,12 @@ static enum td_capture_status read_file(const char *path, const char *filter,
     }
     p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
     if (p == NULL) {
-        snprintf(err, TD_CAPTURE_ERR, "%s: %s", name, errbuf[0] ? errbuf : strerror(errno));
+        size_t n = strlen(path);
+        /* libpcap names the file itself in some messages ("FILE: No such file...") */
+        if (strncmp(errbuf, path, n) == 0 && errbuf[n] == ':')
+            snprintf(err, TD_CAPTURE_ERR, "%s", errbuf);
+        else
+            snprintf(err, TD_CAPTURE_ERR, "%s: %s", name, errbuf[0] ? errbuf : strerror(errno));
         return TD_CAPTURE_INPUT_ERROR;
     }
     d.dlt = pcap_datalink(p);

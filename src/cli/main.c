@@ -8,6 +8,7 @@
 #include <string.h>
 #include <unistd.h>
 
+#include "check.h"
 #include "options.h"
 #include "tlsdissect/capture.h"
 #include "tlsdissect/engine.h"
@@ -69,6 +70,8 @@ int main(int argc, char **argv)
     FILE *out = stdout;
     int status = 0;
 
+    if (argc > 1 && strcmp(argv[1], "check") == 0)
+        return td_check_main(argc - 1, argv + 1);
     switch (td_options_parse(argc, argv, &o)) {
     case TD_OPTS_EXIT_OK:
         td_options_free(&o);

@@ -48,6 +48,7 @@ static void usage(FILE *f)
     fprintf(f,
             "usage: tlsdissect [options] -r FILE [-r FILE ...] [BPF filter]\n"
             "       tlsdissect [options] -i IFACE [BPF filter]\n"
+            "       tlsdissect check [--rules FILE] [--update] FIXTURE.pcap|DIR ...\n"
             "\n"
             "Passive TLS handshake dissector: every handshake message of every TLS\n"
             "connection in a capture, as a readable transcript or as NDJSON.\n"

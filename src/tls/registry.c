@@ -4,6 +4,7 @@
  */
 #include <stdio.h>
 #include <stdlib.h>
+#include <string.h>
 
 #include "registry_tables.h"
 
@@ -38,4 +39,18 @@ const char *td_registry_name(enum td_registry reg, uint16_t value, char buf[TD_R
     else
         snprintf(buf, TD_REG_NAME_BUF, "0x%04x", (unsigned)value);
     return buf;
+}
+
+bool td_registry_value(enum td_registry reg, const char *name, uint16_t *value)
+{
+    const struct td_registry_table *t;
+    if ((unsigned)reg >= TD_REG_COUNT)
+        return false;
+    t = &td_registry_tables[reg];
+    for (size_t i = 0; i < t->count; i++)
+        if (strcmp(t->entries[i].name, name) == 0) {
+            *value = t->entries[i].value;
+            return true;
+        }
+    return false;
 }

@@ -1,0 +1,659 @@
+/*
+ * check.c — `tlsdissect check`: assert handshake properties of capture
+ * fixtures in CI (docs/check.md).
+ *
+ * Each fixture X.pcap (or .pcapng) is dissected; its connection events, as
+ * the JSON output shows them, are checked against the rules in X.expect
+ * (and in any --rules file).  A rule is one line:
+ *
+ *     [conn N | all | any | none] : FIELD OP VALUE      rules on connections
+ *     connections OP NUMBER | anomalies OP NUMBER       rules on the whole capture
+ *
+ * FIELD is a key of the connection event, with [i] for array elements
+ * (`server_certificates[0]`, `alerts[0].description`); OP is one of
+ * = != ~ !~ (glob, fnmatch(3)) < <= > >= (numbers; versions by code point)
+ * and `contains` (an array element, or a substring).
+ *
+ * Exit status: 0 every fixture passes, 1 any fails (a rule that does not
+ * hold, a rule that does not parse, an unreadable fixture), 2 usage.
+ */
+#include "check.h"
+
+#include <cjson/cJSON.h>
+#include <dirent.h>
+#include <errno.h>
+#include <fnmatch.h>
+#include <getopt.h>
+#include <stdbool.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+#include <sys/stat.h>
+
+#include "tlsdissect/capture.h"
+#include "tlsdissect/engine.h"
+#include "tlsdissect/registry.h"
+#include "tlsdissect/writers.h"
+
+#define MAX_LINE 4096
+
+struct check_opts {
+    const char *rules; /* applied to every fixture */
+    bool update;
+    bool verbose;
+    struct td_engine_config engine;
+};
+
+/* What a fixture gave: its connection events and its stats event. */
+struct outcome {
+    cJSON **conns;
+    size_t nconns;
+    cJSON *stats;
+    char error[TD_CAPTURE_ERR];
+};
+
+static void outcome_free(struct outcome *o)
+{
+    for (size_t i = 0; i < o->nconns; i++)
+        cJSON_Delete(o->conns[i]);
+    free(o->conns);
+    cJSON_Delete(o->stats);
+    memset(o, 0, sizeof *o);
+}
+
+struct frame_ctx {
+    struct td_engine *engine;
+};
+
+static void on_frame(void *ctx, const struct td_frame *f)
+{
+    struct frame_ctx *c = ctx;
+    td_engine_packet(c->engine, f->dlt, f->ts, f->data, f->caplen, f->len);
+}
+
+/* Dissect one capture into JSON events in memory, then keep what rules read. */
+static int dissect(const char *path, const struct check_opts *opts, struct outcome *out)
+{
+    char *text = NULL;
+    size_t len = 0;
+    FILE *mem = open_memstream(&text, &len);
+    struct td_sink *sink;
+    struct frame_ctx ctx = {NULL};
+    volatile sig_atomic_t never = 0;
+    const char *paths[1] = {path};
+    enum td_capture_status st;
+    int rc = 0;
+
+    memset(out, 0, sizeof *out);
+    if (mem == NULL) {
+        snprintf(out->error, sizeof out->error, "out of memory");
+        return -1;
+    }
+    sink = td_json_sink_new(mem);
+    ctx.engine = sink ? td_engine_new(&opts->engine, sink) : NULL;
+    if (ctx.engine == NULL) {
+        snprintf(out->error, sizeof out->error, "out of memory");
+        td_sink_free(sink);
+        fclose(mem);
+        free(text);
+        return -1;
+    }
+    st = td_capture_files(paths, 1, NULL, &never, on_frame, &ctx, out->error);
+    td_engine_finish(ctx.engine);
+    td_sink_flush(sink);
+    td_engine_free(ctx.engine);
+    td_sink_free(sink);
+    fclose(mem);
+    if (st != TD_CAPTURE_OK)
+        rc = -1;
+    for (char *line = text, *nl; line && *line; line = nl ? nl + 1 : NULL) {
+        cJSON *ev, *type;
+        nl = strchr(line, '\n');
+        if (nl)
+            *nl = '\0';
+        ev = cJSON_Parse(line);
+        type = cJSON_GetObjectItemCaseSensitive(ev, "type");
+        if (cJSON_IsString(type) && strcmp(type->valuestring, "connection") == 0) {
+            cJSON **grown = realloc(out->conns, (out->nconns + 1) * sizeof *grown);
+            if (grown) {
+                out->conns = grown;
+                out->conns[out->nconns++] = ev;
+                continue;
+            }
+        } else if (cJSON_IsString(type) && strcmp(type->valuestring, "stats") == 0) {
+            cJSON_Delete(out->stats);
+            out->stats = ev;
+            continue;
+        }
+        cJSON_Delete(ev);
+    }
+    free(text);
+    return rc;
+}
+
+/* ---- values ------------------------------------------------------------- */
+
+/* The text of a scalar: strings as they are, numbers in decimal, true/false/null. */
+static bool scalar_text(const cJSON *v, char *buf, size_t size)
+{
+    if (cJSON_IsString(v))
+        snprintf(buf, size, "%s", v->valuestring);
+    else if (cJSON_IsRaw(v))
+        snprintf(buf, size, "%s", v->valuestring);
+    else if (cJSON_IsNumber(v))
+        snprintf(buf, size, "%.0f", v->valuedouble);
+    else if (cJSON_IsTrue(v))
+        snprintf(buf, size, "true");
+    else if (cJSON_IsFalse(v))
+        snprintf(buf, size, "false");
+    else if (cJSON_IsNull(v))
+        snprintf(buf, size, "null");
+    else
+        return false;
+    return true;
+}
+
+/* Follow "a.b[2].c" in an event; NULL when absent. */
+static const cJSON *lookup(const cJSON *ev, const char *path)
+{
+    char name[128];
+    const cJSON *cur = ev;
+    while (*path && cur) {
+        size_t n = strcspn(path, ".[");
+        if (n >= sizeof name)
+            return NULL;
+        if (n) {
+            memcpy(name, path, n);
+            name[n] = '\0';
+            cur = cJSON_GetObjectItemCaseSensitive(cur, name);
+            path += n;
+        }
+        while (cur && *path == '[') {
+            char *end;
+            long i = strtol(path + 1, &end, 10);
+            if (*end != ']' || i < 0)
+                return NULL;
+            cur = cJSON_GetArrayItem(cur, (int)i);
+            path = end + 1;
+        }
+        if (*path == '.')
+            path++;
+    }
+    return cur;
+}
+
+/* Version names compare by code point (DTLS aside); anything else as a number. */
+static bool ordered_value(const char *text, double *out)
+{
+    char *end;
+    uint16_t v;
+    if (td_registry_value(TD_REG_VERSIONS, text, &v)) {
+        *out = v;
+        return v < 0xfe00; /* DTLS counts down: not in one order with TLS */
+    }
+    *out = strtod(text, &end);
+    return *text && *end == '\0';
+}
+
+enum op { OP_EQ, OP_NE, OP_GLOB, OP_NOT_GLOB, OP_LT, OP_LE, OP_GT, OP_GE, OP_CONTAINS };
+
+static const struct {
+    const char *text;
+    enum op op;
+} ops[] = {
+    {"!=", OP_NE}, {"!~", OP_NOT_GLOB}, {"<=", OP_LE}, {">=", OP_GE}, {"=", OP_EQ},
+    {"~", OP_GLOB}, {"<", OP_LT},       {">", OP_GT},  {"contains", OP_CONTAINS},
+};
+
+/* Whether `got` (a JSON value, or NULL when absent) satisfies OP want. */
+static bool holds(const cJSON *got, enum op op, const char *want)
+{
+    char text[MAX_LINE];
+    double a, b;
+
+    if (op == OP_CONTAINS) {
+        if (cJSON_IsArray(got)) {
+            const cJSON *el;
+            cJSON_ArrayForEach(el, got)
+                if (scalar_text(el, text, sizeof text) && strcmp(text, want) == 0)
+                    return true;
+            return false;
+        }
+        return cJSON_IsString(got) && strstr(got->valuestring, want) != NULL;
+    }
+    if (got == NULL)
+        snprintf(text, sizeof text, "(absent)");
+    else if (!scalar_text(got, text, sizeof text)) {
+        char *printed = cJSON_PrintUnformatted(got);
+        snprintf(text, sizeof text, "%s", printed ? printed : "?");
+        free(printed);
+    }
+    switch (op) {
+    case OP_EQ: return strcmp(text, want) == 0;
+    case OP_NE: return strcmp(text, want) != 0;
+    case OP_GLOB: return fnmatch(want, text, 0) == 0;
+    case OP_NOT_GLOB: return fnmatch(want, text, 0) != 0;
+    default:
+        if (!ordered_value(text, &a) || !ordered_value(want, &b))
+            return false;
+        return op == OP_LT ? a < b : op == OP_LE ? a <= b : op == OP_GT ? a > b : a >= b;
+    }
+}
+
+static void describe(const cJSON *got, char *buf, size_t size)
+{
+    if (got == NULL) {
+        snprintf(buf, size, "(absent)");
+    } else if (!scalar_text(got, buf, size)) {
+        char *printed = cJSON_PrintUnformatted(got);
+        snprintf(buf, size, "%s", printed ? printed : "?");
+        free(printed);
+    }
+}
+
+/* ---- rules -------------------------------------------------------------- */
+
+enum scope { SCOPE_CONN, SCOPE_ALL, SCOPE_ANY, SCOPE_NONE, SCOPE_CAPTURE };
+
+struct rule {
+    enum scope scope;
+    unsigned long conn;
+    char field[256];
+    enum op op;
+    char value[MAX_LINE];
+};
+
+static char *trim(char *s)
+{
+    char *end;
+    while (*s == ' ' || *s == '\t')
+        s++;
+    end = s + strlen(s);
+    while (end > s && (end[-1] == ' ' || end[-1] == '\t' || end[-1] == '\n' || end[-1] == '\r'))
+        *--end = '\0';
+    return s;
+}
+
+/* Parse "scope: field op value" or "connections op N"; NULL or an error text. */
+static const char *parse_rule(char *line, struct rule *r)
+{
+    char *colon, *rest;
+    size_t i;
+
+    memset(r, 0, sizeof *r);
+    line = trim(line);
+    colon = strchr(line, ':');
+    if (strncmp(line, "connections", 11) == 0 || strncmp(line, "anomalies", 9) == 0) {
+        r->scope = SCOPE_CAPTURE;
+        rest = line;
+    } else {
+        if (colon == NULL)
+            return "expected 'conn N:', 'all:', 'any:' or 'none:' before the field";
+        *colon = '\0';
+        char *scope = trim(line);
+        if (strncmp(scope, "conn ", 5) == 0) {
+            char *end;
+            r->scope = SCOPE_CONN;
+            r->conn = strtoul(scope + 5, &end, 10);
+            if (*trim(end) != '\0' || r->conn == 0)
+                return "'conn' needs a connection number";
+        } else if (strcmp(scope, "all") == 0) {
+            r->scope = SCOPE_ALL;
+        } else if (strcmp(scope, "any") == 0) {
+            r->scope = SCOPE_ANY;
+        } else if (strcmp(scope, "none") == 0) {
+            r->scope = SCOPE_NONE;
+        } else {
+            return "the scope must be 'conn N', 'all', 'any' or 'none'";
+        }
+        rest = trim(colon + 1);
+    }
+    /* the field runs to the first blank; then the operator; then the value */
+    i = strcspn(rest, " \t");
+    if (i == 0 || i >= sizeof r->field)
+        return "missing field";
+    memcpy(r->field, rest, i);
+    r->field[i] = '\0';
+    rest = trim(rest + i);
+    for (i = 0; i < sizeof ops / sizeof ops[0]; i++) {
+        size_t n = strlen(ops[i].text);
+        if (strncmp(rest, ops[i].text, n) == 0) {
+            r->op = ops[i].op;
+            snprintf(r->value, sizeof r->value, "%s", trim(rest + n));
+            return NULL;
+        }
+    }
+    return "missing operator (= != ~ !~ < <= > >= contains)";
+}
+
+static const char *op_text(enum op op)
+{
+    for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
+        if (ops[i].op == op)
+            return ops[i].text;
+    return "?";
+}
+
+static const char *scope_text(const struct rule *r, char *buf, size_t size)
+{
+    static const char *const names[] = {"", "all", "any", "none", "capture"};
+    if (r->scope == SCOPE_CONN)
+        snprintf(buf, size, "conn %lu", r->conn);
+    else
+        snprintf(buf, size, "%s", names[r->scope]);
+    return buf;
+}
+
+/* Check one rule; on failure, write what was found into why. */
+static bool check_rule(const struct rule *r, const struct outcome *o, char *why, size_t size)
+{
+    char got[MAX_LINE];
+    size_t i, matches = 0;
+
+    switch (r->scope) {
+    case SCOPE_CAPTURE: {
+        cJSON *n;
+        if (strcmp(r->field, "connections") == 0) {
+            n = cJSON_CreateNumber((double)o->nconns);
+        } else {
+            /* anomalies: the sum of the stats counts */
+            double total = 0;
+            const cJSON *kinds = o->stats ? lookup(o->stats, "anomalies") : NULL, *k;
+            cJSON_ArrayForEach(k, kinds)
+                total += cJSON_IsRaw(k) ? strtod(k->valuestring, NULL) : k->valuedouble;
+            n = cJSON_CreateNumber(total);
+        }
+        bool ok = holds(n, r->op, r->value);
+        describe(n, got, sizeof got);
+        cJSON_Delete(n);
+        snprintf(why, size, "got %s", got);
+        return ok;
+    }
+    case SCOPE_CONN:
+        for (i = 0; i < o->nconns; i++) {
+            const cJSON *c = lookup(o->conns[i], "conn");
+            if (c && scalar_text(c, got, sizeof got) && strtoul(got, NULL, 10) == r->conn) {
+                const cJSON *v = lookup(o->conns[i], r->field);
+                describe(v, got, sizeof got);
+                snprintf(why, size, "got %s", got);
+                return holds(v, r->op, r->value);
+            }
+        }
+        snprintf(why, size, "no TLS connection %lu in the capture", r->conn);
+        return false;
+    default:
+        for (i = 0; i < o->nconns; i++) {
+            const cJSON *v = lookup(o->conns[i], r->field);
+            if (holds(v, r->op, r->value)) {
+                matches++;
+            } else if (r->scope == SCOPE_ALL) {
+                const cJSON *c = lookup(o->conns[i], "conn");
+                char num[32] = "?";
+                if (c)
+                    scalar_text(c, num, sizeof num);
+                describe(v, got, sizeof got);
+                snprintf(why, size, "conn %s has %s", num, got);
+                return false;
+            }
+            if (matches && r->scope == SCOPE_NONE) {
+                const cJSON *c = lookup(o->conns[i], "conn");
+                char num[32] = "?";
+                if (c)
+                    scalar_text(c, num, sizeof num);
+                describe(v, got, sizeof got);
+                snprintf(why, size, "conn %s has %s", num, got);
+                return false;
+            }
+        }
+        if (r->scope == SCOPE_ANY && matches == 0) {
+            snprintf(why, size, "no connection matches (of %zu)", o->nconns);
+            return false;
+        }
+        if (r->scope == SCOPE_ALL && o->nconns == 0) {
+            snprintf(why, size, "no TLS connection in the capture");
+            return false;
+        }
+        return true;
+    }
+}
+
+/* Apply every rule of a rules file; returns the number of failures. */
+static unsigned apply_rules(const char *rules_path, const char *fixture, const struct outcome *o,
+                            bool verbose, bool *any_rule)
+{
+    FILE *f = fopen(rules_path, "r");
+    char line[MAX_LINE], why[MAX_LINE + 64], scope[32];
+    unsigned lineno = 0, failures = 0;
+
+    if (f == NULL) {
+        printf("FAIL %s\n     %s: cannot read: %s\n", fixture, rules_path, strerror(errno));
+        return 1;
+    }
+    while (fgets(line, sizeof line, f)) {
+        struct rule r;
+        const char *err;
+        char *text = trim(line);
+        lineno++;
+        if (*text == '\0' || *text == '#')
+            continue;
+        *any_rule = true;
+        char copy[MAX_LINE];
+        snprintf(copy, sizeof copy, "%s", text);
+        err = parse_rule(copy, &r);
+        if (err) {
+            if (failures++ == 0)
+                printf("FAIL %s\n", fixture);
+            printf("     %s:%u: %s\n         %s\n", rules_path, lineno, text, err);
+            continue;
+        }
+        if (check_rule(&r, o, why, sizeof why)) {
+            if (verbose)
+                printf("     ok %s:%u: %s\n", rules_path, lineno, text);
+            continue;
+        }
+        if (failures++ == 0)
+            printf("FAIL %s\n", fixture);
+        if (r.scope == SCOPE_CAPTURE)
+            printf("     %s:%u: %s\n         %s\n", rules_path, lineno, text, why);
+        else
+            printf("     %s:%u: %s: %s %s %s\n         %s\n", rules_path, lineno,
+                   scope_text(&r, scope, sizeof scope), r.field, op_text(r.op), r.value, why);
+    }
+    fclose(f);
+    return failures;
+}
+
+/* The expectations file of a fixture: X.pcap -> X.expect. */
+static void expect_path(const char *fixture, char *buf, size_t size)
+{
+    const char *dot = strrchr(fixture, '.'), *slash = strrchr(fixture, '/');
+    size_t stem = dot && (!slash || dot > slash) ? (size_t)(dot - fixture) : strlen(fixture);
+    snprintf(buf, size, "%.*s.expect", (int)stem, fixture);
+}
+
+/* Write a snapshot of the key fields of every connection (--update). */
+static int write_snapshot(const char *path, const struct outcome *o)
+{
+    static const char *const fields[] = {"version", "cipher_suite", "sni", "alpn", "established",
+                                         "resumed", "ja3", "ja4", "history"};
+    FILE *f = fopen(path, "w");
+    char text[MAX_LINE];
+
+    if (f == NULL)
+        return -1;
+    fprintf(f, "# expectations for `tlsdissect check` (written by --update; edit freely)\n");
+    fprintf(f, "connections = %zu\n", o->nconns);
+    for (size_t i = 0; i < o->nconns; i++) {
+        const cJSON *c = lookup(o->conns[i], "conn"), *certs;
+        char num[32] = "?";
+        scalar_text(c, num, sizeof num);
+        for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+            const cJSON *v = lookup(o->conns[i], fields[k]);
+            if (v && !cJSON_IsNull(v) && scalar_text(v, text, sizeof text))
+                fprintf(f, "conn %s: %s = %s\n", num, fields[k], text);
+        }
+        certs = lookup(o->conns[i], "server_certificates");
+        for (int k = 0; k < cJSON_GetArraySize(certs); k++)
+            if (scalar_text(cJSON_GetArrayItem(certs, k), text, sizeof text))
+                fprintf(f, "conn %s: server_certificates[%d] = %s\n", num, k, text);
+    }
+    return fclose(f);
+}
+
+static unsigned check_fixture(const char *fixture, const struct check_opts *opts)
+{
+    struct outcome o;
+    char expect[4096];
+    unsigned failures = 0;
+    bool any_rule = false;
+    struct stat sb;
+
+    expect_path(fixture, expect, sizeof expect);
+    if (dissect(fixture, opts, &o) != 0) {
+        printf("FAIL %s\n     %s\n", fixture, o.error[0] ? o.error : "cannot read it");
+        outcome_free(&o);
+        return 1;
+    }
+    if (opts->update) {
+        if (write_snapshot(expect, &o) != 0) {
+            printf("FAIL %s\n     cannot write %s: %s\n", fixture, expect, strerror(errno));
+            failures++;
+        } else {
+            printf("wrote %s\n", expect);
+        }
+        outcome_free(&o);
+        return failures;
+    }
+    if (stat(expect, &sb) == 0)
+        failures += apply_rules(expect, fixture, &o, opts->verbose, &any_rule);
+    if (opts->rules)
+        failures += apply_rules(opts->rules, fixture, &o, opts->verbose, &any_rule);
+    if (!any_rule && failures == 0) {
+        printf("FAIL %s\n     no rules: write %s (tlsdissect check --update makes one)\n", fixture,
+               expect);
+        failures++;
+    }
+    if (failures == 0)
+        printf("ok   %s (%zu connection%s)\n", fixture, o.nconns, o.nconns == 1 ? "" : "s");
+    outcome_free(&o);
+    return failures;
+}
+
+static bool is_capture(const char *name)
+{
+    size_t n = strlen(name);
+    return (n > 5 && strcmp(name + n - 5, ".pcap") == 0) ||
+           (n > 7 && strcmp(name + n - 7, ".pcapng") == 0);
+}
+
+static int compare_names(const void *a, const void *b)
+{
+    return strcmp(*(char *const *)a, *(char *const *)b);
+}
+
+/* Every capture below dir, in name order; returns failures. */
+static unsigned check_dir(const char *dir, const struct check_opts *opts, unsigned *count)
+{
+    DIR *d = opendir(dir);
+    struct dirent *e;
+    char **names = NULL;
+    size_t n = 0;
+    unsigned failures = 0;
+
+    if (d == NULL) {
+        printf("FAIL %s\n     cannot read the directory: %s\n", dir, strerror(errno));
+        return 1;
+    }
+    while ((e = readdir(d)) != NULL) {
+        char path[4096];
+        struct stat sb;
+        char **grown;
+        if (e->d_name[0] == '.')
+            continue;
+        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        if (stat(path, &sb) != 0 || !(S_ISDIR(sb.st_mode) || is_capture(e->d_name)))
+            continue;
+        grown = realloc(names, (n + 1) * sizeof *grown);
+        if (grown == NULL)
+            break;
+        names = grown;
+        names[n] = strdup(path);
+        if (names[n])
+            n++;
+    }
+    closedir(d);
+    qsort(names, n, sizeof *names, compare_names);
+    for (size_t i = 0; i < n; i++) {
+        struct stat sb;
+        if (stat(names[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            failures += check_dir(names[i], opts, count);
+        } else {
+            (*count)++;
+            failures += check_fixture(names[i], opts) ? 1 : 0;
+        }
+        free(names[i]);
+    }
+    free(names);
+    return failures;
+}
+
+static void check_usage(FILE *f)
+{
+    fprintf(f, "usage: tlsdissect check [--rules FILE] [--update] [--verbose] FIXTURE.pcap|DIR ...\n"
+               "\n"
+               "Dissect each fixture and check its connections against the rules in\n"
+               "FIXTURE.expect (and --rules FILE). Rules, one per line (docs/check.md):\n"
+               "  conn 1: version = TLS 1.3          all: cipher_suite !~ *_CBC_*\n"
+               "  any: sni = example.com            none: resumed = session_id\n"
+               "  connections = 2                   anomalies = 0\n"
+               "Operators: = != ~ !~ (glob) < <= > >= (numbers, versions) contains\n"
+               "  --rules FILE   rules applied to every fixture (a policy)\n"
+               "  --update       write FIXTURE.expect from what the capture shows now\n"
+               "  --verbose      also list the rules that hold\n"
+               "Exit status: 0 all pass, 1 any fixture fails, 2 usage error.\n");
+}
+
+int td_check_main(int argc, char **argv)
+{
+    static const struct option longopts[] = {
+        {"rules", required_argument, NULL, 'R'}, {"update", no_argument, NULL, 'U'},
+        {"verbose", no_argument, NULL, 'v'},     {"help", no_argument, NULL, 'h'},
+        {NULL, 0, NULL, 0},
+    };
+    struct check_opts opts;
+    unsigned failures = 0, count = 0;
+    int c;
+
+    memset(&opts, 0, sizeof opts);
+    td_engine_config_defaults(&opts.engine);
+    opterr = 0;
+    optind = 1;
+    while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
+        switch (c) {
+        case 'R': opts.rules = optarg; break;
+        case 'U': opts.update = true; break;
+        case 'v': opts.verbose = true; break;
+        case 'h': check_usage(stdout); return 0;
+        default:
+            fprintf(stderr, "tlsdissect check: bad option '%s'\n", argv[optind - 1]);
+            check_usage(stderr);
+            return 2;
+        }
+    }
+    if (optind >= argc) {
+        check_usage(stderr);
+        return 2;
+    }
+    for (int i = optind; i < argc; i++) {
+        struct stat sb;
+        if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
+            failures += check_dir(argv[i], &opts, &count);
+        } else {
+            count++;
+            failures += check_fixture(argv[i], &opts) ? 1 : 0;
+        }
+    }
+    printf("check: %u of %u fixture%s pass\n", count - failures, count, count == 1 ? "" : "s");
+    fflush(stdout);
+    return failures ? 1 : 0;
+}
