@@ -32,6 +32,11 @@ editcap -r "$src/tls12-resume-ticket.pcap" "$out/rotated-3.pcap" 25-1000
 editcap -s 64 "$src/tls12-ecdhe-rsa.pcap" "$out/snaplen-64.pcap"
 editcap -s 200 "$src/tls13-openssl.pcap" "$out/snaplen-200.pcap"
 
+# The same 4-tuple used again: after a clean close, and by a new SYN while
+# the old connection never closed.
+python3 tools/fixtures/reuse.py "$src/tls12-ecdhe-rsa.pcap" "$out/reuse-after-close.pcap"
+python3 tools/fixtures/reuse.py --no-close "$src/tls13-openssl.pcap" "$out/reuse-new-syn.pcap"
+
 # A file cut in the middle of a packet record.
 head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"
 echo "derived fixtures written to $out"

@@ -305,6 +305,8 @@ void td_stream_ack(struct td_stream *s, int side, uint32_t ack, const struct td_
         return;
     if (s->fin_seen && ack == s->fin_seq + 1)
         d--; /* the FIN takes a sequence number but carries no byte */
+    else if (d == 1 && s->ooo == NULL)
+        return; /* most likely a FIN that was not captured, not a lost byte */
     target = s->offset + (uint32_t)d;
     while (s->offset < target) {
         if (s->ooo && s->ooo->start <= target) {
