@@ -383,22 +383,13 @@ static bool check_rule(const struct rule *r, const struct outcome *o, char *why,
         return false;
     default:
         for (i = 0; i < o->nconns; i++) {
-            const cJSON *v = lookup(o->conns[i], r->field);
-            if (holds(v, r->op, r->value)) {
-                matches++;
-            } else if (r->scope == SCOPE_ALL) {
-                const cJSON *c = lookup(o->conns[i], "conn");
-                char num[32] = "?";
-                if (c)
-                    scalar_text(c, num, sizeof num);
-                describe(v, got, sizeof got);
-                snprintf(why, size, "conn %s has %s", num, got);
-                return false;
-            }
-            if (matches && r->scope == SCOPE_NONE) {
-                const cJSON *c = lookup(o->conns[i], "conn");
-                char num[32] = "?";
-                if (c)
+            const cJSON *v = lookup(o->conns[i], r->field), *c;
+            bool ok = holds(v, r->op, r->value);
+            char num[32] = "?";
+            matches += ok;
+            /* all: the first connection that fails it; none: the first that matches */
+            if ((r->scope == SCOPE_ALL && !ok) || (r->scope == SCOPE_NONE && ok)) {
+                if ((c = lookup(o->conns[i], "conn")) != NULL)
                     scalar_text(c, num, sizeof num);
                 describe(v, got, sizeof got);
                 snprintf(why, size, "conn %s has %s", num, got);
