@@ -124,7 +124,6 @@ if kind == "exotic":
             cut = len(fr) - 5          # a truncated retransmission
             recs.append((ts, fr[:cut], len(fr)))
             trunc_done = True
-    sys.stderr.write("exotic: %d FIN merged\n" % merged)
     m.write_pcap(out, 1, 262144, nano, recs)
     sys.exit(0)
 for f in frames:
