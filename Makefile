@@ -62,7 +62,8 @@ export TZ := UTC
 
 -include tests/unit/unit.mk
 
-demo: deps all
+demo: deps
+	@$(MAKE) -s all
 	@echo
 	@echo '$$ build/tlsdissect -r tests/pcaps/tls13-hrr.pcap --explain'
 	@build/tlsdissect -r tests/pcaps/tls13-hrr.pcap --explain
