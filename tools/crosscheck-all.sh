@@ -1,0 +1,134 @@
+#!/bin/bash
+# crosscheck-all.sh - run tools/crosscheck.py (tlsdissect vs tshark) over the
+# project's fixtures and, when present, the third-party conformance corpus.
+#
+#   tools/crosscheck-all.sh [-j JOBS] [-v]
+#
+# Captures: every tests/pcaps/*.pcap, then, if ../shared/corpus exists
+# relative to the project root, the TCP captures listed in CORPUS below
+# (DTLS/QUIC-only captures are left out: UDP is out of scope for
+# tlsdissect; a listed file that is missing is skipped with a message).
+# Prints one line per capture (OK / FAIL / ERROR / SKIP) with crosscheck's
+# details under a FAIL or ERROR; exits 1 if any capture fails or errs, 0
+# otherwise, and 0 with a message when tshark is not installed.
+# Environment: TLSDISSECT (binary, default build/tlsdissect), TSHARK.
+
+# TCP captures of ../shared/corpus (paths relative to it).
+CORPUS="
+arkime/mysql-tls.pcap
+arkime/openssl-ssl3.pcap
+arkime/openssl-tls1_1.pcap
+arkime/tls-client-sessionid.pcap
+ja4/chrome-cloudflare-quic-with-secrets.pcapng
+ja4/https-connect.pcap
+ja4/https3-301-get.pcap
+ja4/tls-alpn-h2.pcap
+ja4/tls-handshake.pcapng
+ja4/tls-non-ascii-alpn.pcapng
+ja4/tls12.pcap
+ndpi/smtp-starttls.pcap
+ssldump/tls1.3_keyupdates_aes256.pcap
+ssldump/tls1.3_session_resumption.pcap
+suricata-verify/bug-1450-04/tls_DER-incomplete-header.pcap
+suricata-verify/ja4-tls/input.pcap
+suricata-verify/sslv2-tls-upgrade-01/ssl-v2-s1.pcap
+suricata-verify/tls-duplicate-hello/input.pcap
+suricata-verify/tls/tls-store-02/tls-client-auth.pcap
+zeek/client-certificate.pcap
+zeek/imap-starttls.pcap
+zeek/ssl-v2.pcap
+zeek/tls13-ech.pcap
+zeek/tls13_psk_succesfull.pcap
+"
+
+set -u
+case $0 in */*) cd "${0%/*}/.." || exit 2 ;; *) cd .. || exit 2 ;; esac
+root=$(pwd)
+
+jobs=$(nproc 2>/dev/null || echo 2)
+verbose=
+while getopts "j:vh" opt; do
+    case $opt in
+    j) jobs=$OPTARG ;;
+    v) verbose=--verbose ;;
+    *) echo "usage: $0 [-j JOBS] [-v]" >&2; exit 2 ;;
+    esac
+done
+
+tshark=${TSHARK:-$(command -v tshark)}
+if [ -z "$tshark" ] || [ ! -x "$tshark" ]; then
+    echo "crosscheck-all: tshark is not installed; skipping the cross-check"
+    exit 0
+fi
+tlsdissect=${TLSDISSECT:-$root/build/tlsdissect}
+if [ ! -x "$tlsdissect" ]; then
+    echo "crosscheck-all: $tlsdissect not found; build it first (make)" >&2
+    exit 2
+fi
+if ! command -v python3 >/dev/null; then
+    echo "crosscheck-all: python3 not found" >&2
+    exit 2
+fi
+
+captures=()
+for f in tests/pcaps/*.pcap; do
+    [ -e "$f" ] && captures+=("$f")
+done
+skipped=()
+corpus=../shared/corpus
+if [ -d "$corpus" ]; then
+    for f in $CORPUS; do
+        if [ -f "$corpus/$f" ]; then
+            captures+=("$corpus/$f")
+        else
+            skipped+=("$corpus/$f")
+        fi
+    done
+fi
+if [ ${#captures[@]} -eq 0 ]; then
+    echo "crosscheck-all: no captures found"
+    exit 0
+fi
+
+work=$(mktemp -d "${TMPDIR:-/tmp}/crosscheck-all.XXXXXX") || exit 2
+trap 'rm -rf "$work"' EXIT
+
+# Run in parallel (JOBS at a time), one output file per capture; print in
+# list order, so the output does not depend on scheduling.
+run_one() {
+    python3 tools/crosscheck.py --tlsdissect "$tlsdissect" --tshark "$tshark" $verbose "$2" \
+        >"$work/$1.out" 2>&1
+    echo $? >"$work/$1.rc"
+}
+running=0
+for i in "${!captures[@]}"; do
+    run_one "$i" "${captures[$i]}" &
+    running=$((running + 1))
+    if [ "$running" -ge "$jobs" ]; then
+        wait -n
+        running=$((running - 1))
+    fi
+done
+wait
+
+nok=0 nfail=0 nerr=0
+for i in "${!captures[@]}"; do
+    f=${captures[$i]}
+    rc=$(cat "$work/$i.rc" 2>/dev/null || echo 2)
+    case $rc in
+    0) status=OK; nok=$((nok + 1)) ;;
+    1) status=FAIL; nfail=$((nfail + 1)) ;;
+    *) status=ERROR; nerr=$((nerr + 1)) ;;
+    esac
+    printf '%-5s %s\n' "$status" "$f"
+    if [ "$status" != OK ] || [ -n "$verbose" ]; then
+        # crosscheck's own summary line repeats the file name: drop it.
+        tail -n +2 "$work/$i.out" | sed 's/^/    /'
+        [ "$status" = ERROR ] && head -n 1 "$work/$i.out" | sed 's/^/    /'
+    fi
+done
+for f in ${skipped[@]+"${skipped[@]}"}; do
+    printf '%-5s %s (not found)\n' SKIP "$f"
+done
+echo "crosscheck-all: $nok OK, $nfail FAIL, $nerr ERROR, ${#skipped[@]} skipped (tshark: $("$tshark" --version 2>/dev/null | head -n 1))"
+[ "$nfail" -eq 0 ] && [ "$nerr" -eq 0 ]
