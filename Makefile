@@ -24,7 +24,7 @@ BUILD   ?= build
 LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test-deps demo test unit golden cli corpus crosscheck invariance asan-test fuzz fuzz-smoke \
+.PHONY: all deps test-deps demo test unit golden cli corpus crosscheck invariance hostile asan-test fuzz fuzz-smoke \
         regen update-expected clean bench fixtures stress
 
 all: $(BUILD)/tlsdissect
@@ -78,6 +78,7 @@ test: test-deps
 	$(MAKE) corpus
 	$(MAKE) crosscheck
 	$(MAKE) invariance
+	$(MAKE) hostile
 	$(MAKE) asan-test
 	@echo "make test: all passed"
 
@@ -102,6 +103,13 @@ crosscheck: all
 
 invariance: all
 	$(PYTHON) tests/invariance/run.py
+
+# Crafted hostile captures (tools/hostile.py): small in make test, full size in make stress.
+hostile: all
+	$(PYTHON) tests/hostile/run.py
+
+stress: all
+	$(PYTHON) tests/hostile/run.py --scale full
 
 # The whole suite again with AddressSanitizer and UndefinedBehaviorSanitizer.
 asan-test:

@@ -25,6 +25,7 @@ struct td_engine_config {
     td_time_us closed_linger_us;      /* a closed connection absorbs stray packets this long */
     size_t reassembly_bytes;          /* out-of-order bytes held across all connections */
     size_t reassembly_bytes_per_direction;
+    size_t comparison_window_bytes;   /* handshake bytes kept to compare re-sends, in total */
     size_t certificate_cache_slots;
     struct td_ipfrag_limits fragments;
 };

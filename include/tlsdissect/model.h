@@ -150,7 +150,7 @@ struct td_cert_info {
     char sha1[41];
     const char *subject;  /* RFC 4514 / openssl -nameopt RFC2253 */
     const char *issuer;
-    const char *subject_cn; /* first CN, for the text writer */
+    struct td_bytes subject_cn; /* first CN, for the text writer (may hold NUL bytes) */
     const char *serial;   /* hex of the DER INTEGER contents */
     bool has_validity;
     int64_t not_before;   /* seconds since the epoch, UTC */
@@ -226,7 +226,8 @@ struct td_message {
     enum td_msg_kind kind;
     uint8_t handshake_type;  /* the wire type, for TD_MSG_OTHER_HANDSHAKE */
     bool encrypted;
-    bool parsed;             /* fields below are valid (false after a parse error) */
+    bool parsed;             /* fields below are valid (those present: see the has_ flags) */
+    bool malformed;          /* parsing met a problem (an anomaly event follows) */
     bool truncated;          /* the capture cut it: fields are those of the bytes seen */
     size_t length;           /* body length */
     size_t captured;         /* body bytes seen when truncated */
@@ -268,6 +269,7 @@ enum td_anomaly_kind {
     TD_ANOM_TCP_MALFORMED,
     TD_ANOM_LINK_MALFORMED,
     TD_ANOM_OUT_OF_MEMORY,
+    TD_ANOM_LIMIT_REACHED,
     TD_ANOM_COUNT
 };
 
@@ -281,7 +283,7 @@ struct td_anomaly {
 };
 
 #define TD_MAX_ALERTS 16
-#define TD_MAX_SERVER_CERTS 16
+#define TD_MAX_SERVER_CERTS 32
 #define TD_HISTORY_MAX 60 /* transcript entries kept; more are counted */
 
 struct td_alert_seen {

@@ -81,6 +81,8 @@ struct td_record_reader {
     bool tentative;        /* found by a weak match; the next header confirms */
     bool held;             /* a weakly matched record waits for confirmation */
     struct td_record held_rec;
+    struct td_buf held_body; /* its body, when wanted */
+    bool held_wanted;
     enum td_rec_state found_in; /* DETECT or RESYNC: where the last match was found */
     uint8_t hdr[5];
     uint8_t hdr_have, hdr_need;

@@ -29,6 +29,9 @@ enum td_gap_reason {
     TD_GAP_SKIPPED,     /* bytes the consumer said it did not need */
 };
 
+/* Bytes of already handed-over data kept per direction to compare re-sends. */
+#define TD_STREAM_WINDOW_BYTES (16 * 1024)
+
 /* "Nothing more is needed from this direction." */
 #define TD_STREAM_SKIP_ALL UINT64_MAX
 
@@ -48,6 +51,8 @@ struct td_stream_budget {
     size_t used;
     size_t cap;
     size_t per_direction_cap;
+    size_t window_used; /* comparison windows (TD_STREAM_WINDOW_BYTES each) */
+    size_t window_cap;  /* 0: no windows, re-sends of handed-over bytes go uncompared */
 };
 
 /* Counters of what a call saw, for the caller's anomaly reports. */
@@ -69,6 +74,12 @@ struct td_stream {
     uint64_t bytes_seen;/* payload bytes of every segment, retransmissions included */
     struct td_stream_seg *ooo; /* sorted, disjoint, all after next_seq */
     size_t ooo_bytes;
+    /* The last wanted bytes handed over, [window_start, window_start + window.len),
+     * kept (capped) only while the consumer reads every byte: a re-send of them is
+     * compared.  Freed when the consumer starts skipping. */
+    uint8_t *window;
+    size_t window_len;
+    uint64_t window_start;
 };
 
 /* A SYN fixes the initial sequence number. */

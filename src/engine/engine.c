@@ -75,6 +75,7 @@ void td_engine_config_defaults(struct td_engine_config *cfg)
     cfg->closed_linger_us = 30 * 1000000LL;
     cfg->reassembly_bytes = 256u << 20;
     cfg->reassembly_bytes_per_direction = 4u << 20;
+    cfg->comparison_window_bytes = 64u << 20;
     cfg->certificate_cache_slots = 1024;
     cfg->fragments.max_datagrams = 4096;
     cfg->fragments.max_bytes = 32u << 20;
@@ -100,6 +101,7 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->resume = td_resume_map_new(65536);
     e->budget.cap = cfg->reassembly_bytes;
     e->budget.per_direction_cap = cfg->reassembly_bytes_per_direction;
+    e->budget.window_cap = cfg->comparison_window_bytes;
     e->tls_env.cfg = &e->cfg.tls;
     e->tls_env.arena = &e->arena;
     e->tls_env.certs = e->certs;

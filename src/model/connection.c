@@ -11,6 +11,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+_Static_assert(TD_ANOM_COUNT <= 32, "anomaly kinds are bits of a uint32_t");
+
 static void community_id(struct td_conn *c)
 {
     const struct td_endpoint *a = &c->id.client, *b = &c->id.server;

@@ -50,11 +50,56 @@ static void note_hint(struct td_stream *s, uint64_t hint)
         s->skip_end = s->offset + hint;
 }
 
+static void drop_window(struct td_stream *s, struct td_stream_budget *budget)
+{
+    if (s->window) {
+        budget->window_used -= TD_STREAM_WINDOW_BYTES;
+        free(s->window);
+        s->window = NULL;
+    }
+    s->window_len = 0;
+}
+
+/* Keep wanted bytes just handed over, so that a re-send of them can be compared. */
+static void remember(struct td_stream *s, const uint8_t *p, size_t n, struct td_stream_budget *budget)
+{
+    if (s->skip_end > s->offset) {
+        drop_window(s, budget); /* the consumer skips: application data, not kept */
+        return;
+    }
+    if (s->window == NULL) {
+        if (budget->window_used + TD_STREAM_WINDOW_BYTES > budget->window_cap)
+            return; /* no room: re-sends of these bytes go uncompared */
+        s->window = malloc(TD_STREAM_WINDOW_BYTES);
+        if (s->window == NULL)
+            return;
+        budget->window_used += TD_STREAM_WINDOW_BYTES;
+        s->window_len = 0;
+    }
+    if (n >= TD_STREAM_WINDOW_BYTES) {
+        memcpy(s->window, p + n - TD_STREAM_WINDOW_BYTES, TD_STREAM_WINDOW_BYTES);
+        s->window_len = TD_STREAM_WINDOW_BYTES;
+        s->window_start = s->offset + n - TD_STREAM_WINDOW_BYTES;
+        return;
+    }
+    if (s->window_len + n > TD_STREAM_WINDOW_BYTES) {
+        size_t drop = s->window_len + n - TD_STREAM_WINDOW_BYTES;
+        memmove(s->window, s->window + drop, s->window_len - drop);
+        s->window_len -= drop;
+        s->window_start += drop;
+    }
+    if (s->window_len == 0)
+        s->window_start = s->offset;
+    memcpy(s->window + s->window_len, p, n);
+    s->window_len += n;
+}
+
 static void hand_data(struct td_stream *s, int side, const struct td_stream_consumer *c,
-                      const uint8_t *p, size_t n)
+                      const uint8_t *p, size_t n, struct td_stream_budget *budget)
 {
     if (n == 0)
         return;
+    remember(s, p, n, budget);
     s->offset += n;
     s->next_seq += (uint32_t)n;
     note_hint(s, c->data(c->ctx, side, p, n));
@@ -65,6 +110,7 @@ static void hand_gap(struct td_stream *s, int side, const struct td_stream_consu
 {
     if (n == 0)
         return;
+    s->window_len = 0; /* the window holds bytes up to the offset, without holes */
     s->offset += n;
     s->next_seq += (uint32_t)n;
     note_hint(s, c->gap(c->ctx, side, n, why));
@@ -73,11 +119,11 @@ static void hand_gap(struct td_stream *s, int side, const struct td_stream_consu
 /* Hand over [from, to) of a segment whose captured bytes cover [base, cap_end). */
 static void hand_range(struct td_stream *s, int side, const struct td_stream_consumer *c,
                        const uint8_t *data, uint64_t base, uint64_t cap_end, uint64_t from,
-                       uint64_t to)
+                       uint64_t to, struct td_stream_budget *budget)
 {
     uint64_t data_to = to < cap_end ? to : cap_end;
     if (from < data_to)
-        hand_data(s, side, c, data + (from - base), (size_t)(data_to - from));
+        hand_data(s, side, c, data + (from - base), (size_t)(data_to - from), budget);
     if (data_to < to)
         hand_gap(s, side, c, to - (from > data_to ? from : data_to), TD_GAP_TRUNCATED);
 }
@@ -100,7 +146,8 @@ static void drain(struct td_stream *s, int side, const struct td_stream_consumer
         struct td_stream_seg *g = s->ooo;
         if (g->end > s->offset) {
             if (g->has_data)
-                hand_data(s, side, c, g->data + (s->offset - g->start), (size_t)(g->end - s->offset));
+                hand_data(s, side, c, g->data + (s->offset - g->start), (size_t)(g->end - s->offset),
+                          budget);
             else
                 hand_gap(s, side, c, g->end - s->offset, g->hole);
         }
@@ -140,7 +187,7 @@ static void deliver_in_order(struct td_stream *s, int side, const uint8_t *data,
     while (s->offset < end) {
         struct td_stream_seg *head = s->ooo;
         uint64_t stop = (head && head->start < end) ? head->start : end;
-        hand_range(s, side, c, data, base, cap_end, s->offset, stop);
+        hand_range(s, side, c, data, base, cap_end, s->offset, stop, budget);
         if (stop == end)
             break;
         /* Queued copies came first: they win the overlap.  Compare every
@@ -256,6 +303,19 @@ static void queue_segment(struct td_stream *s, int side, uint64_t start, const u
     }
 }
 
+/* A re-send of bytes already handed over: compare what the window still holds. */
+static void compare_old(const struct td_stream *s, uint64_t start, const uint8_t *data, size_t n,
+                        struct td_stream_notes *notes)
+{
+    uint64_t end = start + n, w_end = s->window_start + s->window_len;
+    uint64_t from = start > s->window_start ? start : s->window_start;
+    uint64_t to = end < w_end ? end : w_end;
+    if (data == NULL || s->window_len == 0 || from >= to)
+        return;
+    if (memcmp(s->window + (from - s->window_start), data + (from - start), (size_t)(to - from)) != 0)
+        notes->conflicts++;
+}
+
 void td_stream_segment(struct td_stream *s, int side, uint32_t seq, const uint8_t *data,
                        size_t caplen, size_t len, bool fin, const struct td_stream_consumer *c,
                        struct td_stream_budget *budget, struct td_stream_notes *notes)
@@ -275,6 +335,8 @@ void td_stream_segment(struct td_stream *s, int side, uint32_t seq, const uint8_
         int32_t d = td_seq_diff(seq, s->next_seq);
         if (d < 0) {
             uint64_t trim = (uint64_t)(-(int64_t)d);
+            if (trim <= s->offset)
+                compare_old(s, s->offset - trim, data, trim < caplen ? (size_t)trim : caplen, notes);
             if (trim < len) {
                 size_t cap_trim = trim < caplen ? (size_t)trim : caplen;
                 data = data ? data + cap_trim : NULL;
@@ -332,4 +394,5 @@ void td_stream_release(struct td_stream *s, struct td_stream_budget *budget)
 {
     while (s->ooo)
         pop_head(s, budget);
+    drop_window(s, budget);
 }

@@ -421,6 +421,8 @@ static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
         add_u64(o, "length", m->length);
         return o;
     }
+    if (m->malformed)
+        put(o, "malformed", cJSON_CreateTrue());
     if (m->truncated) {
         put(o, "truncated", cJSON_CreateTrue());
         add_u64(o, "length", m->length);

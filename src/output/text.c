@@ -352,8 +352,8 @@ static void certificate(struct text_writer *t, const struct td_certificate *c)
             tokenf(t, "[%zu] (not decodable, %zu bytes)", i, ci->der_len);
             continue;
         }
-        if (ci->subject_cn)
-            wire_token(t, i == 0 ? "CN" : "| CN", (const uint8_t *)ci->subject_cn, strlen(ci->subject_cn));
+        if (ci->subject_cn.data)
+            wire_token(t, i == 0 ? "CN" : "| CN", ci->subject_cn.data, ci->subject_cn.len);
         else
             wire_token(t, i == 0 ? "subject" : "| subject", (const uint8_t *)(ci->subject ? ci->subject : ""),
                        ci->subject ? strlen(ci->subject) : 0);
@@ -523,6 +523,8 @@ static void message(struct text_writer *t, const struct td_event *ev)
         token(t, C_WARN, "(could not be parsed)");
     else
         message_fields(t, m);
+    if (m->malformed && m->parsed)
+        token(t, C_WARN, "(malformed)");
     if (m->truncated) {
         char cut[64];
         snprintf(cut, sizeof cut, "(truncated: %zu of %zu bytes captured)", m->captured, m->length);

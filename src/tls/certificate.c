@@ -120,20 +120,22 @@ static const char *name_rfc2253(struct td_arena *a, const X509_NAME *name)
     return out;
 }
 
-static const char *first_cn(struct td_arena *a, const X509_NAME *name)
+static struct td_bytes first_cn(struct td_arena *a, const X509_NAME *name)
 {
+    struct td_bytes out = {NULL, 0};
     int i = X509_NAME_get_index_by_NID(name, NID_commonName, -1);
     const ASN1_STRING *s;
     unsigned char *utf8 = NULL;
-    const char *out = NULL;
     int n;
 
     if (i < 0)
-        return NULL;
+        return out;
     s = X509_NAME_ENTRY_get_data(X509_NAME_get_entry(name, i));
     n = ASN1_STRING_to_UTF8(&utf8, s);
-    if (n >= 0)
-        out = td_arena_strndup(a, utf8, (size_t)n);
+    if (n >= 0) {
+        out.data = (const uint8_t *)td_arena_strndup(a, utf8, (size_t)n);
+        out.len = out.data ? (size_t)n : 0;
+    }
     OPENSSL_free(utf8);
     return out;
 }
@@ -291,7 +293,8 @@ static void copy_info(struct td_arena *a, const struct td_cert_info *src, struct
     *dst = *src;
     dst->subject = copy_str(a, src->subject);
     dst->issuer = copy_str(a, src->issuer);
-    dst->subject_cn = copy_str(a, src->subject_cn);
+    dst->subject_cn.data = (const uint8_t *)td_arena_strndup(a, src->subject_cn.data, src->subject_cn.len);
+    dst->subject_cn.len = dst->subject_cn.data ? src->subject_cn.len : 0;
     dst->serial = copy_str(a, src->serial);
     dst->signature_algorithm = src->signature_algorithm
                                    ? copy_str(a, src->signature_algorithm) : NULL;
@@ -384,12 +387,22 @@ int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bo
                               "Certificate.certificate_list[%zu]: %zu bytes are not a DER X.509 certificate",
                               i, td_cur_remaining(&der));
         } else {
+            uint8_t digest[EVP_MAX_MD_SIZE];
+            unsigned dlen;
             memset(&certs[i], 0, sizeof certs[i]);
             certs[i].der_len = td_cur_remaining(&der);
+            if (EVP_Digest(td_cur_ptr(&der), certs[i].der_len, digest, &dlen, EVP_sha256(), NULL) == 1)
+                td_format_hex(certs[i].sha256, digest, dlen);
+            if (EVP_Digest(td_cur_ptr(&der), certs[i].der_len, digest, &dlen, EVP_sha1(), NULL) == 1)
+                td_format_hex(certs[i].sha1, digest, dlen);
         }
     }
     out->count = n;
     out->certs = certs;
+    if (n > TD_MAX_CERTS_DECODED)
+        td_parse_fail(p, TD_ANOM_LIMIT_REACHED,
+                      "Certificate: %zu certificates; X.509 fields decoded for the first %d, "
+                      "all hashed", n, TD_MAX_CERTS_DECODED);
     if (td_cur_remaining(&list)) {
         td_cur_vec(&list, 3, 1, 0xffffff, 1, &der);
         return td_parse_cur_fail(p, &list, "Certificate.certificate_list[%zu]", n);

@@ -40,9 +40,9 @@ int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
     if (!td_cur_u16(&c, &ch->legacy_version))
         return td_parse_cur_fail(p, &c, "ClientHello.legacy_version");
     ch->random.data = td_cur_ptr(&c);
-    ch->random.len = 32;
     if (!td_cur_skip(&c, 32))
         return td_parse_cur_fail(p, &c, "ClientHello.random");
+    ch->random.len = 32; /* only once there: a truncated hello is still written */
     if (!td_cur_vec(&c, 1, 0, 32, 1, &v))
         return td_parse_cur_fail(p, &c, "ClientHello.session_id");
     ch->session_id = td_parse_rest(&v);
@@ -143,9 +143,9 @@ int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
         return td_parse_cur_fail(p, &c, "ServerHello.legacy_version");
     sh->version = sh->legacy_version;
     sh->random.data = td_cur_ptr(&c);
-    sh->random.len = 32;
     if (!td_cur_skip(&c, 32))
         return td_parse_cur_fail(p, &c, "ServerHello.random");
+    sh->random.len = 32; /* only once there: a truncated hello is still written */
     *is_hrr = memcmp(sh->random.data, hrr_random, 32) == 0;
     if (!td_cur_vec(&c, 1, 0, 32, 1, &v))
         return td_parse_cur_fail(p, &c, "ServerHello.session_id");

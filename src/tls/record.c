@@ -34,7 +34,11 @@ void td_record_init(struct td_record_reader *r, uint64_t detect_budget, bool all
     r->want_sslv2 = true;
 }
 
-void td_record_release(struct td_record_reader *r) { td_buf_free(&r->body); }
+void td_record_release(struct td_record_reader *r)
+{
+    td_buf_free(&r->body);
+    td_buf_free(&r->held_body);
+}
 
 static bool tls_version_plausible(uint8_t major, uint8_t minor) { return major == 3 && minor <= 4; }
 
@@ -224,13 +228,17 @@ static void deliver(struct td_record_reader *r, int side, const uint8_t *body,
     struct td_record rec = {r->type, r->version, r->length, body, 0, false};
     r->state = TD_REC_HEADER;
     r->hdr_have = 0;
-    td_buf_clear(&r->body);
     if (r->tentative) {
-        /* found by a weak match: wait for the next header to confirm it */
-        r->held = true;
+        /* found by a weak match: keep it, body too, until the next header confirms it */
+        td_buf_clear(&r->held_body);
+        r->held_wanted = body != NULL;
+        r->held = body == NULL || td_buf_append(&r->held_body, body, r->length, TD_RECORD_MAX + 65536) == 0;
+        rec.body = NULL;
         r->held_rec = rec;
+        td_buf_clear(&r->body);
         return;
     }
+    td_buf_clear(&r->body);
     if (!r->sslv2)
         r->known_version = r->version;
     rec.index = r->records++;
@@ -241,6 +249,8 @@ static void deliver(struct td_record_reader *r, int side, const uint8_t *body,
 static void confirm(struct td_record_reader *r, int side, const struct td_record_handler *h)
 {
     struct td_record rec = r->held_rec;
+    if (r->held_wanted)
+        rec.body = r->held_body.len ? r->held_body.data : (const uint8_t *)"";
     r->held = false;
     r->tentative = false;
     note(h, side, r->found_in == TD_REC_DETECT ? TD_RECN_FOUND_WEAK : TD_RECN_RESYNCED,
@@ -265,7 +275,7 @@ static bool begin_record(struct td_record_reader *r, int side, const struct td_r
             r->length = (size_t)(r->hdr[0] & 0x3f) << 8 | r->hdr[1];
             r->padding = r->hdr[2];
         }
-        r->want_body = r->want_sslv2 && !r->tentative;
+        r->want_body = r->want_sslv2;
     } else {
         r->type = r->hdr[0];
         r->version = (uint16_t)(r->hdr[1] << 8 | r->hdr[2]);
@@ -280,7 +290,7 @@ static bool begin_record(struct td_record_reader *r, int side, const struct td_r
                      (unsigned long long)r->records, r->type, r->length, TD_RECORD_MAX);
             note(h, side, TD_RECN_TOO_LONG, detail);
         }
-        r->want_body = !r->tentative && (r->want_mask >> (r->type - TD_CT_CHANGE_CIPHER_SPEC)) & 1;
+        r->want_body = (r->want_mask >> (r->type - TD_CT_CHANGE_CIPHER_SPEC)) & 1;
     }
     r->left = r->length;
     r->state = TD_REC_BODY;

@@ -297,6 +297,8 @@ static void on_server_hello(struct td_tls_session *s, const struct td_server_hel
 
     if (is_hrr) {
         s->hrr_seen = true;
+        if (sh->version == TLS13)
+            s->offered_tls13 = true; /* the client's compatibility CCS changes nothing */
         return;
     }
     s->sh_seen = true;
@@ -389,6 +391,10 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
             for (size_t i = 0; i < m->u.certificate.count; i++)
                 if (m->u.certificate.certs[i].sha256[0])
                     td_conn_add_server_cert(s->conn, m->u.certificate.certs[i].sha256);
+            if (m->u.certificate.count > TD_MAX_SERVER_CERTS)
+                td_parse_fail(p, TD_ANOM_LIMIT_REACHED,
+                              "server_certificates lists the first %d of %zu certificates",
+                              TD_MAX_SERVER_CERTS, m->u.certificate.count);
         }
         break;
     case TD_MSG_SERVER_KEY_EXCHANGE:
@@ -428,6 +434,22 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
     return rc;
 }
 
+/* Fields read before a parse failure that are still worth showing. */
+static bool has_partial_fields(const struct td_message *m)
+{
+    switch (m->kind) {
+    case TD_MSG_CLIENT_HELLO:
+        return m->u.client_hello.random.len == 32;
+    case TD_MSG_SERVER_HELLO:
+    case TD_MSG_HELLO_RETRY_REQUEST:
+        return m->u.server_hello.random.len == 32;
+    case TD_MSG_CERTIFICATE:
+        return m->u.certificate.count > 0;
+    default:
+        return false;
+    }
+}
+
 static void on_message(void *ctx, int side, const struct td_hs_message *hm)
 {
     struct td_tls_session *s = ctx;
@@ -462,7 +484,10 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
         m.parsed = true;
         p.failures = 0;
     } else {
-        m.parsed = parse_message(s, side, hm, &m, &p) == 0;
+        int rc = parse_message(s, side, hm, &m, &p);
+        m.malformed = rc != 0 || (p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED);
+        /* a hello or certificate list cut short still has good fields up to the fault */
+        m.parsed = rc == 0 || has_partial_fields(&m);
     }
     emit(s, side, &m);
     report_parse(s, &p);
@@ -495,7 +520,6 @@ static void on_change_cipher_spec(struct td_tls_session *s, int side, const stru
     if (s->tls13 || (!s->sh_seen && s->offered_tls13))
         return;
     d->encrypted = true;
-    d->rec.want_mask &= ~(1u << (TD_CT_HANDSHAKE - TD_CT_CHANGE_CIPHER_SPEC));
 }
 
 static void on_alert(struct td_tls_session *s, int side, const struct td_record *r)
@@ -519,10 +543,35 @@ static void on_alert(struct td_tls_session *s, int side, const struct td_record 
     td_conn_add_alert(s->conn, role_of(s, side), false, &m.u.alert);
 }
 
+/* A record body that is one or more whole handshake messages of known types. */
+static bool looks_plaintext(const uint8_t *p, size_t n)
+{
+    struct td_cur c = td_cur_make(p, n);
+    struct td_cur body;
+    unsigned messages = 0;
+    uint8_t type;
+
+    while (td_cur_remaining(&c)) {
+        if (!td_cur_u8(&c, &type) || !td_cur_vec(&c, 3, 0, 0xffffff, 1, &body))
+            return false;
+        if (kind_of(type) == TD_MSG_OTHER_HANDSHAKE)
+            return false;
+        messages++;
+    }
+    return messages > 0;
+}
+
 static void on_handshake_record(struct td_tls_session *s, int side, const struct td_record *r)
 {
     struct td_tls_dir *d = &s->dir[side];
 
+    if (d->encrypted && r->body && looks_plaintext(r->body, r->length)) {
+        /* Bytes that parse exactly as handshake messages are not ciphertext
+         * (a chance of about 2^-24 for random bytes): our idea of this
+         * side's encryption was wrong (e.g. a capture that began after the
+         * handshake's start), so read them. */
+        d->encrypted = false;
+    }
     if (d->encrypted) {
         struct td_message m = {.kind = d->finished_seen ? TD_MSG_ENCRYPTED_HANDSHAKE : TD_MSG_FINISHED,
                                .record_version = r->version, .encrypted = true,
@@ -535,6 +584,10 @@ static void on_handshake_record(struct td_tls_session *s, int side, const struct
     }
     if (r->body == NULL)
         return;
+    if (r->length == 0)
+        td_conn_anomaly(s->conn, TD_ANOM_BAD_LENGTH, s->now,
+                        "record[%llu] (handshake, %s): zero length, which RFC 8446 §5.1 forbids",
+                        (unsigned long long)r->index, direction(s, side));
     td_hs_feed(&d->hs, side, r->body, r->length, r->version,
                s->env->cfg->max_handshake_message, on_message, s);
     if (r->truncated)
@@ -718,6 +771,8 @@ static void on_note(void *ctx, int side, enum td_rec_note what, const char *deta
 
     switch (what) {
     case TD_RECN_FOUND:
+        mark_detected(s); /* a hello header: TLS, even if the record never completes */
+        break;
     case TD_RECN_RESYNCED:
         break;
     case TD_RECN_FOUND_WEAK:
@@ -791,11 +846,22 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
 
 void td_tls_end(struct td_tls_session *s, td_time_us now)
 {
+    struct td_record_handler h = {on_record, on_note, s};
     s->now = now;
     for (int side = 0; side < 2; side++) {
         struct td_tls_dir *d = &s->dir[side];
         if (!s->detected)
             continue;
+        if (d->rec.state == TD_REC_BODY && d->rec.want_body && d->rec.body.len > 0) {
+            /* the stream ended inside a record: say so, then read what came */
+            td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
+                            "record[%llu] (content type %u, %s): %zu of %zu bytes seen before "
+                            "the stream ended",
+                            (unsigned long long)d->rec.records, d->rec.type, direction(s, side),
+                            d->rec.length - d->rec.left, d->rec.length);
+            td_record_gap(&d->rec, side, d->rec.left, true, &h);
+            continue;
+        }
         if (d->hs.discarding) {
             td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
                             "%s (%s): %zu of %zu bytes seen before the stream ended",

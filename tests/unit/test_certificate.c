@@ -146,7 +146,8 @@ static void assert_cert(const struct td_cert_info *c)
     assert_string_equal(c->sha1, CERT_SHA1);
     assert_string_equal(c->subject, CERT_SUBJECT);
     assert_string_equal(c->issuer, CERT_SUBJECT);
-    assert_string_equal(c->subject_cn, "test.example.com");
+    assert_int_equal(c->subject_cn.len, strlen("test.example.com"));
+    assert_memory_equal(c->subject_cn.data, "test.example.com", c->subject_cn.len);
     assert_string_equal(c->serial, CERT_SERIAL);
     assert_true(c->has_validity);
     assert_int_equal(c->not_before, CERT_NOT_BEFORE);

@@ -290,6 +290,30 @@ static void test_truncated_client_hello(void **state)
                         "ClientHello.cipher_suites: length 31 is not a whole number of elements");
 }
 
+/*
+ * Cut inside the random: the random is not claimed (a truncated message is
+ * still written, and its writer must not read 32 bytes that are not there;
+ * found by fuzz_message, tests/fuzz/regressions/fuzz_message/truncated-*).
+ */
+static void test_hello_cut_in_random(void **state)
+{
+    struct fixture *f = *state;
+    struct td_client_hello ch;
+    struct td_server_hello sh;
+    bool hrr = true;
+    load(f, client_hello, 12);
+    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), -1);
+    assert_string_equal(f->p.detail, "ClientHello.random: need 32 bytes, 10 remaining");
+    assert_int_equal(ch.random.len, 0);
+
+    td_parse_begin(&f->p, &f->arena);
+    load(f, server_hello, 12);
+    assert_int_equal(td_parse_server_hello(&f->p, f->body, f->len, &sh, &hrr), -1);
+    assert_string_equal(f->p.detail, "ServerHello.random: need 32 bytes, 10 remaining");
+    assert_int_equal(sh.random.len, 0);
+    assert_false(hrr);
+}
+
 /* A repeated extension is reported; the first copy counts. */
 static void test_repeated_extension(void **state)
 {
@@ -397,6 +421,7 @@ int main(void)
         T(test_lying_extension_length),
         T(test_lying_inner_length),
         T(test_truncated_client_hello),
+        T(test_hello_cut_in_random),
         T(test_repeated_extension),
         T(test_server_hello),
         T(test_hello_retry_request),

@@ -80,7 +80,7 @@ static int setup(void **state)
     if (f == NULL)
         return -1;
     f->c = (struct td_stream_consumer){on_data, on_gap, &f->k};
-    f->b = (struct td_stream_budget){0, 1u << 20, 1u << 20};
+    f->b = (struct td_stream_budget){.cap = 1u << 20, .per_direction_cap = 1u << 20};
     for (size_t i = 0; i < sizeof f->src; i++)
         f->src[i] = (uint8_t)(i * 7 + i / 251 + 1);
     f->isn = 1000;
@@ -456,7 +456,7 @@ static void test_skip_hint(void **state)
 
     /* the same segment queued in a stream without the hint costs 30 more bytes */
     struct td_stream plain = {0};
-    struct td_stream_budget b2 = {0, 1u << 20, 1u << 20};
+    struct td_stream_budget b2 = {.cap = 1u << 20, .per_direction_cap = 1u << 20};
     struct td_stream_notes n2 = {0};
     struct sink *k2 = calloc(1, sizeof *k2);
     assert_non_null(k2);
@@ -658,7 +658,7 @@ static void test_random_accounting(void **state)
         f->isn = (uint32_t)unit_rand(&seed);
         td_stream_syn(&s, f->isn);
         f->s = s;
-        f->b = (struct td_stream_budget){0, 1u << 20, 600 + unit_below(&seed, 3000)};
+        f->b = (struct td_stream_budget){.cap = 1u << 20, .per_direction_cap = 600 + unit_below(&seed, 3000)};
         f->k.skip_until = unit_below(&seed, 2) ? unit_below(&seed, LEN) : 0;
 
         for (unsigned i = 0; i < 80; i++) {
@@ -687,6 +687,39 @@ static void test_random_accounting(void **state)
                 assert_memory_equal(f->k.out + f->k.ev[e].off, f->src + f->k.ev[e].off,
                                     (size_t)f->k.ev[e].n);
     }
+}
+
+/* A re-send of bytes already handed over is compared against the window. */
+static void test_resend_of_delivered_bytes(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t changed[40];
+
+    f->b.window_cap = 1u << 20;
+    seg(f, 0, 100);
+    assert_clean(f, 100);
+    assert_int_equal(f->b.window_used, TD_STREAM_WINDOW_BYTES);
+    seg(f, 20, 40); /* identical: no conflict */
+    assert_int_equal(f->notes.conflicts, 0);
+    memcpy(changed, f->src + 20, sizeof changed);
+    changed[17] ^= 0x55; /* a partial re-send with one byte different */
+    td_stream_segment(&f->s, SIDE, seq_of(f, 20), changed, sizeof changed, sizeof changed, false,
+                      &f->c, &f->b, &f->notes);
+    assert_int_equal(f->notes.conflicts, 1);
+    assert_clean(f, 100); /* the first copy stands */
+    td_stream_release(&f->s, &f->b);
+    assert_int_equal(f->b.window_used, 0);
+}
+
+/* Bytes the consumer skips (application data) are not kept. */
+static void test_no_window_while_skipping(void **state)
+{
+    struct fixture *f = *state;
+    f->b.window_cap = 1u << 20;
+    f->k.skip_until = 1000; /* after the first segment, the consumer skips */
+    seg(f, 0, 10);
+    seg(f, 10, 100);
+    assert_int_equal(f->b.window_used, 0);
 }
 
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
@@ -723,6 +756,8 @@ int main(void)
         T(test_far_segment_ignored),
         T(test_random_reassembly),
         T(test_random_accounting),
+        T(test_resend_of_delivered_bytes),
+        T(test_no_window_while_skipping),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -1,0 +1,1150 @@
+#!/usr/bin/env python3
+"""hostile.py - crafted hostile captures for tlsdissect.
+
+    tools/hostile.py CASE [--scale N] [--seed N] OUT|-
+    tools/hostile.py --list
+
+Writes one named case per invocation as a classic pcap (Ethernet, IPv4 unless
+the case says otherwise; microsecond timestamps from 2026-01-01T00:00:00Z) to
+OUT, or to standard output with `-` so that the big cases can be streamed
+straight into `tlsdissect -r -` without ever touching the disk.
+
+Every case is built from real-looking TCP connections: SYN (with MSS), SYN-ACK,
+ACK, data segments with correct sequence and acknowledgement numbers, ACKs
+from the receiver that never acknowledge bytes that were not sent, FIN from
+both sides; IPv4 header and TCP checksums are correct.  What is hostile is the
+TLS inside (or, for the transport cases, the way it is carried).  Most cases
+end with a "sentinel": an ordinary, well-formed TLS 1.2 handshake with SNI
+`sentinel.hostile.test`, so a test can check that the dissector is still
+working after the attack.
+
+--scale N is the size of the cases that have one (suffixes k/M/G = 10^3,
+10^6, 10^9): trickle = TCP segments carrying the handshake (default 100000),
+retrans-storm = retransmissions (10000), syn-flood = SYNs (1000000),
+garbage-flood = bytes of garbage (1G), frag-incomplete = datagrams left
+incomplete (100000).  The other cases ignore it.
+
+Cases that need a certificate (lying-lengths, evil-strings, record-too-long,
+and the server flights) make a throw-away self-signed P-256 certificate with
+the openssl command line in a private temporary directory; evil-strings then
+patches hostile bytes into its subject CN and SAN dNSName in the DER, keeping
+every length consistent (the signature no longer verifies; nothing here
+validates it).  pcapng-unknown-blocks, snaplen-64 and the cut-* cases are made
+from tests/pcaps/tls12-ecdhe-rsa.pcap.
+
+The module can also be imported (tests/hostile/run.py does): CASES maps each
+name to its function, LYING_LENGTHS lists the lying-lengths connections with
+their client ports and expected anomalies, EVIL lists the evil-strings values.
+Pure Python 3 standard library (plus the openssl binary for certificates).
+"""
+
+import argparse
+import io
+import ipaddress
+import os
+import random
+import struct
+import subprocess
+import sys
+import tempfile
+
+ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
+FIXTURE = os.path.join(ROOT, "tests", "pcaps", "tls12-ecdhe-rsa.pcap")
+BASE_US = 1767225600 * 1000000          # 2026-01-01T00:00:00Z
+SENTINEL_SNI = b"sentinel.hostile.test"
+
+# ----------------------------------------------------------------------------
+# pcap writing
+# ----------------------------------------------------------------------------
+
+
+class Writer:
+    """Classic pcap, little-endian, microseconds.  Every packet advances the
+    clock by `step` microseconds unless a timestamp is given."""
+
+    def __init__(self, f, snaplen=262144, linktype=1, step=20):
+        self.f = f
+        self.t = BASE_US
+        self.step = step
+        self.count = 0
+        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype))
+
+    def packet(self, frame, caplen=None):
+        self.t += self.step
+        cap = frame if caplen is None else frame[:caplen]
+        self.f.write(struct.pack("<IIII", self.t // 1000000, self.t % 1000000, len(cap), len(frame)) + cap)
+        self.count += 1
+
+    def pause(self, us):
+        self.t += us
+
+
+# ----------------------------------------------------------------------------
+# Ethernet / IP / TCP
+# ----------------------------------------------------------------------------
+
+MAC_C = bytes.fromhex("020000000001")
+MAC_S = bytes.fromhex("020000000002")
+FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
+C, S = 0, 1
+
+
+def csum(data):
+    """Internet checksum (RFC 1071): the one's complement sum of 16-bit words
+    is the big-endian value of the bytes modulo 0xffff (2^16 = 1 mod 0xffff)."""
+    if len(data) & 1:
+        data += b"\0"
+    x = int.from_bytes(data, "big")
+    s = x % 0xFFFF
+    if s == 0 and x:
+        s = 0xFFFF
+    return (~s) & 0xFFFF
+
+
+def packed(ip):
+    return ipaddress.ip_address(ip).packed
+
+
+def eth(payload, v6=False, src=MAC_C, dst=MAC_S):
+    return dst + src + (b"\x86\xdd" if v6 else b"\x08\x00") + payload
+
+
+def ipv4(src, dst, payload, ident=0, frag=0x4000, proto=6, ttl=64):
+    """frag: the 16-bit flags+offset field (DF by default)."""
+    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xFFFF, frag, ttl,
+                      proto, 0, src, dst)
+    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
+
+
+def ipv6(src, dst, payload, nh=6, hlim=64):
+    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), nh, hlim, src, dst) + payload
+
+
+def tcp(src, dst, sport, dport, seq, ack, flags, payload=b"", win=64240, opts=b""):
+    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
+                      ((20 + len(opts)) // 4) << 4, flags, win, 0, 0) + opts
+    n = len(hdr) + len(payload)
+    if len(src) == 4:
+        pseudo = src + dst + struct.pack("!BBH", 0, 6, n)
+    else:
+        pseudo = src + dst + struct.pack("!IxxxB", n, 6)
+    return hdr[:16] + struct.pack("!H", csum(pseudo + hdr + payload)) + hdr[18:] + payload
+
+
+MSS_OPT = b"\x02\x04\x05\xb4"   # MSS 1460
+
+
+class Conn:
+    """One TCP connection between a client and a server, written packet by
+    packet with correct sequence and acknowledgement numbers.  nxt[side] is
+    the next sequence number that side will send; ISNs may be given to place
+    the sequence space anywhere (seq-wrap)."""
+
+    def __init__(self, w, cip, cport, sip, sport, isn_c=None, isn_s=None, rng=None):
+        rng = rng or random.Random(cport)
+        self.w = w
+        self.v6 = ":" in cip
+        self.addr = (packed(cip), packed(sip))
+        self.port = (cport, sport)
+        self.isn = [rng.getrandbits(32) if isn_c is None else isn_c,
+                    rng.getrandbits(32) if isn_s is None else isn_s]
+        self.nxt = [self.isn[0], self.isn[1]]
+        self.ipid = [rng.getrandbits(16), rng.getrandbits(16)]
+
+    # -- raw building blocks ---------------------------------------------
+    def tcp_bytes(self, side, flags, payload=b"", seq=None, ack=None, opts=b""):
+        o = 1 - side
+        if seq is None:
+            seq = self.nxt[side]
+        if ack is None:
+            ack = self.nxt[o] if flags & ACK else 0
+        return tcp(self.addr[side], self.addr[o], self.port[side], self.port[o], seq, ack, flags,
+                   payload, opts=opts)
+
+    def ip_frame(self, side, l4):
+        """l4 bytes in one unfragmented IP packet inside an Ethernet frame."""
+        o = 1 - side
+        macs = (MAC_C, MAC_S) if side == C else (MAC_S, MAC_C)
+        if self.v6:
+            return eth(ipv6(self.addr[side], self.addr[o], l4), True, *macs)
+        self.ipid[side] += 1
+        return eth(ipv4(self.addr[side], self.addr[o], l4, self.ipid[side]), False, *macs)
+
+    def fragments(self, side, l4, pieces, ident=None):
+        """Emit l4 as IP fragments.  pieces: list of (offset, data) with offset
+        a multiple of 8 (data None = the original bytes l4[offset:offset+n]
+        given as (offset, n) in an int); the piece reaching the end has MF=0."""
+        o = 1 - side
+        macs = (MAC_C, MAC_S) if side == C else (MAC_S, MAC_C)
+        if ident is None:
+            self.ipid[side] += 1
+            ident = self.ipid[side] if not self.v6 else 0x10000 + self.ipid[side]
+        for off, data in pieces:
+            if isinstance(data, int):
+                data = l4[off:off + data]
+            more = off + len(data) < len(l4)
+            self.w.packet(frag_frame(self.addr[side], self.addr[o], data, off, more, ident,
+                                     self.v6, macs))
+
+    def seg(self, side, flags, payload=b"", seq=None, advance=True, opts=b""):
+        self.w.packet(self.ip_frame(side, self.tcp_bytes(side, flags, payload, seq, opts=opts)))
+        if advance and seq is None:
+            self.nxt[side] = (self.nxt[side] + len(payload) + (1 if flags & (SYN | FIN) else 0)) \
+                & 0xFFFFFFFF
+
+    # -- the usual life of a connection ----------------------------------
+    def open(self):
+        self.seg(C, SYN, opts=MSS_OPT)
+        self.seg(S, SYN | ACK, opts=MSS_OPT)
+        self.seg(C, ACK)
+        return self
+
+    def ack(self, side):
+        self.seg(side, ACK)
+
+    def send(self, side, data, mss=1448, ack_every=2):
+        """data from side in segments of at most mss bytes; the peer ACKs
+        every ack_every segments and at the end."""
+        n = 0
+        for i in range(0, len(data), mss):
+            self.seg(side, PSH | ACK, data[i:i + mss])
+            n += 1
+            if ack_every and n % ack_every == 0:
+                self.ack(1 - side)
+        if ack_every and n % ack_every:
+            self.ack(1 - side)
+
+    def close(self):
+        self.seg(C, FIN | ACK)
+        self.seg(S, FIN | ACK)
+        self.seg(C, ACK)
+
+
+def frag_frame(src, dst, data, off, more, ident, v6, macs=(MAC_C, MAC_S)):
+    if v6:
+        fh = struct.pack("!BBHI", 6, 0, (off & ~7) | (1 if more else 0), ident & 0xFFFFFFFF)
+        return eth(ipv6(src, dst, fh + data, nh=44), True, *macs)
+    return eth(ipv4(src, dst, data, ident, ((1 << 13) if more else 0) | (off >> 3)), False, *macs)
+
+
+# ----------------------------------------------------------------------------
+# TLS building blocks
+# ----------------------------------------------------------------------------
+
+def u8(n):
+    return struct.pack("!B", n & 0xFF)
+
+
+def u16(n):
+    return struct.pack("!H", n & 0xFFFF)
+
+
+def u24(n):
+    return struct.pack("!I", n & 0xFFFFFF)[1:]
+
+
+def v8(b, n=None):
+    return u8(len(b) if n is None else n) + b
+
+
+def v16(b, n=None):
+    return u16(len(b) if n is None else n) + b
+
+
+def v24(b, n=None):
+    return u24(len(b) if n is None else n) + b
+
+
+HANDSHAKE, ALERT, CCS, APPDATA = 22, 21, 20, 23
+
+
+def record(body, ct=HANDSHAKE, ver=0x0303, length=None):
+    return u8(ct) + u16(ver) + u16(len(body) if length is None else length) + body
+
+
+def records(body, ct=HANDSHAKE, ver=0x0303, size=16384):
+    """A handshake stream cut into records of at most size bytes."""
+    return b"".join(record(body[i:i + size], ct, ver) for i in range(0, len(body), size))
+
+
+def hs(mtype, body, length=None):
+    return u8(mtype) + u24(len(body) if length is None else length) + body
+
+
+CLIENT_HELLO, SERVER_HELLO, CERTIFICATE, SERVER_KEY_EXCHANGE, SERVER_HELLO_DONE = 1, 2, 11, 12, 14
+SUITES = [0xC02B, 0xC02F, 0xC02C, 0xC030, 0xCCA9, 0xCCA8, 0x009E, 0x1301, 0x1302, 0x1303]
+
+
+def ext(etype, data, length=None):
+    return u16(etype) + v16(data, length)
+
+
+def ext_sni(name):
+    return ext(0, v16(u8(0) + v16(name)))
+
+
+def ext_alpn(protos):
+    return ext(16, v16(b"".join(v8(p) for p in protos)))
+
+
+def ext_groups(groups=(29, 23, 24)):
+    return ext(10, v16(b"".join(u16(g) for g in groups)))
+
+
+def ext_sigalgs(algs=(0x0403, 0x0804, 0x0401, 0x0503, 0x0805, 0x0501, 0x0806, 0x0601)):
+    return ext(13, v16(b"".join(u16(a) for a in algs)))
+
+
+def ext_versions(vers=(0x0304, 0x0303)):
+    return ext(43, v8(b"".join(u16(v) for v in vers)))
+
+
+def ext_key_share(shares=((29, b"\x11" * 32),)):
+    return ext(51, v16(b"".join(u16(g) + v16(k) for g, k in shares)))
+
+
+def ext_padding(n):
+    return ext(21, b"\0" * n)
+
+
+def default_extensions(sni, alpn=(b"h2", b"http/1.1")):
+    e = []
+    if sni is not None:
+        e.append(ext_sni(sni))
+    e += [ext(0xFF01, b"\0"), ext_groups(), ext(11, v8(b"\0")), ext(35, b"")]
+    if alpn:
+        e.append(ext_alpn(alpn))
+    e += [ext(23, b""), ext_sigalgs(), ext_versions(), ext(45, v8(b"\x01")), ext_key_share()]
+    return e
+
+
+def client_hello(sni=SENTINEL_SNI, alpn=(b"h2", b"http/1.1"), exts=None, extra_exts=(),
+                 session_id=None, suites=None, comp=None, exts_raw=None, random_=None):
+    """A ClientHello body.  exts: list of extension bytes (default: a modern
+    browser-like set); exts_raw / suites / comp / session_id: the raw vector
+    bytes *including* their length prefix, to make them lie."""
+    if exts is None:
+        exts = default_extensions(sni, alpn)
+    exts = list(exts) + list(extra_exts)
+    body = u16(0x0303) + (random_ or bytes(range(32)))
+    body += session_id if session_id is not None else v8(bytes(range(0xA0, 0xC0)))
+    body += suites if suites is not None else v16(b"".join(u16(s) for s in SUITES))
+    body += comp if comp is not None else v8(b"\0")
+    body += exts_raw if exts_raw is not None else v16(b"".join(exts))
+    return body
+
+
+def server_hello(suite=0xC02F, alpn=b"h2", exts=None):
+    if exts is None:
+        exts = [ext(0xFF01, b"\0"), ext(11, v8(b"\0")), ext(23, b"")]
+        if alpn is not None:
+            exts.append(ext_alpn([alpn]))
+    return (u16(0x0303) + bytes(range(0x40, 0x60)) + v8(bytes(range(0x60, 0x80))) + u16(suite)
+            + u8(0) + v16(b"".join(exts)))
+
+
+def certificate_body(certs):
+    return v24(b"".join(v24(c) for c in certs))
+
+
+def ske_ecdhe(pub=b"\x22" * 32, sig=b"\x33" * 256):
+    return u8(3) + u16(29) + v8(pub) + u16(0x0804) + v16(sig)
+
+
+def ske_dhe(p=b"\xff" * 256, g=b"\x02", ys=b"\x44" * 256, sig=b"\x33" * 256):
+    return v16(p) + v16(g) + v16(ys) + u16(0x0804) + v16(sig)
+
+
+def server_flight(cert, suite=0xC02F, alpn=b"h2", ske=None, sh=None):
+    """ServerHello, Certificate, ServerKeyExchange, ServerHelloDone in one
+    handshake stream (one record each)."""
+    if ske is None:
+        ske = ske_ecdhe() if suite >> 8 == 0xC0 or suite >> 8 == 0xCC else ske_dhe()
+    return (record(hs(SERVER_HELLO, sh if sh is not None else server_hello(suite, alpn)))
+            + record(hs(CERTIFICATE, certificate_body([cert])))
+            + record(hs(SERVER_KEY_EXCHANGE, ske))
+            + record(hs(SERVER_HELLO_DONE, b"")))
+
+
+def client_flight():
+    """ClientKeyExchange, ChangeCipherSpec, encrypted Finished."""
+    return (record(hs(16, v8(b"\x55" * 32))) + record(b"\x01", CCS)
+            + record(bytes(range(40)), HANDSHAKE))
+
+
+def server_finish():
+    return record(b"\x01", CCS) + record(bytes(range(100, 140)), HANDSHAKE)
+
+
+def full_handshake(w, cert, cip="10.0.0.1", cport=50000, sip="192.0.2.1", sport=443,
+                   sni=SENTINEL_SNI, ch=None, flight=None, rng=None):
+    """An ordinary TLS 1.2 connection, SYN to FIN."""
+    c = Conn(w, cip, cport, sip, sport, rng=rng).open()
+    c.send(C, record(hs(CLIENT_HELLO, ch if ch is not None else client_hello(sni)), ver=0x0301))
+    c.send(S, flight if flight is not None else server_flight(cert))
+    c.send(C, client_flight())
+    c.send(S, server_finish())
+    c.close()
+    return c
+
+
+def sentinel(w, cert, cip="198.51.100.7", cport=61000, sip="192.0.2.1"):
+    w.pause(1000)
+    return full_handshake(w, cert, cip, cport, sip, 443, SENTINEL_SNI)
+
+
+# ----------------------------------------------------------------------------
+# certificates
+# ----------------------------------------------------------------------------
+
+_cert_cache = {}
+
+
+def make_cert(cn=b"server.hostile.test", san=b"server.hostile.test"):
+    """A self-signed P-256 certificate (DER) made with the openssl CLI in a
+    private temp dir.  cn/san may hold any bytes: the certificate is made
+    with same-length ASCII placeholders that are then replaced in the DER,
+    so every DER length stays right."""
+    key = (cn, san)
+    if key in _cert_cache:
+        return _cert_cache[key]
+    ph_cn = b"C" * len(cn)
+    ph_san = b"D" * len(san)
+    with tempfile.TemporaryDirectory(prefix="hostile-cert-") as tmp:
+        der = os.path.join(tmp, "c.der")
+        subprocess.run(["openssl", "req", "-x509", "-newkey", "ec", "-pkeyopt",
+                        "ec_paramgen_curve:P-256", "-nodes", "-keyout", os.path.join(tmp, "k.pem"),
+                        "-outform", "DER", "-out", der, "-days", "3650", "-set_serial", "4660",
+                        "-subj", "/O=hostile/CN=" + ph_cn.decode(),
+                        "-addext", "subjectAltName=DNS:" + ph_san.decode()],
+                       check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+        data = open(der, "rb").read()
+    if ph_cn != cn:
+        assert data.count(ph_cn) == 2, "CN placeholder must appear in subject and issuer"
+        data = data.replace(ph_cn, cn)
+    if ph_san != san:
+        assert data.count(ph_san) == 1
+        data = data.replace(ph_san, san)
+    _cert_cache[key] = data
+    return data
+
+
+# ----------------------------------------------------------------------------
+# the cases
+# ----------------------------------------------------------------------------
+
+def _lying_lengths_table(cert):
+    """(name, client stream, server stream, [(what, detail substring)]).
+    Each becomes one connection from client port 40000 + index."""
+    T = []
+
+    def add(name, cs, ss, expect):
+        T.append((name, cs, ss, expect))
+
+    ch_ok = client_hello()
+    flight = server_flight(cert)
+
+    def chrec(body, length=None):
+        return record(hs(CLIENT_HELLO, body, length), ver=0x0301)
+
+    # --- record and handshake framing ---
+    rec = chrec(ch_ok)
+    add("record-length-beyond-data", rec[:3] + u16(len(rec) - 5 + 3000) + rec[5:], b"",
+        [("incomplete_message", "")])
+    add("handshake-length-2^24-1", chrec(ch_ok, 0xFFFFFF), b"",
+        [("handshake_too_long", "")])
+    add("handshake-length-short", chrec(ch_ok, len(ch_ok) - 40), flight,
+        [("bad_length", "ClientHello")])
+
+    # --- ClientHello vectors ---
+    def ch_with(**kw):
+        return chrec(client_hello(**kw))
+
+    sid = bytes(range(32))
+    add("session_id-33", ch_with(session_id=v8(sid + b"\0")), flight,
+        [("bad_length", "session_id")])
+    add("session_id-too-long", ch_with(session_id=u8(200) + sid), flight,
+        [("bad_length", "session_id")])
+    cs = b"".join(u16(s) for s in SUITES)
+    add("cipher_suites-too-long", ch_with(suites=v16(cs, 0xFFF0)), flight,
+        [("bad_length", "cipher_suites")])
+    add("cipher_suites-empty", ch_with(suites=v16(b"")), flight,
+        [("bad_length", "cipher_suites")])
+    add("cipher_suites-odd", ch_with(suites=v16(cs + b"\x13")), flight,
+        [("bad_length", "cipher_suites")])
+    add("compression-empty", ch_with(comp=v8(b"")), flight,
+        [("bad_length", "compression_methods")])
+    add("compression-too-long", ch_with(comp=u8(250) + b"\0"), flight,
+        [("bad_length", "compression_methods")])
+    exts = b"".join(default_extensions(SENTINEL_SNI))
+    add("extensions-too-long", ch_with(exts_raw=v16(exts, len(exts) + 100)), flight,
+        [("bad_length", "extensions")])
+    add("extensions-too-short", ch_with(exts_raw=v16(exts, len(exts) - 7)), flight,
+        [("bad_length", "ClientHello")])
+    add("extensions-odd-tail", ch_with(exts_raw=v16(exts + b"\x00")), flight,
+        [("bad_length", "ClientHello.extensions[")])
+
+    # --- one extension's lengths ---
+    def ch_ext(first):
+        """the default extensions with the one of first's type replaced by first"""
+        e = [x for x in default_extensions(SENTINEL_SNI) if x[:2] != first[:2]]
+        return ch_with(exts=[first] + e)
+
+    add("ext-data-beyond-block", ch_with(exts_raw=v16(ext_sni(b"a.test")[:2] + u16(400)
+                                                      + ext_sni(b"a.test")[4:])), flight,
+        [("bad_length", "ClientHello.extensions[0]")])
+    name = b"lying.sni.test"
+    add("sni-list-too-long", ch_ext(ext(0, v16(u8(0) + v16(name), 300))), flight,
+        [("bad_length", "server_name")])
+    add("sni-name-too-long", ch_ext(ext(0, v16(u8(0) + v16(name, 200)))), flight,
+        [("bad_length", "server_name")])
+    add("sni-name-empty", ch_ext(ext(0, v16(u8(0) + v16(b"")))), flight,
+        [("bad_length", "server_name")])
+    add("sni-list-empty", ch_ext(ext(0, v16(b""))), flight,
+        [("bad_length", "server_name")])
+    add("alpn-list-too-long", ch_ext(ext(16, v16(v8(b"h2") + v8(b"http/1.1"), 99))), flight,
+        [("bad_length", "application_layer_protocol_negotiation")])
+    add("alpn-name-too-long", ch_ext(ext(16, v16(v8(b"h2") + v8(b"http/1.1", 50)))), flight,
+        [("bad_length", "application_layer_protocol_negotiation")])
+    add("alpn-name-empty", ch_ext(ext(16, v16(v8(b"h2") + v8(b"")))), flight,
+        [("bad_length", "application_layer_protocol_negotiation")])
+    add("key_share-list-too-long", ch_ext(ext(51, v16(u16(29) + v16(b"\x11" * 32), 200))), flight,
+        [("bad_length", "key_share")])
+    add("key_share-key-too-long", ch_ext(ext(51, v16(u16(29) + v16(b"\x11" * 32, 33)))), flight,
+        [("bad_length", "key_share")])
+    add("key_share-key-empty", ch_ext(ext(51, v16(u16(29) + v16(b"")))), flight,
+        [("bad_length", "key_share")])
+    add("supported_versions-odd", ch_ext(ext(43, v8(b"\x03\x04\x03")))
+        , flight, [("bad_length", "supported_versions")])
+    add("supported_versions-too-long", ch_ext(ext(43, v8(b"\x03\x04\x03\x03", 40))), flight,
+        [("bad_length", "supported_versions")])
+    add("supported_versions-empty", ch_ext(ext(43, v8(b""))), flight,
+        [("bad_length", "supported_versions")])
+
+    # --- Certificate ---
+    def sflight(cert_body=None, ske=None, suite=0xC02F):
+        return (record(hs(SERVER_HELLO, server_hello(suite)))
+                + record(hs(CERTIFICATE, cert_body if cert_body is not None
+                            else certificate_body([cert])))
+                + record(hs(SERVER_KEY_EXCHANGE, ske if ske is not None
+                            else (ske_ecdhe() if suite == 0xC02F else ske_dhe())))
+                + record(hs(SERVER_HELLO_DONE, b"")))
+
+    rch = chrec(ch_ok)
+    add("certificate_list-too-long", rch, sflight(v24(v24(cert), len(cert) + 3 + 500)),
+        [("bad_length", "certificate_list")])
+    add("certificate_list-too-short", rch, sflight(v24(v24(cert), len(cert) + 3 - 100)),
+        [("bad_length", "Certificate")])
+    add("certificate-length-too-long", rch, sflight(v24(v24(cert, len(cert) + 9) + b"\0" * 6)),
+        [("bad_length", "Certificate")])
+    add("certificate-length-too-short", rch,
+        sflight(v24(v24(cert, len(cert) - 20))),
+        [("bad_length", "Certificate")])
+    add("certificate-length-zero", rch, sflight(v24(v24(b"") + v24(cert))),
+        [("bad_length", "Certificate")])
+
+    # --- ServerKeyExchange ---
+    add("ecdhe-point-too-long", rch, sflight(ske=u8(3) + u16(29) + v8(b"\x22" * 32, 200)
+                                             + u16(0x0804) + v16(b"\x33" * 64)),
+        [("bad_length", "ServerKeyExchange")])
+    add("ecdhe-point-empty", rch, sflight(ske=u8(3) + u16(29) + v8(b"")
+                                          + u16(0x0804) + v16(b"\x33" * 64)),
+        [("bad_length", "ServerKeyExchange")])
+    add("ecdhe-signature-too-long", rch, sflight(ske=u8(3) + u16(29) + v8(b"\x22" * 32)
+                                                 + u16(0x0804) + v16(b"\x33" * 64, 5000)),
+        [("bad_length", "ServerKeyExchange")])
+    add("dhe-p-too-long", rch, sflight(ske=v16(b"\xff" * 256, 0xFFFF) + v16(b"\x02")
+                                       + v16(b"\x44" * 256) + u16(0x0804) + v16(b"\x33" * 256),
+                                       suite=0x009E),
+        [("bad_length", "ServerKeyExchange")])
+    add("dhe-g-too-long", rch, sflight(ske=v16(b"\xff" * 256) + v16(b"\x02", 3000)
+                                       + v16(b"\x44" * 256) + u16(0x0804) + v16(b"\x33" * 256),
+                                       suite=0x009E),
+        [("bad_length", "ServerKeyExchange")])
+    add("dhe-ys-empty", rch, sflight(ske=v16(b"\xff" * 256) + v16(b"\x02") + v16(b"")
+                                     + u16(0x0804) + v16(b"\x33" * 256), suite=0x009E),
+        [("bad_length", "ServerKeyExchange")])
+    add("dhe-p-empty", rch, sflight(ske=v16(b"") + v16(b"\x02") + v16(b"\x44" * 256)
+                                    + u16(0x0804) + v16(b"\x33" * 256), suite=0x009E),
+        [("bad_length", "ServerKeyExchange")])
+    return T
+
+
+LYING_LENGTHS_PORT = 40000
+LYING_LENGTHS = None   # filled on first use: [(name, client port, expect)]
+
+
+def lying_lengths_manifest():
+    global LYING_LENGTHS
+    if LYING_LENGTHS is None:
+        LYING_LENGTHS = [(n, LYING_LENGTHS_PORT + i, e)
+                         for i, (n, _, _, e) in enumerate(_lying_lengths_table(make_cert()))]
+    return LYING_LENGTHS
+
+
+def case_lying_lengths(w, scale, rng):
+    """Length fields that lie, at every level, one lie per connection (client
+    port 40000 + index, see LYING_LENGTHS): a record length beyond the data,
+    a handshake length of 2^24-1 and one that is too short; ClientHello
+    session_id / cipher_suites / compression_methods / extensions vector
+    lengths too long, zero where forbidden, odd in a 2-byte list; extension
+    inner lengths (server_name list and name, ALPN list and name, key_share
+    list and key, supported_versions); Certificate certificate_list and
+    certificate lengths; ServerKeyExchange ECDH point / DH p, g, Ys /
+    signature lengths.  Attacks: over-reads, under-reads, infinite loops,
+    lost framing; each must become a bad_length (or the framing anomaly)
+    naming the field, and the next connection must be unaffected."""
+    cert = make_cert()
+    for i, (name, cs, ss, _) in enumerate(_lying_lengths_table(cert)):
+        c = Conn(w, "10.1.0.%d" % (1 + i), LYING_LENGTHS_PORT + i, "192.0.2.10", 443, rng=rng).open()
+        c.send(C, cs)
+        if ss:
+            c.send(S, ss)
+        c.close()
+    sentinel(w, cert)
+
+
+def case_record_too_long(w, scale, rng):
+    """Records over the 2^14 + 2048 bytes that TLSCiphertext allows: a
+    ClientHello in one 18433-byte record (padding extension), a server flight
+    whose Certificate record is ~40 kB (the certificate repeated), and a
+    ClientHello in a record of the maximum 65535 bytes.  Attacks fixed-size
+    record buffers; the contract says such records are reported
+    (record_too_long) and still read, so the ClientHellos must come out with
+    their SNI."""
+    cert = make_cert()
+    limit = 16384 + 2048
+    base = client_hello(b"big-record.hostile.test")
+    need = limit + 1 - 4 - len(base) - 4
+    ch = client_hello(b"big-record.hostile.test", extra_exts=[ext_padding(need)])
+    assert len(hs(CLIENT_HELLO, ch)) == limit + 1
+    c = Conn(w, "10.2.0.1", 41000, "192.0.2.20", 443, rng=rng).open()
+    c.send(C, record(hs(CLIENT_HELLO, ch), ver=0x0301))
+    many = certificate_body([cert] * (40000 // len(cert) + 1))
+    c.send(S, record(hs(SERVER_HELLO, server_hello()))
+           + record(hs(CERTIFICATE, many) + hs(SERVER_KEY_EXCHANGE, ske_ecdhe())
+                    + hs(SERVER_HELLO_DONE, b"")))
+    c.send(C, client_flight())
+    c.send(S, server_finish())
+    c.close()
+    ch = client_hello(b"max-record.hostile.test", extra_exts=[ext_padding(0)])
+    ch = client_hello(b"max-record.hostile.test",
+                      extra_exts=[ext_padding(65535 - 4 - len(ch))])
+    assert len(hs(CLIENT_HELLO, ch)) == 65535
+    c = Conn(w, "10.2.0.2", 41001, "192.0.2.20", 443, rng=rng).open()
+    c.send(C, record(hs(CLIENT_HELLO, ch), ver=0x0301))
+    c.send(S, server_flight(cert))
+    c.close()
+    sentinel(w, cert)
+
+
+GREASE = [0x0A0A + 0x1010 * i for i in range(16)]
+
+
+def padded_client_hello(sni, total):
+    """A ClientHello body whose handshake message (4-byte header included) is
+    `total` bytes (up to ~131 kB).  The extensions vector holds at most 65535
+    bytes: a padding extension fills it up to that, and beyond it the
+    cipher_suites list grows with GREASE values (at most 32767 suites)."""
+    base = client_hello(sni)
+    left = total - 4 - len(base)
+    if left < 4:
+        return base
+    room = 65535 - len(b"".join(default_extensions(sni))) - 4     # padding data room
+    if left - 4 <= room:
+        return client_hello(sni, extra_exts=[ext_padding(left - 4)])
+    more = left - 4 - room                                         # bytes of extra suites
+    pad = room - (more & 1)                                        # keep the suites even
+    more += more & 1
+    suites = [u16(x) for x in SUITES] + [u16(GREASE[i % 16]) for i in range(more // 2)]
+    if len(suites) > 32767:
+        raise SystemExit("hostile.py: a ClientHello of %d bytes cannot be built (max ~131 kB)" % total)
+    return client_hello(sni, suites=v16(b"".join(suites)), extra_exts=[ext_padding(pad)])
+
+
+def case_trickle(w, scale, rng):
+    """A whole handshake delivered one byte per TCP segment: the ClientHello
+    (padded with a padding extension that fills the 64 kB extensions vector,
+    then with GREASE cipher suites, so that the handshake takes `scale`
+    segments: 100,000 at full size, at most ~131,000; it spans several
+    records) and the server flight, each byte its own packet, the
+    receiver ACKing every second segment.  Attacks per-segment overheads
+    (quadratic reassembly, per-segment allocations, timers) and record/
+    message assembly across thousands of pieces; the ClientHello must come
+    out whole with SNI trickle.hostile.test."""
+    cert = make_cert()
+    flight = server_flight(cert)
+    ch_len = max(300, scale - len(flight))
+    n_records = (ch_len + 16383) // 16384
+    ch = padded_client_hello(b"trickle.hostile.test", ch_len - 5 * n_records)
+    stream = records(hs(CLIENT_HELLO, ch), ver=0x0301)
+    c = Conn(w, "10.3.0.1", 42000, "192.0.2.30", 443, rng=rng).open()
+    w.step = 2
+    c.send(C, stream, mss=1)
+    c.send(S, flight, mss=1)
+    w.step = 20
+    c.send(C, client_flight())
+    c.send(S, server_finish())
+    c.close()
+    sentinel(w, cert)
+
+
+def case_retrans_storm(w, scale, rng):
+    """`scale` (10,000 at full size) overlapping retransmissions, with
+    conflicting bytes, of the segments of one ClientHello: the first third
+    arrives, then the last third (out of order, queued), then the storm, each
+    retransmission a random sub-range of either received segment filled with
+    random bytes, then the missing middle.  Attacks the overlap handling of
+    the in-order and out-of-order paths (first copy must win, so the
+    ClientHello keeps SNI storm.hostile.test), per-retransmission memory
+    (queue growth), and anomaly flooding (one tcp_overlap_conflict event, the
+    rest counted)."""
+    cert = make_cert()
+    ch = record(hs(CLIENT_HELLO, padded_client_hello(b"storm.hostile.test", 1500)), ver=0x0301)
+    a, b = len(ch) // 3, 2 * len(ch) // 3
+    c = Conn(w, "10.4.0.1", 43000, "192.0.2.40", 443, rng=rng).open()
+    base = c.nxt[C]
+    c.seg(C, PSH | ACK, ch[:a], seq=base, advance=False)
+    c.seg(C, PSH | ACK, ch[b:], seq=base + b, advance=False)
+    w.step = 5
+    for i in range(scale):
+        lo, hi = (0, a) if i % 2 == 0 else (b, len(ch))
+        s = rng.randrange(lo, hi - 1)
+        e = rng.randrange(s + 1, hi + 1)
+        junk = bytes((o + 1 + rng.randrange(255)) & 0xFF for o in ch[s:e])  # every byte differs
+        c.seg(C, PSH | ACK, junk, seq=base + s, advance=False)
+    w.step = 20
+    c.seg(C, PSH | ACK, ch[a:b], seq=base + a, advance=False)
+    c.nxt[C] = (base + len(ch)) & 0xFFFFFFFF
+    c.ack(S)
+    c.send(S, server_flight(cert))
+    c.send(C, client_flight())
+    c.send(S, server_finish())
+    c.close()
+    sentinel(w, cert)
+
+
+def case_seq_wrap(w, scale, rng):
+    """TCP sequence numbers that wrap (0xffffffff -> 0) inside TLS records:
+    connection 1 wraps 100 bytes into the ClientHello (client) and 200 bytes
+    into the Certificate (server), in 64-byte segments so one segment
+    straddles the wrap; connection 2 has ISN 0xffffffff (the SYN takes the
+    last number, data starts at 0); connection 3 wraps inside the ClientHello
+    with the segment after the wrap arriving before the one before it.
+    Attacks 32-bit comparisons that are not wrap-safe; all three ClientHellos
+    (SNI wrap1/2/3.hostile.test) and the Certificate must come out whole."""
+    cert = make_cert()
+    flight = server_flight(cert)
+    sh_len = len(record(hs(SERVER_HELLO, server_hello())))
+    # 1: wraps at client byte 100 and server byte sh_len + 200
+    ch = record(hs(CLIENT_HELLO, client_hello(b"wrap1.hostile.test")), ver=0x0301)
+    c = Conn(w, "10.5.0.1", 44001, "192.0.2.50", 443,
+             isn_c=(0xFFFFFFFF - 100) & 0xFFFFFFFF, isn_s=(0xFFFFFFFF - (sh_len + 200)) & 0xFFFFFFFF,
+             rng=rng).open()
+    c.send(C, ch, mss=64)
+    c.send(S, flight, mss=64)
+    c.send(C, client_flight())
+    c.send(S, server_finish())
+    c.close()
+    # 2: ISN 0xffffffff
+    ch = record(hs(CLIENT_HELLO, client_hello(b"wrap2.hostile.test")), ver=0x0301)
+    c = Conn(w, "10.5.0.2", 44002, "192.0.2.50", 443, isn_c=0xFFFFFFFF, isn_s=0xFFFFFFFF,
+             rng=rng).open()
+    c.send(C, ch, mss=100)
+    c.send(S, flight, mss=100)
+    c.close()
+    # 3: out of order across the wrap
+    ch = record(hs(CLIENT_HELLO, client_hello(b"wrap3.hostile.test")), ver=0x0301)
+    c = Conn(w, "10.5.0.3", 44003, "192.0.2.50", 443, isn_c=0xFFFFFFFF - 80, rng=rng).open()
+    base = c.nxt[C]
+    cut1, cut2 = 40, 120            # wrap is at byte 80, inside [cut1, cut2)
+    c.seg(C, PSH | ACK, ch[:cut1], seq=base, advance=False)
+    c.seg(C, PSH | ACK, ch[cut2:], seq=(base + cut2) & 0xFFFFFFFF, advance=False)
+    c.seg(C, PSH | ACK, ch[cut1:cut2], seq=(base + cut1) & 0xFFFFFFFF, advance=False)
+    c.nxt[C] = (base + len(ch)) & 0xFFFFFFFF
+    c.ack(S)
+    c.send(S, flight)
+    c.close()
+    sentinel(w, cert)
+
+
+def case_syn_flood(w, scale, rng):
+    """`scale` SYNs (1,000,000 at full size), each from a distinct address
+    (10.x.y.z) and port to 192.0.2.60:443, 2 us apart, never answered, then
+    an ordinary handshake.  Attacks the connection table: memory per
+    half-open flow, the --max-connections cap and eviction (flow_evicted), and
+    the output (a flood of per-connection events); the final handshake must
+    still be dissected."""
+    dst = packed("192.0.2.60")
+    w.step = 2
+    tmpl_ip = bytearray(ipv4(b"\0\0\0\0", dst, tcp(b"\0\0\0\0", dst, 0, 443, 0, 0, SYN,
+                                                   opts=MSS_OPT)))
+    hdr_ip = tmpl_ip[:20]
+    for i in range(scale):
+        a = 0x0A000000 | ((i + 1) & 0xFFFFFF)
+        src = struct.pack("!I", a)
+        sport = 1024 + (i * 7919) % 64000
+        seq = (i * 2654435761) & 0xFFFFFFFF
+        hdr_ip[12:16] = src
+        hdr_ip[4:6] = struct.pack("!H", i & 0xFFFF)
+        hdr_ip[10:12] = b"\0\0"
+        hdr_ip[10:12] = struct.pack("!H", csum(bytes(hdr_ip)))
+        t = struct.pack("!HHIIBBHHH", sport, 443, seq, 0, 6 << 4, SYN, 64240, 0, 0) + MSS_OPT
+        ck = csum(src + dst + b"\0\x06\0\x18" + t)
+        w.packet(MAC_S + MAC_C + b"\x08\x00" + bytes(hdr_ip) + t[:16] + struct.pack("!H", ck)
+                 + t[18:])
+    w.step = 20
+    sentinel(w, make_cert())
+
+
+def case_garbage_flood(w, scale, rng):
+    """One TCP flow to port 443 whose client sends `scale` bytes (1 GB at full
+    size) of random garbage in 1448-byte segments, the server ACKing every
+    32 segments and never answering; then an ordinary handshake.  Attacks
+    the TLS detector (resynchronisation on random bytes that happen to look
+    like record headers), buffering (must not hold the stream), and run
+    time; the flow must be reported not_tls (or similar), memory must stay
+    flat, and the final handshake must still be dissected."""
+    c = Conn(w, "10.6.0.1", 45000, "192.0.2.70", 443, rng=rng).open()
+    left = scale
+    n = 0
+    w.step = 1
+    while left > 0:
+        chunk = rng.randbytes(min(left, 1448 * 512))
+        left -= len(chunk)
+        for i in range(0, len(chunk), 1448):
+            c.seg(C, ACK if n % 8 else PSH | ACK, chunk[i:i + 1448])
+            n += 1
+            if n % 32 == 0:
+                c.ack(S)
+    c.ack(S)
+    w.step = 20
+    c.close()
+    sentinel(w, make_cert())
+
+
+def case_frag_incomplete(w, scale, rng):
+    """`scale` IP datagrams (100,000 at full size; half IPv4, half IPv6 with
+    Fragment headers) of which only some fragments are ever sent: the first
+    only, a middle one only, the last only, or first and last with a hole,
+    from many sources and fragment IDs, 5 us apart (well inside any age
+    limit).  Then an ordinary handshake whose every packet is fragmented
+    (IPv4) and must still be reassembled.  Attacks the fragment table (caps
+    on datagrams and bytes, eviction of the oldest), the accounting of
+    dropped fragments (ip_fragment_dropped), and memory."""
+    dst4, dst6 = packed("192.0.2.80"), packed("2001:db8::80")
+    w.step = 5
+    body = bytes(range(256)) * 6
+    for i in range(scale):
+        v6 = i % 2 == 1
+        src = (packed("2001:db8:%x::%x" % ((i >> 16) & 0xFFFF, i & 0xFFFF)) if v6
+               else struct.pack("!I", 0x0A800000 | (i & 0x7FFFFF)))
+        l4 = tcp(src, dst6 if v6 else dst4, 1024 + i % 60000, 443, i, 0, PSH | ACK, body[:1200])
+        ident = (i * 40503) & (0xFFFFFFFF if v6 else 0xFFFF)
+        kind = i % 4
+        pieces = {0: [(0, 400)], 1: [(400, 400)], 2: [(800, None)], 3: [(0, 400), (800, None)]}[kind]
+        for off, n in pieces:
+            data = l4[off:] if n is None else l4[off:off + n]
+            more = off + len(data) < len(l4)
+            w.packet(frag_frame(src, dst6 if v6 else dst4, data, off, more, ident, v6))
+    w.step = 20
+    # the sentinel, fragmented
+    cert = make_cert()
+    c = Conn(w, "198.51.100.8", 61001, "192.0.2.80", 443, rng=rng).open()
+
+    def send_frag(side, data):
+        for i in range(0, len(data), 1448):
+            payload = data[i:i + 1448]
+            l4 = c.tcp_bytes(side, PSH | ACK, payload)
+            pieces = [(o, 96) for o in range(0, len(l4), 96)]
+            c.fragments(side, l4, pieces)
+            c.nxt[side] = (c.nxt[side] + len(payload)) & 0xFFFFFFFF
+        c.ack(1 - side)
+
+    send_frag(C, record(hs(CLIENT_HELLO, client_hello(SENTINEL_SNI)), ver=0x0301))
+    send_frag(S, server_flight(cert))
+    c.close()
+
+
+def case_frag_overlap(w, scale, rng):
+    """Overlapping IP fragments with conflicting data carrying ClientHellos:
+    connection 1 (IPv4): the ClientHello segment in 64-byte fragments, then a
+    fragment overlapping two already received ones with different bytes,
+    then a duplicate of the first fragment with a different TCP header
+    (other ports and sequence number), then the rest; connection 2: the same
+    over IPv6 (Fragment header; RFC 5722 says such a datagram is to be
+    dropped, the contract says first copy kept: either way reported);
+    connection 3 (IPv4): fragments in reverse order where a conflicting
+    overlap arrives before the original of its later half.  Attacks
+    fragment-overlap evasion (Teardrop-style rewrites): first copy must win,
+    SNI overlap1/2/3.hostile.test must survive, and ip_fragment_overlap must
+    be reported."""
+    cert = make_cert()
+    for k, (cip, sip) in enumerate([("10.7.0.1", "192.0.2.90"),
+                                    ("2001:db8:7::1", "2001:db8::90"),
+                                    ("10.7.0.3", "192.0.2.90")]):
+        c = Conn(w, cip, 46001 + k, sip, 443, rng=rng).open()
+        ch = record(hs(CLIENT_HELLO, client_hello(b"overlap%d.hostile.test" % (k + 1))), ver=0x0301)
+        l4 = c.tcp_bytes(C, PSH | ACK, ch)
+        evil_hdr = bytearray(l4[:64])
+        evil_hdr[0:4] = b"\x00\x50\x01\xbb"     # ports 80 -> 443
+        evil_hdr[4:8] = b"\x00\x00\x00\x01"
+        n = len(l4)
+        offs = list(range(0, n, 64))
+        if k < 2:
+            pieces = [(0, 64), (64, 64), (128, 64),
+                      (32 + 64, bytes(rng.getrandbits(8) for _ in range(96)) ),   # over 96..192
+                      (0, bytes(evil_hdr))]
+            pieces += [(o, 64) for o in offs[3:]]
+        else:
+            # originals from 128 on in reverse order, then [96,160): its part in the
+            # hole [96,128) carries the original bytes, its part over [128,160)
+            # conflicts; then [0,64) and [64,128), whose overlap with it agrees.
+            straddle = l4[96:128] + bytes(x ^ 0x5A for x in l4[128:160])
+            pieces = [(o, 64) for o in offs[2:]][::-1] + [(96, straddle), (0, 64), (64, 64)]
+        c.fragments(C, l4, pieces)
+        c.nxt[C] = (c.nxt[C] + len(ch)) & 0xFFFFFFFF
+        c.ack(S)
+        c.send(S, server_flight(cert))
+        c.close()
+    sentinel(w, cert)
+
+
+EVIL = [
+    b"evil\x1b[2J\x1b[H.example",                  # ESC [ 2 J: clear screen
+    b"t\x1b]0;pwned-title\x07.example",            # OSC 0 ; title BEL
+    b"csi\x9b31mred.example",                      # raw C1 CSI (invalid UTF-8)
+    b"nul\x00byte.example",                        # NUL
+    b"bad\xff\xfe\xc0\xafutf8\xed\xa0\x80.example",  # invalid UTF-8: ff fe, overlong, surrogate
+    b"c1\xc2\x9b31m\xc2\x85nel.example",          # UTF-8 encoded C1 (U+009B, U+0085)
+    b"del\x7f\x08\x08\r\nx\t.example",            # DEL, BS, CR LF, TAB
+    b"trunc\xe2\x82",                              # multibyte sequence cut at the end
+    b'lit\\x1b\\"q"\\u0000.example',               # literal backslash escapes, quotes
+    b"\xe2\x80\xaemoc.elgoog.example",             # U+202E RIGHT-TO-LEFT OVERRIDE (not Cc)
+]
+# The leaf's CN is a UTF8String: OpenSSL refuses to decode a name whose
+# UTF8String is not valid UTF-8, so the CN carries control characters in valid
+# UTF-8 (ESC, NUL, BEL, U+009B); the SAN dNSName (IA5String) carries raw bytes.
+EVIL_CN = b"cn\x1b[2J\x00\xc2\x9b31m\x1b]0;t\x07.example"
+EVIL_SAN = b"san\x1b]0;x\x07\x00\xc0\xaf\x9b1m\xff.example"
+# A second certificate whose CN is invalid UTF-8: libcrypto cannot decode it
+# (certificate_unparsed, with only sha256/sha1/length in the output).
+EVIL_CN_BAD_UTF8 = b"bad\xff\xc0\xaf\x9b.example"
+EVIL_PORT = 47000
+
+
+def case_evil_strings(w, scale, rng):
+    """ClientHellos (client port 47000 + i) whose SNI is EVIL[i] and whose
+    ALPN list is [EVIL[i+1], "h2"]: invalid UTF-8, NUL, C0/C1 controls, DEL,
+    terminal escape sequences (ESC [ 2 J, ESC ] 0 ; title BEL, CSI 0x9b raw
+    and UTF-8 encoded), literal backslash escapes, a bidi override.  The
+    server selects the hostile ALPN value and sends two certificates: one
+    whose subject (and issuer) CN and SAN dNSName hold hostile bytes
+    (EVIL_CN: controls in valid UTF-8; EVIL_SAN: raw bytes), one whose CN is
+    invalid UTF-8 (libcrypto cannot decode it: certificate_unparsed).  Attacks the output: JSON validity, raw control bytes on a
+    terminal, and the contract's \\xNN escaping with <name>_hex siblings."""
+    cert = make_cert(EVIL_CN, EVIL_SAN)
+    bad = make_cert(EVIL_CN_BAD_UTF8, b"ok.example")
+    for i, sni in enumerate(EVIL):
+        alpn = EVIL[(i + 1) % len(EVIL)]
+        c = Conn(w, "10.8.0.%d" % (i + 1), EVIL_PORT + i, "192.0.2.100", 443, rng=rng).open()
+        c.send(C, record(hs(CLIENT_HELLO, client_hello(sni, alpn=(alpn, b"h2"))), ver=0x0301))
+        c.send(S, record(hs(SERVER_HELLO, server_hello(alpn=alpn)))
+               + record(hs(CERTIFICATE, certificate_body([cert, bad])))
+               + record(hs(SERVER_KEY_EXCHANGE, ske_ecdhe())) + record(hs(SERVER_HELLO_DONE, b"")))
+        c.close()
+    sentinel(w, make_cert())
+
+
+# -- cases made from the fixture ----------------------------------------------
+
+def read_fixture():
+    data = open(FIXTURE, "rb").read()
+    assert data[:4] == b"\xd4\xc3\xb2\xa1", "fixture must be a little-endian us pcap"
+    pos, out = 24, []
+    while pos + 16 <= len(data):
+        sec, usec, caplen, length = struct.unpack("<IIII", data[pos:pos + 16])
+        out.append((sec, usec, data[pos + 16:pos + 16 + caplen], length))
+        pos += 16 + caplen
+    return data[:24], out
+
+
+def pcapng_block(btype, body):
+    body += b"\0" * (-len(body) % 4)
+    n = 12 + len(body)
+    return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
+
+
+def pcapng_opt(code, value):
+    return struct.pack("<HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
+
+
+def case_pcapng_unknown_blocks(w, scale, rng):
+    """tests/pcaps/tls12-ecdhe-rsa.pcap as pcapng with, between its packets,
+    blocks a reader must skip: unknown block types (0x0bad0bad,
+    0x7fffffff), custom blocks (0x00000bad copyable and 0x40000bad
+    non-copyable, PEN 32473), a Name Resolution Block, a Decryption Secrets
+    Block with a bogus TLS key log, an Interface Statistics Block, an empty
+    (12-byte) unknown block; SHB and EPBs carry unknown and custom options.
+    Attacks the file reader (block walking, skipping by length); the output
+    must be exactly the fixture's handshake."""
+    f = w.f   # raw: this case writes pcapng itself (Writer's pcap header is not used)
+    _, pkts = read_fixture()
+    out = [pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)
+                        + pcapng_opt(4, b"hostile.py") + pcapng_opt(0x0BAD, b"unknown shb opt")
+                        + pcapng_opt(2988, struct.pack("<I", 32473) + b"custom") + pcapng_opt(0, b"")),
+           pcapng_block(1, struct.pack("<HHI", 1, 0, 262144) + pcapng_opt(9, b"\x06")
+                        + pcapng_opt(0x7777, b"?") + pcapng_opt(0, b""))]
+    extras = [
+        pcapng_block(0x0BAD0BAD, b"unknown block body " + bytes(range(40))),
+        pcapng_block(0x00000BAD, struct.pack("<I", 32473) + b"custom copyable block"),
+        pcapng_block(0x40000BAD, struct.pack("<I", 32473) + b"custom non-copyable block"),
+        pcapng_block(4, struct.pack("<HH", 1, 20) + packed("127.0.0.1") + b"hostile.test\0\0\0\0"
+                     + struct.pack("<HH", 0, 0)),
+        pcapng_block(0x0000000A, struct.pack("<II", 0x544C534B, 36)
+                     + b"CLIENT_RANDOM 00 11\n" + b"x" * 16),
+        pcapng_block(0x7FFFFFFF, b""),
+        pcapng_block(0x0BAD0BAE, b"\xff" * 1000),
+    ]
+    for i, (sec, usec, data, length) in enumerate(pkts):
+        out.append(extras[i % len(extras)])
+        ts = sec * 1000000 + usec
+        opts = pcapng_opt(1, b"hostile comment") + pcapng_opt(0x1234, b"\x01\x02\x03") + pcapng_opt(0, b"")
+        out.append(pcapng_block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(data), length)
+                                + data + b"\0" * (-len(data) % 4) + opts))
+    out.append(pcapng_block(5, struct.pack("<III", 0, 0, 0) + pcapng_opt(0, b"")))
+    f.write(b"".join(out))
+
+
+def case_snaplen_64(w, scale, rng):
+    """tests/pcaps/tls12-ecdhe-rsa.pcap with every packet cut to 64 bytes
+    (and the file header's snaplen 64), as editcap -s 64 does: headers
+    survive, TLS payload does not.  Attacks reading beyond caplen; the run
+    must report truncated_capture and nothing that was not captured."""
+    _, pkts = read_fixture()
+    w.f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 64, 1))
+    for sec, usec, data, length in pkts:
+        cap = data[:64]
+        w.f.write(struct.pack("<IIII", sec, usec, len(cap), length) + cap)
+
+
+def _cut(w, where):
+    head, pkts = read_fixture()
+    blob = head + b"".join(struct.pack("<IIII", s, u, len(d), n) + d for s, u, d, n in pkts)
+    w.f.write(blob[:where(pkts)])
+
+
+def case_cut_mid_packet(w, scale, rng):
+    """tests/pcaps/tls12-ecdhe-rsa.pcap cut in the middle of the data of its
+    6th packet (the server flight): the file ends inside a record.  Must exit
+    1 with one stderr line naming the file, after reporting what was read."""
+    _cut(w, lambda p: 24 + sum(16 + len(d) for _, _, d, _ in p[:5]) + 16 + len(p[5][2]) // 2)
+
+
+def case_cut_mid_header(w, scale, rng):
+    """tests/pcaps/tls12-ecdhe-rsa.pcap cut 7 bytes into the 16-byte record
+    header of its 6th packet.  As cut-mid-packet."""
+    _cut(w, lambda p: 24 + sum(16 + len(d) for _, _, d, _ in p[:5]) + 7)
+
+
+def case_header_only(w, scale, rng):
+    """A pcap file header and no packets: a valid, empty capture (exit 0,
+    a stats line with zero packets)."""
+    w.f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+
+
+def case_zero_byte(w, scale, rng):
+    """An empty file (or empty standard input): not a capture, exit 1."""
+
+
+RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
+             "header-only", "zero-byte"}
+
+CASES = {
+    "lying-lengths": case_lying_lengths,
+    "record-too-long": case_record_too_long,
+    "trickle": case_trickle,
+    "retrans-storm": case_retrans_storm,
+    "seq-wrap": case_seq_wrap,
+    "syn-flood": case_syn_flood,
+    "garbage-flood": case_garbage_flood,
+    "frag-incomplete": case_frag_incomplete,
+    "frag-overlap": case_frag_overlap,
+    "evil-strings": case_evil_strings,
+    "pcapng-unknown-blocks": case_pcapng_unknown_blocks,
+    "snaplen-64": case_snaplen_64,
+    "cut-mid-packet": case_cut_mid_packet,
+    "cut-mid-header": case_cut_mid_header,
+    "header-only": case_header_only,
+    "zero-byte": case_zero_byte,
+}
+
+FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,
+              "garbage-flood": 1000000000, "frag-incomplete": 100000}
+
+
+def parse_scale(s):
+    mult = {"k": 10**3, "K": 10**3, "m": 10**6, "M": 10**6, "g": 10**9, "G": 10**9}
+    if s and s[-1] in mult:
+        return int(float(s[:-1]) * mult[s[-1]])
+    return int(s)
+
+
+class _RawWriter:
+    """For the cases that write their own container (no pcap header)."""
+
+    def __init__(self, f):
+        self.f = f
+
+
+def generate(case, out, scale=None, seed=1):
+    """Write CASE to the binary file object out."""
+    fn = CASES[case]
+    if scale is None:
+        scale = FULL_SCALE.get(case, 1)
+    rng = random.Random(seed)
+    w = _RawWriter(out) if case in RAW_CASES else Writer(out)
+    fn(w, scale, rng)
+    out.flush()
+
+
+def main():
+    ap = argparse.ArgumentParser(
+        description="Write one crafted hostile capture (see the module docstring).",
+        formatter_class=argparse.RawDescriptionHelpFormatter,
+        epilog="cases:\n" + "\n".join("  %-22s %s" % (n, (f.__doc__ or "").split("\n")[0])
+                                      for n, f in CASES.items()))
+    ap.add_argument("case", nargs="?", choices=sorted(CASES))
+    ap.add_argument("out", nargs="?", help="output file, or - for standard output")
+    ap.add_argument("--scale", type=parse_scale, default=None,
+                    help="size of the case (default: full size); k/M/G suffixes")
+    ap.add_argument("--seed", type=int, default=1)
+    ap.add_argument("--list", action="store_true", help="list the cases with their docstrings")
+    a = ap.parse_intermixed_args()
+    if a.list:
+        for n, f in CASES.items():
+            print("%s%s\n    %s\n" % (n, "  (full scale %s)" % FULL_SCALE[n] if n in FULL_SCALE else "",
+                                      (f.__doc__ or "").strip().replace("\n    ", "\n    ")))
+        return 0
+    if not a.case or not a.out:
+        ap.error("CASE and OUT are required")
+    try:
+        if a.out == "-":
+            out = io.BufferedWriter(sys.stdout.buffer.raw if hasattr(sys.stdout.buffer, "raw")
+                                    else sys.stdout.buffer, buffer_size=1 << 20)
+            generate(a.case, out, a.scale, a.seed)
+        else:
+            with open(a.out, "wb", buffering=1 << 20) as out:
+                generate(a.case, out, a.scale, a.seed)
+    except BrokenPipeError:
+        # the reader stopped early: not our failure to report
+        try:
+            sys.stdout = None
+        except Exception:
+            pass
+        os._exit(0)
+    return 0
+
+
+if __name__ == "__main__":
+    sys.exit(main())
