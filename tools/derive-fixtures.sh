@@ -37,6 +37,16 @@ editcap -s 200 "$src/tls13-openssl.pcap" "$out/snaplen-200.pcap"
 python3 tools/fixtures/reuse.py "$src/tls12-ecdhe-rsa.pcap" "$out/reuse-after-close.pcap"
 python3 tools/fixtures/reuse.py --no-close "$src/tls13-openssl.pcap" "$out/reuse-new-syn.pcap"
 
+# Certificate validation: the fixtures' intermediate CA as a trust anchor
+# (its root is not kept), and one capture per problem: a renamed SNI, the
+# clock moved past the validity or before it, a flipped signature bit.
+python3 tools/fixtures/certs.py pem "$src/tls12-ecdhe-rsa.pcap" 1 "$out/fixtures-intermediate-ca.pem"
+python3 tools/fixtures/certs.py rename-sni "$src/tls12-ecdhe-rsa.pcap" server.tlsdissect.test \
+    server.tlsdissect.evil "$out/cert-name-mismatch.pcap"
+editcap -t 631152000 "$src/tls12-ecdhe-rsa.pcap" "$out/cert-expired.pcap"       # +20 years: 2046
+editcap -t -31536000 "$src/tls12-ecdhe-rsa.pcap" "$out/cert-not-yet-valid.pcap" # -1 year: 2025
+python3 tools/fixtures/certs.py corrupt "$src/tls12-ecdhe-rsa.pcap" "$out/cert-bad-signature.pcap"
+
 # A file cut in the middle of a packet record.
 head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"
 echo "derived fixtures written to $out"

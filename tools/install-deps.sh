@@ -6,7 +6,7 @@
 # only reports what is missing.
 set -eu
 
-build_pkgs="gcc make pkg-config libpcap-dev libcjson-dev libssl-dev"
+build_pkgs="gcc make pkg-config libpcap-dev libcjson-dev libssl-dev ca-certificates"
 test_pkgs="libcmocka-dev tshark tcpdump openssl gnutls-bin clang libclang-rt-dev python3 valgrind"
 
 want="$build_pkgs"

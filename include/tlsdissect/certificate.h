@@ -26,6 +26,10 @@ void td_cert_cache_free(struct td_cert_cache *cache);
 /* Decoded certificates beyond this many per message are only counted and hashed. */
 #define TD_MAX_CERTS_DECODED 32
 
+/* An ASN.1 time (RFC 5280 §4.1.2.5) as seconds since the epoch, UTC. */
+struct asn1_string_st;
+bool td_asn1_time_seconds(const struct asn1_string_st *t, int64_t *out);
+
 int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bool tls13,
                          struct td_cert_cache *cache, struct td_certificate *out);
 

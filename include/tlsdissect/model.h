@@ -145,6 +145,7 @@ struct td_server_hello {
 /* One X.509 certificate (RFC 5280), as libcrypto decodes it. */
 struct td_cert_info {
     bool parsed;          /* false: DER did not decode; only hashes are set */
+    struct td_bytes der;  /* the certificate as sent (a view, valid during the event) */
     size_t der_len;
     char sha256[65];
     char sha1[41];
@@ -294,6 +295,28 @@ struct td_alert_seen {
 
 enum td_resumption { TD_RESUMED_NO, TD_RESUMED_SESSION_ID, TD_RESUMED_TICKET, TD_RESUMED_PSK };
 
+/*
+ * Problems a server certificate chain can have (contract: certificate_validation),
+ * in the fixed order `errors` lists them; the status is the first one present.
+ */
+enum td_cert_problem {
+    TD_CERT_BAD_SIGNATURE,
+    TD_CERT_SELF_SIGNED,
+    TD_CERT_UNTRUSTED,
+    TD_CERT_EXPIRED,
+    TD_CERT_NOT_YET_VALID,
+    TD_CERT_NAME_MISMATCH,
+    TD_CERT_PROBLEMS
+};
+
+const char *td_cert_problem_name(enum td_cert_problem p);
+
+struct td_validation {
+    bool done;              /* false: no server certificate seen (or TLS 1.3: encrypted) */
+    uint8_t problems;       /* bit per enum td_cert_problem; 0 is "ok" */
+    char detail[120];       /* OpenSSL's words for the first chain error, or "" */
+};
+
 /* The connection summary (contract: type "connection"). */
 struct td_conn_summary {
     td_time_us start;
@@ -319,6 +342,7 @@ struct td_conn_summary {
     char *ja4;
     char (*server_certs)[65]; /* owned; TD_MAX_SERVER_CERTS entries once allocated */
     size_t server_cert_count;
+    struct td_validation validation;
     struct td_alert_seen alerts[TD_MAX_ALERTS];
     size_t alert_count;
     size_t alerts_dropped;

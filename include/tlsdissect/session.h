@@ -20,6 +20,7 @@
 #include "tlsdissect/connection.h"
 #include "tlsdissect/resume.h"
 #include "tlsdissect/stream.h"
+#include "tlsdissect/validate.h"
 
 struct td_tls_config {
     size_t max_handshake_message; /* bytes; longer messages are skipped and reported */
@@ -32,6 +33,7 @@ struct td_tls_env {
     struct td_arena *arena;          /* per-event scratch, reset after each event */
     struct td_cert_cache *certs;
     struct td_resume_map *resume;
+    struct td_validator *validator;  /* NULL: certificates are not validated */
 };
 
 struct td_tls_session;

@@ -33,12 +33,14 @@
 #include "tlsdissect/capture.h"
 #include "tlsdissect/engine.h"
 #include "tlsdissect/registry.h"
+#include "tlsdissect/validate.h"
 #include "tlsdissect/writers.h"
 
 #define MAX_LINE 4096
 
 struct check_opts {
     const char *rules; /* applied to every fixture */
+    const char *ca_file, *ca_path;
     bool update;
     bool verbose;
     struct td_engine_config engine;
@@ -466,7 +468,8 @@ static void expect_path(const char *fixture, char *buf, size_t size)
 static int write_snapshot(const char *path, const struct outcome *o)
 {
     static const char *const fields[] = {"version", "cipher_suite", "sni", "alpn", "established",
-                                         "resumed", "ja3", "ja4", "history"};
+                                         "resumed", "ja3", "ja4", "history",
+                                         "certificate_validation.status"};
     FILE *f = fopen(path, "w");
     char text[MAX_LINE];
 
@@ -590,7 +593,8 @@ static unsigned check_dir(const char *dir, const struct check_opts *opts, unsign
 
 static void check_usage(FILE *f)
 {
-    fprintf(f, "usage: tlsdissect check [--rules FILE] [--update] [--verbose] FIXTURE.pcap|DIR ...\n"
+    fprintf(f, "usage: tlsdissect check [--rules FILE] [--update] [--verbose] [--ca-file FILE]\n"
+               "                        [--ca-path DIR] FIXTURE.pcap|DIR ...\n"
                "\n"
                "Dissect each fixture and check its connections against the rules in\n"
                "FIXTURE.expect (and --rules FILE). Rules, one per line (docs/check.md):\n"
@@ -601,6 +605,7 @@ static void check_usage(FILE *f)
                "  --rules FILE   rules applied to every fixture (a policy)\n"
                "  --update       write FIXTURE.expect from what the capture shows now\n"
                "  --verbose      also list the rules that hold\n"
+               "  --ca-file FILE, --ca-path DIR   trust anchors for certificate_validation\n"
                "Exit status: 0 all pass, 1 any fixture fails, 2 usage error.\n");
 }
 
@@ -608,6 +613,7 @@ int td_check_main(int argc, char **argv)
 {
     static const struct option longopts[] = {
         {"rules", required_argument, NULL, 'R'}, {"update", no_argument, NULL, 'U'},
+        {"ca-file", required_argument, NULL, 'F'}, {"ca-path", required_argument, NULL, 'P'},
         {"verbose", no_argument, NULL, 'v'},     {"help", no_argument, NULL, 'h'},
         {NULL, 0, NULL, 0},
     };
@@ -622,6 +628,8 @@ int td_check_main(int argc, char **argv)
     while ((c = getopt_long(argc, argv, ":vh", longopts, NULL)) != -1) {
         switch (c) {
         case 'R': opts.rules = optarg; break;
+        case 'F': opts.ca_file = optarg; break;
+        case 'P': opts.ca_path = optarg; break;
         case 'U': opts.update = true; break;
         case 'v': opts.verbose = true; break;
         case 'h': check_usage(stdout); return 0;
@@ -635,6 +643,14 @@ int td_check_main(int argc, char **argv)
         check_usage(stderr);
         return 2;
     }
+    {
+        char err[256];
+        opts.engine.validator = td_validator_new(opts.ca_file, opts.ca_path, err, sizeof err);
+        if (opts.engine.validator == NULL) {
+            fprintf(stderr, "tlsdissect check: %s\n", err);
+            return 2;
+        }
+    }
     for (int i = optind; i < argc; i++) {
         struct stat sb;
         if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
@@ -644,6 +660,7 @@ int td_check_main(int argc, char **argv)
             failures += check_fixture(argv[i], &opts) ? 1 : 0;
         }
     }
+    td_validator_free(opts.engine.validator);
     printf("check: %u of %u fixture%s pass\n", count - failures, count, count == 1 ? "" : "s");
     fflush(stdout);
     return failures ? 1 : 0;

@@ -12,6 +12,7 @@
 #include "options.h"
 #include "tlsdissect/capture.h"
 #include "tlsdissect/engine.h"
+#include "tlsdissect/validate.h"
 #include "tlsdissect/writers.h"
 
 /* The one mutable global: set by the signal handler, read by the capture loop. */
@@ -97,9 +98,17 @@ int main(int argc, char **argv)
         struct td_text_options topt = {want_color(&o, out), o.explain, r.live};
         r.sink = td_text_sink_new(out, &topt);
     }
+    o.engine.validator = td_validator_new(o.ca_file, o.ca_path, err, sizeof err);
+    if (o.engine.validator == NULL) {
+        fprintf(stderr, "tlsdissect: %s\n", err);
+        td_sink_free(r.sink);
+        td_options_free(&o);
+        return o.ca_file || o.ca_path ? 2 : 1;
+    }
     r.engine = r.sink ? td_engine_new(&o.engine, r.sink) : NULL;
     if (r.engine == NULL) {
         fprintf(stderr, "tlsdissect: out of memory\n");
+        td_validator_free(o.engine.validator);
         td_sink_free(r.sink);
         td_options_free(&o);
         return 1;
@@ -122,6 +131,7 @@ int main(int argc, char **argv)
         status = 1;
     }
     td_engine_free(r.engine);
+    td_validator_free(o.engine.validator);
     td_sink_free(r.sink);
     if (out != stdout)
         fclose(out);

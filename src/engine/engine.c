@@ -106,6 +106,7 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->tls_env.arena = &e->arena;
     e->tls_env.certs = e->certs;
     e->tls_env.resume = e->resume;
+    e->tls_env.validator = cfg->validator;
     if (e->flows == NULL || e->frags == NULL || e->certs == NULL || e->resume == NULL) {
         td_engine_free(e);
         return NULL;

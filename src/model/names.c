@@ -66,3 +66,17 @@ const char *td_anomaly_name(enum td_anomaly_kind kind)
         return anomaly_names[kind];
     return "unknown";
 }
+
+static const char *const cert_problem_names[TD_CERT_PROBLEMS] = {
+    [TD_CERT_BAD_SIGNATURE] = "bad_signature",
+    [TD_CERT_SELF_SIGNED] = "self_signed",
+    [TD_CERT_UNTRUSTED] = "untrusted",
+    [TD_CERT_EXPIRED] = "expired",
+    [TD_CERT_NOT_YET_VALID] = "not_yet_valid",
+    [TD_CERT_NAME_MISMATCH] = "name_mismatch",
+};
+
+const char *td_cert_problem_name(enum td_cert_problem p)
+{
+    return (unsigned)p < TD_CERT_PROBLEMS ? cert_problem_names[p] : "unknown";
+}

@@ -513,7 +513,24 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
     put(o, "server_certificates", a);
     for (size_t i = 0; a && i < s->server_cert_count; i++)
         cJSON_AddItemToArray(a, cJSON_CreateString(s->server_certs[i]));
-    put(o, "certificate_validation", cJSON_CreateNull());
+    if (s->validation.done) {
+        cJSON *v = cJSON_CreateObject(), *errors = cJSON_CreateArray();
+        const char *status = "ok";
+        for (int k = 0; k < TD_CERT_PROBLEMS; k++) {
+            if (!(s->validation.problems >> k & 1))
+                continue;
+            if (cJSON_GetArraySize(errors) == 0)
+                status = td_cert_problem_name((enum td_cert_problem)k);
+            cJSON_AddItemToArray(errors, cJSON_CreateStringReference(td_cert_problem_name((enum td_cert_problem)k)));
+        }
+        add_static(v, "status", status);
+        put(v, "errors", errors);
+        if (s->validation.detail[0])
+            put(v, "detail", cJSON_CreateString(s->validation.detail));
+        put(o, "certificate_validation", v);
+    } else {
+        put(o, "certificate_validation", cJSON_CreateNull());
+    }
     a = cJSON_CreateArray();
     put(o, "alerts", a);
     for (size_t i = 0; a && i < s->alert_count; i++) {

@@ -605,6 +605,18 @@ static void connection(struct text_writer *t, const struct td_event *ev)
     }
     if (s->has_handshake_time)
         summary_item(t, C_NONE, "handshake %.3f ms", (double)s->handshake_us / 1000.0);
+    if (s->validation.done) {
+        char problems[128] = "";
+        size_t len = 0;
+        for (int k = 0; k < TD_CERT_PROBLEMS; k++)
+            if (s->validation.problems >> k & 1 && len < sizeof problems)
+                len += (size_t)snprintf(problems + len, sizeof problems - len, "%s%s", len ? "," : "",
+                                        td_cert_problem_name((enum td_cert_problem)k));
+        if (len)
+            summary_item(t, C_BAD, "certificate %s", problems);
+        else
+            summary_item(t, C_GOOD, "certificate ok");
+    }
     for (size_t i = 0; i < s->alert_count; i++) {
         const struct td_alert_seen *a = &s->alerts[i];
         if (a->encrypted)

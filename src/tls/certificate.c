@@ -92,7 +92,7 @@ static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
     return era * 146097 + (int64_t)doe - 719468;
 }
 
-static bool asn1_time_seconds(const ASN1_TIME *t, int64_t *out)
+bool td_asn1_time_seconds(const ASN1_TIME *t, int64_t *out)
 {
     struct tm tm;
     if (t == NULL || ASN1_TIME_to_tm(t, &tm) != 1)
@@ -266,8 +266,8 @@ static void decode_x509(struct td_arena *a, const uint8_t *der, size_t len, stru
     info->issuer = name_rfc2253(a, X509_get_issuer_name(x));
     info->subject_cn = first_cn(a, X509_get_subject_name(x));
     info->serial = serial_hex(a, X509_get0_serialNumber(x));
-    info->has_validity = asn1_time_seconds(X509_get0_notBefore(x), &info->not_before) &&
-                         asn1_time_seconds(X509_get0_notAfter(x), &info->not_after);
+    info->has_validity = td_asn1_time_seconds(X509_get0_notBefore(x), &info->not_before) &&
+                         td_asn1_time_seconds(X509_get0_notAfter(x), &info->not_after);
     read_san(a, x, &info->san);
     key = X509_get0_pubkey(x);
     if (key) {
@@ -382,6 +382,7 @@ int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bo
             td_cur_vec(&list, 2, 0, 0xffff, 1, &ext);
         if (i < TD_MAX_CERTS_DECODED) {
             describe_cert(p, cache, td_cur_ptr(&der), td_cur_remaining(&der), &certs[i]);
+            certs[i].der = td_parse_rest(&der);
             if (!certs[i].parsed)
                 td_parse_fail(p, TD_ANOM_CERTIFICATE_UNPARSED,
                               "Certificate.certificate_list[%zu]: %zu bytes are not a DER X.509 certificate",
@@ -390,6 +391,7 @@ int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bo
             uint8_t digest[EVP_MAX_MD_SIZE];
             unsigned dlen;
             memset(&certs[i], 0, sizeof certs[i]);
+            certs[i].der = td_parse_rest(&der);
             certs[i].der_len = td_cur_remaining(&der);
             if (EVP_Digest(td_cur_ptr(&der), certs[i].der_len, digest, &dlen, EVP_sha256(), NULL) == 1)
                 td_format_hex(certs[i].sha256, digest, dlen);

@@ -387,7 +387,10 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
         rc = td_parse_certificate(p, hm->body, hm->length, s->tls13, s->env->certs,
                                   &m->u.certificate);
         if (role_of(s, side) == TD_SERVER && !s->server_certificate_seen) {
+            struct td_conn_summary *sum = &s->conn->sum;
             s->server_certificate_seen = true;
+            td_validate_chain(s->env->validator, &m->u.certificate, (const uint8_t *)sum->sni,
+                              sum->sni_len, s->now / 1000000, &sum->validation);
             for (size_t i = 0; i < m->u.certificate.count; i++)
                 if (m->u.certificate.certs[i].sha256[0])
                     td_conn_add_server_cert(s->conn, m->u.certificate.certs[i].sha256);
@@ -703,6 +706,8 @@ static void on_sslv2(struct td_tls_session *s, int side, const struct td_record 
                 s->server_certificate_seen = true;
                 for (size_t i = 0; i < c.u.certificate.count; i++)
                     td_conn_add_server_cert(s->conn, c.u.certificate.certs[i].sha256);
+                td_validate_chain(s->env->validator, &c.u.certificate, NULL, 0, s->now / 1000000,
+                                  &s->conn->sum.validation);
                 emit(s, side, &c);
             }
         }

@@ -1,0 +1,38 @@
+/*
+ * validate.h — server certificate chain validation (RFC 5280 §6 path
+ * validation by libcrypto's X509_verify_cert, RFC 6125 / RFC 9525 name
+ * checks by X509_check_host), at the time the capture was taken.
+ *
+ * The trust store is the system's (OpenSSL's default paths) or the files
+ * given; a trusted certificate need not be self-signed (partial chains), so
+ * trusting an intermediate works.  Results are cached per chain and name
+ * while the time lies inside every certificate's validity period.
+ */
+#ifndef TLSDISSECT_VALIDATE_H
+#define TLSDISSECT_VALIDATE_H
+
+#include <stddef.h>
+#include <stdint.h>
+
+#include "tlsdissect/model.h"
+
+struct td_validator;
+
+/*
+ * ca_file / ca_path: PEM trust anchors (either may be NULL; both NULL means
+ * the system store).  NULL on failure, with a one-line reason in err.
+ */
+struct td_validator *td_validator_new(const char *ca_file, const char *ca_path, char *err,
+                                      size_t errlen);
+void td_validator_free(struct td_validator *v);
+
+/*
+ * Validate a server's chain (leaf first, as sent) for the name the client
+ * asked for (sni may be NULL: no name check) at `when` (seconds since the
+ * epoch).
+ */
+void td_validate_chain(struct td_validator *v, const struct td_certificate *chain,
+                       const uint8_t *sni, size_t sni_len, int64_t when,
+                       struct td_validation *out);
+
+#endif

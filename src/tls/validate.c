@@ -1,0 +1,253 @@
+/*
+ * validate.c — certificate chain validation at capture time (RFC 5280 §6
+ * via X509_verify_cert; names per RFC 6125 via X509_check_host and
+ * X509_check_ip_asc).
+ *
+ * Every error the verifier meets is collected by the verify callback (which
+ * lets verification go on), mapped onto the contract's problems, and listed
+ * in a fixed order.  The policy level is 0: weak keys or digests are not
+ * trust failures here; validity, trust, signatures and names are.
+ */
+#include "tlsdissect/validate.h"
+
+#include "tlsdissect/certificate.h"
+
+#include <openssl/evp.h>
+#include <openssl/x509.h>
+#include <openssl/x509_vfy.h>
+#include <openssl/x509v3.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#define CACHE_SLOTS 1024
+
+struct cache_entry {
+    uint8_t key[32]; /* sha256 over the chain's hashes and the name */
+    bool used;
+    int64_t valid_from, valid_until; /* the result holds for times in [from, until) */
+    struct td_validation result;
+};
+
+struct td_validator {
+    X509_STORE *store;
+    struct cache_entry cache[CACHE_SLOTS];
+};
+
+struct td_validator *td_validator_new(const char *ca_file, const char *ca_path, char *err,
+                                      size_t errlen)
+{
+    struct td_validator *v = calloc(1, sizeof *v);
+    if (v == NULL || (v->store = X509_STORE_new()) == NULL) {
+        snprintf(err, errlen, "out of memory");
+        free(v);
+        return NULL;
+    }
+    if (ca_file || ca_path) {
+        if (X509_STORE_load_locations(v->store, ca_file, ca_path) != 1) {
+            snprintf(err, errlen, "cannot load trust anchors from %s", ca_file ? ca_file : ca_path);
+            td_validator_free(v);
+            return NULL;
+        }
+    } else if (X509_STORE_set_default_paths(v->store) != 1) {
+        snprintf(err, errlen, "cannot load the system trust store");
+        td_validator_free(v);
+        return NULL;
+    }
+    return v;
+}
+
+void td_validator_free(struct td_validator *v)
+{
+    if (v == NULL)
+        return;
+    X509_STORE_free(v->store);
+    free(v);
+}
+
+static int problem_of(int error)
+{
+    switch (error) {
+    case X509_V_ERR_CERT_SIGNATURE_FAILURE:
+    case X509_V_ERR_CRL_SIGNATURE_FAILURE:
+    case X509_V_ERR_UNABLE_TO_DECRYPT_CERT_SIGNATURE:
+        return TD_CERT_BAD_SIGNATURE;
+    case X509_V_ERR_DEPTH_ZERO_SELF_SIGNED_CERT:
+        return TD_CERT_SELF_SIGNED;
+    case X509_V_ERR_CERT_HAS_EXPIRED:
+        return TD_CERT_EXPIRED;
+    case X509_V_ERR_CERT_NOT_YET_VALID:
+        return TD_CERT_NOT_YET_VALID;
+    case X509_V_ERR_HOSTNAME_MISMATCH:
+    case X509_V_ERR_IP_ADDRESS_MISMATCH:
+        return TD_CERT_NAME_MISMATCH;
+    default:
+        /* no issuer, untrusted root, not a CA, path length, purpose, ... */
+        return TD_CERT_UNTRUSTED;
+    }
+}
+
+struct collected {
+    uint8_t problems;
+    int first_error;
+};
+
+static int collect(int ok, X509_STORE_CTX *ctx)
+{
+    struct collected *c = X509_STORE_CTX_get_app_data(ctx);
+    int error = X509_STORE_CTX_get_error(ctx);
+    if (!ok && c) {
+        c->problems |= (uint8_t)(1u << problem_of(error));
+        if (c->first_error == X509_V_OK)
+            c->first_error = error;
+    }
+    return 1; /* go on: every problem is wanted, not only the first */
+}
+
+/* The cache key: the chain's certificate hashes, then the name. */
+static void chain_key(const struct td_certificate *chain, const uint8_t *sni, size_t sni_len,
+                      uint8_t key[32])
+{
+    EVP_MD_CTX *md = EVP_MD_CTX_new();
+    unsigned len = 0;
+    memset(key, 0, 32);
+    if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+        EVP_MD_CTX_free(md);
+        return;
+    }
+    for (size_t i = 0; i < chain->count; i++)
+        EVP_DigestUpdate(md, chain->certs[i].sha256, sizeof chain->certs[i].sha256);
+    EVP_DigestUpdate(md, "\0", 1);
+    if (sni)
+        EVP_DigestUpdate(md, sni, sni_len);
+    EVP_DigestFinal_ex(md, key, &len);
+    EVP_MD_CTX_free(md);
+}
+
+/*
+ * Narrow [*lo, *hi) to the times around `when` at which no certificate of
+ * the chain OpenSSL built (trust anchor included) starts or ends its
+ * validity: within it, the answer does not depend on the time.
+ */
+static void narrow_to_stable_times(X509_STORE_CTX *ctx, int64_t when, int64_t *lo, int64_t *hi)
+{
+    STACK_OF(X509) *built = X509_STORE_CTX_get0_chain(ctx);
+    for (int i = 0; i < sk_X509_num(built); i++) {
+        X509 *x = sk_X509_value(built, i);
+        int64_t edge[2];
+        if (!td_asn1_time_seconds(X509_get0_notBefore(x), &edge[0]) ||
+            !td_asn1_time_seconds(X509_get0_notAfter(x), &edge[1])) {
+            *lo = *hi = when; /* unknown: never reuse */
+            return;
+        }
+        edge[1] += 1; /* valid through notAfter inclusive */
+        for (int k = 0; k < 2; k++) {
+            if (edge[k] <= when && edge[k] > *lo)
+                *lo = edge[k];
+            if (edge[k] > when && edge[k] < *hi)
+                *hi = edge[k];
+        }
+    }
+}
+
+static bool name_matches(X509 *leaf, const uint8_t *sni, size_t sni_len)
+{
+    char name[256];
+    if (sni_len >= sizeof name || memchr(sni, 0, sni_len))
+        return false;
+    memcpy(name, sni, sni_len);
+    name[sni_len] = '\0';
+    /* an SNI is a host name (RFC 6066 §3), but clients do send IP literals */
+    if (X509_check_ip_asc(leaf, name, 0) == 1)
+        return true;
+    return X509_check_host(leaf, name, sni_len, 0, NULL) == 1;
+}
+
+static void verify(struct td_validator *v, const struct td_certificate *chain, const uint8_t *sni,
+                   size_t sni_len, int64_t when, struct td_validation *out, int64_t *lo, int64_t *hi)
+{
+    STACK_OF(X509) *untrusted = sk_X509_new_null();
+    X509_STORE_CTX *ctx = X509_STORE_CTX_new();
+    X509 *leaf = NULL;
+    struct collected c = {0, X509_V_OK};
+
+    if (untrusted == NULL || ctx == NULL)
+        goto out;
+    for (size_t i = 0; i < chain->count; i++) {
+        const unsigned char *p = chain->certs[i].der.data;
+        X509 *x = p ? d2i_X509(NULL, &p, (long)chain->certs[i].der.len) : NULL;
+        if (x == NULL) {
+            if (i == 0)
+                goto out; /* no leaf to validate */
+            continue;
+        }
+        if (i == 0)
+            leaf = x;
+        else if (!sk_X509_push(untrusted, x))
+            X509_free(x);
+    }
+    if (X509_STORE_CTX_init(ctx, v->store, leaf, untrusted) != 1)
+        goto out;
+    X509_VERIFY_PARAM *param = X509_STORE_CTX_get0_param(ctx);
+    X509_VERIFY_PARAM_set_time(param, (time_t)when);
+    X509_VERIFY_PARAM_set_auth_level(param, 0);
+    X509_VERIFY_PARAM_set_flags(param, X509_V_FLAG_PARTIAL_CHAIN);
+    X509_STORE_CTX_set_app_data(ctx, &c);
+    X509_STORE_CTX_set_verify_cb(ctx, collect);
+    X509_verify_cert(ctx);
+    narrow_to_stable_times(ctx, when, lo, hi);
+    /* the leaf and the certificates sent bound it too (some may not be in the built chain) */
+    for (size_t i = 0; i < chain->count; i++) {
+        const struct td_cert_info *ci = &chain->certs[i];
+        if (!ci->has_validity)
+            continue;
+        if (ci->not_before <= when && ci->not_before > *lo)
+            *lo = ci->not_before;
+        if (ci->not_before > when && ci->not_before < *hi)
+            *hi = ci->not_before;
+        if (ci->not_after + 1 <= when && ci->not_after + 1 > *lo)
+            *lo = ci->not_after + 1;
+        if (ci->not_after + 1 > when && ci->not_after + 1 < *hi)
+            *hi = ci->not_after + 1;
+    }
+    /* a self-signed leaf that is untrusted is "self_signed", not also "untrusted" */
+    if (c.problems & (1u << TD_CERT_SELF_SIGNED))
+        c.problems &= (uint8_t)~(1u << TD_CERT_UNTRUSTED);
+    if (sni && !name_matches(leaf, sni, sni_len))
+        c.problems |= 1u << TD_CERT_NAME_MISMATCH;
+    out->done = true;
+    out->problems = c.problems;
+    if (c.first_error != X509_V_OK)
+        snprintf(out->detail, sizeof out->detail, "%s", X509_verify_cert_error_string(c.first_error));
+out:
+    X509_STORE_CTX_free(ctx);
+    X509_free(leaf);
+    sk_X509_pop_free(untrusted, X509_free);
+}
+
+void td_validate_chain(struct td_validator *v, const struct td_certificate *chain,
+                       const uint8_t *sni, size_t sni_len, int64_t when,
+                       struct td_validation *out)
+{
+    uint8_t key[32];
+    int64_t lo = INT64_MIN, hi = INT64_MAX;
+    struct cache_entry *e;
+
+    memset(out, 0, sizeof *out);
+    if (v == NULL || chain->count == 0)
+        return;
+    chain_key(chain, sni, sni_len, key);
+    e = &v->cache[(key[0] | (size_t)key[1] << 8) % CACHE_SLOTS];
+    if (e->used && memcmp(e->key, key, 32) == 0 && when >= e->valid_from && when < e->valid_until) {
+        *out = e->result;
+        return;
+    }
+    verify(v, chain, sni, sni_len, when, out, &lo, &hi);
+    if (out->done && lo < hi) {
+        memcpy(e->key, key, 32);
+        e->used = true;
+        e->valid_from = lo;
+        e->valid_until = hi;
+        e->result = *out;
+    }
+}
