@@ -52,6 +52,9 @@ void td_conn_anomalyv(struct td_conn *c, enum td_anomaly_kind kind, td_time_us t
 /* An anomaly outside any connection (link, IP). */
 void td_report_anomaly(struct td_reporter *rep, enum td_anomaly_kind kind, td_time_us ts,
                        const char *fmt, ...) __attribute__((format(printf, 4, 5)));
+/* The same for `count` occurrences at once (e.g. datagrams dropped together). */
+void td_report_anomalies(struct td_reporter *rep, enum td_anomaly_kind kind, uint64_t count,
+                         td_time_us ts, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
 /* Summary facts. */
 void td_conn_set_sni(struct td_conn *c, const uint8_t *sni, size_t len);

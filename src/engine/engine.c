@@ -432,8 +432,8 @@ void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t
         expire(e, e->now);
         td_ipfrag_expire(e->frags, e->now, &notes);
         if (notes.expired)
-            td_report_anomaly(&e->rep, TD_ANOM_IP_FRAGMENT_DROPPED, ts,
-                              "%u fragmented datagrams never completed", notes.expired);
+            td_report_anomalies(&e->rep, TD_ANOM_IP_FRAGMENT_DROPPED, notes.expired, ts,
+                                "%u fragmented datagrams never completed", notes.expired);
     }
     if (td_link_decode(dlt, frame, caplen, &link) != 0) {
         td_report_anomaly(&e->rep, caplen < wire_len ? TD_ANOM_TRUNCATED_CAPTURE
@@ -457,11 +457,12 @@ void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t
         enum td_frag_result r = td_ipfrag_push(e->frags, &ip, vlan_scope(link.vlan, link.nvlan),
                                                ts, &whole, &notes);
         if (notes.overlap_conflicts)
-            td_report_anomaly(&e->rep, TD_ANOM_IP_FRAGMENT_OVERLAP, ts,
+            td_report_anomalies(&e->rep, TD_ANOM_IP_FRAGMENT_OVERLAP, notes.overlap_conflicts, ts,
                               "overlapping IPv%d fragments with different bytes (first copy kept)",
                               ip.family);
         if (notes.expired || notes.evicted || notes.malformed || notes.truncated)
-            td_report_anomaly(&e->rep, TD_ANOM_IP_FRAGMENT_DROPPED, ts,
+            td_report_anomalies(&e->rep, TD_ANOM_IP_FRAGMENT_DROPPED,
+                                notes.expired + notes.evicted + notes.malformed + notes.truncated, ts,
                               "IPv%d fragments dropped: %u expired, %u over the caps, %u "
                               "inconsistent, %u cut by the snaplen",
                               ip.family, notes.expired, notes.evicted, notes.malformed,
@@ -518,9 +519,9 @@ void td_engine_finish(struct td_engine *e)
         free(all);
     }
     if (td_ipfrag_pending(e->frags))
-        td_report_anomaly(&e->rep, TD_ANOM_IP_FRAGMENT_DROPPED, e->now,
-                          "%zu fragmented datagrams incomplete at the end of input",
-                          td_ipfrag_pending(e->frags));
+        td_report_anomalies(&e->rep, TD_ANOM_IP_FRAGMENT_DROPPED, td_ipfrag_pending(e->frags),
+                            e->now, "%zu fragmented datagrams incomplete at the end of input",
+                            td_ipfrag_pending(e->frags));
     ev.ts = e->now;
     td_sink_emit(e->sink, &ev);
 }

@@ -127,21 +127,36 @@ void td_conn_anomaly(struct td_conn *c, enum td_anomaly_kind kind, td_time_us ts
     va_end(ap);
 }
 
-void td_report_anomaly(struct td_reporter *rep, enum td_anomaly_kind kind, td_time_us ts,
-                       const char *fmt, ...)
+static void report_anomalyv(struct td_reporter *rep, enum td_anomaly_kind kind, uint64_t count,
+                            td_time_us ts, const char *fmt, va_list ap)
 {
     struct td_anomaly a = {.kind = kind};
     struct td_event ev = {.type = TD_EV_ANOMALY, .ts = ts, .conn = NULL, .u.anomaly = &a};
-    va_list ap;
 
-    rep->stats->anomalies[kind]++;
+    rep->stats->anomalies[kind] += count;
     if (rep->anomalies_seen & (1u << kind))
         return;
     rep->anomalies_seen |= 1u << kind;
-    va_start(ap, fmt);
     vsnprintf(a.detail, sizeof a.detail, fmt, ap);
-    va_end(ap);
     td_sink_emit(rep->sink, &ev);
+}
+
+void td_report_anomaly(struct td_reporter *rep, enum td_anomaly_kind kind, td_time_us ts,
+                       const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report_anomalyv(rep, kind, 1, ts, fmt, ap);
+    va_end(ap);
+}
+
+void td_report_anomalies(struct td_reporter *rep, enum td_anomaly_kind kind, uint64_t count,
+                         td_time_us ts, const char *fmt, ...)
+{
+    va_list ap;
+    va_start(ap, fmt);
+    report_anomalyv(rep, kind, count, ts, fmt, ap);
+    va_end(ap);
 }
 
 static void set_owned(char **dst, size_t *dst_len, const uint8_t *src, size_t len)
