@@ -14,12 +14,14 @@
 #include <stdbool.h>
 #include <stdint.h>
 
+#include "tlsdissect/digest.h"
 #include "tlsdissect/model.h"
 
 /* What every connection of a run reports to: the sink and the run's totals. */
 struct td_reporter {
     struct td_sink *sink;
     struct td_stats *stats;
+    const struct td_digests *digests; /* for Community IDs; may be NULL */
     uint32_t anomalies_seen; /* kinds already reported outside any connection */
 };
 
@@ -60,7 +62,8 @@ void td_report_anomalies(struct td_reporter *rep, enum td_anomaly_kind kind, uin
 void td_conn_set_sni(struct td_conn *c, const uint8_t *sni, size_t len);
 void td_conn_set_alpn(struct td_conn *c, const uint8_t *alpn, size_t len);
 void td_conn_set_ja4(struct td_conn *c, const char *ja4);
-void td_conn_add_server_cert(struct td_conn *c, const char *sha256_hex);
+/* The server's chain hashes (the first TD_MAX_SERVER_CERTS of them); once per connection. */
+void td_conn_set_server_certs(struct td_conn *c, const struct td_certificate *chain);
 void td_conn_add_alert(struct td_conn *c, enum td_side from, bool encrypted,
                        const struct td_alert *alert);
 

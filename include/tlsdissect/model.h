@@ -340,7 +340,7 @@ struct td_conn_summary {
     char ja3[33];
     char ja3s[33];
     char *ja4;
-    char (*server_certs)[65]; /* owned; TD_MAX_SERVER_CERTS entries once allocated */
+    char (*server_certs)[65]; /* owned; server_cert_count entries */
     size_t server_cert_count;
     struct td_validation validation;
     struct td_alert_seen alerts[TD_MAX_ALERTS];

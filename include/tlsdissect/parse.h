@@ -12,10 +12,12 @@
 
 #include "tlsdissect/buffer.h"
 #include "tlsdissect/cursor.h"
+#include "tlsdissect/digest.h"
 #include "tlsdissect/model.h"
 
 struct td_parse {
     struct td_arena *arena;
+    const struct td_digests *digests; /* NULL: digests are looked up per call */
     unsigned failures;
     enum td_anomaly_kind kind;      /* of the first failure */
     char detail[TD_ANOMALY_DETAIL]; /* of the first failure */

@@ -34,6 +34,7 @@ struct td_tls_env {
     struct td_cert_cache *certs;
     struct td_resume_map *resume;
     struct td_validator *validator;  /* NULL: certificates are not validated */
+    const struct td_digests *digests;
 };
 
 struct td_tls_session;

@@ -53,7 +53,12 @@ struct td_stream_budget {
     size_t per_direction_cap;
     size_t window_used; /* comparison windows (TD_STREAM_WINDOW_BYTES each) */
     size_t window_cap;  /* 0: no windows, re-sends of handed-over bytes go uncompared */
+    uint8_t *spare[16]; /* windows no stream uses, kept for the next (not counted in used) */
+    size_t nspare;
 };
+
+/* Free the spare windows (when the budget's owner goes away). */
+void td_stream_budget_release(struct td_stream_budget *budget);
 
 /* Counters of what a call saw, for the caller's anomaly reports. */
 struct td_stream_notes {

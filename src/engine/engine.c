@@ -59,6 +59,7 @@ struct td_engine {
     struct td_cert_cache *certs;
     struct td_resume_map *resume;
     struct td_tls_env tls_env;
+    struct td_digests digests;
     uint64_t next_conn;
     td_time_us now;        /* latest packet time */
     td_time_us last_sweep;
@@ -95,6 +96,8 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->sink = sink;
     e->rep.sink = sink;
     e->rep.stats = &e->stats;
+    e->rep.digests = &e->digests;
+    e->tls_env.digests = &e->digests;
     e->flows = td_flow_table_new();
     e->frags = td_ipfrag_new(&cfg->fragments);
     e->certs = td_cert_cache_new(cfg->certificate_cache_slots);
@@ -107,7 +110,8 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->tls_env.certs = e->certs;
     e->tls_env.resume = e->resume;
     e->tls_env.validator = cfg->validator;
-    if (e->flows == NULL || e->frags == NULL || e->certs == NULL || e->resume == NULL) {
+    if (e->flows == NULL || e->frags == NULL || e->certs == NULL || e->resume == NULL ||
+        !td_digests_init(&e->digests)) {
         td_engine_free(e);
         return NULL;
     }
@@ -548,10 +552,12 @@ void td_engine_free(struct td_engine *e)
                 td_flow_remove(e->flows, f);
             }
     }
+    td_stream_budget_release(&e->budget);
     td_flow_table_free(e->flows);
     td_ipfrag_free(e->frags);
     td_cert_cache_free(e->certs);
     td_resume_map_free(e->resume);
     td_arena_free(&e->arena);
+    td_digests_free(&e->digests);
     free(e);
 }

@@ -39,7 +39,7 @@ static void community_id(struct td_conn *c)
     buf[n++] = (uint8_t)a->port;
     buf[n++] = (uint8_t)(b->port >> 8);
     buf[n++] = (uint8_t)b->port;
-    if (EVP_Digest(buf, n, digest, &dlen, EVP_sha1(), NULL) != 1) {
+    if ((dlen = td_digest(c->rep->digests, TD_SHA1, buf, n, digest)) == 0) {
         c->sum.community_id[0] = '\0';
         return;
     }
@@ -192,18 +192,18 @@ void td_conn_set_ja4(struct td_conn *c, const char *ja4)
     set_owned(&c->sum.ja4, &len, (const uint8_t *)ja4, len);
 }
 
-void td_conn_add_server_cert(struct td_conn *c, const char *sha256_hex)
+void td_conn_set_server_certs(struct td_conn *c, const struct td_certificate *chain)
 {
-    if (c->sum.server_certs == NULL) {
-        c->sum.server_certs = calloc(TD_MAX_SERVER_CERTS, sizeof *c->sum.server_certs);
-        if (c->sum.server_certs == NULL)
-            return;
-    }
-    if (c->sum.server_cert_count < TD_MAX_SERVER_CERTS) {
-        snprintf(c->sum.server_certs[c->sum.server_cert_count], sizeof c->sum.server_certs[0],
-                 "%s", sha256_hex);
-        c->sum.server_cert_count++;
-    }
+    size_t n = chain->count < TD_MAX_SERVER_CERTS ? chain->count : TD_MAX_SERVER_CERTS;
+    if (c->sum.server_certs || n == 0)
+        return;
+    c->sum.server_certs = malloc(n * sizeof *c->sum.server_certs);
+    if (c->sum.server_certs == NULL)
+        return;
+    for (size_t i = 0; i < n; i++)
+        if (chain->certs[i].sha256[0])
+            memcpy(c->sum.server_certs[c->sum.server_cert_count++], chain->certs[i].sha256,
+                   sizeof c->sum.server_certs[0]);
 }
 
 void td_conn_add_alert(struct td_conn *c, enum td_side from, bool encrypted,

@@ -54,10 +54,19 @@ static void drop_window(struct td_stream *s, struct td_stream_budget *budget)
 {
     if (s->window) {
         budget->window_used -= TD_STREAM_WINDOW_BYTES;
-        free(s->window);
+        if (budget->nspare < sizeof budget->spare / sizeof budget->spare[0])
+            budget->spare[budget->nspare++] = s->window; /* reused by the next connection */
+        else
+            free(s->window);
         s->window = NULL;
     }
     s->window_len = 0;
+}
+
+void td_stream_budget_release(struct td_stream_budget *budget)
+{
+    while (budget->nspare)
+        free(budget->spare[--budget->nspare]);
 }
 
 /* Keep wanted bytes just handed over, so that a re-send of them can be compared. */
@@ -70,7 +79,7 @@ static void remember(struct td_stream *s, const uint8_t *p, size_t n, struct td_
     if (s->window == NULL) {
         if (budget->window_used + TD_STREAM_WINDOW_BYTES > budget->window_cap)
             return; /* no room: re-sends of these bytes go uncompared */
-        s->window = malloc(TD_STREAM_WINDOW_BYTES);
+        s->window = budget->nspare ? budget->spare[--budget->nspare] : malloc(TD_STREAM_WINDOW_BYTES);
         if (s->window == NULL)
             return;
         budget->window_used += TD_STREAM_WINDOW_BYTES;

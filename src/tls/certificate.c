@@ -330,9 +330,9 @@ static void describe_cert(struct td_parse *p, struct td_cert_cache *cache, const
     }
     memset(out, 0, sizeof *out);
     out->der_len = len;
-    if (EVP_Digest(der, len, digest, &dlen, EVP_sha256(), NULL) == 1)
+    if ((dlen = td_digest(p->digests, TD_SHA256, der, len, digest)) != 0)
         td_format_hex(out->sha256, digest, dlen);
-    if (EVP_Digest(der, len, digest, &dlen, EVP_sha1(), NULL) == 1)
+    if ((dlen = td_digest(p->digests, TD_SHA1, der, len, digest)) != 0)
         td_format_hex(out->sha1, digest, dlen);
     if (slot) {
         slot_clear(slot);
@@ -393,9 +393,9 @@ int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bo
             memset(&certs[i], 0, sizeof certs[i]);
             certs[i].der = td_parse_rest(&der);
             certs[i].der_len = td_cur_remaining(&der);
-            if (EVP_Digest(td_cur_ptr(&der), certs[i].der_len, digest, &dlen, EVP_sha256(), NULL) == 1)
+            if ((dlen = td_digest(p->digests, TD_SHA256, td_cur_ptr(&der), certs[i].der_len, digest)))
                 td_format_hex(certs[i].sha256, digest, dlen);
-            if (EVP_Digest(td_cur_ptr(&der), certs[i].der_len, digest, &dlen, EVP_sha1(), NULL) == 1)
+            if ((dlen = td_digest(p->digests, TD_SHA1, td_cur_ptr(&der), certs[i].der_len, digest)))
                 td_format_hex(certs[i].sha1, digest, dlen);
         }
     }

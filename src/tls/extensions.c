@@ -32,9 +32,21 @@ enum {
 /* A parser reads one extension's data; a failure names the field below `path`. */
 struct ext_ctx {
     struct td_parse *p;
-    const char *path; /* "ClientHello.extensions[3](alpn)" */
+    const char *msg;  /* "ClientHello" */
+    size_t index;
+    uint16_t type;
     bool is_hrr;
+    char path[96];
 };
+
+/* "ClientHello.extensions[3](alpn)": formatted only when a failure names it. */
+static const char *ext_path(struct ext_ctx *x)
+{
+    char name[TD_REG_NAME_BUF];
+    snprintf(x->path, sizeof x->path, "%s.extensions[%zu](%s)", x->msg, x->index,
+             td_registry_name(TD_REG_EXTENSIONS, x->type, name));
+    return x->path;
+}
 
 typedef int (*client_ext_fn)(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch);
 typedef int (*server_ext_fn)(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh);
@@ -46,11 +58,11 @@ static int ch_server_name(struct ext_ctx *x, struct td_cur *d, struct td_client_
     if (td_cur_remaining(d) == 0)
         return 0; /* empty form is what servers send; a client may too */
     if (!td_cur_vec(d, 2, 1, 0xffff, 1, &list))
-        return td_parse_cur_fail(x->p, d, "%s.server_name_list", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.server_name_list", ext_path(x));
     for (size_t i = 0; td_cur_remaining(&list); i++) {
         uint8_t type;
         if (!td_cur_u8(&list, &type) || !td_cur_vec(&list, 2, 1, 0xffff, 1, &name))
-            return td_parse_cur_fail(x->p, &list, "%s.server_name_list[%zu]", x->path, i);
+            return td_parse_cur_fail(x->p, &list, "%s.server_name_list[%zu]", ext_path(x), i);
         if (type == 0 && !ch->has_sni) {
             ch->has_sni = true;
             ch->sni = td_parse_rest(&name);
@@ -63,7 +75,7 @@ static int ch_supported_groups(struct ext_ctx *x, struct td_cur *d, struct td_cl
 {
     struct td_cur v;
     if (!td_cur_vec(d, 2, 2, 0xffff, 2, &v))
-        return td_parse_cur_fail(x->p, d, "%s.named_group_list", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.named_group_list", ext_path(x));
     ch->has_supported_groups = true;
     return td_parse_u16_list(x->p, &v, &ch->supported_groups);
 }
@@ -72,7 +84,7 @@ static int ch_ec_point_formats(struct ext_ctx *x, struct td_cur *d, struct td_cl
 {
     struct td_cur v;
     if (!td_cur_vec(d, 1, 1, 0xff, 1, &v))
-        return td_parse_cur_fail(x->p, d, "%s.ec_point_format_list", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.ec_point_format_list", ext_path(x));
     ch->has_ec_point_formats = true;
     ch->ec_point_formats = td_parse_rest(&v);
     return 0;
@@ -82,7 +94,7 @@ static int ch_signature_algorithms(struct ext_ctx *x, struct td_cur *d, struct t
 {
     struct td_cur v;
     if (!td_cur_vec(d, 2, 2, 0xfffe, 2, &v))
-        return td_parse_cur_fail(x->p, d, "%s.supported_signature_algorithms", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.supported_signature_algorithms", ext_path(x));
     ch->has_signature_algorithms = true;
     return td_parse_u16_list(x->p, &v, &ch->signature_algorithms);
 }
@@ -95,7 +107,7 @@ static int read_alpn_list(struct ext_ctx *x, struct td_cur *d, struct td_bytes_l
     struct td_bytes *v;
 
     if (!td_cur_vec(d, 2, 2, 0xffff, 1, &list))
-        return td_parse_cur_fail(x->p, d, "%s.protocol_name_list", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.protocol_name_list", ext_path(x));
     count = list;
     while (td_cur_remaining(&count) && td_cur_vec(&count, 1, 1, 0xff, 1, &name))
         n++;
@@ -109,7 +121,7 @@ static int read_alpn_list(struct ext_ctx *x, struct td_cur *d, struct td_bytes_l
     out->v = v;
     out->n = n;
     if (td_cur_remaining(&list) && !td_cur_vec(&list, 1, 1, 0xff, 1, &name))
-        return td_parse_cur_fail(x->p, &list, "%s.protocol_name_list[%zu]", x->path, n);
+        return td_parse_cur_fail(x->p, &list, "%s.protocol_name_list[%zu]", ext_path(x), n);
     return 0;
 }
 
@@ -123,7 +135,7 @@ static int ch_supported_versions(struct ext_ctx *x, struct td_cur *d, struct td_
 {
     struct td_cur v;
     if (!td_cur_vec(d, 1, 2, 254, 2, &v))
-        return td_parse_cur_fail(x->p, d, "%s.versions", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.versions", ext_path(x));
     ch->has_supported_versions = true;
     return td_parse_u16_list(x->p, &v, &ch->supported_versions);
 }
@@ -136,7 +148,7 @@ static int ch_key_share(struct ext_ctx *x, struct td_cur *d, struct td_client_he
     uint16_t group, *groups;
 
     if (!td_cur_vec(d, 2, 0, 0xffff, 1, &list))
-        return td_parse_cur_fail(x->p, d, "%s.client_shares", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.client_shares", ext_path(x));
     count = list;
     while (td_cur_remaining(&count) && td_cur_u16(&count, &group) &&
            td_cur_vec(&count, 2, 1, 0xffff, 1, &kx))
@@ -153,7 +165,7 @@ static int ch_key_share(struct ext_ctx *x, struct td_cur *d, struct td_client_he
     ch->key_share.n = n;
     if (td_cur_remaining(&list) &&
         (!td_cur_u16(&list, &group) || !td_cur_vec(&list, 2, 1, 0xffff, 1, &kx)))
-        return td_parse_cur_fail(x->p, &list, "%s.client_shares[%zu]", x->path, n);
+        return td_parse_cur_fail(x->p, &list, "%s.client_shares[%zu]", ext_path(x), n);
     return 0;
 }
 
@@ -161,7 +173,7 @@ static int ch_psk_modes(struct ext_ctx *x, struct td_cur *d, struct td_client_he
 {
     struct td_cur v;
     if (!td_cur_vec(d, 1, 1, 0xff, 1, &v))
-        return td_parse_cur_fail(x->p, d, "%s.ke_modes", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.ke_modes", ext_path(x));
     ch->has_psk_modes = true;
     ch->psk_modes = td_parse_rest(&v);
     return 0;
@@ -187,7 +199,7 @@ static int ch_pre_shared_key(struct ext_ctx *x, struct td_cur *d, struct td_clie
 static int sh_supported_versions(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh)
 {
     if (!td_cur_u16(d, &sh->version))
-        return td_parse_cur_fail(x->p, d, "%s.selected_version", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.selected_version", ext_path(x));
     sh->has_supported_version = true;
     return 0;
 }
@@ -197,10 +209,10 @@ static int sh_key_share(struct ext_ctx *x, struct td_cur *d, struct td_server_he
 {
     struct td_cur kx;
     if (!td_cur_u16(d, &sh->key_share))
-        return td_parse_cur_fail(x->p, d, "%s.group", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.group", ext_path(x));
     sh->has_key_share = true;
     if (!x->is_hrr && !td_cur_vec(d, 2, 1, 0xffff, 1, &kx))
-        return td_parse_cur_fail(x->p, d, "%s.key_exchange", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.key_exchange", ext_path(x));
     return 0;
 }
 
@@ -212,7 +224,7 @@ static int sh_alpn(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *
     if (list.n != 1)
         return td_parse_fail(x->p, TD_ANOM_BAD_LENGTH,
                              "%s: %zu protocol names, the server must select exactly one",
-                             x->path, list.n);
+                             ext_path(x), list.n);
     sh->has_alpn = true;
     sh->alpn = list.v[0];
     return 0;
@@ -222,7 +234,7 @@ static int sh_pre_shared_key(struct ext_ctx *x, struct td_cur *d, struct td_serv
 {
     uint16_t selected;
     if (!td_cur_u16(d, &selected))
-        return td_parse_cur_fail(x->p, d, "%s.selected_identity", x->path);
+        return td_parse_cur_fail(x->p, d, "%s.selected_identity", ext_path(x));
     sh->has_pre_shared_key = true;
     return 0;
 }
@@ -264,46 +276,65 @@ static size_t find_parser(uint16_t type)
  * Walk an extensions vector: collect the types in wire order into *types,
  * and for each call back into the client or server parser table.
  */
+static int compare_u16(const void *a, const void *b)
+{
+    uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
+    return (x > y) - (x < y);
+}
+
+/* Whether type appears among the first i entries (only called when some type repeats). */
+static bool repeated(const uint16_t *list, size_t i, uint16_t type)
+{
+    for (size_t k = 0; k < i; k++)
+        if (list[k] == type)
+            return true;
+    return false;
+}
+
 static void walk_extensions(struct td_parse *p, struct td_cur *exts, const char *msg,
                             struct td_u16_list *types, struct td_client_hello *ch,
                             struct td_server_hello *sh, bool is_hrr)
 {
     struct td_cur count = *exts, data;
-    uint16_t type, *list;
-    uint8_t *seen;
+    uint16_t type, *list, *sorted;
     size_t n = 0, i;
 
     while (td_cur_remaining(&count) && td_cur_u16(&count, &type) &&
            td_cur_vec(&count, 2, 0, 0xffff, 1, &data))
         n++;
     list = td_arena_alloc(p->arena, (n ? n : 1) * sizeof *list);
-    seen = td_arena_alloc(p->arena, 65536 / 8);
-    if (list == NULL || seen == NULL) {
+    sorted = td_arena_alloc(p->arena, (n ? n : 1) * sizeof *sorted);
+    if (list == NULL || sorted == NULL) {
         td_parse_fail(p, TD_ANOM_OUT_OF_MEMORY, "out of memory");
         return;
     }
     types->v = list;
     types->n = n;
+    /* Repeats are rare: look for one only when a sorted copy has equal neighbours. */
+    bool any_repeat = false;
+    count = *exts;
     for (i = 0; i < n; i++) {
-        char name_buf[TD_REG_NAME_BUF], path[96];
-        const char *name;
+        td_cur_u16(&count, &sorted[i]);
+        td_cur_vec(&count, 2, 0, 0xffff, 1, &data);
+    }
+    qsort(sorted, n, sizeof *sorted, compare_u16);
+    for (i = 1; i < n && !any_repeat; i++)
+        any_repeat = sorted[i] == sorted[i - 1];
+    for (i = 0; i < n; i++) {
         size_t k;
         int rc = 0;
 
         td_cur_u16(exts, &type);
         td_cur_vec(exts, 2, 0, 0xffff, 1, &data);
         list[i] = type;
-        name = td_registry_name(TD_REG_EXTENSIONS, type, name_buf);
-        snprintf(path, sizeof path, "%s.extensions[%zu](%s)", msg, i, name);
-        if (seen[type / 8] & (1u << (type % 8))) {
-            td_parse_fail(p, TD_ANOM_UNEXPECTED_MESSAGE, "%s: extension repeated", path);
+        struct ext_ctx x = {p, msg, i, type, is_hrr, ""};
+        if (any_repeat && repeated(list, i, type)) {
+            td_parse_fail(p, TD_ANOM_UNEXPECTED_MESSAGE, "%s: extension repeated", ext_path(&x));
             continue;
         }
-        seen[type / 8] |= (uint8_t)(1u << (type % 8));
         k = find_parser(type);
         if (k == SIZE_MAX)
             continue;
-        struct ext_ctx x = {p, path, is_hrr};
         if (ch && ext_parsers[k].client)
             rc = ext_parsers[k].client(&x, &data, ch);
         else if (sh && ext_parsers[k].server)
@@ -311,8 +342,8 @@ static void walk_extensions(struct td_parse *p, struct td_cur *exts, const char 
         else
             continue;
         if (rc == 0 && td_cur_remaining(&data) != 0)
-            td_parse_fail(p, TD_ANOM_BAD_LENGTH, "%s: %zu bytes left after its fields", path,
-                          td_cur_remaining(&data));
+            td_parse_fail(p, TD_ANOM_BAD_LENGTH, "%s: %zu bytes left after its fields",
+                          ext_path(&x), td_cur_remaining(&data));
     }
     if (td_cur_remaining(exts)) {
         td_cur_u16(exts, &type);

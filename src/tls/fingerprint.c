@@ -11,7 +11,6 @@
 #include "tlsdissect/fingerprint.h"
 
 #include <ctype.h>
-#include <openssl/evp.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -44,6 +43,16 @@ static void sb_char(struct sb *b, char c)
     b->s[b->len] = '\0';
 }
 
+/* Room for n more characters (and the NUL), or overflow. */
+static bool sb_room(struct sb *b, size_t n)
+{
+    if (b->overflow || b->cap - b->len < n) {
+        b->overflow = true;
+        return false;
+    }
+    return true;
+}
+
 /* Decimal, as JA3 writes code points (no printf: this runs per value). */
 static void sb_dec(struct sb *b, unsigned v)
 {
@@ -53,16 +62,22 @@ static void sb_dec(struct sb *b, unsigned v)
         digits[n++] = (char)('0' + v % 10);
         v /= 10;
     } while (v);
+    if (!sb_room(b, (size_t)n))
+        return;
     while (n)
-        sb_char(b, digits[--n]);
+        b->s[b->len++] = digits[--n];
+    b->s[b->len] = '\0';
 }
 
 /* Four lowercase hex digits, as JA4 writes code points. */
 static void sb_hex4(struct sb *b, unsigned v)
 {
     static const char hex[] = "0123456789abcdef";
+    if (!sb_room(b, 4))
+        return;
     for (int shift = 12; shift >= 0; shift -= 4)
-        sb_char(b, hex[(v >> shift) & 15]);
+        b->s[b->len++] = hex[(v >> shift) & 15];
+    b->s[b->len] = '\0';
 }
 
 /* Decimal values joined with '-', GREASE left out. */
@@ -88,14 +103,14 @@ static void sb_u8_list(struct sb *b, const uint8_t *v, size_t n)
     }
 }
 
-static const char *digest_hex(struct td_parse *p, const EVP_MD *md, const char *s, size_t len,
-                              size_t hex_chars)
+static const char *digest_hex(struct td_parse *p, enum td_digest_kind kind, const char *s,
+                              size_t len, size_t hex_chars)
 {
-    uint8_t digest[EVP_MAX_MD_SIZE];
-    unsigned dlen = 0;
+    uint8_t digest[64];
+    unsigned dlen = td_digest(p->digests, kind, s, len, digest);
     char *hex;
 
-    if (EVP_Digest(s, len, digest, &dlen, md, NULL) != 1)
+    if (dlen == 0)
         return NULL;
     hex = td_arena_alloc(p->arena, dlen * 2 + 1);
     if (hex == NULL)
@@ -125,13 +140,35 @@ static void ja3(struct td_parse *p, struct td_client_hello *ch)
     if (b.overflow)
         return;
     ch->ja3_string = b.s;
-    ch->ja3 = digest_hex(p, EVP_md5(), b.s, b.len, 32);
+    ch->ja3 = digest_hex(p, TD_MD5, b.s, b.len, 32);
 }
 
 static int cmp_u16(const void *a, const void *b)
 {
     uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
     return (x > y) - (x < y);
+}
+
+/*
+ * Insertion sort for the short lists real hellos carry (it beats qsort's
+ * calls); qsort for long ones, which only a hostile hello has (n^2 would be
+ * a way to stall us).
+ */
+static void sort_u16(uint16_t *v, size_t n)
+{
+    if (n > 64) {
+        qsort(v, n, sizeof *v, cmp_u16);
+        return;
+    }
+    for (size_t i = 1; i < n; i++) {
+        uint16_t x = v[i];
+        size_t j = i;
+        while (j > 0 && v[j - 1] > x) {
+            v[j] = v[j - 1];
+            j--;
+        }
+        v[j] = x;
+    }
 }
 
 /* Non-GREASE values, optionally without SNI and ALPN, optionally sorted. */
@@ -151,7 +188,7 @@ static size_t filtered(struct td_parse *p, const struct td_u16_list *in, bool dr
         v[n++] = in->v[i];
     }
     if (sort)
-        qsort(v, n, sizeof *v, cmp_u16);
+        sort_u16(v, n);
     return n;
 }
 
@@ -226,7 +263,7 @@ static void ja4(struct td_parse *p, struct td_client_hello *ch)
         sb_init(p, &b, nc * 5);
         sb_hex_list(&b, ciphers, nc);
         if (!b.overflow)
-            hash_b = digest_hex(p, EVP_sha256(), b.s, b.len, 12);
+            hash_b = digest_hex(p, TD_SHA256, b.s, b.len, 12);
     }
     if (ne) {
         size_t ns = ch->has_signature_algorithms ? ch->signature_algorithms.n : 0;
@@ -241,7 +278,7 @@ static void ja4(struct td_parse *p, struct td_client_hello *ch)
             }
         }
         if (!b.overflow)
-            hash_c = digest_hex(p, EVP_sha256(), b.s, b.len, 12);
+            hash_c = digest_hex(p, TD_SHA256, b.s, b.len, 12);
     }
     if (hash_b == NULL || hash_c == NULL)
         return;
@@ -272,5 +309,5 @@ void td_fingerprint_server_hello(struct td_parse *p, struct td_server_hello *sh)
     if (b.overflow)
         return;
     sh->ja3s_string = b.s;
-    sh->ja3s = digest_hex(p, EVP_md5(), b.s, b.len, 32);
+    sh->ja3s = digest_hex(p, TD_MD5, b.s, b.len, 32);
 }

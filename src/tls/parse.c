@@ -11,6 +11,7 @@
 void td_parse_begin(struct td_parse *p, struct td_arena *arena)
 {
     p->arena = arena;
+    p->digests = NULL;
     p->failures = 0;
     p->kind = TD_ANOM_BAD_LENGTH;
     p->detail[0] = '\0';

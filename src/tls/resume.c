@@ -19,6 +19,7 @@ struct slot {
 struct td_resume_map {
     struct slot *slots;
     size_t n;
+    EVP_MD *sha256; /* fetched once */
 };
 
 struct td_resume_map *td_resume_map_new(size_t capacity)
@@ -28,8 +29,9 @@ struct td_resume_map *td_resume_map_new(size_t capacity)
         return NULL;
     m->n = capacity ? capacity : 1;
     m->slots = calloc(m->n, sizeof *m->slots);
-    if (m->slots == NULL) {
-        free(m);
+    m->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
+    if (m->slots == NULL || m->sha256 == NULL) {
+        td_resume_map_free(m);
         return NULL;
     }
     return m;
@@ -40,15 +42,17 @@ void td_resume_map_free(struct td_resume_map *m)
     if (m == NULL)
         return;
     free(m->slots);
+    EVP_MD_free(m->sha256);
     free(m);
 }
 
-static bool key_of(enum td_resume_key kind, const uint8_t *id, size_t len, uint8_t digest[32])
+static bool key_of(const struct td_resume_map *m, enum td_resume_key kind, const uint8_t *id,
+                   size_t len, uint8_t digest[32])
 {
     EVP_MD_CTX *ctx = EVP_MD_CTX_new();
     uint8_t k = (uint8_t)kind;
     unsigned dlen = 0;
-    bool ok = ctx && EVP_DigestInit_ex(ctx, EVP_sha256(), NULL) == 1 &&
+    bool ok = ctx && EVP_DigestInit_ex(ctx, m->sha256, NULL) == 1 &&
               EVP_DigestUpdate(ctx, &k, 1) == 1 && EVP_DigestUpdate(ctx, id, len) == 1 &&
               EVP_DigestFinal_ex(ctx, digest, &dlen) == 1;
     EVP_MD_CTX_free(ctx);
@@ -66,7 +70,7 @@ void td_resume_remember(struct td_resume_map *m, enum td_resume_key kind, const 
                         size_t len, uint64_t conn)
 {
     uint8_t digest[32];
-    if (m == NULL || len == 0 || !key_of(kind, id, len, digest))
+    if (m == NULL || len == 0 || !key_of(m, kind, id, len, digest))
         return;
     struct slot *s = &m->slots[slot_of(m, digest)];
     memcpy(s->digest, digest, 32);
@@ -77,7 +81,7 @@ uint64_t td_resume_lookup(const struct td_resume_map *m, enum td_resume_key kind
                           const uint8_t *id, size_t len)
 {
     uint8_t digest[32];
-    if (m == NULL || len == 0 || !key_of(kind, id, len, digest))
+    if (m == NULL || len == 0 || !key_of(m, kind, id, len, digest))
         return 0;
     const struct slot *s = &m->slots[slot_of(m, digest)];
     return s->conn && memcmp(s->digest, digest, 32) == 0 ? s->conn : 0;

@@ -391,9 +391,7 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
             s->server_certificate_seen = true;
             td_validate_chain(s->env->validator, &m->u.certificate, (const uint8_t *)sum->sni,
                               sum->sni_len, s->now / 1000000, &sum->validation);
-            for (size_t i = 0; i < m->u.certificate.count; i++)
-                if (m->u.certificate.certs[i].sha256[0])
-                    td_conn_add_server_cert(s->conn, m->u.certificate.certs[i].sha256);
+            td_conn_set_server_certs(s->conn, &m->u.certificate);
             if (m->u.certificate.count > TD_MAX_SERVER_CERTS)
                 td_parse_fail(p, TD_ANOM_LIMIT_REACHED,
                               "server_certificates lists the first %d of %zu certificates",
@@ -469,6 +467,7 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
     if (sender >= 0)
         fix_roles(s, sender == TD_CLIENT ? side : 1 - side);
     td_parse_begin(&p, s->env->arena);
+    p.digests = s->env->digests;
 
     if (role_of(s, side) == TD_SERVER && s->resumption_pending &&
         (m.kind == TD_MSG_CERTIFICATE || m.kind == TD_MSG_SERVER_KEY_EXCHANGE ||
@@ -540,6 +539,7 @@ static void on_alert(struct td_tls_session *s, int side, const struct td_record 
     }
     struct td_parse p;
     td_parse_begin(&p, s->env->arena);
+    p.digests = s->env->digests;
     td_parse_alert(&p, r->body, 2, &m.u.alert);
     m.length = 2;
     emit(s, side, &m);
@@ -662,6 +662,7 @@ static void on_sslv2(struct td_tls_session *s, int side, const struct td_record 
     uint8_t type = r->body && r->length ? r->body[0] : 0xff;
 
     td_parse_begin(&p, s->env->arena);
+    p.digests = s->env->digests;
     if (d->sslv2_clear_done || r->body == NULL) {
         d->sslv2_sent_encrypted = true;
         add_app_bytes(s, side, r->length);
@@ -704,8 +705,7 @@ static void on_sslv2(struct td_tls_session *s, int side, const struct td_record 
                 c.parsed = td_parse_certificate(&p, list, cert.len + 6, false, s->env->certs,
                                                 &c.u.certificate) == 0;
                 s->server_certificate_seen = true;
-                for (size_t i = 0; i < c.u.certificate.count; i++)
-                    td_conn_add_server_cert(s->conn, c.u.certificate.certs[i].sha256);
+                td_conn_set_server_certs(s->conn, &c.u.certificate);
                 td_validate_chain(s->env->validator, &c.u.certificate, NULL, 0, s->now / 1000000,
                                   &s->conn->sum.validation);
                 emit(s, side, &c);

@@ -31,6 +31,7 @@ struct cache_entry {
 
 struct td_validator {
     X509_STORE *store;
+    EVP_MD *sha256; /* fetched once, for cache keys */
     struct cache_entry cache[CACHE_SLOTS];
 };
 
@@ -38,7 +39,10 @@ struct td_validator *td_validator_new(const char *ca_file, const char *ca_path, 
                                       size_t errlen)
 {
     struct td_validator *v = calloc(1, sizeof *v);
-    if (v == NULL || (v->store = X509_STORE_new()) == NULL) {
+    if (v == NULL || (v->store = X509_STORE_new()) == NULL ||
+        (v->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
+        if (v)
+            X509_STORE_free(v->store);
         snprintf(err, errlen, "out of memory");
         free(v);
         return NULL;
@@ -62,6 +66,7 @@ void td_validator_free(struct td_validator *v)
     if (v == NULL)
         return;
     X509_STORE_free(v->store);
+    EVP_MD_free(v->sha256);
     free(v);
 }
 
@@ -105,13 +110,13 @@ static int collect(int ok, X509_STORE_CTX *ctx)
 }
 
 /* The cache key: the chain's certificate hashes, then the name. */
-static void chain_key(const struct td_certificate *chain, const uint8_t *sni, size_t sni_len,
-                      uint8_t key[32])
+static void chain_key(const struct td_validator *v, const struct td_certificate *chain,
+                      const uint8_t *sni, size_t sni_len, uint8_t key[32])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned len = 0;
     memset(key, 0, 32);
-    if (md == NULL || EVP_DigestInit_ex(md, EVP_sha256(), NULL) != 1) {
+    if (md == NULL || EVP_DigestInit_ex(md, v->sha256, NULL) != 1) {
         EVP_MD_CTX_free(md);
         return;
     }
@@ -236,7 +241,7 @@ void td_validate_chain(struct td_validator *v, const struct td_certificate *chai
     memset(out, 0, sizeof *out);
     if (v == NULL || chain->count == 0)
         return;
-    chain_key(chain, sni, sni_len, key);
+    chain_key(v, chain, sni, sni_len, key);
     e = &v->cache[(key[0] | (size_t)key[1] << 8) % CACHE_SLOTS];
     if (e->used && memcmp(e->key, key, 32) == 0 && when >= e->valid_from && when < e->valid_until) {
         *out = e->result;

@@ -4,7 +4,9 @@ same run, on a large handshake-heavy capture.
 
 usage: tools/bench/run.py [--megabytes N] [--runs N] [--keep FILE]
 
-It builds tools/bench/pcap-loop.c (the baseline) and build/tlsdissect,
+It builds tools/bench/pcap-loop.c (the baseline), tools/bench/dissect-only.c
+(the whole pipeline with events discarded: dissection apart from output) and
+build/tlsdissect,
 writes a capture of N MB (default 300) by replaying the project's fixtures as
 new connections (tools/bench/gen-big.py), then runs the baseline and each
 tlsdissect mode alternately, --runs times each (default 5), and prints the
@@ -47,6 +49,12 @@ def main():
     loop = os.path.join(tmp, "pcap-loop")
     subprocess.run(["cc", "-O2", "-o", loop, os.path.join(ROOT, "tools/bench/pcap-loop.c"),
                     "-lpcap"], check=True)
+    dissect = os.path.join(tmp, "dissect-only")
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libpcap", "libcjson", "libcrypto"],
+                           capture_output=True, text=True).stdout.split() or ["-lpcap", "-lcjson", "-lcrypto"]
+    subprocess.run(["cc", "-O2", "-I", os.path.join(ROOT, "include"), "-o", dissect,
+                    os.path.join(ROOT, "tools/bench/dissect-only.c"),
+                    os.path.join(ROOT, "build/libtlsdissect.a")] + flags, check=True)
     capture = args.keep or os.path.join(tmp, "big.pcap")
     if not os.path.exists(capture):
         fixtures = sorted(glob.glob(os.path.join(ROOT, "tests/pcaps/tls1*.pcap")))
@@ -55,6 +63,7 @@ def main():
     tool = os.path.join(ROOT, "build/tlsdissect")
     cases = {
         "baseline: libpcap read loop": [loop, capture],
+        "dissection, events discarded": [dissect, capture],
         "tlsdissect --json": [tool, "-r", capture, "--json", "-o", "/dev/null"],
         "tlsdissect (text)": [tool, "-r", capture, "-o", "/dev/null"],
     }
@@ -79,6 +88,7 @@ def main():
     if not args.keep:
         os.remove(capture)
     os.remove(loop)
+    os.remove(dissect)
     os.rmdir(tmp)
 
 
