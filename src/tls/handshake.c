@@ -10,9 +10,16 @@
 
 #include <string.h>
 
+#include "tlsdissect/cursor.h"
+
+/* The uint24 length of a handshake header (callers hold at least its 4 bytes). */
 static size_t message_length(const uint8_t *hdr)
 {
-    return (size_t)hdr[1] << 16 | (size_t)hdr[2] << 8 | hdr[3];
+    struct td_cur c = td_cur_make(hdr, 4);
+    uint32_t len = 0;
+    td_cur_skip(&c, 1);
+    td_cur_u24(&c, &len);
+    return len;
 }
 
 static void skip_over_long(struct td_hs_assembler *a, int side, const uint8_t **p, size_t *n,

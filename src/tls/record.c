@@ -17,6 +17,7 @@
 #include <stdio.h>
 #include <string.h>
 
+#include "tlsdissect/cursor.h"
 #include "tlsdissect/stream.h"
 
 enum match { M_NO, M_NEED, M_STRONG, M_WEAK };
@@ -43,36 +44,41 @@ void td_record_release(struct td_record_reader *r)
 static bool tls_version_plausible(uint8_t major, uint8_t minor) { return major == 3 && minor <= 4; }
 
 /* An SSLv2 CLIENT-HELLO or SERVER-HELLO starting at p (2-byte header). */
+/*
+ * The candidate checks read through the cursor like every parser: a read
+ * that runs out of bytes means "not decided yet" (M_NEED), so a header that
+ * straddles two deliveries is decided once the rest arrives.
+ */
+
+/* An SSLv2 CLIENT-HELLO or SERVER-HELLO starting at p (2-byte header). */
 static enum match match_sslv2(const uint8_t *p, size_t n)
 {
-    size_t len, a, b, c;
+    struct td_cur c = td_cur_make(p, n);
+    uint16_t len, a, b, chal;
+    uint8_t type, major, minor, hit, cert_type;
 
-    if (n < 3)
+    if (!td_cur_u16(&c, &len) || !td_cur_u8(&c, &type))
         return M_NEED;
-    len = (size_t)(p[0] & 0x7f) << 8 | p[1];
-    if (p[2] == 1) { /* CLIENT-HELLO: version, cipher_spec, session_id, challenge lengths */
-        if (n < 11)
+    len &= 0x7fff;
+    if (type == 1) { /* CLIENT-HELLO: version, cipher_spec, session_id, challenge lengths */
+        if (!td_cur_u8(&c, &major) || !td_cur_u8(&c, &minor) || !td_cur_u16(&c, &a) ||
+            !td_cur_u16(&c, &b) || !td_cur_u16(&c, &chal))
             return M_NEED;
-        if (!((p[3] == 0 && p[4] == 2) || tls_version_plausible(p[3], p[4])))
+        if (!((major == 0 && minor == 2) || tls_version_plausible(major, minor)))
             return M_NO;
-        a = (size_t)p[5] << 8 | p[6];
-        b = (size_t)p[7] << 8 | p[8];
-        c = (size_t)p[9] << 8 | p[10];
-        if (a == 0 || a % 3 || (b != 0 && b != 16 && b != 32) || c < 16 || c > 32)
+        if (a == 0 || a % 3 || (b != 0 && b != 16 && b != 32) || chal < 16 || chal > 32)
             return M_NO;
-        return 9 + a + b + c == len ? M_STRONG : M_NO;
+        return 9u + a + b + chal == len ? M_STRONG : M_NO;
     }
-    if (p[2] == 4) { /* SERVER-HELLO: hit, cert type, version, cert/cipher/conn-id lengths */
-        if (n < 13)
+    if (type == 4) { /* SERVER-HELLO: hit, cert type, version, cert/cipher/conn-id lengths */
+        uint16_t version, cert;
+        if (!td_cur_u8(&c, &hit) || !td_cur_u8(&c, &cert_type) || !td_cur_u16(&c, &version) ||
+            !td_cur_u16(&c, &cert) || !td_cur_u16(&c, &a) || !td_cur_u16(&c, &b))
             return M_NEED;
-        if (p[3] > 1 || p[5] != 0 || p[6] != 2)
+        (void)cert_type;
+        if (hit > 1 || version != 0x0002 || a % 3 || b < 16 || b > 32)
             return M_NO;
-        a = (size_t)p[7] << 8 | p[8];
-        b = (size_t)p[9] << 8 | p[10];
-        c = (size_t)p[11] << 8 | p[12];
-        if (b % 3 || c < 16 || c > 32)
-            return M_NO;
-        return 11 + a + b + c == len ? M_STRONG : M_NO;
+        return 11u + cert + a + b == len ? M_STRONG : M_NO;
     }
     return M_NO;
 }
@@ -80,38 +86,41 @@ static enum match match_sslv2(const uint8_t *p, size_t n)
 /* Whether a record header plausibly starts at p. */
 static enum match match_at(const struct td_record_reader *r, const uint8_t *p, size_t n)
 {
-    size_t len;
+    struct td_cur c = td_cur_make(p, n);
+    uint8_t type, major, minor, hs_type, hs_major, hs_minor;
+    uint16_t len;
+    uint32_t hs_len;
 
-    if (n == 0)
+    if (!td_cur_u8(&c, &type))
         return M_NEED;
-    if (p[0] & 0x80)
+    if (type & 0x80)
         return r->state == TD_REC_DETECT ? match_sslv2(p, n) : M_NO;
-    if (p[0] < TD_CT_CHANGE_CIPHER_SPEC || p[0] > TD_CT_HEARTBEAT)
+    if (type < TD_CT_CHANGE_CIPHER_SPEC || type > TD_CT_HEARTBEAT)
         return M_NO;
-    if (n < 3)
+    if (!td_cur_u8(&c, &major) || !td_cur_u8(&c, &minor))
         return M_NEED;
-    if (!tls_version_plausible(p[1], p[2]))
+    if (!tls_version_plausible(major, minor))
         return M_NO;
-    if (n < 5)
+    if (!td_cur_u16(&c, &len))
         return M_NEED;
-    len = (size_t)p[3] << 8 | p[4];
-    if (p[0] == TD_CT_HANDSHAKE && len >= 4) {
-        if (n < 11)
+    if (type == TD_CT_HANDSHAKE && len >= 4) {
+        if (!td_cur_u8(&c, &hs_type) || !td_cur_u24(&c, &hs_len) || !td_cur_u8(&c, &hs_major) ||
+            !td_cur_u8(&c, &hs_minor))
             return M_NEED;
         /* ClientHello or ServerHello whose body starts with a plausible version */
-        if ((p[5] == 1 || p[5] == 2) && tls_version_plausible(p[9], p[10]) &&
-            ((size_t)p[6] << 16 | (size_t)p[7] << 8 | p[8]) >= 38)
+        if ((hs_type == 1 || hs_type == 2) && tls_version_plausible(hs_major, hs_minor) &&
+            hs_len >= 38)
             return M_STRONG;
     }
     if (!r->allow_weak && !r->trust_start && r->state == TD_REC_DETECT)
         return M_NO;
-    if (r->known_version && ((uint16_t)(p[1] << 8 | p[2])) != r->known_version)
+    if (r->known_version && (uint16_t)(major << 8 | minor) != r->known_version)
         return M_NO;
-    if (len > TD_RECORD_MAX || (len == 0 && p[0] != TD_CT_APPLICATION_DATA))
+    if (len > TD_RECORD_MAX || (len == 0 && type != TD_CT_APPLICATION_DATA))
         return M_NO;
-    if (p[0] == TD_CT_CHANGE_CIPHER_SPEC && len != 1)
+    if (type == TD_CT_CHANGE_CIPHER_SPEC && len != 1)
         return M_NO;
-    if (p[0] == TD_CT_HEARTBEAT && len < 3)
+    if (type == TD_CT_HEARTBEAT && len < 3)
         return M_NO;
     return M_WEAK;
 }
@@ -265,24 +274,28 @@ static void confirm(struct td_record_reader *r, int side, const struct td_record
 /* A complete header in r->hdr: validate it and start the body. */
 static bool begin_record(struct td_record_reader *r, int side, const struct td_record_handler *h)
 {
+    struct td_cur c = td_cur_make(r->hdr, r->hdr_have);
+    uint16_t len = 0;
+    uint8_t pad = 0;
+
     if (r->sslv2) {
+        /* 2 bytes: a length with the top bit set; 3 bytes: 14-bit length and padding */
+        td_cur_u16(&c, &len);
+        if (r->hdr_need == 3)
+            td_cur_u8(&c, &pad);
         r->type = 0;
         r->version = 0x0002;
-        if (r->hdr_need == 2) {
-            r->length = (size_t)(r->hdr[0] & 0x7f) << 8 | r->hdr[1];
-            r->padding = 0;
-        } else {
-            r->length = (size_t)(r->hdr[0] & 0x3f) << 8 | r->hdr[1];
-            r->padding = r->hdr[2];
-        }
+        r->length = len & (r->hdr_need == 2 ? 0x7fff : 0x3fff);
+        r->padding = pad;
         r->want_body = r->want_sslv2;
     } else {
-        r->type = r->hdr[0];
-        r->version = (uint16_t)(r->hdr[1] << 8 | r->hdr[2]);
-        r->length = (size_t)r->hdr[3] << 8 | r->hdr[4];
+        td_cur_u8(&c, &r->type);
+        td_cur_u16(&c, &r->version);
+        td_cur_u16(&c, &len);
+        r->length = len;
         r->padding = 0;
-        if (r->type < TD_CT_CHANGE_CIPHER_SPEC || r->type > TD_CT_HEARTBEAT ||
-            !tls_version_plausible(r->hdr[1], r->hdr[2]))
+        if (!td_cur_ok(&c) || r->type < TD_CT_CHANGE_CIPHER_SPEC || r->type > TD_CT_HEARTBEAT ||
+            !tls_version_plausible((uint8_t)(r->version >> 8), (uint8_t)r->version))
             return false;
         if (r->length > TD_RECORD_MAX) {
             char detail[120];

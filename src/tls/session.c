@@ -512,7 +512,9 @@ static void on_change_cipher_spec(struct td_tls_session *s, int side, const stru
                         direction(s, side));
         td_hs_reset(&d->hs);
     }
-    if (r->body && (r->length != 1 || r->body[0] != 1))
+    struct td_cur body = td_cur_make(r->body, r->length);
+    uint8_t value = 0;
+    if (r->body && (r->length != 1 || !td_cur_u8(&body, &value) || value != 1))
         td_conn_anomaly(s->conn, TD_ANOM_BAD_LENGTH, s->now,
                         "ChangeCipherSpec: %zu bytes, expected the single byte 01", r->length);
     if (role_of(s, side) == TD_SERVER && s->resumption_pending)
@@ -659,7 +661,10 @@ static void on_sslv2(struct td_tls_session *s, int side, const struct td_record 
     struct td_tls_dir *d = &s->dir[side];
     struct td_message m = {.record_version = 0x0002, .length = r->length};
     struct td_parse p;
-    uint8_t type = r->body && r->length ? r->body[0] : 0xff;
+    struct td_cur body = td_cur_make(r->body, r->length);
+    uint8_t type = 0xff;
+
+    td_cur_u8(&body, &type); /* msg_type, when the record is in clear */
 
     td_parse_begin(&p, s->env->arena);
     p.digests = s->env->digests;
