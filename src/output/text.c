@@ -268,9 +268,11 @@ static void names_token(struct text_writer *t, const char *key, enum td_registry
 {
     char buf[1024], name[TD_REG_NAME_BUF];
     size_t len = (size_t)snprintf(buf, sizeof buf, "%s=", key);
+    /* GREASE (RFC 8701) reads as such here; the JSON keeps the contract's hex */
     for (size_t i = 0; i < n && i < max && len < sizeof buf; i++)
         len += (size_t)snprintf(buf + len, sizeof buf - len, "%s%s", i ? "," : "",
-                                td_registry_name(reg, v[i], name));
+                                reg != TD_REG_CERTIFICATE_TYPES && td_is_grease(v[i])
+                                    ? "GREASE" : td_registry_name(reg, v[i], name));
     if (n > max && len < sizeof buf)
         snprintf(buf + len, sizeof buf - len, ",+%zu", n - max);
     token(t, C_NONE, buf);
