@@ -24,7 +24,7 @@ BUILD   ?= build
 LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test-deps demo test unit golden cli corpus crosscheck invariance hostile asan-test fuzz fuzz-smoke \
+.PHONY: all deps test-deps demo test unit golden cli corpus crosscheck invariance hostile memcheck asan-test fuzz fuzz-smoke \
         regen update-expected clean bench fixtures stress
 
 all: $(BUILD)/tlsdissect
@@ -61,6 +61,7 @@ ASAN_FLAGS := -O1 -g -fsanitize=address,undefined -fno-omit-frame-pointer -fno-s
 export TZ := UTC
 
 -include tests/unit/unit.mk
+-include tests/fuzz/fuzz.mk
 
 demo: deps
 	@$(MAKE) -s all
@@ -80,6 +81,8 @@ test: test-deps
 	$(MAKE) invariance
 	$(MAKE) hostile
 	$(MAKE) asan-test
+	$(MAKE) memcheck
+	$(MAKE) fuzz-smoke
 	@echo "make test: all passed"
 
 golden: all
@@ -103,6 +106,10 @@ crosscheck: all
 
 invariance: all
 	$(PYTHON) tests/invariance/run.py
+
+# Valgrind memcheck over every fixture, derived and hostile capture (no leaks, no errors).
+memcheck: all
+	tests/memcheck.sh
 
 # Crafted hostile captures (tools/hostile.py): small in make test, full size in make stress.
 hostile: all

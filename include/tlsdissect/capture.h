@@ -40,6 +40,14 @@ enum td_capture_status td_capture_files(const char *const *paths, size_t npaths,
                                         const char *filter, volatile sig_atomic_t *stop,
                                         td_frame_fn fn, void *ctx, char err[TD_CAPTURE_ERR]);
 
+/*
+ * Microseconds since the epoch of a libpcap timestamp.  pcapng allows any
+ * 64-bit time, which overflows microseconds: the result is clamped to
+ * [0, TD_CAPTURE_TIME_MAX] so that no difference of two timestamps overflows.
+ */
+#define TD_CAPTURE_TIME_MAX ((td_time_us)1 << 62)
+td_time_us td_capture_time(long long sec, long long usec);
+
 /* Sniff an interface until *stop; kernel counters go into stats. */
 enum td_capture_status td_capture_live(const char *iface, const char *filter,
                                        volatile sig_atomic_t *stop, td_frame_fn fn,

@@ -8,6 +8,7 @@
 #include <errno.h>
 #include <poll.h>
 #include <pcap/pcap.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
@@ -21,10 +22,25 @@ struct dispatch {
     int dlt;
 };
 
+td_time_us td_capture_time(long long sec, long long usec)
+{
+    long long t;
+    if (sec < 0)
+        return 0;
+    if (sec >= TD_CAPTURE_TIME_MAX / 1000000)
+        return TD_CAPTURE_TIME_MAX;
+    if (usec < 0)
+        usec = 0;
+    if (usec > UINT32_MAX) /* a classic pcap stores any 32-bit value here, not more */
+        usec = UINT32_MAX;
+    t = sec * 1000000 + usec;
+    return t > TD_CAPTURE_TIME_MAX ? TD_CAPTURE_TIME_MAX : t;
+}
+
 static void on_packet(u_char *user, const struct pcap_pkthdr *h, const u_char *bytes)
 {
     struct dispatch *d = (struct dispatch *)user;
-    struct td_frame f = {d->dlt, (td_time_us)h->ts.tv_sec * 1000000 + h->ts.tv_usec, bytes,
+    struct td_frame f = {d->dlt, td_capture_time(h->ts.tv_sec, h->ts.tv_usec), bytes,
                          h->caplen, h->len};
     d->fn(d->ctx, &f);
 }

@@ -1,0 +1,329 @@
+/*
+ * fuzz_message.c — libFuzzer target: one handshake message parser at a
+ * time (hello.h, certificate.h, keyexchange.h, messages.h), the
+ * fingerprints where they apply (fingerprint.h), then the parsed message
+ * written by the JSON and the text writers (to /dev/null), with the parse
+ * failure as an anomaly event and a connection event that closes the
+ * text writer's block.
+ *
+ * Input format (tests/fuzz/make-seeds.py writes seeds in it):
+ *
+ *   byte 0    bits 0-3 the parser (see `parsers` below; taken modulo their
+ *             number); bit 4 --explain; bit 5 live text; bit 6 colour;
+ *             bit 7 the message is marked truncated (captured = length)
+ *   byte 1    the variant, per parser:
+ *               Certificate: bit 0 TLS 1.3 form; bit 1 with a certificate
+ *                 cache (the message is then parsed twice: miss, then hit);
+ *                 bit 2 the chain is validated (bit 3: for a server name)
+ *               ServerKeyExchange, ClientKeyExchange: bits 0-3 the cipher
+ *                 suite whose key exchange applies (`suites`), bits 4-6
+ *                 the negotiated version (`versions`)
+ *               CertificateRequest: bit 0 tls12, bit 1 tls13
+ *               CertificateVerify: bit 0 tls12
+ *               NewSessionTicket: bit 0 tls13
+ *               every parser: bit 6 digests looked up per call (the parse's
+ *                 digests left NULL); bit 7 the message came from the other side
+ *   the rest  the message body (SSLv2 forms: from the msg_type byte on)
+ */
+#include <stddef.h>
+#include <stdint.h>
+#include <string.h>
+
+#include "fuzz_common.h"
+#include "tlsdissect/buffer.h"
+#include "tlsdissect/certificate.h"
+#include "tlsdissect/digest.h"
+#include "tlsdissect/fingerprint.h"
+#include "tlsdissect/hello.h"
+#include "tlsdissect/keyexchange.h"
+#include "tlsdissect/messages.h"
+#include "tlsdissect/parse.h"
+#include "tlsdissect/validate.h"
+
+enum parser {
+    P_CLIENT_HELLO,
+    P_SSLV2_CLIENT_HELLO,
+    P_SERVER_HELLO,
+    P_SSLV2_SERVER_HELLO,
+    P_CERTIFICATE,
+    P_SERVER_KEY_EXCHANGE,
+    P_CLIENT_KEY_EXCHANGE,
+    P_CERTIFICATE_REQUEST,
+    P_CERTIFICATE_VERIFY,
+    P_NEW_SESSION_TICKET,
+    P_CERTIFICATE_STATUS,
+    P_KEY_UPDATE,
+    P_ALERT,
+    P_COUNT
+};
+
+/* Cipher suites naming each kind of key exchange; 0xffff: before any ServerHello. */
+static const uint16_t suites[16] = {
+    0xc02f, /* ECDHE_RSA */         0x009e, /* DHE_RSA */
+    0x009c, /* RSA */               0x00a8, /* PSK */
+    0xc035, /* ECDHE_PSK */         0x00a6, /* DH_anon */
+    0x0003, /* RSA_EXPORT */        0x00aa, /* DHE_PSK */
+    0x00ac, /* RSA_PSK */           0xc01d, /* SRP_SHA */
+    0xc005, /* ECDH_ECDSA */        0xc018, /* ECDH_anon */
+    0x1301, /* TLS 1.3 */           0x0014, /* DHE_RSA_EXPORT */
+    0x0a0a, /* GREASE: unknown */   0xffff,
+};
+
+/* 0: before any ServerHello (what the session passes then). */
+static const uint16_t versions[8] = {0x0000, 0x0300, 0x0301, 0x0303,
+                                     0x0304, 0x0002, 0xfefd, 0x7f1c};
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
+
+static void emit(struct fuzz_sink *sink, const struct td_event *ev)
+{
+    td_sink_emit(&sink->sink, ev);
+}
+
+int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
+{
+    static struct td_arena arena;
+    static struct td_digests digests; /* fetched once, as the engine does per run */
+    static bool digests_ready;
+    struct td_validation validation;
+    struct td_parse p;
+    struct td_message m;
+    struct td_cert_cache *cache = NULL;
+    struct fuzz_sink sink;
+    const uint8_t *body;
+    size_t len;
+    uint8_t sel, var;
+    enum parser which;
+    enum td_side from;
+    int rc = -1;
+    bool hrr = false;
+    struct td_message extra; /* SSLv2 SERVER-HELLO: its certificate */
+    bool have_extra = false;
+    struct td_conn_id id = {.conn = 1,
+                            .client = {.family = 6, .addr = {0x20, 0x01, 0x0d, 0xb8, [15] = 1},
+                                       .port = 51000},
+                            .server = {.family = 6, .addr = {0x20, 0x01, 0x0d, 0xb8, [15] = 2},
+                                       .port = 443},
+                            .vlan = {100},
+                            .nvlan = 1};
+    td_time_us ts = 1795000000123456LL;
+
+    if (size < 2)
+        return 0;
+    sel = data[0];
+    var = data[1];
+    body = data + 2;
+    len = size - 2;
+    which = (enum parser)((sel & 0x0f) % P_COUNT);
+
+    if (!digests_ready && !(digests_ready = td_digests_init(&digests)))
+        abort();
+    memset(&m, 0, sizeof m);
+    memset(&extra, 0, sizeof extra);
+    memset(&validation, 0, sizeof validation);
+    td_parse_begin(&p, &arena);
+    if (!(var & 0x40))
+        p.digests = &digests; /* else looked up per call, as td_parse_begin leaves it */
+    m.record_version = 0x0303;
+    m.length = len;
+    from = TD_SERVER;
+
+    switch (which) {
+    case P_CLIENT_HELLO:
+        from = TD_CLIENT;
+        m.kind = TD_MSG_CLIENT_HELLO;
+        rc = td_parse_client_hello(&p, body, len, &m.u.client_hello);
+        if (rc == 0)
+            td_fingerprint_client_hello(&p, &m.u.client_hello);
+        break;
+    case P_SSLV2_CLIENT_HELLO:
+        from = TD_CLIENT;
+        m.kind = TD_MSG_CLIENT_HELLO;
+        m.record_version = 0x0002;
+        rc = td_parse_sslv2_client_hello(&p, body, len, &m.u.client_hello);
+        break;
+    case P_SERVER_HELLO:
+        m.kind = TD_MSG_SERVER_HELLO;
+        rc = td_parse_server_hello(&p, body, len, &m.u.server_hello, &hrr);
+        if (rc == 0) {
+            if (hrr)
+                m.kind = TD_MSG_HELLO_RETRY_REQUEST;
+            td_fingerprint_server_hello(&p, &m.u.server_hello);
+        }
+        break;
+    case P_SSLV2_SERVER_HELLO: {
+        struct td_bytes cert = {NULL, 0};
+        uint8_t cert_type = 0;
+        m.kind = TD_MSG_SERVER_HELLO;
+        m.record_version = 0x0002;
+        rc = td_parse_sslv2_server_hello(&p, body, len, &m.u.server_hello, &cert, &cert_type);
+        if (rc == 0 && cert.len && cert_type == 1) {
+            /* as the session presents it: a one-certificate Certificate message */
+            uint8_t *list = td_arena_alloc(&arena, cert.len + 6);
+            if (list) {
+                list[0] = (uint8_t)((cert.len + 3) >> 16);
+                list[1] = (uint8_t)((cert.len + 3) >> 8);
+                list[2] = (uint8_t)(cert.len + 3);
+                list[3] = (uint8_t)(cert.len >> 16);
+                list[4] = (uint8_t)(cert.len >> 8);
+                list[5] = (uint8_t)cert.len;
+                memcpy(list + 6, cert.data, cert.len);
+                extra.kind = TD_MSG_CERTIFICATE;
+                extra.record_version = 0x0002;
+                extra.length = cert.len;
+                extra.from = TD_SERVER;
+                extra.parsed = td_parse_certificate(&p, list, cert.len + 6, false, NULL,
+                                                    &extra.u.certificate) == 0;
+                have_extra = true;
+            }
+        }
+        break;
+    }
+    case P_CERTIFICATE:
+        m.kind = TD_MSG_CERTIFICATE;
+        if (var & 2) {
+            cache = td_cert_cache_new(2);
+            if (cache == NULL)
+                abort();
+            td_parse_certificate(&p, body, len, var & 1, cache, &m.u.certificate);
+            td_arena_reset(&arena);
+            td_parse_begin(&p, &arena);
+            if (!(var & 0x40))
+                p.digests = &digests;
+            memset(&m.u, 0, sizeof m.u);
+        }
+        rc = td_parse_certificate(&p, body, len, var & 1, cache, &m.u.certificate);
+        if (var & 4) {
+            /* the server chain validated as the session does (an empty trust
+             * store, FUZZ_TRUST_DIR; a new validator, so that its cache carries nothing over) */
+            char err[256];
+            struct td_validator *v = td_validator_new(NULL, FUZZ_TRUST_DIR, err, sizeof err);
+            if (v == NULL)
+                abort();
+            td_validate_chain(v, &m.u.certificate, (var & 8) ? (const uint8_t *)"server.tlsdissect.test" : NULL,
+                              (var & 8) ? 22 : 0, 1795000000, &validation);
+            td_validator_free(v);
+        }
+        break;
+    case P_SERVER_KEY_EXCHANGE: {
+        struct td_kex kex = {NULL, TD_KEXP_NONE, false};
+        if (suites[var & 15] != 0xffff)
+            kex = td_kex_of_suite(suites[var & 15]);
+        m.kind = TD_MSG_SERVER_KEY_EXCHANGE;
+        rc = td_parse_server_key_exchange(&p, body, len, &kex, versions[(var >> 4) & 7],
+                                          &m.u.server_key_exchange);
+        break;
+    }
+    case P_CLIENT_KEY_EXCHANGE: {
+        struct td_kex kex = {NULL, TD_KEXP_NONE, false};
+        if (suites[var & 15] != 0xffff)
+            kex = td_kex_of_suite(suites[var & 15]);
+        from = TD_CLIENT;
+        m.kind = TD_MSG_CLIENT_KEY_EXCHANGE;
+        rc = td_parse_client_key_exchange(&p, body, len, &kex, versions[(var >> 4) & 7],
+                                          &m.u.client_key_exchange);
+        break;
+    }
+    case P_CERTIFICATE_REQUEST:
+        m.kind = TD_MSG_CERTIFICATE_REQUEST;
+        rc = td_parse_certificate_request(&p, body, len, var & 1, (var & 2) != 0,
+                                          &m.u.certificate_request);
+        break;
+    case P_CERTIFICATE_VERIFY:
+        from = TD_CLIENT;
+        m.kind = TD_MSG_CERTIFICATE_VERIFY;
+        rc = td_parse_certificate_verify(&p, body, len, var & 1, &m.u.certificate_verify);
+        break;
+    case P_NEW_SESSION_TICKET:
+        m.kind = TD_MSG_NEW_SESSION_TICKET;
+        rc = td_parse_new_session_ticket(&p, body, len, var & 1, &m.u.new_session_ticket);
+        break;
+    case P_CERTIFICATE_STATUS:
+        m.kind = TD_MSG_CERTIFICATE_STATUS;
+        rc = td_parse_certificate_status(&p, body, len, &m.u.certificate_status);
+        break;
+    case P_KEY_UPDATE:
+        m.kind = TD_MSG_KEY_UPDATE;
+        rc = td_parse_key_update(&p, body, len, &m.u.key_update_request);
+        break;
+    case P_ALERT:
+        m.kind = TD_MSG_ALERT;
+        rc = td_parse_alert(&p, body, len, &m.u.alert);
+        m.length = 2;
+        break;
+    case P_COUNT:
+        break;
+    }
+    if (var & 0x80)
+        from = from == TD_CLIENT ? TD_SERVER : TD_CLIENT;
+    m.from = from;
+    m.handshake_type = (uint8_t)which;
+    m.malformed = rc != 0 || (p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED);
+    /* as session.c has_partial_fields(): a hello or certificate list cut short */
+    m.parsed = rc == 0 ||
+               (which == P_CLIENT_HELLO && m.u.client_hello.random.len == 32) ||
+               (which == P_SERVER_HELLO && m.u.server_hello.random.len == 32) ||
+               (which == P_CERTIFICATE && m.u.certificate.count > 0);
+    if (sel & 0x80) {
+        /* the session's truncated form: fields are those of the bytes seen */
+        m.truncated = true;
+        m.captured = len;
+        m.length = len + 100;
+        m.parsed = true;
+        m.malformed = false;
+    }
+
+    fuzz_sink_open(&sink, 1 | ((sel >> 3) & 6) | ((sel >> 3) & 8));
+    {
+        struct td_event ev = {.type = TD_EV_MESSAGE, .ts = ts, .conn = &id, .u.message = &m};
+        emit(&sink, &ev);
+    }
+    if (have_extra) {
+        struct td_event ev = {.type = TD_EV_MESSAGE, .ts = ts, .conn = &id, .u.message = &extra};
+        emit(&sink, &ev);
+    }
+    if (p.failures > 0) {
+        struct td_anomaly a;
+        struct td_event ev = {.type = TD_EV_ANOMALY, .ts = ts + 1, .conn = &id, .u.anomaly = &a};
+        a.kind = p.kind;
+        memcpy(a.detail, p.detail, sizeof a.detail);
+        emit(&sink, &ev);
+    }
+    {
+        struct td_conn_summary sum;
+        struct td_event ev = {.type = TD_EV_CONNECTION, .ts = ts + 2, .conn = &id,
+                              .u.connection = &sum};
+        memset(&sum, 0, sizeof sum);
+        sum.start = ts;
+        sum.end = ts + 2;
+        sum.tls_seen = true;
+        sum.history[0] = (uint8_t)(m.kind << 1 | m.from);
+        sum.history_len = 1;
+        sum.anomalies = p.failures;
+        if (m.parsed && (m.kind == TD_MSG_SERVER_HELLO || m.kind == TD_MSG_HELLO_RETRY_REQUEST)) {
+            sum.has_version = true;
+            sum.version = m.u.server_hello.version;
+            sum.has_cipher_suite = m.u.server_hello.has_cipher_suite;
+            sum.cipher_suite = m.u.server_hello.cipher_suite;
+        }
+        sum.validation = validation;
+        if (m.parsed && m.kind == TD_MSG_ALERT) {
+            sum.alerts[0].from = m.from;
+            sum.alerts[0].alert = m.u.alert;
+            sum.alert_count = 1;
+        }
+        emit(&sink, &ev);
+    }
+    {
+        struct td_stats st;
+        struct td_event ev = {.type = TD_EV_STATS, .ts = ts + 3, .u.stats = &st};
+        memset(&st, 0, sizeof st);
+        st.packets = 1;
+        st.connections = 1;
+        emit(&sink, &ev);
+    }
+    fuzz_sink_close(&sink);
+    td_cert_cache_free(cache);
+    td_arena_reset(&arena);
+    return 0;
+}

@@ -1,0 +1,389 @@
+#!/usr/bin/env python3
+"""Seed corpora for the libFuzzer targets in tests/fuzz, from the fixtures.
+
+    tests/fuzz/make-seeds.py [OUTDIR]        (default build-fuzz/seeds)
+
+Writes OUTDIR/fuzz_pcap, OUTDIR/fuzz_tls_stream and OUTDIR/fuzz_message:
+
+  fuzz_pcap        every tests/pcaps/*.pcap and tests/pcaps/derived/* capture,
+                   and for classic pcap files copies with option bytes set
+                   (offsets 12-13, see fuzz_pcap.c)
+  fuzz_tls_stream  the reassembled client and server byte streams of each TCP
+                   connection in tests/pcaps/*.pcap (Ethernet/VLAN, SLL, raw,
+                   NULL/LOOP; IPv4/IPv6; segments ordered by sequence number,
+                   first copy of a byte wins), in the format of
+                   fuzz_tls_stream.c, whole and with chunking schedules
+  fuzz_message     every handshake message in clear of those streams (and the
+                   two-byte alerts), as selector + variant + body (format of
+                   fuzz_message.c), plus a few hand-made forms no fixture has
+                   (SSLv2 hellos, TLS 1.3 Certificate/CertificateRequest/
+                   NewSessionTicket, KeyUpdate, CertificateStatus)
+
+Only the standard library; deterministic; runs in well under a second.
+"""
+import hashlib
+import os
+import shutil
+import struct
+import sys
+
+ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+
+MAX_PCAP = 65536
+MAX_STREAM_INPUT = 16384
+MAX_MESSAGE_INPUT = 8192
+
+# fuzz_message.c parser numbers
+P_CH, P_SSLV2_CH, P_SH, P_SSLV2_SH, P_CERT, P_SKE, P_CKE, P_CR, P_CV, P_NST, P_CS, P_KU, P_ALERT = range(13)
+SUITES = [0xc02f, 0x009e, 0x009c, 0x00a8, 0xc035, 0x00a6, 0x0003, 0x00aa,
+          0x00ac, 0xc01d, 0xc005, 0xc018, 0x1301, 0x0014, 0x0a0a, 0xffff]
+VERSIONS = [0x0000, 0x0300, 0x0301, 0x0303, 0x0304, 0x0002, 0xfefd, 0x7f1c]
+
+
+# ---- capture reading ---------------------------------------------------------
+
+def read_pcap(path):
+    """(linktype, [frame bytes]) of a classic pcap file; None for others."""
+    with open(path, 'rb') as f:
+        data = f.read()
+    if len(data) < 24:
+        return None
+    magic = data[:4]
+    if magic in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1'):
+        e = '<'
+    elif magic in (b'\xa1\xb2\xc3\xd4', b'\xa1\xb2\x3c\x4d'):
+        e = '>'
+    else:
+        return None
+    linktype = struct.unpack(e + 'I', data[20:24])[0] & 0x0fffffff
+    frames, off = [], 24
+    while off + 16 <= len(data):
+        _, _, incl, _ = struct.unpack(e + 'IIII', data[off:off + 16])
+        off += 16
+        frames.append(data[off:off + incl])
+        off += incl
+    return linktype, frames
+
+
+def l3_of(linktype, fr):
+    """(ip version, l3 bytes) or None."""
+    if linktype == 1:  # Ethernet
+        off = 12
+        while off + 2 <= len(fr):
+            et = struct.unpack('>H', fr[off:off + 2])[0]
+            if et in (0x8100, 0x88a8, 0x9100):
+                off += 4
+                continue
+            if et == 0x8864:  # PPPoE session
+                proto = struct.unpack('>H', fr[off + 8:off + 10])[0]
+                return (4 if proto == 0x21 else 6 if proto == 0x57 else 0), fr[off + 10:]
+            return (4 if et == 0x0800 else 6 if et == 0x86dd else 0), fr[off + 2:]
+        return None
+    if linktype in (0, 108):  # NULL, LOOP
+        if len(fr) < 4:
+            return None
+        l3 = fr[4:]
+    elif linktype == 113:  # SLL
+        l3 = fr[16:]
+    elif linktype == 276:  # SLL2
+        l3 = fr[20:]
+    elif linktype in (101, 12, 14, 228, 229):  # raw
+        l3 = fr
+    else:
+        return None
+    if not l3:
+        return None
+    return l3[0] >> 4, l3
+
+
+def tcp_of(ver, l3):
+    """(src, dst, sport, dport, seq, flags, payload) or None."""
+    if ver == 4 and len(l3) >= 20:
+        ihl = (l3[0] & 15) * 4
+        total = struct.unpack('>H', l3[2:4])[0]
+        if l3[9] != 6 or struct.unpack('>H', l3[6:8])[0] & 0x3fff:
+            return None
+        src, dst, t = l3[12:16], l3[16:20], l3[ihl:total]
+    elif ver == 6 and len(l3) >= 40:
+        nh, plen, off = l3[6], struct.unpack('>H', l3[4:6])[0], 40
+        end = 40 + plen
+        while nh in (0, 43, 60) and off + 2 <= len(l3):
+            nh, off = l3[off], off + (l3[off + 1] + 1) * 8
+        if nh != 6:
+            return None
+        src, dst, t = l3[8:24], l3[24:40], l3[off:end]
+    else:
+        return None
+    if len(t) < 20:
+        return None
+    sport, dport, seq = struct.unpack('>HHI', t[:8])
+    doff = (t[12] >> 4) * 4
+    return src, dst, sport, dport, seq, t[13], t[doff:]
+
+
+def connections(path):
+    """[(client stream, server stream)] of the TCP connections in a pcap."""
+    r = read_pcap(path)
+    if r is None:
+        return []
+    linktype, frames = r
+    conns = {}  # canonical key -> {'first': (src,sport), 'dirs': {dirkey: [isn, segs]}}
+    order = []
+    for fr in frames:
+        x = l3_of(linktype, fr)
+        if x is None:
+            continue
+        t = tcp_of(*x)
+        if t is None:
+            continue
+        src, dst, sport, dport, seq, flags, payload = t
+        a, b = (src, sport), (dst, dport)
+        key = (min(a, b), max(a, b))
+        c = conns.get(key)
+        if c is None:
+            c = conns[key] = {'client': a, 'dirs': {}}
+            order.append(key)
+        if flags & 0x02 and not flags & 0x10:
+            c['client'] = a
+        d = c['dirs'].setdefault(a, {'isn': None, 'segs': []})
+        if flags & 0x02:
+            d['isn'] = seq
+        elif payload:
+            d['segs'].append((seq, payload))
+    out = []
+    for key in order:
+        c = conns[key]
+        client = c['client']
+        server = key[0] if key[1] == client else key[1]
+        out.append((reassemble(c['dirs'].get(client)), reassemble(c['dirs'].get(server))))
+    return out
+
+
+def reassemble(d):
+    if not d or not d['segs']:
+        return b''
+    base = (d['isn'] + 1) if d['isn'] is not None else min(s for s, _ in d['segs'])
+    segs = sorted(((s - base) & 0xffffffff, p) for s, p in d['segs'])
+    buf = bytearray()
+    for off, p in segs:
+        if off > len(buf):
+            break  # a hole: stop here
+        if off + len(p) > len(buf):
+            buf += p[len(buf) - off:]
+    return bytes(buf)
+
+
+# ---- TLS framing ---------------------------------------------------------------
+
+def clear_records(stream):
+    """[(type, version, body)] of the records before framing is lost."""
+    out, off = [], 0
+    while off + 5 <= len(stream):
+        ct, ver, ln = struct.unpack('>BHH', stream[off:off + 5])
+        if ct not in (20, 21, 22, 23, 24) or ver >> 8 != 3:
+            break
+        out.append((ct, ver, stream[off + 5:off + 5 + ln]))
+        off += 5 + ln
+    return out
+
+
+def handshake_messages(records):
+    """[(type, body)] of the handshake messages in clear, and two-byte alerts."""
+    buf, msgs, alerts = b'', [], []
+    for ct, _, body in records:
+        if ct == 20 or ct == 23:
+            break  # encrypted from here (TLS 1.2 CCS, TLS 1.3 application_data)
+        if ct == 21 and len(body) == 2:
+            alerts.append(body)
+        if ct != 22:
+            continue
+        buf += body
+        while len(buf) >= 4:
+            ln = int.from_bytes(buf[1:4], 'big')
+            if len(buf) < 4 + ln:
+                break
+            msgs.append((buf[0], buf[4:4 + ln]))
+            buf = buf[4 + ln:]
+    return msgs, alerts
+
+
+def server_choice(msgs):
+    """(version, suite) from a ServerHello, or (0, None)."""
+    for t, b in msgs:
+        if t == 2 and len(b) >= 38:
+            ver = struct.unpack('>H', b[:2])[0]
+            sid = b[34]
+            if len(b) >= 35 + sid + 3:
+                suite = struct.unpack('>H', b[35 + sid:37 + sid])[0]
+                # supported_versions in the extensions
+                off = 35 + sid + 3
+                if off + 2 <= len(b):
+                    end = off + 2 + struct.unpack('>H', b[off:off + 2])[0]
+                    off += 2
+                    while off + 4 <= min(end, len(b)):
+                        et, el = struct.unpack('>HH', b[off:off + 4])
+                        if et == 43 and el == 2:
+                            ver = struct.unpack('>H', b[off + 4:off + 6])[0]
+                        off += 4 + el
+                return ver, suite
+    return 0, None
+
+
+# ---- seed formats ----------------------------------------------------------------
+
+def stream_seed(flags, schedule, s0, s1):
+    room = MAX_STREAM_INPUT - 4 - len(schedule)
+    s0 = s0[:min(len(s0), room // 3)]
+    s1 = s1[:room - len(s0)]
+    return bytes([flags, len(schedule)]) + bytes(schedule) + struct.pack('>H', len(s0)) + s0 + s1
+
+
+def message_seed(parser, flags_hi, variant, body):
+    return bytes([parser | flags_hi, variant]) + body[:MAX_MESSAGE_INPUT - 2]
+
+
+def kex_variant(version, suite):
+    si = SUITES.index(suite) if suite in SUITES else 0
+    vi = VERSIONS.index(version) if version in VERSIONS else 3
+    return si | vi << 4
+
+
+def tls13_certificate(tls12_body):
+    """The TLS 1.3 form of a TLS 1.2 Certificate body (empty context and extensions)."""
+    certs, off = [], 3
+    while off + 3 <= len(tls12_body):
+        ln = int.from_bytes(tls12_body[off:off + 3], 'big')
+        certs.append(tls12_body[off + 3:off + 3 + ln])
+        off += 3 + ln
+    lst = b''.join(len(c).to_bytes(3, 'big') + c + b'\x00\x00' for c in certs)
+    return b'\x00' + len(lst).to_bytes(3, 'big') + lst
+
+
+def handmade():
+    """Message seeds for forms no fixture carries in clear."""
+    out = []
+    # SSLv2 CLIENT-HELLO: msg_type 1, version 0x0301, cipher specs, session id, challenge
+    specs = bytes.fromhex('010080' '0700c0' '00002f' '000035' '00000a' '00c02f' '0a0a0a')
+    challenge = bytes(range(16))
+    out.append(message_seed(P_SSLV2_CH, 0, 0, b'\x01\x03\x01' + struct.pack('>HHH', len(specs), 0,
+                                                                             len(challenge)) + specs + challenge))
+    # SSLv2 SERVER-HELLO: msg_type 4, session-id-hit, cert type 1, version 2, cert, specs, conn id
+    cert = b'\x30\x03\x02\x01\x01'
+    out.append(message_seed(P_SSLV2_SH, 0, 0, b'\x04\x00\x01\x00\x02' + struct.pack(
+        '>HHH', len(cert), 3, 16) + cert + b'\x01\x00\x80' + bytes(16)))
+    # TLS 1.3 CertificateRequest: context, extensions (signature_algorithms)
+    sigs = bytes.fromhex('0403080404010503')
+    ext = struct.pack('>HHH', 13, len(sigs) + 2, len(sigs)) + sigs
+    out.append(message_seed(P_CR, 0, 2, b'\x00' + struct.pack('>H', len(ext)) + ext))
+    # TLS 1.3 NewSessionTicket: lifetime, age_add, nonce, ticket, extensions (early_data)
+    out.append(message_seed(P_NST, 0, 1, struct.pack('>II', 7200, 0x01020304) + b'\x01\x00' +
+                            struct.pack('>H', 32) + bytes(range(32)) + bytes.fromhex('0008002a000400004000')))
+    # KeyUpdate, CertificateStatus (OCSP), Alert
+    out.append(message_seed(P_KU, 0, 0, b'\x01'))
+    out.append(message_seed(P_CS, 0, 0, b'\x01\x00\x00\x05\x30\x03\x0a\x01\x00'))
+    out.append(message_seed(P_ALERT, 0, 0, b'\x02\x28'))
+    # ClientKeyExchange / ServerKeyExchange forms the fixtures lack
+    out.append(message_seed(P_CKE, 0, kex_variant(0x0303, 0x00a8), b'\x00\x04user'))
+    out.append(message_seed(P_SKE, 0, kex_variant(0x0303, 0x00a8), b'\x00\x04hint'))
+    out.append(message_seed(P_SKE, 0, kex_variant(0x0303, 0xc035),
+                            b'\x00\x04hint\x03\x00\x1d\x20' + bytes(32)))
+    out.append(message_seed(P_SKE, 0, kex_variant(0x0301, 0x0003),
+                            b'\x00\x40' + bytes([0xc1] * 64) + b'\x00\x03\x01\x00\x01' + b'\x00\x40' + bytes(64)))
+    out.append(message_seed(P_CKE, 0, kex_variant(0x0300, 0x009c), bytes(64)))
+    return out
+
+
+# ---- main --------------------------------------------------------------------------
+
+def main():
+    outdir = sys.argv[1] if len(sys.argv) > 1 else os.path.join(ROOT, 'build-fuzz', 'seeds')
+    pcaps = sorted(os.path.join(ROOT, 'tests', 'pcaps', n) for n in os.listdir(os.path.join(ROOT, 'tests', 'pcaps'))
+                   if n.endswith('.pcap'))
+    derived_dir = os.path.join(ROOT, 'tests', 'pcaps', 'derived')
+    derived = sorted(os.path.join(derived_dir, n) for n in os.listdir(derived_dir)
+                     if n.endswith(('.pcap', '.pcapng'))) if os.path.isdir(derived_dir) else []
+    seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}}
+
+    def add(target, name, data):
+        seeds[target][name] = data
+
+    for i, path in enumerate(pcaps + derived):
+        name = os.path.splitext(os.path.basename(path))[0]
+        with open(path, 'rb') as f:
+            data = f.read()
+        if len(data) > MAX_PCAP:
+            continue
+        add('fuzz_pcap', name, data)
+        if data[:4] in (b'\xd4\xc3\xb2\xa1', b'\xa1\xb2\xc3\xd4'):
+            # options: text writer (+explain/live/colour), and a tighter limits tier
+            v = bytearray(data)
+            v[12] = 1 | (i % 8) << 1
+            v[13] = 1 + i % 3
+            add('fuzz_pcap', name + '-opts', bytes(v))
+
+    schedules = [
+        (0x00, []),
+        (0x08, [1, 2, 3, 5, 8, 13, 21, 0x21, 0x80 | 7, 32]),          # small chunks, text writer
+        (0x1c, [0x25, 0x22, 0x80 | 0x01, 0x3f, 17]),                     # skip hints honoured, explain
+        (0x42, [0x23, 0x40 | 0x04, 0x23, 0x40 | 0x10 | 0x03, 0x30]),     # midstream, gaps, small messages
+    ]
+    for path in pcaps:
+        name = os.path.splitext(os.path.basename(path))[0]
+        for ci, (client, server) in enumerate(connections(path)):
+            if not client and not server:
+                continue
+            for si, (flags, sched) in enumerate(schedules):
+                add('fuzz_tls_stream', '%s-c%d-s%d' % (name, ci, si), stream_seed(flags, sched, client, server))
+            add('fuzz_tls_stream', '%s-c%d-swapped' % (name, ci), stream_seed(0x01, [0x80 | 0x30, 0x30], server, client))
+            cmsgs, calerts = handshake_messages(clear_records(client))
+            smsgs, salerts = handshake_messages(clear_records(server))
+            version, suite = server_choice(smsgs)
+            tls12 = 1 if version >= 0x0303 else 0
+            for side, msgs in (('c', cmsgs), ('s', smsgs)):
+                for mi, (t, body) in enumerate(msgs):
+                    base = '%s-c%d-%s%d' % (name, ci, side, mi)
+                    if t == 1:
+                        add('fuzz_message', base + '-ch', message_seed(P_CH, 0, 0, body))
+                    elif t == 2:
+                        add('fuzz_message', base + '-sh', message_seed(P_SH, 0x10, 0, body))
+                    elif t == 11:
+                        add('fuzz_message', base + '-cert', message_seed(P_CERT, 0, 0, body))
+                        add('fuzz_message', base + '-cert-cache', message_seed(P_CERT, 0x10, 2, body))
+                        add('fuzz_message', base + '-cert13', message_seed(P_CERT, 0, 3, tls13_certificate(body)))
+                    elif t == 12:
+                        add('fuzz_message', base + '-ske', message_seed(P_SKE, 0, kex_variant(version, suite), body))
+                    elif t == 16:
+                        add('fuzz_message', base + '-cke', message_seed(P_CKE, 0, kex_variant(version, suite), body))
+                    elif t == 13:
+                        add('fuzz_message', base + '-cr', message_seed(P_CR, 0, tls12, body))
+                    elif t == 15:
+                        add('fuzz_message', base + '-cv', message_seed(P_CV, 0, tls12, body))
+                    elif t == 4:
+                        add('fuzz_message', base + '-nst', message_seed(P_NST, 0, 0, body))
+                    elif t == 22:
+                        add('fuzz_message', base + '-cs', message_seed(P_CS, 0, 0, body))
+                    elif t == 24:
+                        add('fuzz_message', base + '-ku', message_seed(P_KU, 0, 0, body))
+            for ai, body in enumerate(calerts + salerts):
+                add('fuzz_message', '%s-c%d-alert%d' % (name, ci, ai), message_seed(P_ALERT, 0, 0, body))
+    for i, data in enumerate(handmade()):
+        add('fuzz_message', 'handmade-%02d' % i, data)
+
+    for target, items in seeds.items():
+        d = os.path.join(outdir, target)
+        if os.path.isdir(d):
+            shutil.rmtree(d)
+        os.makedirs(d)
+        seen = set()
+        for name, data in sorted(items.items()):
+            h = hashlib.sha1(data).digest()
+            if h in seen:
+                continue  # the same bytes under another name
+            seen.add(h)
+            with open(os.path.join(d, name), 'wb') as f:
+                f.write(data)
+        print('%s: %d seeds' % (d, len(seen)))
+
+
+if __name__ == '__main__':
+    main()
