@@ -94,6 +94,8 @@ static int teardown(void **state)
     struct fixture *f = *state;
     td_stream_release(&f->s, &f->b);
     assert_int_equal(f->b.used, 0);
+    assert_int_equal(f->b.window_used, 0);
+    td_stream_budget_release(&f->b); /* spare comparison windows */
     assert_int_equal(f->k.bad_side, 0);
     free(f);
     return 0;
