@@ -33,4 +33,11 @@ bool td_asn1_time_seconds(const struct asn1_string_st *t, int64_t *out);
 int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bool tls13,
                          struct td_cert_cache *cache, struct td_certificate *out);
 
+/*
+ * A lone DER certificate (SSL 2.0's SERVER-HELLO carries one) as a
+ * one-certificate chain, described as td_parse_certificate would.
+ */
+int td_parse_single_certificate(struct td_parse *p, const uint8_t *der, size_t len,
+                                struct td_cert_cache *cache, struct td_certificate *out);
+
 #endif

@@ -411,3 +411,21 @@ int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bo
     }
     return 0;
 }
+
+int td_parse_single_certificate(struct td_parse *p, const uint8_t *der, size_t len,
+                                struct td_cert_cache *cache, struct td_certificate *out)
+{
+    /* frame it as certificate_list<0..2^24-1> of one ASN.1Cert<1..2^24-1> */
+    uint8_t *list = len <= 0xffffff - 3 ? td_arena_alloc(p->arena, len + 6) : NULL;
+
+    memset(out, 0, sizeof *out);
+    if (list == NULL)
+        return td_parse_fail(p, TD_ANOM_OUT_OF_MEMORY, "no memory for a certificate of %zu bytes", len);
+    for (int i = 0; i < 3; i++) {
+        list[i] = (uint8_t)((len + 3) >> (16 - 8 * i));
+        list[3 + i] = (uint8_t)(len >> (16 - 8 * i));
+    }
+    if (len)
+        memcpy(list + 6, der, len);
+    return td_parse_certificate(p, list, len + 6, false, cache, out);
+}

@@ -696,25 +696,15 @@ static void on_sslv2(struct td_tls_session *s, int side, const struct td_record 
         emit(s, side, &m);
         if (m.parsed && cert.len && cert_type == 1) {
             /* present it as a one-certificate Certificate message */
-            uint8_t *list = td_arena_alloc(s->env->arena, cert.len + 6);
             struct td_message c = {.kind = TD_MSG_CERTIFICATE, .record_version = 0x0002,
                                    .length = cert.len};
-            if (list) {
-                list[0] = (uint8_t)((cert.len + 3) >> 16);
-                list[1] = (uint8_t)((cert.len + 3) >> 8);
-                list[2] = (uint8_t)(cert.len + 3);
-                list[3] = (uint8_t)(cert.len >> 16);
-                list[4] = (uint8_t)(cert.len >> 8);
-                list[5] = (uint8_t)cert.len;
-                memcpy(list + 6, cert.data, cert.len);
-                c.parsed = td_parse_certificate(&p, list, cert.len + 6, false, s->env->certs,
-                                                &c.u.certificate) == 0;
-                s->server_certificate_seen = true;
-                td_conn_set_server_certs(s->conn, &c.u.certificate);
-                td_validate_chain(s->env->validator, &c.u.certificate, NULL, 0, s->now / 1000000,
-                                  &s->conn->sum.validation);
-                emit(s, side, &c);
-            }
+            c.parsed = td_parse_single_certificate(&p, cert.data, cert.len, s->env->certs,
+                                                   &c.u.certificate) == 0;
+            s->server_certificate_seen = true;
+            td_conn_set_server_certs(s->conn, &c.u.certificate);
+            td_validate_chain(s->env->validator, &c.u.certificate, NULL, 0, s->now / 1000000,
+                              &s->conn->sum.validation);
+            emit(s, side, &c);
         }
     } else if (type == 2) { /* CLIENT-MASTER-KEY: cipher kind, clear/encrypted/arg key lengths */
         struct td_cur c = td_cur_make(r->body, r->length);

@@ -159,23 +159,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         rc = td_parse_sslv2_server_hello(&p, body, len, &m.u.server_hello, &cert, &cert_type);
         if (rc == 0 && cert.len && cert_type == 1) {
             /* as the session presents it: a one-certificate Certificate message */
-            uint8_t *list = td_arena_alloc(&arena, cert.len + 6);
-            if (list) {
-                list[0] = (uint8_t)((cert.len + 3) >> 16);
-                list[1] = (uint8_t)((cert.len + 3) >> 8);
-                list[2] = (uint8_t)(cert.len + 3);
-                list[3] = (uint8_t)(cert.len >> 16);
-                list[4] = (uint8_t)(cert.len >> 8);
-                list[5] = (uint8_t)cert.len;
-                memcpy(list + 6, cert.data, cert.len);
-                extra.kind = TD_MSG_CERTIFICATE;
-                extra.record_version = 0x0002;
-                extra.length = cert.len;
-                extra.from = TD_SERVER;
-                extra.parsed = td_parse_certificate(&p, list, cert.len + 6, false, NULL,
-                                                    &extra.u.certificate) == 0;
-                have_extra = true;
-            }
+            extra.kind = TD_MSG_CERTIFICATE;
+            extra.record_version = 0x0002;
+            extra.length = cert.len;
+            extra.from = TD_SERVER;
+            extra.parsed = td_parse_single_certificate(&p, cert.data, cert.len, NULL,
+                                                       &extra.u.certificate) == 0;
+            have_extra = true;
         }
         break;
     }
