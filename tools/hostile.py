@@ -1057,6 +1057,57 @@ def case_zero_byte(w, scale, rng):
     """An empty file (or empty standard input): not a capture, exit 1."""
 
 
+# ---- issue 6: hiding
+# Each case below is a way for one side to hide or misreport a handshake; each
+# has a golden output (tests/golden/fixtures.tsv, hostile-<case>).
+
+ODD_VERSIONS_PORT = 48000
+
+
+def sslv2_client_hello(length_delta=0):
+    """An SSLv2-format CLIENT-HELLO record offering TLS 1.2, whose record
+    length is off by length_delta."""
+    specs = b"".join(b"\x00" + u16(s) for s in (0xC02F, 0xC030, 0x009C)) + b"\x01\x00\x80"
+    body = u8(1) + u16(0x0303) + u16(len(specs)) + u16(0) + u16(16) + specs + bytes(range(16))
+    return u16(0x8000 | (len(body) + length_delta)) + body
+
+
+def case_odd_versions(w, scale, rng):
+    """Version fields a real server accepts (OpenSSL 3 answers them, RFC 8446
+    §5.1: legacy_record_version MUST be ignored), one per connection from
+    client port 48000 + i: a ClientHello record with version 0x0305; hellos
+    whose legacy_version is 0x0305, 0x03ff and 0x0400; a ClientHello split
+    over two records of version 0x0305; an SSLv2-format hello whose length is
+    two bytes short; a server that answers a good ClientHello with 40 bytes
+    that are not TLS.  Each hello must be reported, with a bad_version (or
+    bad_length) anomaly, never dropped; the silent server is not_tls."""
+    cert = make_cert()
+    sni = [b"record-0305.hostile.test", b"legacy-0305.hostile.test", b"legacy-03ff.hostile.test",
+           b"legacy-0400.hostile.test", b"split-0305.hostile.test", None, b"mute.hostile.test"]
+    for i, name in enumerate(sni):
+        c = Conn(w, "10.9.0.%d" % (i + 1), ODD_VERSIONS_PORT + i, "192.0.2.110", 443, rng=rng).open()
+        body = client_hello(name)
+        if i == 0:
+            c.send(C, record(hs(CLIENT_HELLO, body), ver=0x0305))
+        elif i in (1, 2, 3):
+            legacy = (0x0305, 0x03FF, 0x0400)[i - 1]
+            c.send(C, record(hs(CLIENT_HELLO, u16(legacy) + body[2:]), ver=0x0301))
+        elif i == 4:
+            c.send(C, records(hs(CLIENT_HELLO, body), ver=0x0305, size=100))
+        elif i == 5:
+            c.send(C, sslv2_client_hello(-2))
+        else:
+            c.send(C, record(hs(CLIENT_HELLO, body), ver=0x0301))
+            c.send(S, b"HTTP/1.1 400 Bad Request\r\nNot TLS\r\n\r\n!!")
+            c.close()
+            continue
+        c.send(S, server_flight(cert))
+        c.send(C, client_flight())
+        c.send(S, server_finish())
+        c.close()
+    sentinel(w, cert)
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1077,6 +1128,7 @@ CASES = {
     "cut-mid-header": case_cut_mid_header,
     "header-only": case_header_only,
     "zero-byte": case_zero_byte,
+    "odd-versions": case_odd_versions,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,

@@ -271,6 +271,7 @@ enum td_anomaly_kind {
     TD_ANOM_LINK_MALFORMED,
     TD_ANOM_OUT_OF_MEMORY,
     TD_ANOM_LIMIT_REACHED,
+    TD_ANOM_BAD_VERSION,
     TD_ANOM_COUNT
 };
 

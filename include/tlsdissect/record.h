@@ -79,6 +79,9 @@ struct td_record_reader {
     bool allow_weak;       /* accept any plausible header when detecting */
     bool trust_start;      /* the peer speaks TLS: a plausible header at offset 0 is enough */
     bool tentative;        /* found by a weak match; the next header confirms */
+    bool check_hello;      /* found by a hello header whose body must confirm it */
+    bool rescanning;       /* scanning the bytes of a record whose hello was rejected */
+    bool header_matched;   /* the header being read was chosen by the scanner */
     bool held;             /* a weakly matched record waits for confirmation */
     struct td_record held_rec;
     struct td_buf held_body; /* its body, when wanted */
@@ -120,6 +123,12 @@ bool td_record_gap(struct td_record_reader *r, int side, uint64_t n, bool salvag
 
 /* Bytes after what was fed that the reader will not look at. */
 uint64_t td_record_skippable(const struct td_record_reader *r);
+
+/* No record has been found in this direction (still looking, or gave up). */
+static inline bool td_record_nothing_found(const struct td_record_reader *r)
+{
+    return r->records == 0 && !r->held && r->state != TD_REC_HEADER && r->state != TD_REC_BODY;
+}
 
 /* Whether a record is partly read (for end-of-stream reports). */
 static inline bool td_record_in_progress(const struct td_record_reader *r)

@@ -20,7 +20,8 @@
 #include "tlsdissect/cursor.h"
 #include "tlsdissect/stream.h"
 
-enum match { M_NO, M_NEED, M_STRONG, M_WEAK };
+/* M_CHECK: a hello header whose record body must confirm it (hello_structure_fits). */
+enum match { M_NO, M_NEED, M_STRONG, M_WEAK, M_CHECK };
 
 /* Bytes a strong match looks at: record header, handshake header, version. */
 #define MATCH_BYTES 13
@@ -41,14 +42,21 @@ void td_record_release(struct td_record_reader *r)
     td_buf_free(&r->held_body);
 }
 
-static bool tls_version_plausible(uint8_t major, uint8_t minor) { return major == 3 && minor <= 4; }
-
-/* An SSLv2 CLIENT-HELLO or SERVER-HELLO starting at p (2-byte header). */
 /*
- * The candidate checks read through the cursor like every parser: a read
- * that runs out of bytes means "not decided yet" (M_NEED), so a header that
- * straddles two deliveries is decided once the rest arrives.
+ * Versions are weak evidence.  legacy_record_version MUST be ignored
+ * (RFC 8446 §5.1) and real stacks accept any minor version (OpenSSL checks
+ * only the major byte of the first record), so a hello is recognised by its
+ * structure; a version only helps where there is no hello to look at.
  */
+static bool tls_version_known(uint8_t major, uint8_t minor) { return major == 3 && minor <= 4; }
+static bool tls_major(uint8_t major) { return major == 3; }
+
+/* A record header after the first: any content type's version goes once a
+ * version of this direction is known (the session reports odd ones). */
+static bool record_version_acceptable(const struct td_record_reader *r, uint16_t version)
+{
+    return tls_major((uint8_t)(version >> 8)) || (r->records > 0 && version == r->known_version);
+}
 
 /* An SSLv2 CLIENT-HELLO or SERVER-HELLO starting at p (2-byte header). */
 static enum match match_sslv2(const uint8_t *p, size_t n)
@@ -64,11 +72,13 @@ static enum match match_sslv2(const uint8_t *p, size_t n)
         if (!td_cur_u8(&c, &major) || !td_cur_u8(&c, &minor) || !td_cur_u16(&c, &a) ||
             !td_cur_u16(&c, &b) || !td_cur_u16(&c, &chal))
             return M_NEED;
-        if (!((major == 0 && minor == 2) || tls_version_plausible(major, minor)))
+        if (!((major == 0 && minor == 2) || tls_major(major)))
             return M_NO;
         if (a == 0 || a % 3 || (b != 0 && b != 16 && b != 32) || chal < 16 || chal > 32)
             return M_NO;
-        return 9u + a + b + chal == len ? M_STRONG : M_NO;
+        /* a wrong record length is the parser's to report (bad_length), not a reason to miss it */
+        (void)len;
+        return M_STRONG;
     }
     if (type == 4) { /* SERVER-HELLO: hit, cert type, version, cert/cipher/conn-id lengths */
         uint16_t version, cert;
@@ -83,13 +93,40 @@ static enum match match_sslv2(const uint8_t *p, size_t n)
     return M_NO;
 }
 
+/*
+ * A handshake record that starts with a ClientHello or ServerHello header.
+ * c is past the record header.  The hello is taken on its structure:
+ *  - its message fills the record exactly: a hello, whatever the versions;
+ *  - both versions are known TLS versions: a hello (as every stack sends it);
+ *  - otherwise (a coalesced or split hello with odd versions) the record body
+ *    decides once it is read: M_CHECK (see hello_structure_fits).
+ */
+static enum match match_hello(struct td_cur *c, uint16_t version, uint16_t len)
+{
+    uint8_t hs_type, hs_major, hs_minor;
+    uint32_t hs_len;
+
+    if (!td_cur_u8(c, &hs_type) || !td_cur_u24(c, &hs_len) || !td_cur_u8(c, &hs_major) ||
+        !td_cur_u8(c, &hs_minor))
+        return M_NEED;
+    if ((hs_type != 1 && hs_type != 2) || hs_len < 38)
+        return M_NO;
+    if (hs_len + 4u == len)
+        return M_STRONG;
+    if (tls_version_known((uint8_t)(version >> 8), (uint8_t)version) &&
+        tls_version_known(hs_major, hs_minor))
+        return M_STRONG;
+    if (hs_len + 4u < len || (tls_major((uint8_t)(version >> 8)) && tls_major(hs_major)))
+        return M_CHECK;
+    return M_NO;
+}
+
 /* Whether a record header plausibly starts at p. */
 static enum match match_at(const struct td_record_reader *r, const uint8_t *p, size_t n)
 {
     struct td_cur c = td_cur_make(p, n);
-    uint8_t type, major, minor, hs_type, hs_major, hs_minor;
-    uint16_t len;
-    uint32_t hs_len;
+    uint8_t type;
+    uint16_t version, len;
 
     if (!td_cur_u8(&c, &type))
         return M_NEED;
@@ -97,24 +134,23 @@ static enum match match_at(const struct td_record_reader *r, const uint8_t *p, s
         return r->state == TD_REC_DETECT ? match_sslv2(p, n) : M_NO;
     if (type < TD_CT_CHANGE_CIPHER_SPEC || type > TD_CT_HEARTBEAT)
         return M_NO;
-    if (!td_cur_u8(&c, &major) || !td_cur_u8(&c, &minor))
-        return M_NEED;
-    if (!tls_version_plausible(major, minor))
-        return M_NO;
-    if (!td_cur_u16(&c, &len))
+    if (!td_cur_u16(&c, &version) || !td_cur_u16(&c, &len))
         return M_NEED;
     if (type == TD_CT_HANDSHAKE && len >= 4) {
-        if (!td_cur_u8(&c, &hs_type) || !td_cur_u24(&c, &hs_len) || !td_cur_u8(&c, &hs_major) ||
-            !td_cur_u8(&c, &hs_minor))
-            return M_NEED;
-        /* ClientHello or ServerHello whose body starts with a plausible version */
-        if ((hs_type == 1 || hs_type == 2) && tls_version_plausible(hs_major, hs_minor) &&
-            hs_len >= 38)
-            return M_STRONG;
+        enum match m = match_hello(&c, version, len);
+        /* Confirming by the body is for the first record only (the detection
+         * budget bounds the rescans), and not inside a rejected body, which
+         * bounds the recursion to one level. */
+        if (m == M_CHECK && (r->state != TD_REC_DETECT || r->rescanning))
+            m = M_NO;
+        if (m != M_NO)
+            return m;
     }
+    if (!tls_version_known((uint8_t)(version >> 8), (uint8_t)version))
+        return M_NO;
     if (!r->allow_weak && !r->trust_start && r->state == TD_REC_DETECT)
         return M_NO;
-    if (r->known_version && (uint16_t)(major << 8 | minor) != r->known_version)
+    if (r->known_version && version != r->known_version)
         return M_NO;
     if (len > TD_RECORD_MAX || (len == 0 && type != TD_CT_APPLICATION_DATA))
         return M_NO;
@@ -123,6 +159,45 @@ static enum match match_at(const struct td_record_reader *r, const uint8_t *p, s
     if (type == TD_CT_HEARTBEAT && len < 3)
         return M_NO;
     return M_WEAK;
+}
+
+/*
+ * The body of a record matched as M_CHECK: does it hold a hello whose
+ * vectors fit (RFC 8446 §4.1.2-4.1.3)?  A hello inside the record must parse
+ * exactly; one that continues in later records must parse as far as it goes
+ * (a read that runs past the record's end decides nothing).
+ *
+ *   ClientHello: version, random[32], session_id<0..32>,
+ *                cipher_suites<2..2^16-2>, compression_methods<1..2^8-1>,
+ *                [extensions<0..2^16-1>]
+ *   ServerHello: version, random[32], session_id<0..32>, cipher_suite,
+ *                compression_method, [extensions<0..2^16-1>]
+ */
+static bool hello_structure_fits(const uint8_t *body, size_t n)
+{
+    struct td_cur c = td_cur_make(body, n), hello, v;
+    uint8_t type = 0;
+    uint32_t len = 0;
+    bool whole;
+
+    td_cur_u8(&c, &type);
+    td_cur_u24(&c, &len);
+    whole = len <= td_cur_remaining(&c);
+    td_cur_sub(&c, whole ? len : td_cur_remaining(&c), &hello);
+    td_cur_skip(&hello, 2 + 32);
+    td_cur_vec(&hello, 1, 0, 32, 1, &v);
+    if (type == 1) {
+        td_cur_vec(&hello, 2, 2, 0xfffe, 2, &v);
+        td_cur_vec(&hello, 1, 1, 0xff, 1, &v);
+    } else {
+        td_cur_skip(&hello, 3);
+    }
+    if (td_cur_remaining(&hello))
+        td_cur_vec(&hello, 2, 0, 0xffff, 1, &v);
+    if (whole)
+        return td_cur_ok(&hello) && td_cur_remaining(&hello) == 0;
+    return td_cur_ok(&hello) || hello.status == TD_CUR_TRUNCATED ||
+           hello.status == TD_CUR_BAD_LENGTH;
 }
 
 static void note(const struct td_record_handler *h, int side, enum td_rec_note what,
@@ -136,6 +211,8 @@ static void start_scanning(struct td_record_reader *r, enum td_rec_state state)
 {
     r->state = state;
     r->tentative = false;
+    r->check_hello = false;
+    r->header_matched = false;
     r->held = false;
     r->carry_len = 0;
     r->hdr_have = 0;
@@ -157,6 +234,8 @@ static void found(struct td_record_reader *r, int side, enum match m, const uint
     r->state = TD_REC_HEADER;
     r->hdr_have = 0;
     r->tentative = m == M_WEAK;
+    r->check_hello = m == M_CHECK;
+    r->header_matched = true;
     if (m == M_STRONG) {
         note(h, side, was == TD_REC_DETECT ? TD_RECN_FOUND : TD_RECN_RESYNCED,
              was == TD_REC_DETECT ? "hello" : "hello after lost framing");
@@ -231,12 +310,49 @@ static size_t scan(struct td_record_reader *r, int side, const uint8_t *p, size_
     return n;
 }
 
+/*
+ * A record matched as M_CHECK turned out not to hold a hello: it was no
+ * record.  Scan its bytes again from the one after the header's first.
+ */
+static void reject_hello(struct td_record_reader *r, int side, const uint8_t *body,
+                         const struct td_record_handler *h)
+{
+    uint8_t hdr_rest[4];
+    struct td_buf kept = r->body; /* body may point into it: keep it while rescanning */
+    size_t len = r->length;
+
+    memcpy(hdr_rest, r->hdr + 1, sizeof hdr_rest);
+    memset(&r->body, 0, sizeof r->body);
+    start_scanning(r, r->records == 0 ? TD_REC_DETECT : TD_REC_RESYNC);
+    r->scanned += 1;
+    r->rescanning = true;
+    feed(r, side, hdr_rest, sizeof hdr_rest, h);
+    if (body)
+        feed(r, side, body, len, h);
+    r->rescanning = false;
+    if (r->body.data == NULL && r->body.cap == 0) {
+        r->body = kept; /* give the storage back for reuse */
+        td_buf_clear(&r->body);
+    } else {
+        td_buf_free(&kept);
+    }
+}
+
 static void deliver(struct td_record_reader *r, int side, const uint8_t *body,
                     const struct td_record_handler *h)
 {
     struct td_record rec = {r->type, r->version, r->length, body, 0, false};
     r->state = TD_REC_HEADER;
     r->hdr_have = 0;
+    if (r->check_hello) {
+        r->check_hello = false;
+        if (body == NULL || !hello_structure_fits(body, r->length)) {
+            reject_hello(r, side, body, h);
+            return;
+        }
+        note(h, side, r->found_in == TD_REC_DETECT ? TD_RECN_FOUND : TD_RECN_RESYNCED,
+             r->found_in == TD_REC_DETECT ? "hello" : "hello after lost framing");
+    }
     if (r->tentative) {
         /* found by a weak match: keep it, body too, until the next header confirms it */
         td_buf_clear(&r->held_body);
@@ -277,6 +393,9 @@ static bool begin_record(struct td_record_reader *r, int side, const struct td_r
     struct td_cur c = td_cur_make(r->hdr, r->hdr_have);
     uint16_t len = 0;
     uint8_t pad = 0;
+    bool matched = r->header_matched; /* the scanner chose this header: its version went */
+
+    r->header_matched = false;
 
     if (r->sslv2) {
         /* 2 bytes: a length with the top bit set; 3 bytes: 14-bit length and padding */
@@ -295,7 +414,7 @@ static bool begin_record(struct td_record_reader *r, int side, const struct td_r
         r->length = len;
         r->padding = 0;
         if (!td_cur_ok(&c) || r->type < TD_CT_CHANGE_CIPHER_SPEC || r->type > TD_CT_HEARTBEAT ||
-            !tls_version_plausible((uint8_t)(r->version >> 8), (uint8_t)r->version))
+            !(matched || record_version_acceptable(r, r->version)))
             return false;
         if (r->length > TD_RECORD_MAX) {
             char detail[120];

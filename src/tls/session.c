@@ -51,6 +51,8 @@ struct td_tls_dir {
     bool sslv2_clear_done;  /* SSL 2.0: the messages in clear are over */
     bool sslv2_sent_encrypted;
     bool reported_discard;  /* the over-long message being skipped was reported */
+    bool reported_version;  /* an odd record version of this side was reported */
+    bool reported_unrecognised; /* "no TLS record in this direction" was reported */
     uint64_t offset;        /* stream offset, for anomaly details */
 };
 
@@ -254,6 +256,35 @@ static size_t finished_record_length(uint16_t suite)
     if (name && strstr(name, "CCM_8"))
         tag = 8;
     return 4 + hash + 1 + tag;
+}
+
+/* SSL 3.0 to TLS 1.3.  Other versions are still read (RFC 8446 §5.1: the
+ * record version MUST be ignored; servers negotiate through
+ * supported_versions), and reported. */
+static bool known_version(uint16_t v) { return v >= 0x0300 && v <= 0x0304; }
+
+/* A hello's legacy_version outside the known versions, reported after the hello. */
+static void check_hello_version(struct td_tls_session *s, const struct td_message *m)
+{
+    uint16_t v;
+    const char *what;
+
+    if (!m->parsed)
+        return;
+    if (m->kind == TD_MSG_CLIENT_HELLO && !m->u.client_hello.sslv2_format) {
+        v = m->u.client_hello.legacy_version;
+        what = "ClientHello";
+    } else if ((m->kind == TD_MSG_SERVER_HELLO && !m->u.server_hello.sslv2_format) ||
+               m->kind == TD_MSG_HELLO_RETRY_REQUEST) {
+        v = m->u.server_hello.legacy_version;
+        what = m->kind == TD_MSG_SERVER_HELLO ? "ServerHello" : "HelloRetryRequest";
+    } else {
+        return;
+    }
+    if (!known_version(v))
+        td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now,
+                        "%s.legacy_version 0x%04x is not an SSL/TLS version; the message is read "
+                        "as usual", what, v);
 }
 
 static void on_client_hello(struct td_tls_session *s, struct td_client_hello *ch)
@@ -493,6 +524,7 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
     }
     emit(s, side, &m);
     report_parse(s, &p);
+    check_hello_version(s, &m);
     if (m.kind == TD_MSG_FINISHED && s->dir[0].finished_seen && s->dir[1].finished_seen)
         handshake_complete(s);
     td_arena_reset(s->env->arena);
@@ -737,6 +769,13 @@ static void on_record(void *ctx, int side, const struct td_record *r)
         on_sslv2(s, side, r);
         return;
     }
+    if (!known_version(r->version) && !s->dir[side].reported_version) {
+        s->dir[side].reported_version = true;
+        td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now,
+                        "record[%llu] (%s): legacy_record_version 0x%04x is not an SSL/TLS "
+                        "version; the record is read as usual (RFC 8446 §5.1)",
+                        (unsigned long long)r->index, direction(s, side), r->version);
+    }
     if (r->type != TD_CT_HANDSHAKE && td_hs_pending(&s->dir[side].hs) &&
         r->type != TD_CT_CHANGE_CIPHER_SPEC) {
         td_conn_anomaly(s->conn, TD_ANOM_INTERLEAVED_RECORD, s->now,
@@ -791,8 +830,10 @@ static void on_note(void *ctx, int side, enum td_rec_note what, const char *deta
                         direction(s, side));
         break;
     case TD_RECN_GAVE_UP:
-        if (s->detected)
+        if (s->detected) {
+            d->reported_unrecognised = true;
             td_conn_anomaly(s->conn, TD_ANOM_NOT_TLS, s->now, "%s: %s", direction(s, side), detail);
+        }
         break;
     case TD_RECN_BODY_TOO_BIG:
         td_conn_anomaly(s->conn, TD_ANOM_OUT_OF_MEMORY, s->now, "%s: %s", direction(s, side),
@@ -852,6 +893,14 @@ void td_tls_end(struct td_tls_session *s, td_time_us now)
         struct td_tls_dir *d = &s->dir[side];
         if (!s->detected)
             continue;
+        if (td_record_nothing_found(&d->rec) && d->offset > 0 && !d->reported_unrecognised) {
+            /* however few bytes: a side that hides its handshake must show */
+            d->reported_unrecognised = true;
+            td_conn_anomaly(s->conn, TD_ANOM_NOT_TLS, now,
+                            "%s: %llu bytes and no TLS record in them", direction(s, side),
+                            (unsigned long long)d->offset);
+            continue;
+        }
         if (d->rec.state == TD_REC_BODY && d->rec.want_body && d->rec.body.len > 0) {
             /* the stream ended inside a record: say so, then read what came */
             td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,

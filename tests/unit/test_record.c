@@ -607,6 +607,92 @@ static void test_weak_not_confirmed(void **state)
     free(w);
 }
 
+/* Version fields are not evidence against a hello (RFC 8446 §5.1): a record
+ * version 0x0305, a hello version 0x0400 and a record version 0x0000 are
+ * framed as soon as the hello fills its record exactly. */
+static void test_hello_with_odd_versions(void **state)
+{
+    struct fixture *f = *state;
+    static const uint16_t versions[][2] = {{0x0305, 0x0303}, {0x0301, 0x0400}, {0x0000, 0x03ff}};
+    for (size_t i = 0; i < UNIT_COUNT(versions); i++) {
+        struct wire *w = calloc(1, sizeof *w);
+        put_hello(w, 1, versions[i][0]);
+        w->b[9] = (uint8_t)(versions[i][1] >> 8);
+        w->b[10] = (uint8_t)versions[i][1];
+        put_record(w, TD_CT_CHANGE_CIPHER_SPEC, 0x0303, 1, 0x01);
+        td_record_release(&f->r);
+        td_record_init(&f->r, 64 * 1024, false);
+        sink_free(&f->k);
+        feed(f, w->b, w->n);
+        assert_int_equal(f->k.nrec, 2);
+        assert_rec(f, 0, TD_CT_HANDSHAKE, versions[i][0], 47, w->b + 5);
+        assert_rec(f, 1, TD_CT_CHANGE_CIPHER_SPEC, 0x0303, 1, w->b + 57);
+        assert_note(f, 0, TD_RECN_FOUND, "hello");
+        free(w);
+    }
+}
+
+/* A hello split over records of version 0x0305: found, byte by byte too. */
+static void test_split_hello_odd_minor(void **state)
+{
+    struct fixture *f = *state;
+    struct wire *w = calloc(1, sizeof *w);
+    uint8_t hello[47];
+    put_hello(w, 1, 0x0303);
+    memcpy(hello, w->b + 5, sizeof hello);
+    w->n = 0;
+    put(w, (const uint8_t[]){TD_CT_HANDSHAKE, 0x03, 0x05, 0, 20}, 5);
+    put(w, hello, 20);
+    put(w, (const uint8_t[]){TD_CT_HANDSHAKE, 0x03, 0x05, 0, 27}, 5);
+    put(w, hello + 20, 27);
+    for (size_t i = 0; i < w->n; i++)
+        feed(f, w->b + i, 1);
+    assert_int_equal(f->k.nrec, 2);
+    assert_rec(f, 0, TD_CT_HANDSHAKE, 0x0305, 20, hello);
+    assert_rec(f, 1, TD_CT_HANDSHAKE, 0x0305, 27, hello + 20);
+    assert_note(f, 0, TD_RECN_FOUND, "hello");
+    free(w);
+}
+
+/* A hello header with odd versions whose body is not a hello is no record:
+ * its bytes are scanned again, and the real hello inside them is found. */
+static void test_false_hello_rescanned(void **state)
+{
+    struct fixture *f = *state;
+    struct wire *w = calloc(1, sizeof *w);
+    /* record 0x7777 of 60 bytes: "hello" of 38 bytes whose session_id claims 200 bytes */
+    put(w, (const uint8_t[]){TD_CT_HANDSHAKE, 0x77, 0x77, 0, 112, 1, 0, 0, 38, 0x77, 0x77}, 11);
+    for (int i = 0; i < 32; i++)
+        w->b[w->n++] = 0x20;
+    w->b[w->n++] = 200;
+    w->b[w->n++] = 0x20;
+    w->b[w->n++] = 0x20;
+    w->b[w->n++] = 0x20;
+    size_t at = w->n;
+    put_hello(w, 1, 0x0301);
+    for (size_t i = w->n; i < 5 + 112; i++)
+        w->b[w->n++] = 0x20;
+    feed(f, w->b, w->n);
+    assert_true(f->k.nrec >= 1);
+    assert_rec(f, 0, TD_CT_HANDSHAKE, 0x0301, 47, w->b + at + 5);
+    assert_note(f, 0, TD_RECN_FOUND, "hello");
+    free(w);
+}
+
+/* An SSLv2 CLIENT-HELLO whose record length is off is still framed: the
+ * parser reports the length (the structure of the header decides). */
+static void test_sslv2_wrong_length(void **state)
+{
+    struct fixture *f = *state;
+    struct wire *w = calloc(1, sizeof *w);
+    put_sslv2_hello(w);
+    w->b[1] = 0x20; /* 32: two bytes short */
+    feed(f, w->b, w->n);
+    assert_true(f->k.nrec >= 1);
+    assert_rec(f, 0, 0, 0x0002, 32, w->b + 2);
+    free(w);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -630,6 +716,10 @@ int main(void)
         T(test_sslv2_client_hello),
         T(test_weak_detection),
         T(test_weak_not_confirmed),
+        T(test_hello_with_odd_versions),
+        T(test_split_hello_odd_minor),
+        T(test_false_hello_rescanned),
+        T(test_sslv2_wrong_length),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
