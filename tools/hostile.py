@@ -1108,6 +1108,105 @@ def case_odd_versions(w, scale, rng):
     sentinel(w, cert)
 
 
+ACK_PORT = 48100
+
+
+def raw_ack(c, side, ack):
+    """A pure ACK from side acknowledging ack, whatever was sent."""
+    c.w.packet(c.ip_frame(side, c.tcp_bytes(side, ACK, ack=ack)))
+
+
+def case_ack_before_data(w, scale, rng):
+    """ACKs that name data before it is captured (client port 48100 + i):
+    0: the client's ACK of the whole server flight is stamped before the
+    flight (a merged or multi-queue capture); 1: the client sends 20 forged
+    ACKs for 5000 server bytes that were never sent, then the real flight
+    comes; 2: a server segment really lost (the server's later segments
+    arrive, the hole is declared), then the lost segment comes late.  The
+    server flight (ServerHello, Certificate, ServerKeyExchange,
+    ServerHelloDone) must be reported in 0 and 1; in 2 the late bytes are
+    reported (tcp_gap), never dropped silently."""
+    cert = make_cert()
+    for i in range(3):
+        c = Conn(w, "10.9.1.%d" % (i + 1), ACK_PORT + i, "192.0.2.111", 443, rng=rng).open()
+        c.send(C, record(hs(CLIENT_HELLO, client_hello(b"ack%d.hostile.test" % i)), ver=0x0301))
+        flight = server_flight(cert)
+        segs = [flight[j:j + 200] for j in range(0, len(flight), 200)]
+        if i == 0:
+            raw_ack(c, C, c.nxt[S] + len(flight))
+            for piece in segs:
+                c.seg(S, PSH | ACK, piece)
+        elif i == 1:
+            for _ in range(20):
+                raw_ack(c, C, c.nxt[S] + 5000)
+            for piece in segs:
+                c.seg(S, PSH | ACK, piece)
+        else:
+            start = c.nxt[S]
+            lost_at = start + 200
+            c.seg(S, PSH | ACK, segs[0])
+            c.nxt[S] += len(segs[1])                      # segs[1] is not captured (yet)
+            for piece in segs[2:]:
+                c.seg(S, PSH | ACK, piece)
+            raw_ack(c, C, c.nxt[S])
+            for _ in range(4):
+                c.seg(S, ACK)                              # the server goes on: the hole is lost
+            c.w.packet(c.ip_frame(S, c.tcp_bytes(S, PSH | ACK, segs[1], seq=lost_at)))
+        c.ack(C)
+        c.send(C, client_flight())
+        c.send(S, server_finish())
+        c.close()
+    sentinel(w, cert)
+
+
+GAP_PORT = 48200
+
+
+def case_gap_in_message(w, scale, rng):
+    """Segments lost inside handshake messages (client port 48200 + i):
+    0: a Certificate sent in 120-byte records loses a 400-byte segment (the
+    gap crosses record headers), then ServerKeyExchange and ServerHelloDone
+    come in the same small records; 1: a Certificate in one record loses 300
+    bytes inside it; 2: the server flight after the ServerHello and the
+    client's ClientKeyExchange are lost, then both sides send
+    ChangeCipherSpec and Finished (a full handshake that looks abbreviated).
+    The messages after each gap must be reported, the cut Certificate as
+    truncated, and connection 2's resumption verdict is unknown (null), not
+    session_id."""
+    cert = make_cert()
+    certs = certificate_body([cert, cert])
+    for i in range(3):
+        c = Conn(w, "10.9.2.%d" % (i + 1), GAP_PORT + i, "192.0.2.112", 443, rng=rng).open()
+        c.send(C, record(hs(CLIENT_HELLO, client_hello(b"gap%d.hostile.test" % i)), ver=0x0301))
+        sh = record(hs(SERVER_HELLO, server_hello()))
+        rest_msgs = hs(CERTIFICATE, certs) + hs(SERVER_KEY_EXCHANGE, ske_ecdhe()) + hs(SERVER_HELLO_DONE, b"")
+        if i == 0:
+            rest = records(rest_msgs, size=120)
+        else:
+            rest = (record(hs(CERTIFICATE, certs)) + record(hs(SERVER_KEY_EXCHANGE, ske_ecdhe()))
+                    + record(hs(SERVER_HELLO_DONE, b"")))
+        if i < 2:
+            lose_from, lose_len = (300, 400) if i == 0 else (200, 300)
+            c.seg(S, PSH | ACK, sh)
+            c.seg(S, PSH | ACK, rest[:lose_from])
+            c.nxt[S] += lose_len                          # never captured
+            stream = rest[lose_from + lose_len:]
+            for j in range(0, len(stream), 500):
+                c.seg(S, PSH | ACK, stream[j:j + 500])
+            c.ack(C)
+            c.send(C, client_flight())
+        else:
+            c.seg(S, PSH | ACK, sh)
+            c.nxt[S] += len(rest)                         # the whole flight is lost
+            c.seg(S, ACK)
+            cke = record(hs(16, v8(b"\x55" * 32)))
+            c.nxt[C] += len(cke)                          # and the client's key exchange
+            c.send(C, record(b"\x01", CCS) + record(bytes(range(40)), HANDSHAKE))
+        c.send(S, server_finish())
+        c.close()
+    sentinel(w, cert)
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1129,6 +1228,8 @@ CASES = {
     "header-only": case_header_only,
     "zero-byte": case_zero_byte,
     "odd-versions": case_odd_versions,
+    "ack-before-data": case_ack_before_data,
+    "gap-in-message": case_gap_in_message,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,

@@ -32,10 +32,13 @@ typedef void (*td_hs_message_fn)(void *ctx, int side, const struct td_hs_message
 struct td_hs_assembler {
     struct td_buf buf;      /* header and body bytes of a message in progress */
     uint16_t first_version;
-    bool discarding;        /* skipping an over-long message */
+    bool discarding;        /* skipping an over-long message, or the rest of one cut by a gap */
+    bool discard_silent;    /* ... the latter: it was handed over already */
     uint8_t discard_type;
     size_t discard_length;
     size_t discard_left;
+    bool lost_sync;         /* a gap may have hidden a message boundary: look for one */
+    uint64_t skipped;       /* bytes passed over while looking (for the caller's report) */
 };
 
 /* Frame a handshake record body. */
@@ -48,11 +51,34 @@ static inline bool td_hs_pending(const struct td_hs_assembler *a)
     return a->buf.len > 0 || a->discarding;
 }
 
+/* An over-long message is being skipped (reported by the caller once). */
+static inline bool td_hs_skipping_over_long(const struct td_hs_assembler *a)
+{
+    return a->discarding && !a->discard_silent;
+}
+
 /* Bytes of the partial message held (header included). */
 static inline size_t td_hs_pending_bytes(const struct td_hs_assembler *a) { return a->buf.len; }
 
 /* The rest of the message in progress will never come: hand over what is there. */
 void td_hs_flush_truncated(struct td_hs_assembler *a, int side, td_hs_message_fn fn, void *ctx);
+
+/*
+ * n bytes of the handshake stream are missing here (a gap inside a record).
+ * The message in progress is handed over as truncated and the rest of it is
+ * skipped by its declared length; when the gap may have held a message
+ * boundary, later feeds look for messages again (below).
+ */
+void td_hs_lost(struct td_hs_assembler *a, int side, uint64_t n, td_hs_message_fn fn, void *ctx);
+
+/*
+ * Record framing was lost (an unknown number of bytes is missing): hand the
+ * message in progress over as truncated and look for messages again.  While
+ * looking, each feed (a record body) is searched for the first offset from
+ * which messages of registered types chain exactly to its end (or, at its
+ * start, one message that continues past it); bytes before it are skipped.
+ */
+void td_hs_lost_framing(struct td_hs_assembler *a, int side, td_hs_message_fn fn, void *ctx);
 
 /* Forget a partial message (after lost framing). */
 void td_hs_reset(struct td_hs_assembler *a);

@@ -53,6 +53,8 @@ struct td_record {
     const uint8_t *body;   /* NULL when the body was not wanted */
     uint64_t index;        /* records of this direction so far, from 0 */
     bool truncated;        /* only the first `length` bytes were captured */
+    uint64_t lost_after;   /* a handshake record cut by a gap: this piece is followed by
+                            * lost_after missing bytes, then the rest of the record */
 };
 
 /* What the reader noticed, for anomaly reports. */
@@ -100,6 +102,7 @@ struct td_record_reader {
     uint8_t type;
     uint16_t version;
     size_t length, left, padding;
+    size_t handed;         /* bytes of this record handed over (or lost) in pieces before a gap */
     bool want_body;
     uint64_t records;
     struct td_buf body;
@@ -112,14 +115,21 @@ void td_record_release(struct td_record_reader *r);
 void td_record_feed(struct td_record_reader *r, int side, const uint8_t *p, size_t n,
                     const struct td_record_handler *h);
 
+/* What a gap did to the framing. */
+enum td_rec_gap {
+    TD_REC_GAP_UNAFFECTED, /* inside a record body that was being skipped anyway */
+    TD_REC_GAP_IN_RECORD,  /* inside a handshake record: its bytes so far were handed over
+                            * with lost_after = n; the rest of it follows */
+    TD_REC_GAP_FRAMING_LOST, /* across a record boundary: looking for records again */
+};
+
 /*
- * n bytes of the stream are missing.  Returns true when framing survived
- * (the gap lay inside a record body that was being skipped anyway).  With
- * salvage, a wanted body cut by the gap is first handed over as it is,
- * marked truncated (the snaplen cut it; what came before is still good).
+ * n bytes of the stream are missing.  With salvage, a wanted body that the
+ * gap cuts and whose framing is lost is first handed over as it is, marked
+ * truncated (the snaplen cut it; what came before is still good).
  */
-bool td_record_gap(struct td_record_reader *r, int side, uint64_t n, bool salvage,
-                   const struct td_record_handler *h);
+enum td_rec_gap td_record_gap(struct td_record_reader *r, int side, uint64_t n, bool salvage,
+                              const struct td_record_handler *h);
 
 /* Bytes after what was fed that the reader will not look at. */
 uint64_t td_record_skippable(const struct td_record_reader *r);

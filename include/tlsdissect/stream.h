@@ -32,6 +32,15 @@ enum td_gap_reason {
 /* Bytes of already handed-over data kept per direction to compare re-sends. */
 #define TD_STREAM_WINDOW_BYTES (16 * 1024)
 
+/*
+ * An ACK for bytes not seen yet does not make them lost at once: merged or
+ * multi-queue captures stamp an ACK before the data it acknowledges, and a
+ * forged ACK must not hide data.  The hole is given up once this many
+ * segments of its own direction came from beyond it (the sender moved on),
+ * when the queue caps need the room, or at the end.
+ */
+#define TD_STREAM_HOLE_PATIENCE 4
+
 /* "Nothing more is needed from this direction." */
 #define TD_STREAM_SKIP_ALL UINT64_MAX
 
@@ -64,6 +73,7 @@ void td_stream_budget_release(struct td_stream_budget *budget);
 struct td_stream_notes {
     unsigned conflicts;     /* overlapping bytes that differed */
     unsigned buffer_full;   /* holes given up for the caps */
+    uint64_t late_bytes;    /* bytes that arrived after they had been declared lost */
 };
 
 struct td_stream_seg;
@@ -85,6 +95,12 @@ struct td_stream {
     uint8_t *window;
     size_t window_len;
     uint64_t window_start;
+    /* The peer acknowledged every byte before this offset; bytes between
+     * offset and here that have not come wait a few packets before they are
+     * declared lost (hole_wait counts them). */
+    uint64_t acked_end;
+    unsigned hole_wait;
+    uint64_t lost_start, lost_end; /* the last bytes declared lost */
 };
 
 /* A SYN fixes the initial sequence number. */
@@ -100,8 +116,9 @@ void td_stream_segment(struct td_stream *s, int side, uint32_t seq, const uint8_
 
 /*
  * The peer acknowledged everything before ack.  Bytes of this direction
- * below ack that were never seen are lost to the capture: report them as a
- * gap now rather than wait.
+ * below ack that were never seen are lost to the capture, unless they come
+ * within the next few packets (a capture may stamp an ACK before its data):
+ * they become a gap then, or at the end.
  */
 void td_stream_ack(struct td_stream *s, int side, uint32_t ack, const struct td_stream_consumer *c,
                    struct td_stream_budget *budget);

@@ -312,6 +312,10 @@ static void note_stream(struct td_engine *e, struct tcp_conn *c, const struct td
     if (n->conflicts)
         td_conn_anomaly(c->conn, TD_ANOM_TCP_OVERLAP_CONFLICT, e->now,
                         "retransmitted bytes differ from the first copy (first copy kept)");
+    if (n->late_bytes)
+        td_conn_anomaly(c->conn, TD_ANOM_TCP_GAP, e->now,
+                        "%llu bytes arrived after they had been reported missing; not parsed",
+                        (unsigned long long)n->late_bytes);
 }
 
 static void tcp_segment(struct td_engine *e, const struct td_ip *ip, const struct td_tcp_seg *seg,

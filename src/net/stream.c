@@ -10,6 +10,10 @@
  *    (wrap-safely, through td_seq_diff).
  *  - A byte is handed over once: the first copy seen wins, later copies are
  *    only compared.
+ *  - Bytes before s->acked_end were acknowledged by the peer; those not yet
+ *    handed over wait (TD_STREAM_HOLE_PATIENCE) before they are called lost,
+ *    and bytes that arrive after that verdict are counted, never dropped
+ *    silently.
  */
 #include "tlsdissect/stream.h"
 
@@ -20,6 +24,7 @@
 
 /* Segments further ahead than this are not this connection's bytes. */
 #define TD_STREAM_WINDOW (1u << 30)
+
 
 struct td_stream_seg {
     struct td_stream_seg *next;
@@ -119,6 +124,12 @@ static void hand_gap(struct td_stream *s, int side, const struct td_stream_consu
 {
     if (n == 0)
         return;
+    if (why == TD_GAP_LOST) {
+        /* remembered so that bytes arriving after the verdict are reported */
+        if (s->lost_end != s->offset)
+            s->lost_start = s->offset;
+        s->lost_end = s->offset + n;
+    }
     s->window_len = 0; /* the window holds bytes up to the offset, without holes */
     s->offset += n;
     s->next_seq += (uint32_t)n;
@@ -325,6 +336,43 @@ static void compare_old(const struct td_stream *s, uint64_t start, const uint8_t
         notes->conflicts++;
 }
 
+static uint64_t overlap(uint64_t a_start, uint64_t a_end, uint64_t b_start, uint64_t b_end)
+{
+    uint64_t from = a_start > b_start ? a_start : b_start, to = a_end < b_end ? a_end : b_end;
+    return from < to ? to - from : 0;
+}
+
+/* Give up every byte before s->acked_end that has not come: it is lost. */
+static void give_up_acked_hole(struct td_stream *s, int side, const struct td_stream_consumer *c,
+                               struct td_stream_budget *budget)
+{
+    uint64_t target = s->acked_end;
+    while (s->offset < target) {
+        if (s->ooo && s->ooo->start <= target)
+            give_up_hole(s, side, c, budget, TD_GAP_LOST);
+        else
+            hand_gap(s, side, c, target - s->offset, TD_GAP_LOST);
+    }
+    s->hole_wait = 0;
+}
+
+/*
+ * A segment of this direction that starts at stream offset `start`.  Only a
+ * segment at or beyond the acknowledged hole shows that the sender has moved
+ * past it; the peer's ACKs alone never make bytes lost (a forged ACK must not
+ * hide the data it names).
+ */
+static void wait_for_acked_hole(struct td_stream *s, int side, uint64_t start,
+                                const struct td_stream_consumer *c, struct td_stream_budget *budget)
+{
+    if (s->acked_end <= s->offset) {
+        s->hole_wait = 0;
+        return;
+    }
+    if (start >= s->acked_end && ++s->hole_wait >= TD_STREAM_HOLE_PATIENCE)
+        give_up_acked_hole(s, side, c, budget);
+}
+
 void td_stream_segment(struct td_stream *s, int side, uint32_t seq, const uint8_t *data,
                        size_t caplen, size_t len, bool fin, const struct td_stream_consumer *c,
                        struct td_stream_budget *budget, struct td_stream_notes *notes)
@@ -340,12 +388,17 @@ void td_stream_segment(struct td_stream *s, int side, uint32_t seq, const uint8_
         s->fin_seen = true;
         s->fin_seq = seq + (uint32_t)len;
     }
+    int32_t at = td_seq_diff(seq, s->next_seq);
+    uint64_t start = at >= 0 ? s->offset + (uint32_t)at : 0; /* before delivery moves the offset */
     if (len > 0 && !s->finished) {
-        int32_t d = td_seq_diff(seq, s->next_seq);
+        int32_t d = at;
         if (d < 0) {
             uint64_t trim = (uint64_t)(-(int64_t)d);
-            if (trim <= s->offset)
-                compare_old(s, s->offset - trim, data, trim < caplen ? (size_t)trim : caplen, notes);
+            if (trim <= s->offset) {
+                uint64_t old_start = s->offset - trim, old_end = old_start + (trim < len ? trim : len);
+                compare_old(s, old_start, data, trim < caplen ? (size_t)trim : caplen, notes);
+                notes->late_bytes += overlap(old_start, old_end, s->lost_start, s->lost_end);
+            }
             if (trim < len) {
                 size_t cap_trim = trim < caplen ? (size_t)trim : caplen;
                 data = data ? data + cap_trim : NULL;
@@ -359,6 +412,8 @@ void td_stream_segment(struct td_stream *s, int side, uint32_t seq, const uint8_
             queue_segment(s, side, s->offset + (uint32_t)d, data, caplen, len, c, budget, notes);
         }
     }
+    if (at >= 0 && (uint32_t)at < TD_STREAM_WINDOW)
+        wait_for_acked_hole(s, side, start, c, budget);
     if (s->fin_seen && !s->finished && s->next_seq == s->fin_seq && s->ooo == NULL)
         s->finished = true;
 }
@@ -379,13 +434,12 @@ void td_stream_ack(struct td_stream *s, int side, uint32_t ack, const struct td_
     else if (d == 1 && s->ooo == NULL)
         return; /* most likely a FIN that was not captured, not a lost byte */
     target = s->offset + (uint32_t)d;
-    while (s->offset < target) {
-        if (s->ooo && s->ooo->start <= target) {
-            give_up_hole(s, side, c, budget, TD_GAP_LOST);
-        } else {
-            hand_gap(s, side, c, target - s->offset, TD_GAP_LOST);
-        }
-    }
+    if (target > s->acked_end)
+        s->acked_end = target;
+    /* data already queued beyond the hole counts as the sender moving on */
+    for (struct td_stream_seg *g = s->ooo; g && s->acked_end > s->offset; g = g->next)
+        if (g->start >= s->acked_end)
+            wait_for_acked_hole(s, side, g->start, c, budget);
     if (s->fin_seen && s->next_seq == s->fin_seq && s->ooo == NULL)
         s->finished = true;
 }
@@ -395,6 +449,8 @@ void td_stream_flush(struct td_stream *s, int side, const struct td_stream_consu
 {
     while (s->ooo)
         give_up_hole(s, side, c, budget, TD_GAP_LOST);
+    if (s->acked_end > s->offset)
+        give_up_acked_hole(s, side, c, budget);
     if (s->fin_seen && s->next_seq == s->fin_seq)
         s->finished = true;
 }

@@ -8,9 +8,11 @@
  */
 #include "tlsdissect/handshake.h"
 
+#include <stdlib.h>
 #include <string.h>
 
 #include "tlsdissect/cursor.h"
+#include "tlsdissect/registry.h"
 
 /* The uint24 length of a handshake header (callers hold at least its 4 bytes). */
 static size_t message_length(const uint8_t *hdr)
@@ -22,6 +24,17 @@ static size_t message_length(const uint8_t *hdr)
     return len;
 }
 
+/* The skipped message is over: an over-long one is reported (NULL body). */
+static void end_discard(struct td_hs_assembler *a, int side, td_hs_message_fn fn, void *ctx)
+{
+    struct td_hs_message m = {a->discard_type, a->discard_length, NULL, a->first_version, 0, false};
+    bool silent = a->discard_silent;
+    a->discarding = false;
+    a->discard_silent = false;
+    if (!silent)
+        fn(ctx, side, &m);
+}
+
 static void skip_over_long(struct td_hs_assembler *a, int side, const uint8_t **p, size_t *n,
                            td_hs_message_fn fn, void *ctx)
 {
@@ -29,17 +42,108 @@ static void skip_over_long(struct td_hs_assembler *a, int side, const uint8_t **
     *p += take;
     *n -= take;
     a->discard_left -= take;
-    if (a->discard_left == 0) {
-        struct td_hs_message m = {a->discard_type, a->discard_length, NULL, a->first_version, 0,
-                                  false};
-        a->discarding = false;
+    if (a->discard_left == 0)
+        end_discard(a, side, fn, ctx);
+}
+
+/* A handshake header of a registered type whose length is within the cap. */
+static bool header_plausible(const uint8_t *p, size_t max_message)
+{
+    return td_registry_lookup(TD_REG_HANDSHAKE_TYPES, p[0]) != NULL &&
+           message_length(p) <= max_message;
+}
+
+/*
+ * Where messages start again in p[0..n) after lost framing, or n when
+ * nowhere.  chains[j] says whether messages from j tile p exactly to its end;
+ * filled from the end, so the search is linear whatever the bytes.
+ */
+static size_t find_message_start(const uint8_t *p, size_t n, size_t max_message)
+{
+    uint8_t *chains;
+    size_t j, found = n;
+
+    if (n >= 4 && header_plausible(p, max_message) && message_length(p) > n - 4)
+        return 0; /* one message from the start that continues in the next record */
+    chains = calloc(n + 1, 1);
+    if (chains == NULL)
+        return n;
+    chains[n] = 1;
+    for (j = n; j-- > 0;) {
+        if (n - j >= 4 && header_plausible(p + j, max_message) &&
+            message_length(p + j) <= n - j - 4)
+            chains[j] = chains[j + 4 + message_length(p + j)];
+    }
+    for (j = 0; j < n; j++)
+        if (chains[j]) {
+            found = j;
+            break;
+        }
+    free(chains);
+    return found;
+}
+
+/* The message in progress will not be completed: hand over what there is. */
+static void hand_over_partial(struct td_hs_assembler *a, int side, td_hs_message_fn fn, void *ctx)
+{
+    if (a->buf.len >= 4) {
+        struct td_hs_message m = {a->buf.data[0], message_length(a->buf.data), a->buf.data + 4,
+                                  a->first_version, a->buf.len - 4, true};
         fn(ctx, side, &m);
     }
+    td_buf_clear(&a->buf);
+}
+
+void td_hs_lost(struct td_hs_assembler *a, int side, uint64_t n, td_hs_message_fn fn, void *ctx)
+{
+    if (n == 0 || a->lost_sync)
+        return;
+    if (a->discarding) {
+        if (n < a->discard_left) {
+            a->discard_left -= (size_t)n;
+            return;
+        }
+        n -= a->discard_left;
+        a->discard_left = 0;
+        end_discard(a, side, fn, ctx);
+    } else if (a->buf.len >= 4) {
+        size_t rest = message_length(a->buf.data) - (a->buf.len - 4);
+        uint8_t type = a->buf.data[0];
+        hand_over_partial(a, side, fn, ctx);
+        if (n < rest) {
+            /* the rest of this message is skipped by its length: the next one is found */
+            a->discarding = a->discard_silent = true;
+            a->discard_type = type;
+            a->discard_length = a->discard_left = rest - (size_t)n;
+            return;
+        }
+        n -= rest;
+    }
+    if (n > 0) {
+        td_buf_clear(&a->buf);
+        a->lost_sync = true;
+    }
+}
+
+void td_hs_lost_framing(struct td_hs_assembler *a, int side, td_hs_message_fn fn, void *ctx)
+{
+    if (!a->discarding)
+        hand_over_partial(a, side, fn, ctx);
+    td_hs_reset(a);
+    a->lost_sync = true;
 }
 
 void td_hs_feed(struct td_hs_assembler *a, int side, const uint8_t *p, size_t n,
                 uint16_t record_version, size_t max_message, td_hs_message_fn fn, void *ctx)
 {
+    if (a->lost_sync && n > 0) {
+        size_t start = find_message_start(p, n, max_message);
+        a->skipped += start;
+        p += start;
+        n -= start;
+        if (n > 0)
+            a->lost_sync = false;
+    }
     while (n > 0) {
         if (a->discarding) {
             skip_over_long(a, side, &p, &n, fn, ctx);
@@ -108,6 +212,8 @@ void td_hs_reset(struct td_hs_assembler *a)
 {
     td_buf_clear(&a->buf);
     a->discarding = false;
+    a->discard_silent = false;
+    a->lost_sync = false;
 }
 
 void td_hs_release(struct td_hs_assembler *a) { td_buf_free(&a->buf); }

@@ -341,9 +341,10 @@ static void reject_hello(struct td_record_reader *r, int side, const uint8_t *bo
 static void deliver(struct td_record_reader *r, int side, const uint8_t *body,
                     const struct td_record_handler *h)
 {
-    struct td_record rec = {r->type, r->version, r->length, body, 0, false};
+    struct td_record rec = {r->type, r->version, r->length - r->handed, body, 0, false, 0};
     r->state = TD_REC_HEADER;
     r->hdr_have = 0;
+    r->handed = 0;
     if (r->check_hello) {
         r->check_hello = false;
         if (body == NULL || !hello_structure_fits(body, r->length)) {
@@ -425,6 +426,7 @@ static bool begin_record(struct td_record_reader *r, int side, const struct td_r
         r->want_body = (r->want_mask >> (r->type - TD_CT_CHANGE_CIPHER_SPEC)) & 1;
     }
     r->left = r->length;
+    r->handed = 0;
     r->state = TD_REC_BODY;
     return true;
 }
@@ -555,33 +557,63 @@ void td_record_feed(struct td_record_reader *r, int side, const uint8_t *p, size
     feed(r, side, p, n, h);
 }
 
-bool td_record_gap(struct td_record_reader *r, int side, uint64_t n, bool salvage,
-                   const struct td_record_handler *h)
+/*
+ * A gap inside the body of a handshake record: the record's length still
+ * frames what follows.  Hand over the bytes so far as a piece followed by
+ * the missing ones, and go on reading the rest of the body.
+ */
+static void hole_in_record(struct td_record_reader *r, int side, uint64_t n,
+                           const struct td_record_handler *h)
+{
+    size_t piece = r->length - r->handed - r->left;
+    struct td_record rec = {r->type, r->version, piece, r->body.len ? r->body.data : (const uint8_t *)"",
+                            r->records, false, n};
+    h->record(h->ctx, side, &rec);
+    td_buf_clear(&r->body);
+    r->handed += piece + (size_t)n;
+    r->left -= (size_t)n;
+    if (r->left == 0) {
+        r->state = TD_REC_HEADER;
+        r->hdr_have = 0;
+        r->handed = 0;
+        r->records++;
+        if (!r->sslv2)
+            r->known_version = r->version;
+    }
+}
+
+enum td_rec_gap td_record_gap(struct td_record_reader *r, int side, uint64_t n, bool salvage,
+                              const struct td_record_handler *h)
 {
     switch (r->state) {
     case TD_REC_DEAD:
-        return true;
+        return TD_REC_GAP_UNAFFECTED;
     case TD_REC_DETECT:
     case TD_REC_RESYNC:
         r->carry_len = 0;
-        return true; /* nothing framed to lose */
+        return TD_REC_GAP_UNAFFECTED; /* nothing framed to lose */
     case TD_REC_BODY:
         if (!r->want_body && n <= r->left) {
             r->left -= (size_t)n;
             if (r->left == 0)
                 deliver(r, side, NULL, h);
-            return true;
+            return TD_REC_GAP_UNAFFECTED;
+        }
+        if (r->want_body && n <= r->left && r->type == TD_CT_HANDSHAKE && !r->sslv2 &&
+            !r->tentative && !r->check_hello) {
+            hole_in_record(r, side, n, h);
+            return TD_REC_GAP_IN_RECORD;
         }
         break;
     case TD_REC_HEADER:
         break;
     }
     if (salvage && r->state == TD_REC_BODY && r->want_body && !r->tentative && r->body.len > 0) {
-        struct td_record rec = {r->type, r->version, r->body.len, r->body.data, r->records++, true};
+        struct td_record rec = {r->type, r->version, r->body.len, r->body.data, r->records++, true, 0};
         h->record(h->ctx, side, &rec);
     }
     start_scanning(r, TD_REC_RESYNC);
-    return false;
+    return TD_REC_GAP_FRAMING_LOST;
 }
 
 uint64_t td_record_skippable(const struct td_record_reader *r)

@@ -86,6 +86,7 @@ struct td_tls_session {
     uint8_t sh_session_id[32];
     size_t sh_session_id_len;
     bool resumption_pending;    /* TLS <= 1.2: full or abbreviated not yet known */
+    bool resumption_unknown;    /* ... and a gap in the server's flight hides which */
     bool server_certificate_seen;
     bool sslv2_client_master_key;
 };
@@ -377,6 +378,11 @@ static void abbreviated_handshake(struct td_tls_session *s)
     uint64_t from = 0;
     if (!s->resumption_pending)
         return;
+    if (s->resumption_unknown) {
+        /* the Certificate or ServerHelloDone may have been in the gap: say nothing */
+        s->resumption_pending = false;
+        return;
+    }
     if (s->ch_ticket_len) {
         from = td_resume_lookup(s->env->resume, TD_RESUME_TICKET, s->ch_ticket, s->ch_ticket_len);
         set_resumed(s, TD_RESUMED_TICKET, from);
@@ -500,9 +506,13 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
     td_parse_begin(&p, s->env->arena);
     p.digests = s->env->digests;
 
-    if (role_of(s, side) == TD_SERVER && s->resumption_pending &&
-        (m.kind == TD_MSG_CERTIFICATE || m.kind == TD_MSG_SERVER_KEY_EXCHANGE ||
-         m.kind == TD_MSG_CERTIFICATE_REQUEST || m.kind == TD_MSG_SERVER_HELLO_DONE))
+    /* A full handshake shows in the server's flight, or in the client's key
+     * exchange (an abbreviated handshake has none, RFC 5246 §7.3). */
+    if (s->resumption_pending &&
+        ((role_of(s, side) == TD_SERVER &&
+          (m.kind == TD_MSG_CERTIFICATE || m.kind == TD_MSG_SERVER_KEY_EXCHANGE ||
+           m.kind == TD_MSG_CERTIFICATE_REQUEST || m.kind == TD_MSG_SERVER_HELLO_DONE)) ||
+         (role_of(s, side) == TD_CLIENT && m.kind == TD_MSG_CLIENT_KEY_EXCHANGE)))
         full_handshake(s);
 
     if (hm->body == NULL) {
@@ -621,15 +631,17 @@ static void on_handshake_record(struct td_tls_session *s, int side, const struct
     }
     if (r->body == NULL)
         return;
-    if (r->length == 0)
+    if (r->length == 0 && r->lost_after == 0)
         td_conn_anomaly(s->conn, TD_ANOM_BAD_LENGTH, s->now,
                         "record[%llu] (handshake, %s): zero length, which RFC 8446 §5.1 forbids",
                         (unsigned long long)r->index, direction(s, side));
     td_hs_feed(&d->hs, side, r->body, r->length, r->version,
                s->env->cfg->max_handshake_message, on_message, s);
+    if (r->lost_after)
+        td_hs_lost(&d->hs, side, r->lost_after, on_message, s);
     if (r->truncated)
         td_hs_flush_truncated(&d->hs, side, on_message, s);
-    if (d->hs.discarding && !d->reported_discard) {
+    if (td_hs_skipping_over_long(&d->hs) && !d->reported_discard) {
         /* say so now: the rest of an over-long message may never come */
         d->reported_discard = true;
         td_conn_anomaly(s->conn, TD_ANOM_HANDSHAKE_TOO_LONG, s->now,
@@ -861,24 +873,33 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
     struct td_tls_dir *d = &s->dir[side];
     bool was_partial = td_hs_pending(&d->hs);
     uint64_t at = d->offset;
-    bool kept;
+    enum td_rec_gap effect;
+    const char *what;
 
     s->now = now;
     d->offset += n;
-    kept = td_record_gap(&d->rec, side, n, why == TD_GAP_TRUNCATED, &h);
-    if (!kept)
-        td_hs_reset(&d->hs);
+    if (why != TD_GAP_SKIPPED && role_of(s, side) == TD_SERVER && s->resumption_pending)
+        s->resumption_unknown = true; /* the server's next message may be in the gap */
+    effect = td_record_gap(&d->rec, side, n, why == TD_GAP_TRUNCATED, &h);
+    if (effect == TD_REC_GAP_FRAMING_LOST)
+        td_hs_lost_framing(&d->hs, side, on_message, s);
     /* Truncation is reported where the short segment arrives (the engine);
      * here only what a gap did to parsing. */
-    if (s->detected && why != TD_GAP_SKIPPED && (why != TD_GAP_TRUNCATED || !kept)) {
+    if (s->detected && why != TD_GAP_SKIPPED &&
+        (why != TD_GAP_TRUNCATED || effect == TD_REC_GAP_FRAMING_LOST)) {
         enum td_anomaly_kind kind = why == TD_GAP_TRUNCATED     ? TD_ANOM_TRUNCATED_CAPTURE
                                     : why == TD_GAP_BUFFER_FULL ? TD_ANOM_TCP_BUFFER_FULL
                                                                 : TD_ANOM_TCP_GAP;
+        if (effect == TD_REC_GAP_UNAFFECTED)
+            what = "inside a skipped record, parsing unaffected";
+        else if (effect == TD_REC_GAP_IN_RECORD)
+            what = "inside a handshake record: the message it cut is reported truncated, the "
+                   "next one is found by its length";
+        else
+            what = was_partial ? "a handshake message was cut, resynchronising"
+                               : "record framing lost, resynchronising";
         td_conn_anomaly(s->conn, kind, now, "%s: %llu bytes missing at stream offset %llu; %s",
-                        direction(s, side), (unsigned long long)n, (unsigned long long)at,
-                        kept ? "inside a skipped record, parsing unaffected"
-                        : was_partial ? "a handshake message was lost, resynchronising"
-                                      : "record framing lost, resynchronising");
+                        direction(s, side), (unsigned long long)n, (unsigned long long)at, what);
     }
     if (td_tls_hopeless(s))
         return TD_STREAM_SKIP_ALL;
@@ -911,7 +932,7 @@ void td_tls_end(struct td_tls_session *s, td_time_us now)
             td_record_gap(&d->rec, side, d->rec.left, true, &h);
             continue;
         }
-        if (d->hs.discarding) {
+        if (td_hs_skipping_over_long(&d->hs)) {
             td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
                             "%s (%s): %zu of %zu bytes seen before the stream ended",
                             td_msg_kind_name(kind_of(d->hs.discard_type)), direction(s, side),

@@ -382,6 +382,52 @@ static void test_random_boundaries(void **state)
     free(wire);
 }
 
+/* Bytes lost inside a message: it is handed over truncated, its rest is
+ * skipped by its declared length, and the next message is read whole. */
+static void test_lost_inside_message(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t wire[400];
+    size_t n = put_msg(wire, 11, 200, 0x01);
+    size_t ske = n;
+    n += put_msg(wire + n, 12, 40, 0x90);
+    n += put_msg(wire + n, 14, 0, 0);
+    feed(f, wire, 50);
+    td_hs_lost(&f->a, SIDE, 100, on_message, f);
+    assert_int_equal(f->n, 1);
+    assert_true(f->m[0].truncated);
+    assert_int_equal(f->m[0].available, 46);
+    feed(f, wire + 150, n - 150);
+    assert_int_equal(f->n, 3);
+    assert_msg(f, 1, 12, 40, wire + ske + 4, 0x0303);
+    assert_msg(f, 2, 14, 0, wire + n, 0x0303);
+    assert_false(td_hs_pending(&f->a));
+}
+
+/* Lost framing: the next feed is searched for messages that chain to its end. */
+static void test_lost_framing_finds_messages(void **state)
+{
+    struct fixture *f = *state;
+    uint8_t wire[400], junk[] = {0x51, 0x51, 0x51, 0x51, 0x51, 0x0b, 0x51, 0x51};
+    size_t n = 0;
+    memcpy(wire, junk, sizeof junk); /* the tail of a Certificate, 0x0b among it */
+    n = sizeof junk;
+    size_t ske = n;
+    n += put_msg(wire + n, 12, 40, 0x90);
+    n += put_msg(wire + n, 14, 0, 0);
+    uint8_t cert[104];
+    put_msg(cert, 11, 100, 0x01);
+    feed(f, cert, 30);
+    td_hs_lost_framing(&f->a, SIDE, on_message, f);
+    assert_int_equal(f->n, 1);
+    assert_true(f->m[0].truncated);
+    feed(f, wire, n);
+    assert_int_equal(f->n, 3);
+    assert_msg(f, 1, 12, 40, wire + ske + 4, 0x0303);
+    assert_msg(f, 2, 14, 0, wire + n, 0x0303);
+    assert_int_equal(f->a.skipped, sizeof junk);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -397,6 +443,8 @@ int main(void)
         T(test_at_max_message),
         T(test_reset),
         T(test_flush_truncated),
+        T(test_lost_inside_message),
+        T(test_lost_framing_finds_messages),
         T(test_random_boundaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -17,6 +17,7 @@ struct got_rec {
     const uint8_t *view;
     uint64_t index;
     bool truncated;
+    uint64_t lost_after;
 };
 
 struct got_note {
@@ -44,6 +45,7 @@ static void on_record(void *ctx, int side, const struct td_record *r)
     g->body = r->body ? unit_dup(r->body, r->length) : NULL;
     g->index = r->index;
     g->truncated = r->truncated;
+    g->lost_after = r->lost_after;
 }
 
 static void on_note(void *ctx, int side, enum td_rec_note what, const char *detail)
@@ -365,14 +367,14 @@ static void test_gap_in_skipped_body(void **state)
     put_record(w, TD_CT_ALERT, 0x0303, 2, 0x01);
 
     feed(f, w->b, 67);
-    assert_true(td_record_gap(&f->r, SIDE, 50, false, &f->h));
+    assert_int_equal(td_record_gap(&f->r, SIDE, 50, false, &f->h), TD_REC_GAP_UNAFFECTED);
     assert_int_equal(td_record_skippable(&f->r), 40);
     feed(f, w->b + 117, 40);
     assert_int_equal(f->k.nrec, 2);
     assert_rec(f, 1, TD_CT_APPLICATION_DATA, 0x0303, 100, NULL);
     /* a gap over exactly the rest of a body delivers the record */
     feed(f, w->b + 157, 5);
-    assert_true(td_record_gap(&f->r, SIDE, 30, false, &f->h));
+    assert_int_equal(td_record_gap(&f->r, SIDE, 30, false, &f->h), TD_REC_GAP_UNAFFECTED);
     assert_int_equal(f->k.nrec, 3);
     assert_rec(f, 2, TD_CT_APPLICATION_DATA, 0x0303, 30, NULL);
     feed(f, w->b + 192, w->n - 192);
@@ -392,7 +394,7 @@ static void test_gap_in_header_resyncs(void **state)
 
     feed(f, w->b, 52 + 3); /* hello and 3 bytes of the next header */
     assert_true(td_record_in_progress(&f->r));
-    assert_false(td_record_gap(&f->r, SIDE, 10, false, &f->h));
+    assert_int_equal(td_record_gap(&f->r, SIDE, 10, false, &f->h), TD_REC_GAP_FRAMING_LOST);
     assert_int_equal(f->r.state, TD_REC_RESYNC);
     assert_int_equal(td_record_skippable(&f->r), 0);
 
@@ -414,22 +416,35 @@ static void test_gap_in_header_resyncs(void **state)
     free(w);
 }
 
-/* A gap inside a wanted body loses the framing too; the bytes before it are dropped. */
+/* A gap inside a handshake body keeps the framing: the bytes before it are a
+ * piece followed by the missing ones, then the rest of the record comes. */
 static void test_gap_in_wanted_body(void **state)
 {
     struct fixture *f = *state;
     struct wire *w = calloc(1, sizeof *w);
     put_hello(w, 2, 0x0303);
     put_record(w, TD_CT_HANDSHAKE, 0x0303, 100, 0);
+    put_record(w, TD_CT_ALERT, 0x0303, 2, 0x01);
     feed(f, w->b, 52 + 5 + 20);
     assert_int_equal(td_record_skippable(&f->r), 0);
-    assert_false(td_record_gap(&f->r, SIDE, 10, false, &f->h));
-    assert_int_equal(f->k.nrec, 1);
-    assert_int_equal(f->r.state, TD_REC_RESYNC);
+    assert_int_equal(td_record_gap(&f->r, SIDE, 10, false, &f->h), TD_REC_GAP_IN_RECORD);
+    assert_int_equal(f->k.nrec, 2);
+    assert_int_equal(f->k.rec[1].length, 20);
+    assert_int_equal(f->k.rec[1].lost_after, 10);
+    assert_memory_equal(f->k.rec[1].body, w->b + 57, 20);
+    feed(f, w->b + 52 + 5 + 30, w->n - (52 + 5 + 30));
+    assert_int_equal(f->k.nrec, 4);
+    assert_int_equal(f->k.rec[2].length, 70);
+    assert_int_equal(f->k.rec[2].lost_after, 0);
+    assert_int_equal(f->k.rec[2].index, 1); /* the same record */
+    assert_memory_equal(f->k.rec[2].body, w->b + 57 + 30, 70);
+    assert_int_equal(f->k.rec[3].type, TD_CT_ALERT);
+    assert_memory_equal(f->k.rec[3].body, w->b + 162, 2);
+    assert_int_equal(f->k.rec[3].index, 2);
     free(w);
 }
 
-/* With salvage, the wanted bytes before the gap are handed over marked truncated. */
+/* A gap over the whole rest of a handshake body ends the record: framing holds. */
 static void test_gap_salvage(void **state)
 {
     struct fixture *f = *state;
@@ -437,11 +452,20 @@ static void test_gap_salvage(void **state)
     put_hello(w, 2, 0x0303);
     put_record(w, TD_CT_HANDSHAKE, 0x0303, 100, 0);
     feed(f, w->b, 52 + 5 + 20);
-    assert_false(td_record_gap(&f->r, SIDE, 80, true, &f->h));
+    assert_int_equal(td_record_gap(&f->r, SIDE, 80, true, &f->h), TD_REC_GAP_IN_RECORD);
     assert_int_equal(f->k.nrec, 2);
-    assert_rec(f, 1, TD_CT_HANDSHAKE, 0x0303, 20, w->b + 57);
-    assert_true(f->k.rec[1].truncated);
-    assert_false(f->k.rec[0].truncated);
+    assert_int_equal(f->k.rec[1].length, 20);
+    assert_int_equal(f->k.rec[1].lost_after, 80);
+    assert_int_equal(f->r.state, TD_REC_HEADER);
+    /* a gap that crosses the end of a record loses the framing; with salvage the
+     * bytes before it are handed over marked truncated */
+    put_record(w, TD_CT_APPLICATION_DATA, 0x0303, 100, 0);
+    feed(f, w->b + 157, 5 + 20);
+    assert_int_equal(td_record_gap(&f->r, SIDE, 200, true, &f->h), TD_REC_GAP_FRAMING_LOST);
+    assert_int_equal(f->k.nrec, 3);
+    assert_rec(f, 2, TD_CT_APPLICATION_DATA, 0x0303, 20, w->b + 162);
+    assert_true(f->k.rec[2].truncated);
+    assert_int_equal(f->r.state, TD_REC_RESYNC);
     free(w);
 }
 
@@ -515,7 +539,7 @@ static void test_gave_up(void **state)
     memset(w, 0, sizeof *w);
     put_hello(w, 1, 0x0301);
     feed(f, w->b, w->n);
-    assert_true(td_record_gap(&f->r, SIDE, 10, false, &f->h));
+    assert_int_equal(td_record_gap(&f->r, SIDE, 10, false, &f->h), TD_REC_GAP_UNAFFECTED);
     assert_int_equal(f->k.nrec, 0);
     assert_int_equal(f->k.nnote, 1);
     free(w);

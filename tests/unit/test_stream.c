@@ -286,7 +286,16 @@ static void test_wraparound(void **state)
     assert_clean(f, 160);
 }
 
-/* Acknowledged but never seen: a lost gap now, then the queued bytes. */
+/* The peer acknowledges up to off, and the sender shows it moved past the
+ * hole: segments (empty, like pure ACKs) from off on. */
+static void ack_patiently(struct fixture *f, size_t off)
+{
+    td_stream_ack(&f->s, SIDE, seq_of(f, off), &f->c, &f->b);
+    for (int i = 0; i < TD_STREAM_HOLE_PATIENCE; i++)
+        td_stream_segment(&f->s, SIDE, seq_of(f, off), NULL, 0, 0, false, &f->c, &f->b, &f->notes);
+}
+
+/* Acknowledged but never seen: a lost gap once the patience is over, then the queued bytes. */
 static void test_ack_lost(void **state)
 {
     struct fixture *f = *state;
@@ -294,6 +303,8 @@ static void test_ack_lost(void **state)
     seg(f, 20, 10);  /* queued [20,30) */
     seg(f, 50, 10);  /* queued [50,60), beyond the ack */
     td_stream_ack(&f->s, SIDE, seq_of(f, 40), &f->c, &f->b);
+    assert_int_equal(f->k.len, 10); /* not yet: the bytes may still come */
+    ack_patiently(f, 40);
     assert_int_equal(f->k.len, 40);
     assert_int_equal(f->s.offset, 40);
     assert_event(f, 1, true, 10, 10, TD_GAP_LOST);
@@ -317,11 +328,42 @@ static void test_ack_inside_queued(void **state)
 {
     struct fixture *f = *state;
     seg(f, 20, 20);
-    td_stream_ack(&f->s, SIDE, seq_of(f, 30), &f->c, &f->b);
+    ack_patiently(f, 30);
     assert_int_equal(f->k.len, 40);
     assert_event(f, 0, true, 0, 20, TD_GAP_LOST);
     assert_event(f, 1, false, 20, 20, 0);
     assert_memory_equal(f->k.out + 20, f->src + 20, 20);
+}
+
+/* An ACK stamped before the data it acknowledges: the data is delivered, no gap. */
+static void test_ack_before_data(void **state)
+{
+    struct fixture *f = *state;
+    seg(f, 0, 10);
+    for (int i = 0; i < 3 * TD_STREAM_HOLE_PATIENCE; i++) /* forged or early: never enough */
+        td_stream_ack(&f->s, SIDE, seq_of(f, 40), &f->c, &f->b);
+    seg(f, 20, 10); /* out of order, inside the acknowledged range */
+    seg(f, 10, 10);
+    seg(f, 30, 10);
+    assert_clean(f, 40);
+    assert_int_equal(f->s.acked_end, 40);
+    seg(f, 40, 10);
+    assert_clean(f, 50);
+}
+
+/* Bytes that come after they were declared lost are counted, not dropped silently. */
+static void test_late_bytes_counted(void **state)
+{
+    struct fixture *f = *state;
+    seg(f, 0, 10);
+    ack_patiently(f, 30);
+    assert_int_equal(f->k.gap_bytes, 20);
+    seg(f, 10, 10);
+    assert_int_equal(f->notes.late_bytes, 10);
+    seg(f, 30, 10);
+    assert_int_equal(f->k.len, 40);
+    seg(f, 0, 10); /* a retransmission of delivered bytes is not late */
+    assert_int_equal(f->notes.late_bytes, 10);
 }
 
 static void test_flush(void **state)
@@ -549,6 +591,8 @@ static void test_fin_ack_with_hole(void **state)
     seg(f, 0, 10);
     seg_cap(f, 20, 10, 10, true);
     td_stream_ack(&f->s, SIDE, seq_of(f, 30) + 1, &f->c, &f->b);
+    assert_int_equal(f->k.len, 10);
+    td_stream_flush(&f->s, SIDE, &f->c, &f->b);
     assert_int_equal(f->k.len, 30);
     assert_int_equal(f->k.gap_bytes, 10);
     assert_event(f, 1, true, 10, 10, TD_GAP_LOST);
@@ -739,6 +783,8 @@ int main(void)
         T(test_overlap_no_false_conflict),
         T(test_wraparound),
         T(test_ack_lost),
+        T(test_ack_before_data),
+        T(test_late_bytes_counted),
         T(test_ack_inside_queued),
         T(test_flush),
         T(test_per_direction_cap),
