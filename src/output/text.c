@@ -257,7 +257,7 @@ static void wire_token(struct text_writer *t, const char *key, const uint8_t *p,
         return;
     memcpy(buf, key, klen);
     buf[klen] = '=';
-    td_escape(p, n, buf + klen + 1);
+    td_escape_terminal(p, n, buf + klen + 1);
     token(t, C_NONE, buf);
     free(buf);
 }
@@ -552,7 +552,7 @@ static void anomaly(struct text_writer *t, const struct td_event *ev)
 
     if (detail == NULL)
         return;
-    td_escape((const uint8_t *)a->detail, strlen(a->detail), detail);
+    td_escape_terminal((const uint8_t *)a->detail, strlen(a->detail), detail);
     if (c) {
         prefix(t, c, ev->ts);
         text(t, C_NONE, "  ");
