@@ -386,7 +386,7 @@ static void report_san(struct td_parse *p, size_t index, const struct td_cert_in
     if (info->san_bad_addresses)
         td_parse_fail(p, TD_ANOM_BAD_LENGTH,
                       "Certificate.certificate_list[%zu].subjectAltName[%zu](iPAddress): length "
-                      "%zu, not 4 or 16; left out of san (%zu such entries)",
+                      "%zu, not 4 or 16; left out of san (%zu in all)",
                       index, info->san_first_bad_address, info->san_first_bad_address_len,
                       info->san_bad_addresses);
     td_parse_list_cap(p, info->san.n + info->san.omitted, TD_MAX_LISTED_SAN, "san",
