@@ -400,12 +400,14 @@ def sentinel(w, cert, cip="198.51.100.7", cport=61000, sip="192.0.2.1"):
 _cert_cache = {}
 
 
-def make_cert(cn=b"server.hostile.test", san=b"server.hostile.test"):
+def make_cert(cn=b"server.hostile.test", san=b"server.hostile.test", addext=None):
     """A self-signed P-256 certificate (DER) made with the openssl CLI in a
     private temp dir.  cn/san may hold any bytes: the certificate is made
     with same-length ASCII placeholders that are then replaced in the DER,
-    so every DER length stays right."""
-    key = (cn, san)
+    so every DER length stays right.  addext: an openssl -addext value used
+    instead of the subjectAltName of san (e.g. "2.5.29.17=DER:..." for raw
+    extension bytes)."""
+    key = (cn, san, addext)
     if key in _cert_cache:
         return _cert_cache[key]
     ph_cn = b"C" * len(cn)
@@ -416,13 +418,13 @@ def make_cert(cn=b"server.hostile.test", san=b"server.hostile.test"):
                         "ec_paramgen_curve:P-256", "-nodes", "-keyout", os.path.join(tmp, "k.pem"),
                         "-outform", "DER", "-out", der, "-days", "3650", "-set_serial", "4660",
                         "-subj", "/O=hostile/CN=" + ph_cn.decode(),
-                        "-addext", "subjectAltName=DNS:" + ph_san.decode()],
+                        "-addext", addext or "subjectAltName=DNS:" + ph_san.decode()],
                        check=True, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
         data = open(der, "rb").read()
     if ph_cn != cn:
         assert data.count(ph_cn) == 2, "CN placeholder must appear in subject and issuer"
         data = data.replace(ph_cn, cn)
-    if ph_san != san:
+    if ph_san != san and addext is None:
         assert data.count(ph_san) == 1
         data = data.replace(ph_san, san)
     _cert_cache[key] = data
@@ -1205,6 +1207,174 @@ def case_gap_in_message(w, scale, rng):
         c.send(S, server_finish())
         c.close()
     sentinel(w, cert)
+# ---- issue 6: output
+# Lists longer than any real handshake carries (the output caps of
+# docs/limits.md), faults inside a certificate that must be named, and names
+# that would spoof a terminal.
+
+MANY_CERTS = 150000
+LONG_LISTS_PORT = 52000
+
+
+def der_tlv(tag, body):
+    """One DER TLV (definite length, short or long form)."""
+    n = len(body)
+    if n < 0x80:
+        return bytes([tag, n]) + body
+    size = (n.bit_length() + 7) // 8
+    return bytes([tag, 0x80 | size]) + n.to_bytes(size, "big") + body
+
+
+def case_many_certificates(w, scale, rng):
+    """A server Certificate message of MANY_CERTS (150,000) one-byte entries
+    (600 kB, under the 1 MiB message cap): the event lists the first 128
+    (hashes and length; none decodes), counts the rest in
+    certificates_omitted and reports limit_reached; memory and line length
+    stay bounded.  Then the sentinel."""
+    entries = certificate_body([b"\x30"] * MANY_CERTS)
+    c = Conn(w, "10.52.0.1", 52100, "192.0.2.52", 443, rng=rng).open()
+    c.send(C, record(hs(CLIENT_HELLO, client_hello(b"many-certs.hostile.test")), ver=0x0301))
+    c.send(S, record(hs(SERVER_HELLO, server_hello())) + records(hs(CERTIFICATE, entries))
+           + record(hs(SERVER_KEY_EXCHANGE, ske_ecdhe())) + record(hs(SERVER_HELLO_DONE, b"")))
+    c.close()
+    sentinel(w, make_cert())
+
+
+LONG_SAN_COUNT = 1500
+LONG_SUITES = [0x0100 + i for i in range(2000)]
+LONG_GROUPS = [0x0200 + i for i in range(1000)]
+LONG_SIGALGS = [0x0900 + i for i in range(1000)]
+LONG_EXT_TYPES = [0x3000 + i for i in range(100)]
+
+
+def long_lists_table():
+    """(name, client port, ClientHello body, ServerHello body, certificate,
+    CertificateRequest body or None): one over-long list per connection, so
+    each limit_reached is an anomaly event of its own (repeats of a kind in
+    one connection are only counted)."""
+    name = b"long-lists.hostile.test"
+    alpn = [b"p%03d" % i for i in range(100)]
+    shares = [(0x0200 + i, bytes([i])) for i in range(100)]
+    versions = [0x0304, 0x0303] + [0x7F00 + i for i in range(98)]
+    cert = make_cert(name, name)
+
+    def hello(**override):
+        exts = [ext_sni(name), ext_groups(override.get("groups", (29, 23, 24))),
+                ext_alpn(override.get("alpn", (b"h2",))),
+                ext_sigalgs(override.get("sigalgs", (0x0403, 0x0804))),
+                ext_versions(override.get("versions", (0x0304, 0x0303))),
+                ext_key_share(override.get("shares", ((29, b"\x11" * 32),)))]
+        exts += [ext(t, b"") for t in override.get("more_exts", ())]
+        suites = override.get("suites", SUITES)
+        return client_hello(exts=exts, suites=v16(b"".join(u16(x) for x in suites)))
+
+    cr = v8(b"\x01\x40") + v16(b"".join(u16(x) for x in LONG_SIGALGS)) + v16(v16(b"\x30\x00"))
+    many_sans = make_cert(name, addext="subjectAltName=" + ",".join(
+        "DNS:n%04d.long-lists.hostile.test" % i for i in range(LONG_SAN_COUNT)))
+    rows = [
+        ("cipher_suites", hello(suites=LONG_SUITES), None, cert, None),
+        ("extensions", hello(more_exts=LONG_EXT_TYPES), None, cert, None),
+        ("supported_groups", hello(groups=LONG_GROUPS), None, cert, None),
+        ("signature_algorithms", hello(sigalgs=LONG_SIGALGS), None, cert, None),
+        ("supported_versions", hello(versions=versions), None, cert, None),
+        ("alpn", hello(alpn=alpn), None, cert, None),
+        ("key_share", hello(shares=shares), None, cert, None),
+        ("ServerHello.extensions", hello(),
+         server_hello(exts=[ext(t, b"") for t in LONG_EXT_TYPES]), cert, None),
+        ("san", hello(), None, many_sans, None),
+        ("CertificateRequest.signature_algorithms", hello(), None, cert, cr),
+    ]
+    return [(label, LONG_LISTS_PORT + i, ch, sh, crt, req)
+            for i, (label, ch, sh, crt, req) in enumerate(rows)]
+
+
+def case_long_lists(w, scale, rng):
+    """Every list an event prints from the wire, past its output cap, one
+    list per connection (client port 52000 + i, see long_lists_table):
+    ClientHello cipher suites (2,000), extensions (106), supported groups
+    (1,000), signature algorithms (1,000), supported versions (100), ALPN
+    names (100), key shares (100); ServerHello extensions (100); a
+    certificate's dNSName SAN entries (1,500); a TLS 1.2 CertificateRequest's
+    signature algorithms (1,000).  Each list is cut at its cap, with
+    <field>_omitted and a limit_reached anomaly naming the field path and
+    the total; JA3 and JA4 still cover the whole lists.  Then the sentinel."""
+    for label, port, ch, sh, cert, cr in long_lists_table():
+        c = Conn(w, "10.52.0.2", port, "192.0.2.52", 443, rng=rng).open()
+        c.send(C, record(hs(CLIENT_HELLO, ch), ver=0x0301))
+        c.send(S, record(hs(SERVER_HELLO, sh if sh is not None else server_hello()))
+               + records(hs(CERTIFICATE, certificate_body([cert])))
+               + record(hs(SERVER_KEY_EXCHANGE, ske_ecdhe()))
+               + (record(hs(13, cr)) if cr is not None else b"")
+               + record(hs(SERVER_HELLO_DONE, b"")))
+        c.close()
+    sentinel(w, make_cert())
+
+
+def case_cert13_extensions_lie(w, scale, rng):
+    """TLS 1.3 (client port 52200): a ServerHello selecting TLS 1.3, then a
+    Certificate in clear whose only CertificateEntry has an extensions
+    vector claiming 7 bytes where 5 remain.  The anomaly names
+    Certificate.certificate_list[0].extensions with the lengths, and the
+    certificate is still reported (decoded, hashed).  Then the sentinel."""
+    cert = make_cert(b"cert13.hostile.test", b"cert13.hostile.test")
+    entry = v24(cert) + u16(7) + b"\x00\x05\x00\x01\x00"
+    body = v8(b"") + v24(entry)
+    ch = client_hello(b"cert13.hostile.test")
+    sh = server_hello(suite=0x1301, exts=[ext(0x002B, u16(0x0304)),
+                                         ext(0x0033, u16(29) + v16(b"\x11" * 32))])
+    c = Conn(w, "10.52.0.3", 52200, "192.0.2.52", 443, rng=rng).open()
+    c.send(C, record(hs(CLIENT_HELLO, ch), ver=0x0301))
+    c.send(S, record(hs(SERVER_HELLO, sh)) + record(hs(CERTIFICATE, body)))
+    c.close()
+    sentinel(w, make_cert())
+
+
+def case_san_faults(w, scale, rng):
+    """Two server certificates whose subjectAltName cannot be used in full
+    (client ports 52300, 52301): one whose extension value is an OCTET
+    STRING instead of GeneralNames (it does not decode: certificate_unparsed
+    naming certificate_list[0].subjectAltName, san []), one with a dNSName,
+    an iPAddress of 5 bytes and a good iPAddress (bad_length naming
+    subjectAltName[1](iPAddress); san keeps the two good entries).  Then
+    the sentinel."""
+    undecodable = make_cert(b"san-undecodable.hostile.test",
+                            addext="2.5.29.17=DER:" + der_tlv(0x04, b"\xff").hex())
+    names = (der_tlv(0x82, b"ok.san-faults.hostile.test") + der_tlv(0x87, b"\x01\x02\x03\x04\x05")
+             + der_tlv(0x87, b"\xc0\x00\x02\x01"))
+    bad_ip = make_cert(b"san-bad-ip.hostile.test",
+                       addext="2.5.29.17=DER:" + der_tlv(0x30, names).hex())
+    for port, cert in ((52300, undecodable), (52301, bad_ip)):
+        full_handshake(w, cert, "10.52.0.4", port, "192.0.2.52", 443,
+                       sni=b"san-faults.hostile.test", rng=rng)
+    sentinel(w, make_cert())
+
+
+# Names that reorder or hide text on a terminal, and a literal backslash
+# escape (client port 52400 + i): SNI, ALPN and the certificate CN.
+BIDI_NAMES = [
+    b"evil\xe2\x80\xaemoc.test",                        # U+202E RLO: shows "eviltset.com"
+    b"\xe2\x81\xa6lri\xe2\x81\xa9pdi.example",           # U+2066 LRI .. U+2069 PDI
+    b"zw\xe2\x80\x8bsp\xe2\x80\x8dzwj.example",          # U+200B ZWSP, U+200D ZWJ
+    b"\xef\xbb\xbfbom.example",                         # U+FEFF BOM
+    b"line\xe2\x80\xa8sep\xe2\x80\xa9.example",          # U+2028, U+2029
+    b"mark\xe2\x80\x8f\xe2\x80\x8e.example",             # U+200F RLM, U+200E LRM
+    b"lit\\x00nul.example",                              # a literal \x00, not a NUL
+]
+BIDI_PORT = 52400
+
+
+def case_bidi_names(w, scale, rng):
+    """ClientHellos (client port 52400 + i) whose SNI and first ALPN name
+    are BIDI_NAMES[i], answered by a server whose certificate CN holds
+    U+202E: the text output escapes every bidi control, zero-width
+    character, separator and BOM as \\xNN and the backslash as \\\\; the
+    JSON keeps the contract's form (valid UTF-8 passes).  Then the
+    sentinel."""
+    cert = make_cert(b"cn\xe2\x80\xaemoc.test", b"san.bidi.hostile.test")
+    for i, name in enumerate(BIDI_NAMES):
+        full_handshake(w, cert, "10.52.0.5", BIDI_PORT + i, "192.0.2.52", 443,
+                       ch=client_hello(name, alpn=(name, b"h2")), rng=rng)
+    sentinel(w, make_cert())
 
 
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
@@ -1230,6 +1400,11 @@ CASES = {
     "odd-versions": case_odd_versions,
     "ack-before-data": case_ack_before_data,
     "gap-in-message": case_gap_in_message,
+    "many-certificates": case_many_certificates,
+    "long-lists": case_long_lists,
+    "cert13-extensions-lie": case_cert13_extensions_lie,
+    "san-faults": case_san_faults,
+    "bidi-names": case_bidi_names,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,

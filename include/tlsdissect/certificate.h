@@ -23,7 +23,7 @@ struct td_cert_cache;
 struct td_cert_cache *td_cert_cache_new(size_t slots);
 void td_cert_cache_free(struct td_cert_cache *cache);
 
-/* Decoded certificates beyond this many per message are only counted and hashed. */
+/* X.509 fields are decoded for this many certificates per message; the rest listed (TD_MAX_LISTED_CERTIFICATES) are hashed only. */
 #define TD_MAX_CERTS_DECODED 32
 
 /* An ASN.1 time (RFC 5280 §4.1.2.5) as seconds since the epoch, UTC. */

@@ -26,14 +26,37 @@ struct td_bytes {
     size_t len;
 };
 
+/*
+ * Output caps on lists read from the wire (docs/limits.md).  An event lists
+ * at most this many entries of one list; the parser counts the rest (the
+ * lists' `omitted`, written as `<field>_omitted` and `+N more`) and reports
+ * limit_reached.  Real handshakes stay far below them: a ClientHello may
+ * carry 2^15 - 1 cipher suites, real ones fewer than 100.
+ */
+#define TD_MAX_LISTED_CIPHER_SUITES 256
+#define TD_MAX_LISTED_CODE_POINTS 64 /* extensions, groups, signature algorithms, versions, key shares */
+#define TD_MAX_LISTED_ALPN 32
+#define TD_MAX_LISTED_CERTIFICATES 128 /* per Certificate message */
+#define TD_MAX_LISTED_SAN 1024         /* per certificate */
+
+/*
+ * Code points in wire order.  All n values are kept, because JA3 and JA4
+ * hash whole lists (2 bytes a value: never more than the message itself);
+ * an event lists the first n - omitted.
+ */
 struct td_u16_list {
     const uint16_t *v;
     size_t n;
+    size_t omitted; /* trailing values past the list's output cap */
 };
 
+static inline size_t td_u16_listed(const struct td_u16_list *l) { return l->n - l->omitted; }
+
+/* Byte strings in wire order: the first n are kept and listed, `omitted` more were only counted. */
 struct td_bytes_list {
     const struct td_bytes *v;
     size_t n;
+    size_t omitted;
 };
 
 enum td_side { TD_CLIENT = 0, TD_SERVER = 1 };
@@ -157,6 +180,10 @@ struct td_cert_info {
     int64_t not_before;   /* seconds since the epoch, UTC */
     int64_t not_after;
     struct td_bytes_list san; /* DNS names, IP addresses as text, emails, URIs */
+    bool san_undecodable;     /* the subjectAltName extension is not DER (or appears twice) */
+    size_t san_bad_addresses; /* iPAddress entries neither 4 nor 16 bytes long: left out */
+    size_t san_first_bad_address;     /* GeneralName index of the first of them */
+    size_t san_first_bad_address_len; /* and its length */
     const char *key_type; /* "RSA", "EC", "Ed25519", ... */
     int key_bits;
     const char *signature_algorithm;
@@ -165,7 +192,8 @@ struct td_cert_info {
 
 /* RFC 8446 §4.4.2, RFC 5246 §7.4.2. */
 struct td_certificate {
-    size_t count;
+    size_t count;                     /* entries in certs (at most TD_MAX_LISTED_CERTIFICATES) */
+    size_t omitted;                   /* more entries in the message, only counted */
     const struct td_cert_info *certs;
     struct td_bytes context; /* TLS 1.3 certificate_request_context */
 };

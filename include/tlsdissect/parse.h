@@ -41,6 +41,15 @@ int td_parse_fail(struct td_parse *p, enum td_anomaly_kind kind, const char *fmt
 /* Read a vector of u16 values (a child cursor of even length) into the arena. */
 int td_parse_u16_list(struct td_parse *p, struct td_cur *vec, struct td_u16_list *out);
 
+/*
+ * An output cap on a list of `total` entries (the TD_MAX_LISTED_* of
+ * model.h): when total > cap, report limit_reached with the list's field
+ * path (printf format) and total, naming the output `field` that lists
+ * the first cap entries.  Returns the number of entries past the cap.
+ */
+size_t td_parse_list_cap(struct td_parse *p, size_t total, size_t cap, const char *field,
+                         const char *path_fmt, ...) __attribute__((format(printf, 5, 6)));
+
 /* Bytes of a cursor as a view. */
 static inline struct td_bytes td_parse_rest(const struct td_cur *c)
 {

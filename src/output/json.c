@@ -90,6 +90,24 @@ static void add_names(cJSON *o, const char *name, enum td_registry reg, const ui
     put(o, name, a);
 }
 
+/* `<name>_omitted`: entries of a list past its output cap (docs/limits.md), when there are any. */
+static void add_omitted(cJSON *o, const char *name, size_t omitted)
+{
+    char key[64];
+    if (omitted == 0)
+        return;
+    snprintf(key, sizeof key, "%s_omitted", name);
+    cJSON_AddItemToObject(o, key, uint_item(omitted));
+}
+
+/* A list of code points as names: the entries the parser left listed, then the count of the rest. */
+static void add_code_points(cJSON *o, const char *name, enum td_registry reg,
+                            const struct td_u16_list *l)
+{
+    add_names(o, name, reg, l->v, td_u16_listed(l));
+    add_omitted(o, name, l->omitted);
+}
+
 static void add_byte_names(cJSON *o, const char *name, enum td_registry reg, const struct td_bytes *b)
 {
     cJSON *a = cJSON_CreateArray();
@@ -159,6 +177,7 @@ static void add_wire_list(cJSON *o, const char *name, const struct td_bytes_list
         for (size_t i = 0; h && i < l->n; i++)
             cJSON_AddItemToArray(h, hex_item(l->v[i].data, l->v[i].len));
     }
+    add_omitted(o, name, l->omitted);
 }
 
 /* Every event has a time: format its second once, then only the microseconds. */
@@ -218,26 +237,24 @@ static void client_hello(cJSON *o, const struct td_client_hello *ch)
     add_hex(o, "random", &ch->random);
     add_hex(o, "session_id", &ch->session_id);
     if (ch->has_cipher_suites)
-        add_names(o, "cipher_suites", TD_REG_CIPHER_SUITES, ch->cipher_suites.v, ch->cipher_suites.n);
+        add_code_points(o, "cipher_suites", TD_REG_CIPHER_SUITES, &ch->cipher_suites);
     if (ch->has_compression_methods)
         add_byte_names(o, "compression_methods", TD_REG_COMPRESSION_METHODS, &ch->compression_methods);
     if (ch->has_extensions && !ch->sslv2_format)
-        add_names(o, "extensions", TD_REG_EXTENSIONS, ch->extensions.v, ch->extensions.n);
+        add_code_points(o, "extensions", TD_REG_EXTENSIONS, &ch->extensions);
     if (ch->has_sni)
         add_wire(o, "sni", ch->sni.data, ch->sni.len);
     if (ch->has_alpn)
         add_wire_list(o, "alpn", &ch->alpn);
     if (ch->has_supported_versions)
-        add_names(o, "supported_versions", TD_REG_VERSIONS, ch->supported_versions.v,
-                  ch->supported_versions.n);
+        add_code_points(o, "supported_versions", TD_REG_VERSIONS, &ch->supported_versions);
     if (ch->has_supported_groups)
-        add_names(o, "supported_groups", TD_REG_SUPPORTED_GROUPS, ch->supported_groups.v,
-                  ch->supported_groups.n);
+        add_code_points(o, "supported_groups", TD_REG_SUPPORTED_GROUPS, &ch->supported_groups);
     if (ch->has_signature_algorithms)
-        add_names(o, "signature_algorithms", TD_REG_SIGNATURE_SCHEMES,
-                  ch->signature_algorithms.v, ch->signature_algorithms.n);
+        add_code_points(o, "signature_algorithms", TD_REG_SIGNATURE_SCHEMES,
+                        &ch->signature_algorithms);
     if (ch->has_key_share)
-        add_names(o, "key_share", TD_REG_SUPPORTED_GROUPS, ch->key_share.v, ch->key_share.n);
+        add_code_points(o, "key_share", TD_REG_SUPPORTED_GROUPS, &ch->key_share);
     if (ch->has_psk_modes)
         add_byte_names(o, "psk_modes", TD_REG_PSK_MODES, &ch->psk_modes);
     if (ch->ja3) {
@@ -271,7 +288,7 @@ static void server_hello(cJSON *o, const struct td_server_hello *sh)
         add_name(o, "compression_method", TD_REG_COMPRESSION_METHODS, sh->compression_method);
     }
     if (sh->has_extensions)
-        add_names(o, "extensions", TD_REG_EXTENSIONS, sh->extensions.v, sh->extensions.n);
+        add_code_points(o, "extensions", TD_REG_EXTENSIONS, &sh->extensions);
     if (sh->has_alpn)
         add_wire(o, "alpn", sh->alpn.data, sh->alpn.len);
     if (sh->has_key_share)
@@ -322,6 +339,7 @@ static void certificate(cJSON *o, const struct td_certificate *c)
         }
         add_u64(x, "length", ci->der_len);
     }
+    add_omitted(o, "certificates", c->omitted);
 }
 
 static void server_key_exchange(cJSON *o, const struct td_server_key_exchange *k)
@@ -376,9 +394,8 @@ static void message_fields(cJSON *o, const struct td_message *m)
         add_byte_names(o, "certificate_types", TD_REG_CERTIFICATE_TYPES,
                        &m->u.certificate_request.certificate_types);
         if (m->u.certificate_request.has_signature_algorithms)
-            add_names(o, "signature_algorithms", TD_REG_SIGNATURE_SCHEMES,
-                      m->u.certificate_request.signature_algorithms.v,
-                      m->u.certificate_request.signature_algorithms.n);
+            add_code_points(o, "signature_algorithms", TD_REG_SIGNATURE_SCHEMES,
+                            &m->u.certificate_request.signature_algorithms);
         add_u64(o, "ca_count", m->u.certificate_request.ca_count);
         break;
     case TD_MSG_CERTIFICATE_VERIFY:

@@ -257,7 +257,7 @@ static void wire_token(struct text_writer *t, const char *key, const uint8_t *p,
         return;
     memcpy(buf, key, klen);
     buf[klen] = '=';
-    td_escape(p, n, buf + klen + 1);
+    td_escape_terminal(p, n, buf + klen + 1);
     token(t, C_NONE, buf);
     free(buf);
 }
@@ -276,6 +276,13 @@ static void names_token(struct text_writer *t, const char *key, enum td_registry
     if (n > max && len < sizeof buf)
         snprintf(buf + len, sizeof buf - len, ",+%zu", n - max);
     token(t, C_NONE, buf);
+}
+
+/* "+N more": entries of a list past its output cap (the parser counted them). */
+static void more_token(struct text_writer *t, size_t omitted)
+{
+    if (omitted)
+        tokenf(t, "+%zu more", omitted);
 }
 
 static const char *reg(enum td_registry r, uint16_t v, char buf[TD_REG_NAME_BUF])
@@ -306,6 +313,7 @@ static void client_hello(struct text_writer *t, const struct td_client_hello *ch
         }
         wire_token(t, "alpn", joined.data, joined.len);
         td_buf_free(&joined);
+        more_token(t, ch->alpn.omitted);
     }
     if (ch->has_cipher_suites)
         tokenf(t, "suites=%zu", ch->cipher_suites.n);
@@ -346,7 +354,8 @@ static void server_hello(struct text_writer *t, const struct td_server_hello *sh
 
 static void certificate(struct text_writer *t, const struct td_certificate *c)
 {
-    tokenf(t, "%zu cert%s:", c->count, c->count == 1 ? "" : "s");
+    size_t total = c->count + c->omitted;
+    tokenf(t, "%zu cert%s:", total, total == 1 ? "" : "s");
     for (size_t i = 0; i < c->count; i++) {
         const struct td_cert_info *ci = &c->certs[i];
         char buf[64];
@@ -363,6 +372,7 @@ static void certificate(struct text_writer *t, const struct td_certificate *c)
                  ci->is_ca ? ", CA" : "");
         token(t, C_DIM, buf);
     }
+    more_token(t, c->omitted);
 }
 
 static void message_fields(struct text_writer *t, const struct td_message *m)
@@ -552,7 +562,7 @@ static void anomaly(struct text_writer *t, const struct td_event *ev)
 
     if (detail == NULL)
         return;
-    td_escape((const uint8_t *)a->detail, strlen(a->detail), detail);
+    td_escape_terminal((const uint8_t *)a->detail, strlen(a->detail), detail);
     if (c) {
         prefix(t, c, ev->ts);
         text(t, C_NONE, "  ");

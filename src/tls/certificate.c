@@ -172,19 +172,32 @@ static const char *serial_hex(struct td_arena *a, const ASN1_INTEGER *serial)
     return out;
 }
 
-static void read_san(struct td_arena *a, X509 *x, struct td_bytes_list *out)
+/*
+ * subjectAltName (RFC 5280 §4.2.1.6): the DNS names, IP addresses, e-mail
+ * addresses and URIs, the first TD_MAX_LISTED_SAN kept.  What cannot be
+ * used is recorded in info for the Certificate parser to report: an
+ * extension that does not decode, iPAddress entries of a length other than
+ * 4 or 16 (RFC 5280 §4.2.1.6: "four octets" or "sixteen octets").
+ */
+static void read_san(struct td_arena *a, X509 *x, struct td_cert_info *info)
 {
-    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, NULL, NULL);
+    int found = -1;
+    GENERAL_NAMES *names = X509_get_ext_d2i(x, NID_subject_alt_name, &found, NULL);
+    struct td_bytes_list *out = &info->san;
     int count;
     struct td_bytes *v;
-    size_t n = 0;
+    size_t n = 0, usable = 0;
 
     out->v = NULL;
     out->n = 0;
-    if (names == NULL)
+    out->omitted = 0;
+    if (names == NULL) {
+        info->san_undecodable = found != -1; /* -1: there is no such extension */
         return;
+    }
     count = sk_GENERAL_NAME_num(names);
-    v = td_arena_alloc(a, (size_t)(count > 0 ? count : 1) * sizeof *v);
+    size_t keep = count > 0 ? (size_t)count : 1;
+    v = td_arena_alloc(a, (keep < TD_MAX_LISTED_SAN ? keep : TD_MAX_LISTED_SAN) * sizeof *v);
     for (int i = 0; v && i < count; i++) {
         const GENERAL_NAME *g = sk_GENERAL_NAME_value(names, i);
         const ASN1_STRING *s = NULL;
@@ -207,10 +220,15 @@ static void read_san(struct td_arena *a, X509 *x, struct td_bytes_list *out)
                 td_format_addr(alen == 4 ? 4 : 6, raw, addr);
                 data = (const uint8_t *)addr;
                 len = strlen(addr);
+            } else if (info->san_bad_addresses++ == 0) {
+                info->san_first_bad_address = (size_t)i;
+                info->san_first_bad_address_len = alen > 0 ? (size_t)alen : 0;
             }
         }
         if (data == NULL)
             continue;
+        if (usable++ >= TD_MAX_LISTED_SAN)
+            continue; /* counted in omitted, not kept */
         uint8_t *copy = td_arena_alloc(a, len + 1);
         if (copy == NULL)
             break;
@@ -222,6 +240,7 @@ static void read_san(struct td_arena *a, X509 *x, struct td_bytes_list *out)
     GENERAL_NAMES_free(names);
     out->v = v;
     out->n = n;
+    out->omitted = usable > TD_MAX_LISTED_SAN ? usable - TD_MAX_LISTED_SAN : 0;
 }
 
 static const char *key_type_name(int id)
@@ -268,7 +287,7 @@ static void decode_x509(struct td_arena *a, const uint8_t *der, size_t len, stru
     info->serial = serial_hex(a, X509_get0_serialNumber(x));
     info->has_validity = td_asn1_time_seconds(X509_get0_notBefore(x), &info->not_before) &&
                          td_asn1_time_seconds(X509_get0_notAfter(x), &info->not_after);
-    read_san(a, x, &info->san);
+    read_san(a, x, info);
     key = X509_get0_pubkey(x);
     if (key) {
         info->key_type = key_type_name(EVP_PKEY_get_base_id(key));
@@ -313,11 +332,23 @@ static void copy_info(struct td_arena *a, const struct td_cert_info *src, struct
     }
 }
 
-static void describe_cert(struct td_parse *p, struct td_cert_cache *cache, const uint8_t *der,
-                          size_t len, struct td_cert_info *out)
+/* A certificate described by its hashes and length only (X.509 fields come later, if at all). */
+static void hash_cert(struct td_parse *p, const uint8_t *der, size_t len, struct td_cert_info *out)
 {
     uint8_t digest[EVP_MAX_MD_SIZE];
     unsigned dlen;
+
+    memset(out, 0, sizeof *out);
+    out->der_len = len;
+    if ((dlen = td_digest(p->digests, TD_SHA256, der, len, digest)) != 0)
+        td_format_hex(out->sha256, digest, dlen);
+    if ((dlen = td_digest(p->digests, TD_SHA1, der, len, digest)) != 0)
+        td_format_hex(out->sha1, digest, dlen);
+}
+
+static void describe_cert(struct td_parse *p, struct td_cert_cache *cache, const uint8_t *der,
+                          size_t len, struct td_cert_info *out)
+{
     struct cache_slot *slot = NULL;
     uint64_t key = der_key(der, len);
 
@@ -328,12 +359,7 @@ static void describe_cert(struct td_parse *p, struct td_cert_cache *cache, const
             return;
         }
     }
-    memset(out, 0, sizeof *out);
-    out->der_len = len;
-    if ((dlen = td_digest(p->digests, TD_SHA256, der, len, digest)) != 0)
-        td_format_hex(out->sha256, digest, dlen);
-    if ((dlen = td_digest(p->digests, TD_SHA1, der, len, digest)) != 0)
-        td_format_hex(out->sha1, digest, dlen);
+    hash_cert(p, der, len, out);
     if (slot) {
         slot_clear(slot);
         slot->der = malloc(len ? len : 1);
@@ -350,12 +376,35 @@ static void describe_cert(struct td_parse *p, struct td_cert_cache *cache, const
     decode_x509(p->arena, der, len, out);
 }
 
+/* The SAN entries describe_cert could not use, and the SAN cap, by field path. */
+static void report_san(struct td_parse *p, size_t index, const struct td_cert_info *info)
+{
+    if (info->san_undecodable)
+        td_parse_fail(p, TD_ANOM_CERTIFICATE_UNPARSED,
+                      "Certificate.certificate_list[%zu].subjectAltName: the extension does not "
+                      "decode (or appears twice); san is empty", index);
+    if (info->san_bad_addresses)
+        td_parse_fail(p, TD_ANOM_BAD_LENGTH,
+                      "Certificate.certificate_list[%zu].subjectAltName[%zu](iPAddress): length "
+                      "%zu, not 4 or 16; left out of san (%zu in all)",
+                      index, info->san_first_bad_address, info->san_first_bad_address_len,
+                      info->san_bad_addresses);
+    td_parse_list_cap(p, info->san.n + info->san.omitted, TD_MAX_LISTED_SAN, "san",
+                      "Certificate.certificate_list[%zu].subjectAltName", index);
+}
+
+/*
+ * The list is walked twice: once to count the entries (a CertificateEntry
+ * whose cert_data reads is one, even when its extensions lie), once to
+ * describe the first TD_MAX_LISTED_CERTIFICATES; the rest are only counted,
+ * so a message of 2^22 tiny entries costs no memory per entry.
+ */
 int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bool tls13,
                          struct td_cert_cache *cache, struct td_certificate *out)
 {
     struct td_cur c = td_cur_make(body, len), list, count, der, ext;
     struct td_cert_info *certs;
-    size_t n = 0, i;
+    size_t n = 0, kept, i;
 
     memset(out, 0, sizeof *out);
     if (tls13) {
@@ -370,41 +419,46 @@ int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bo
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "Certificate: %zu bytes after certificate_list",
                       td_cur_remaining(&c));
     count = list;
-    while (td_cur_remaining(&count) && td_cur_vec(&count, 3, 1, 0xffffff, 1, &der) &&
-           (!tls13 || td_cur_vec(&count, 2, 0, 0xffff, 1, &ext)))
+    while (td_cur_remaining(&count) && td_cur_vec(&count, 3, 1, 0xffffff, 1, &der)) {
         n++;
-    certs = td_arena_alloc(p->arena, (n ? n : 1) * sizeof *certs);
+        if (tls13 && !td_cur_vec(&count, 2, 0, 0xffff, 1, &ext))
+            break;
+    }
+    /* caps first: td_parse keeps the first failure's detail, and this one holds the total */
+    td_parse_list_cap(p, n, TD_MAX_LISTED_CERTIFICATES, "certificates",
+                      "Certificate.certificate_list");
+    if (n > TD_MAX_CERTS_DECODED)
+        td_parse_fail(p, TD_ANOM_LIMIT_REACHED,
+                      "Certificate: %zu certificates; X.509 fields decoded for the first %d",
+                      n, TD_MAX_CERTS_DECODED);
+    kept = n < TD_MAX_LISTED_CERTIFICATES ? n : TD_MAX_LISTED_CERTIFICATES;
+    certs = td_arena_alloc(p->arena, (kept ? kept : 1) * sizeof *certs);
     if (certs == NULL)
         return td_parse_fail(p, TD_ANOM_OUT_OF_MEMORY, "out of memory");
     for (i = 0; i < n; i++) {
         td_cur_vec(&list, 3, 1, 0xffffff, 1, &der);
         if (tls13)
-            td_cur_vec(&list, 2, 0, 0xffff, 1, &ext);
+            td_cur_vec(&list, 2, 0, 0xffff, 1, &ext); /* the last may fail: reported below */
+        if (i >= kept)
+            continue;
         if (i < TD_MAX_CERTS_DECODED) {
             describe_cert(p, cache, td_cur_ptr(&der), td_cur_remaining(&der), &certs[i]);
-            certs[i].der = td_parse_rest(&der);
             if (!certs[i].parsed)
                 td_parse_fail(p, TD_ANOM_CERTIFICATE_UNPARSED,
                               "Certificate.certificate_list[%zu]: %zu bytes are not a DER X.509 certificate",
                               i, td_cur_remaining(&der));
+            else
+                report_san(p, i, &certs[i]);
         } else {
-            uint8_t digest[EVP_MAX_MD_SIZE];
-            unsigned dlen;
-            memset(&certs[i], 0, sizeof certs[i]);
-            certs[i].der = td_parse_rest(&der);
-            certs[i].der_len = td_cur_remaining(&der);
-            if ((dlen = td_digest(p->digests, TD_SHA256, td_cur_ptr(&der), certs[i].der_len, digest)))
-                td_format_hex(certs[i].sha256, digest, dlen);
-            if ((dlen = td_digest(p->digests, TD_SHA1, td_cur_ptr(&der), certs[i].der_len, digest)))
-                td_format_hex(certs[i].sha1, digest, dlen);
+            hash_cert(p, td_cur_ptr(&der), td_cur_remaining(&der), &certs[i]);
         }
+        certs[i].der = td_parse_rest(&der);
     }
-    out->count = n;
+    out->count = kept;
+    out->omitted = n - kept;
     out->certs = certs;
-    if (n > TD_MAX_CERTS_DECODED)
-        td_parse_fail(p, TD_ANOM_LIMIT_REACHED,
-                      "Certificate: %zu certificates; X.509 fields decoded for the first %d, "
-                      "all hashed", n, TD_MAX_CERTS_DECODED);
+    if (!td_cur_ok(&list))
+        return td_parse_cur_fail(p, &list, "Certificate.certificate_list[%zu].extensions", n - 1);
     if (td_cur_remaining(&list)) {
         td_cur_vec(&list, 3, 1, 0xffffff, 1, &der);
         return td_parse_cur_fail(p, &list, "Certificate.certificate_list[%zu]", n);

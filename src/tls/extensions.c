@@ -48,6 +48,17 @@ static const char *ext_path(struct ext_ctx *x)
     return x->path;
 }
 
+/* A list of code points in an extension, under the output cap (its wire name and output field). */
+static int read_code_points(struct ext_ctx *x, struct td_cur *vec, const char *wire_name,
+                            const char *field, struct td_u16_list *out)
+{
+    if (td_parse_u16_list(x->p, vec, out) != 0)
+        return -1;
+    out->omitted = td_parse_list_cap(x->p, out->n, TD_MAX_LISTED_CODE_POINTS, field, "%s.%s",
+                                     ext_path(x), wire_name);
+    return 0;
+}
+
 typedef int (*client_ext_fn)(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch);
 typedef int (*server_ext_fn)(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh);
 
@@ -77,7 +88,7 @@ static int ch_supported_groups(struct ext_ctx *x, struct td_cur *d, struct td_cl
     if (!td_cur_vec(d, 2, 2, 0xffff, 2, &v))
         return td_parse_cur_fail(x->p, d, "%s.named_group_list", ext_path(x));
     ch->has_supported_groups = true;
-    return td_parse_u16_list(x->p, &v, &ch->supported_groups);
+    return read_code_points(x, &v, "named_group_list", "supported_groups", &ch->supported_groups);
 }
 
 static int ch_ec_point_formats(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
@@ -96,11 +107,15 @@ static int ch_signature_algorithms(struct ext_ctx *x, struct td_cur *d, struct t
     if (!td_cur_vec(d, 2, 2, 0xfffe, 2, &v))
         return td_parse_cur_fail(x->p, d, "%s.supported_signature_algorithms", ext_path(x));
     ch->has_signature_algorithms = true;
-    return td_parse_u16_list(x->p, &v, &ch->signature_algorithms);
+    return read_code_points(x, &v, "supported_signature_algorithms", "signature_algorithms",
+                            &ch->signature_algorithms);
 }
 
-/* ProtocolNameList: ProtocolName protocol_name_list<2..2^16-1>; ProtocolName<1..2^8-1>. */
-static int read_alpn_list(struct ext_ctx *x, struct td_cur *d, struct td_bytes_list *out)
+/*
+ * ProtocolNameList: ProtocolName protocol_name_list<2..2^16-1>; ProtocolName<1..2^8-1>.
+ * The first `keep` names are kept, the others counted in out->omitted.
+ */
+static int read_alpn_list(struct ext_ctx *x, struct td_cur *d, size_t keep, struct td_bytes_list *out)
 {
     struct td_cur list, name, count;
     size_t n = 0, i;
@@ -111,15 +126,19 @@ static int read_alpn_list(struct ext_ctx *x, struct td_cur *d, struct td_bytes_l
     count = list;
     while (td_cur_remaining(&count) && td_cur_vec(&count, 1, 1, 0xff, 1, &name))
         n++;
-    v = td_arena_alloc(x->p->arena, (n ? n : 1) * sizeof *v);
+    if (keep > n)
+        keep = n;
+    v = td_arena_alloc(x->p->arena, (keep ? keep : 1) * sizeof *v);
     if (v == NULL)
         return td_parse_fail(x->p, TD_ANOM_OUT_OF_MEMORY, "out of memory");
     for (i = 0; i < n; i++) {
         td_cur_vec(&list, 1, 1, 0xff, 1, &name);
-        v[i] = td_parse_rest(&name);
+        if (i < keep)
+            v[i] = td_parse_rest(&name);
     }
     out->v = v;
-    out->n = n;
+    out->n = keep;
+    out->omitted = n - keep;
     if (td_cur_remaining(&list) && !td_cur_vec(&list, 1, 1, 0xff, 1, &name))
         return td_parse_cur_fail(x->p, &list, "%s.protocol_name_list[%zu]", ext_path(x), n);
     return 0;
@@ -128,7 +147,10 @@ static int read_alpn_list(struct ext_ctx *x, struct td_cur *d, struct td_bytes_l
 static int ch_alpn(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
 {
     ch->has_alpn = true;
-    return read_alpn_list(x, d, &ch->alpn);
+    int rc = read_alpn_list(x, d, TD_MAX_LISTED_ALPN, &ch->alpn);
+    td_parse_list_cap(x->p, ch->alpn.n + ch->alpn.omitted, TD_MAX_LISTED_ALPN, "alpn",
+                      "%s.protocol_name_list", ext_path(x));
+    return rc;
 }
 
 static int ch_supported_versions(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
@@ -137,7 +159,7 @@ static int ch_supported_versions(struct ext_ctx *x, struct td_cur *d, struct td_
     if (!td_cur_vec(d, 1, 2, 254, 2, &v))
         return td_parse_cur_fail(x->p, d, "%s.versions", ext_path(x));
     ch->has_supported_versions = true;
-    return td_parse_u16_list(x->p, &v, &ch->supported_versions);
+    return read_code_points(x, &v, "versions", "supported_versions", &ch->supported_versions);
 }
 
 /* KeyShareClientHello: KeyShareEntry client_shares<0..2^16-1>; {NamedGroup; opaque key_exchange<1..2^16-1>}. */
@@ -163,6 +185,8 @@ static int ch_key_share(struct ext_ctx *x, struct td_cur *d, struct td_client_he
     ch->has_key_share = true;
     ch->key_share.v = groups;
     ch->key_share.n = n;
+    ch->key_share.omitted = td_parse_list_cap(x->p, n, TD_MAX_LISTED_CODE_POINTS, "key_share",
+                                              "%s.client_shares", ext_path(x));
     if (td_cur_remaining(&list) &&
         (!td_cur_u16(&list, &group) || !td_cur_vec(&list, 2, 1, 0xffff, 1, &kx)))
         return td_parse_cur_fail(x->p, &list, "%s.client_shares[%zu]", ext_path(x), n);
@@ -219,12 +243,12 @@ static int sh_key_share(struct ext_ctx *x, struct td_cur *d, struct td_server_he
 static int sh_alpn(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh)
 {
     struct td_bytes_list list = {0};
-    if (read_alpn_list(x, d, &list) != 0)
+    if (read_alpn_list(x, d, 1, &list) != 0)
         return -1;
-    if (list.n != 1)
+    if (list.n + list.omitted != 1)
         return td_parse_fail(x->p, TD_ANOM_BAD_LENGTH,
                              "%s: %zu protocol names, the server must select exactly one",
-                             ext_path(x), list.n);
+                             ext_path(x), list.n + list.omitted);
     sh->has_alpn = true;
     sh->alpn = list.v[0];
     return 0;
@@ -310,6 +334,8 @@ static void walk_extensions(struct td_parse *p, struct td_cur *exts, const char 
     }
     types->v = list;
     types->n = n;
+    types->omitted = td_parse_list_cap(p, n, TD_MAX_LISTED_CODE_POINTS, "extensions", "%s.extensions",
+                                       msg);
     /* Repeats are rare: look for one only when a sorted copy has equal neighbours. */
     bool any_repeat = false;
     count = *exts;

@@ -50,6 +50,8 @@ int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
         return td_parse_cur_fail(p, &c, "ClientHello.cipher_suites");
     if (td_parse_u16_list(p, &v, &ch->cipher_suites) != 0)
         return -1;
+    ch->cipher_suites.omitted = td_parse_list_cap(p, ch->cipher_suites.n, TD_MAX_LISTED_CIPHER_SUITES,
+                                                  "cipher_suites", "ClientHello.cipher_suites");
     ch->has_cipher_suites = true;
     if (!td_cur_vec(&c, 1, 1, 0xff, 1, &v))
         return td_parse_cur_fail(p, &c, "ClientHello.compression_methods");
@@ -120,6 +122,8 @@ int td_parse_sslv2_client_hello(struct td_parse *p, const uint8_t *msg, size_t l
     }
     ch->cipher_suites.v = suites;
     ch->cipher_suites.n = n;
+    ch->cipher_suites.omitted = td_parse_list_cap(p, n, TD_MAX_LISTED_CIPHER_SUITES, "cipher_suites",
+                                                  "SSLv2 ClientHello.cipher_specs");
     ch->has_cipher_suites = ch->has_compression_methods = ch->has_extensions = true;
     ch->session_id = td_parse_rest(&sid);
     /* The challenge, right-aligned into a 32-byte random (RFC 5246 E.2). */

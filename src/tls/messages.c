@@ -16,9 +16,22 @@
  */
 #include "tlsdissect/messages.h"
 
+#include <stdio.h>
 #include <string.h>
 
 enum { EXT_SIGNATURE_ALGORITHMS = 0x000d, EXT_CERTIFICATE_AUTHORITIES = 0x002f };
+
+/* The signature algorithms, under the output cap; path names the list. */
+static int read_signature_algorithms(struct td_parse *p, struct td_cur *vec,
+                                     struct td_certificate_request *out, const char *path)
+{
+    if (td_parse_u16_list(p, vec, &out->signature_algorithms) != 0)
+        return -1;
+    out->signature_algorithms.omitted =
+        td_parse_list_cap(p, out->signature_algorithms.n, TD_MAX_LISTED_CODE_POINTS,
+                          "signature_algorithms", "%s", path);
+    return 0;
+}
 
 static int count_names(struct td_parse *p, struct td_cur *list, size_t *count)
 {
@@ -50,7 +63,9 @@ static int certificate_request_13(struct td_parse *p, struct td_cur *c,
             if (!td_cur_vec(&data, 2, 2, 0xfffe, 2, &v))
                 return td_parse_cur_fail(p, &data, "CertificateRequest.extensions[%zu](signature_algorithms)", i);
             out->has_signature_algorithms = true;
-            if (td_parse_u16_list(p, &v, &out->signature_algorithms) != 0)
+            char path[64];
+            snprintf(path, sizeof path, "CertificateRequest.extensions[%zu](signature_algorithms)", i);
+            if (read_signature_algorithms(p, &v, out, path) != 0)
                 return -1;
         } else if (type == EXT_CERTIFICATE_AUTHORITIES) {
             if (!td_cur_vec(&data, 2, 3, 0xffff, 1, &v))
@@ -77,7 +92,7 @@ int td_parse_certificate_request(struct td_parse *p, const uint8_t *body, size_t
         if (!td_cur_vec(&c, 2, 2, 0xfffe, 2, &v))
             return td_parse_cur_fail(p, &c, "CertificateRequest.supported_signature_algorithms");
         out->has_signature_algorithms = true;
-        if (td_parse_u16_list(p, &v, &out->signature_algorithms) != 0)
+        if (read_signature_algorithms(p, &v, out, "CertificateRequest.supported_signature_algorithms") != 0)
             return -1;
     }
     if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))

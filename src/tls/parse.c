@@ -1,6 +1,7 @@
 /*
- * parse.c — shared parser plumbing: field-path failure details and list
- * reads into scratch memory (RFC 8446 §3.4 vectors).
+ * parse.c — shared parser plumbing: field-path failure details, list
+ * reads into scratch memory (RFC 8446 §3.4 vectors) and the output caps on
+ * lists (docs/limits.md).
  */
 #include "tlsdissect/parse.h"
 
@@ -64,4 +65,20 @@ int td_parse_u16_list(struct td_parse *p, struct td_cur *vec, struct td_u16_list
     out->v = v;
     out->n = n;
     return 0;
+}
+
+size_t td_parse_list_cap(struct td_parse *p, size_t total, size_t cap, const char *field,
+                         const char *path_fmt, ...)
+{
+    char path[TD_ANOMALY_DETAIL];
+    va_list ap;
+
+    if (total <= cap)
+        return 0;
+    va_start(ap, path_fmt);
+    vsnprintf(path, sizeof path, path_fmt, ap);
+    va_end(ap);
+    td_parse_fail(p, TD_ANOM_LIMIT_REACHED, "%s: %zu entries; %s lists the first %zu", path, total,
+                  field, cap);
+    return total - cap;
 }

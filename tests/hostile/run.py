@@ -32,7 +32,9 @@ Defects these checks caught, now fixed in tlsdissect: a stream ending inside
 its first record reported as not_tls; conflicting re-sends of bytes already
 delivered not compared; the text output cutting a certificate CN at a NUL;
 certificates past the 32nd without hashes and the server_certificates cap
-undocumented.
+undocumented; a 150,000-entry Certificate message printed as one 20.9 MB JSON
+line (139 MB of memory), and no list an event prints had a cap; bidi
+controls and zero-width characters reaching the terminal raw.
 
 --scale small (default; `make test`): whole run well under 60 s on 2 cores.
 --scale full: the issue's sizes (100,000-segment trickle, 10,000
@@ -242,12 +244,24 @@ def check_text(path, fails, colour=False):
     return text
 
 
-def expected_escape(raw):
+# Code points the text output also escapes (bidi controls, zero-width
+# characters, line/paragraph separators, the BOM): docs/output-contract.md.
+TERMINAL_HIDDEN = (set(range(0x200B, 0x2010)) | {0x2028, 0x2029} | set(range(0x202A, 0x202F))
+                   | set(range(0x2066, 0x206A)) | {0xFEFF})
+
+
+def expected_escape(raw, terminal=False):
     """The contract's escaping: valid UTF-8 without control characters passes
-    through, every other byte becomes the four characters \\xNN."""
+    through, every other byte becomes the four characters \\xNN.  terminal:
+    the text output's form, which also escapes each byte of a TERMINAL_HIDDEN
+    code point and doubles a backslash."""
     out = []
     i = 0
     while i < len(raw):
+        if terminal and raw[i] == 0x5C:
+            out.append("\\\\")
+            i += 1
+            continue
         for k in (1, 2, 3, 4):
             try:
                 ch = raw[i:i + k].decode("utf-8")
@@ -257,7 +271,7 @@ def expected_escape(raw):
                 break
         else:
             ch, k = None, 1
-        if ch is None or is_control(ch):
+        if ch is None or is_control(ch) or (terminal and ord(ch) in TERMINAL_HIDDEN):
             out.append("".join("\\x%02x" % b for b in raw[i:i + k]))
         else:
             out.append(ch)
@@ -594,8 +608,9 @@ def check_evil_strings(o, text, r, scale, fails):
         if not sh or sh[0].get("alpn") != want_alpn[0]:
             fails.append("evil %d ServerHello.alpn = %r, expected %r" % (i, sh[0].get("alpn") if sh else None, want_alpn[0]))
         # text output: the escaped value, never the raw bytes
-        if ("sni=" + want) not in text:
-            fails.append("evil %d: text output lacks sni=%s" % (i, want))
+        want_text = expected_escape(raw, terminal=True)
+        if ("sni=" + want_text) not in text:
+            fails.append("evil %d: text output lacks sni=%s" % (i, want_text))
         cert = o.messages(conn, "Certificate")
         if not cert:
             fails.append("evil %d: no Certificate" % i)
@@ -610,7 +625,7 @@ def check_evil_strings(o, text, r, scale, fails):
             fails.append("evil %d: undecodable certificate should have only sha256/sha1/length: %s" % (i, sorted(c1)))
         if not any(a["what"] == "certificate_unparsed" for a in o.anomalies(conn)):
             fails.append("evil %d: no certificate_unparsed for the invalid-UTF-8 certificate" % i)
-    want_cn = "CN=" + expected_escape(hostile.EVIL_CN)
+    want_cn = "CN=" + expected_escape(hostile.EVIL_CN, terminal=True)
     if want_cn not in text:
         got = [ln.strip() for ln in text.splitlines() if "CN=cn" in ln][:1]
         fails.append("text output lacks the whole escaped CN %s; it prints %s "
@@ -669,6 +684,124 @@ def check_nothing(o, text, r, scale, fails):
 # the table
 # ----------------------------------------------------------------------------
 
+# ---- issue 6: output caps and terminal escapes
+
+def max_line_bytes(path):
+    with open(path, "rb") as f:
+        return max((len(line) for line in f), default=0)
+
+
+def check_many_certificates(o, text, r, scale, fails):
+    """150,000 one-byte certificates: bounded output, memory and work."""
+    n, listed = hostile.MANY_CERTS, 128
+    longest = max_line_bytes(r.stdout_path)
+    if longest > 64 * 1024:
+        fails.append("longest JSON line %d bytes (the certificate list is capped at %d entries)"
+                     % (longest, listed))
+    if r.peak_mib > 32:
+        fails.append("peak RSS %.1f MiB for one 600 kB Certificate message (bound: 32 MiB)" % r.peak_mib)
+    conns = o.conn_by_port(52100)
+    certs = o.messages(conns[0], "Certificate") if conns else []
+    if not certs:
+        fails.append("no Certificate message for port 52100")
+    else:
+        got = certs[0].get("certificates") or []
+        if len(got) != listed or certs[0].get("certificates_omitted") != n - listed:
+            fails.append("Certificate lists %d entries, certificates_omitted %r; expected %d and %d"
+                         % (len(got), certs[0].get("certificates_omitted"), listed, n - listed))
+        if any(set(c) != {"sha256", "sha1", "length"} for c in got):
+            fails.append("a listed undecodable entry lacks its hashes or has more than them")
+        anoms = [a for a in o.anomalies(conns[0]) if a["what"] == "limit_reached"]
+        if not any("Certificate.certificate_list" in a["detail"] and str(n) in a["detail"]
+                   for a in anoms):
+            fails.append("no limit_reached naming Certificate.certificate_list and %d: %s"
+                         % (n, [a["detail"] for a in anoms]))
+    if "+%d more" % (n - listed) not in text:
+        fails.append("text output lacks '+%d more'" % (n - listed))
+    need_sentinel(o, fails)
+
+
+# label -> (field path in the anomaly, JSON field, total, cap)
+LONG_LISTS = {
+    "cipher_suites": ("ClientHello.cipher_suites", "cipher_suites", 2000, 256),
+    "extensions": ("ClientHello.extensions", "extensions", 106, 64),
+    "supported_groups": ("(supported_groups).named_group_list", "supported_groups", 1000, 64),
+    "signature_algorithms": ("(signature_algorithms).supported_signature_algorithms",
+                             "signature_algorithms", 1000, 64),
+    "supported_versions": ("(supported_versions).versions", "supported_versions", 100, 64),
+    "alpn": ("(application_layer_protocol_negotiation).protocol_name_list", "alpn", 100, 32),
+    "key_share": ("(key_share).client_shares", "key_share", 100, 64),
+    "ServerHello.extensions": ("ServerHello.extensions", "extensions", 100, 64),
+    "san": ("Certificate.certificate_list[0].subjectAltName", "san", hostile.LONG_SAN_COUNT, 1024),
+    "CertificateRequest.signature_algorithms": ("CertificateRequest.supported_signature_algorithms",
+                                                "signature_algorithms", 1000, 64),
+}
+
+
+def ja4_hash(values):
+    import hashlib
+    return hashlib.sha256(",".join("%04x" % v for v in sorted(values)).encode()).hexdigest()[:12]
+
+
+def check_long_lists(o, text, r, scale, fails):
+    """Each list cut at its cap, counted, reported; fingerprints over whole lists."""
+    for label, port, _, _, _, _ in hostile.long_lists_table():
+        path, field, total, cap = LONG_LISTS[label]
+        conns = o.conn_by_port(port)
+        if not conns:
+            fails.append("%s (port %d): no connection" % (label, port))
+            continue
+        conn = conns[0]
+        msg = {"ServerHello.extensions": "ServerHello", "san": "Certificate",
+               "CertificateRequest.signature_algorithms": "CertificateRequest"}.get(label, "ClientHello")
+        ms = o.messages(conn, msg)
+        holder = ms[0] if ms else {}
+        if label == "san":
+            holder = (holder.get("certificates") or [{}])[0]
+        if len(holder.get(field) or []) != cap or holder.get(field + "_omitted") != total - cap:
+            fails.append("%s: %s.%s lists %d, %s_omitted %r; expected %d and %d" % (
+                label, msg, field, len(holder.get(field) or []), field,
+                holder.get(field + "_omitted"), cap, total - cap))
+        if not any(a["what"] == "limit_reached" and path in a["detail"]
+                   and "%d entries" % total in a["detail"] for a in o.anomalies(conn)):
+            fails.append("%s: no limit_reached naming %s with %d entries: %s" % (
+                label, path, total, [a["detail"] for a in o.anomalies(conn)]))
+        ch = (o.messages(conn, "ClientHello") or [{}])[0]
+        if label == "cipher_suites":
+            # JA3 and JA4 hash the whole list, not the listed part
+            ja3_suites = (ch.get("ja3_string") or "").split(",")[1].split("-")
+            if len(ja3_suites) != total:
+                fails.append("ja3_string holds %d cipher suites, the hello %d" % (len(ja3_suites), total))
+            if (ch.get("ja4") or "").split("_")[1:2] != [ja4_hash(hostile.LONG_SUITES)]:
+                fails.append("ja4 %r: cipher hash is not over all %d suites" % (ch.get("ja4"), total))
+        if label == "extensions":
+            ja3_exts = (ch.get("ja3_string") or "").split(",")[2].split("-")
+            if len(ja3_exts) != total:
+                fails.append("ja3_string holds %d extensions, the hello %d" % (len(ja3_exts), total))
+    need_sentinel(o, fails)
+
+
+def check_bidi_names(o, text, r, scale, fails):
+    """Bidi, zero-width, separators, BOM and backslashes: escaped on the
+    terminal, the contract's form in JSON."""
+    for i, raw in enumerate(hostile.BIDI_NAMES):
+        conn = need_hello(o, hostile.BIDI_PORT + i, raw.decode("utf-8"), fails, label="bidi %d: " % i)
+        if conn is not None:
+            ch = o.messages(conn, "ClientHello")[0]
+            if "sni_hex" in ch or ch.get("alpn") != [raw.decode("utf-8"), "h2"]:
+                fails.append("bidi %d: JSON not in the contract's form: sni_hex %r alpn %r"
+                             % (i, ch.get("sni_hex"), ch.get("alpn")))
+        want = "sni=" + expected_escape(raw, terminal=True)
+        if want not in text:
+            fails.append("bidi %d: text output lacks %s" % (i, want))
+    shown = sorted({"U+%04X" % ord(ch) for ch in text if ord(ch) in TERMINAL_HIDDEN})
+    if shown:
+        fails.append("text output holds raw %s" % shown)
+    if "CN=cn\\xe2\\x80\\xaemoc.test" not in text:
+        fails.append("text output lacks the escaped certificate CN")
+    need_sentinel(o, fails)
+
+
 class Case:
     def __init__(self, name, gen, check, rc=0, args=(), stream=False, text=True,
                  stdin_file=False, explain=False):
@@ -704,6 +837,9 @@ CASES = [
     Case("header-only", "header-only", check_header_only),
     Case("zero-byte", "zero-byte", check_nothing, rc=1),
     Case("zero-byte (stdin)", "zero-byte", check_nothing, rc=1, stdin_file=True),
+    Case("many-certificates", "many-certificates", check_many_certificates),
+    Case("long-lists", "long-lists", check_long_lists),
+    Case("bidi-names", "bidi-names", check_bidi_names),
 ]
 
 

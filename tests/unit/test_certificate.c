@@ -296,6 +296,52 @@ static void test_bad_lengths(void **state)
     assert_int_equal(f->p.failures, 0);
 }
 
+/* TLS 1.3: an entry whose extensions length lies is still described, and the fault named. */
+static void test_tls13_extensions_lie(void **state)
+{
+    struct fixture *f = *state;
+    struct td_certificate out;
+    const uint8_t *der[] = {cert_der};
+    const size_t len[] = {sizeof cert_der};
+    build(f, true, der, len, 1);
+    /* the entry's extensions<0..2^16-1> claims 3 bytes; none follow */
+    f->msg[f->len - 1] = 3;
+    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, true, NULL, &out), -1);
+    assert_int_equal(out.count, 1);
+    assert_cert(&out.certs[0]);
+    assert_int_equal(f->p.kind, TD_ANOM_BAD_LENGTH);
+    assert_string_equal(f->p.detail, "Certificate.certificate_list[0].extensions: length 3 > remaining 0");
+}
+
+/* Past TD_MAX_LISTED_CERTIFICATES entries are counted, not kept; the cap is reported first. */
+static void test_listing_cap(void **state)
+{
+    struct fixture *f = *state;
+    struct td_certificate out;
+    enum { N = TD_MAX_LISTED_CERTIFICATES + 72 };
+    const uint8_t *der[N];
+    size_t len[N];
+    for (size_t i = 0; i < N; i++) {
+        der[i] = garbage;
+        len[i] = sizeof garbage;
+    }
+    build(f, false, der, len, N);
+    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, NULL, &out), 0);
+    assert_int_equal(out.count, TD_MAX_LISTED_CERTIFICATES);
+    assert_int_equal(out.omitted, 72);
+    assert_string_equal(out.certs[TD_MAX_LISTED_CERTIFICATES - 1].sha256, GARBAGE_SHA256);
+    assert_int_equal(f->p.kind, TD_ANOM_LIMIT_REACHED);
+    assert_string_equal(f->p.detail, "Certificate.certificate_list: 200 entries; certificates lists the first 128");
+
+    /* exactly at the cap: nothing omitted (only the decoding cap is reported) */
+    td_parse_begin(&f->p, &f->arena);
+    build(f, false, der, len, TD_MAX_LISTED_CERTIFICATES);
+    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, NULL, &out), 0);
+    assert_int_equal(out.count, TD_MAX_LISTED_CERTIFICATES);
+    assert_int_equal(out.omitted, 0);
+    assert_string_equal(f->p.detail, "Certificate: 128 certificates; X.509 fields decoded for the first 32");
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -307,6 +353,8 @@ int main(void)
         T(test_garbage),
         T(test_trailing_bytes),
         T(test_bad_lengths),
+        T(test_tls13_extensions_lie),
+        T(test_listing_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -93,7 +93,7 @@ static void test_caps(void **state)
     struct td_stats stats = {0};
     struct td_reporter rep = {&r.sink, &stats, NULL, 0};
     struct td_cert_info certs[TD_MAX_SERVER_CERTS + 5];
-    struct td_certificate chain = {TD_MAX_SERVER_CERTS + 5, certs, {NULL, 0}};
+    struct td_certificate chain = {.count = TD_MAX_SERVER_CERTS + 5, .certs = certs};
     struct td_alert alert = {2, 40};
     struct td_conn c;
     (void)state;

@@ -1,6 +1,8 @@
 /*
  * test_escape.c — wire strings to safe text (escape.h): RFC 3629 §3 valid
- * UTF-8 without C0/DEL/C1 controls passes, every other byte becomes \xNN.
+ * UTF-8 without C0/DEL/C1 controls passes, every other byte becomes \xNN;
+ * the terminal form also escapes bidi controls, zero-width characters,
+ * U+2028/U+2029 and the BOM (Unicode UAX #9 §2) and doubles the backslash.
  */
 #include "unit.h"
 
@@ -8,20 +10,27 @@
 
 #include "tlsdissect/escape.h"
 
-/* Escape n bytes (from an exact-size heap copy) and compare with want. */
-static void check(const void *in, size_t n, const char *want, bool want_changed)
+typedef bool (*escape_fn)(const uint8_t *in, size_t n, char *out);
+
+/* Escape n bytes (from an exact-size heap copy) with fn and compare with want. */
+static void check_with(escape_fn fn, const void *in, size_t n, const char *want, bool want_changed)
 {
     uint8_t *p = unit_dup(in, n);
     size_t size = td_escape_size(n);
     char *out = malloc(size);
     assert_non_null(out);
     memset(out, 0x7e, size);
-    bool changed = td_escape(p, n, out);
+    bool changed = fn(p, n, out);
     assert_string_equal(out, want);
     assert_int_equal(changed, want_changed);
     assert_true(strlen(out) < size);
     free(out);
     free(p);
+}
+
+static void check(const void *in, size_t n, const char *want, bool want_changed)
+{
+    check_with(td_escape, in, n, want, want_changed);
 }
 
 #define CHECK_PASS(lit) check(lit, sizeof(lit) - 1, lit, false)
@@ -131,14 +140,17 @@ static void test_surrogates_and_beyond(void **state)
     CHECK_ESC("\xf7\xbf\xbf\xbf", "\\xf7\\xbf\\xbf\\xbf");
 }
 
-/* Decode \xNN escapes back; the output holds no control byte. */
+/* Decode \xNN escapes (and the terminal form's \\) back; the output holds no control byte. */
 static size_t unescape(const char *s, uint8_t *out)
 {
     size_t n = 0;
     while (*s) {
         unsigned char ch = (unsigned char)*s;
         assert_true(ch >= 0x20 && ch != 0x7f);
-        if (ch == '\\') {
+        if (ch == '\\' && s[1] == '\\') { /* the terminal form's backslash */
+            out[n++] = '\\';
+            s += 2;
+        } else if (ch == '\\') {
             unsigned v;
             assert_int_equal(s[1], 'x');
             assert_int_equal(sscanf(s + 2, "%2x", &v), 1);
@@ -207,6 +219,104 @@ static void test_exhaustive_short(void **state)
     }
 }
 
+/* ---- the terminal form (td_escape_terminal) ------------------------------ */
+
+static void check_terminal(const void *in, size_t n, const char *want, bool want_changed)
+{
+    check_with(td_escape_terminal, in, n, want, want_changed);
+}
+
+#define TERM_PASS(lit) check_terminal(lit, sizeof(lit) - 1, lit, false)
+#define TERM_ESC(lit, want) check_terminal(lit, sizeof(lit) - 1, want, true)
+
+/* The UTF-8 bytes of a code point in U+0800..U+FFFF. */
+static void utf8_3(uint32_t cp, char out[4])
+{
+    out[0] = (char)(0xe0 | cp >> 12);
+    out[1] = (char)(0x80 | (cp >> 6 & 0x3f));
+    out[2] = (char)(0x80 | (cp & 0x3f));
+    out[3] = '\0';
+}
+
+/* Every bidi control, zero-width character, separator and the BOM: all bytes escaped. */
+static void test_terminal_invisible_code_points(void **state)
+{
+    (void)state;
+    const uint32_t hidden[] = {0x200b, 0x200c, 0x200d, 0x200e, 0x200f, 0x2028, 0x2029,
+                               0x202a, 0x202b, 0x202c, 0x202d, 0x202e, 0x2066, 0x2067,
+                               0x2068, 0x2069, 0xfeff};
+    for (size_t i = 0; i < UNIT_COUNT(hidden); i++) {
+        char cp[4], in[8], want[32];
+        utf8_3(hidden[i], cp);
+        snprintf(in, sizeof in, "a%sb", cp);
+        snprintf(want, sizeof want, "a\\x%02x\\x%02x\\x%02xb", (uint8_t)cp[0], (uint8_t)cp[1],
+                 (uint8_t)cp[2]);
+        check_terminal(in, 5, want, true);
+        check(in, 5, in, false); /* the JSON form keeps them (the contract's rule) */
+    }
+    /* issue 6: "evil<RLO>moc.test" would show as "eviltset.com" */
+    TERM_ESC("evil\xe2\x80\xaemoc.test", "evil\\xe2\\x80\\xaemoc.test");
+    TERM_ESC("\xef\xbb\xbfhost", "\\xef\\xbb\\xbfhost");
+}
+
+/* The neighbours of the escaped ranges are ordinary characters. */
+static void test_terminal_neighbours_pass(void **state)
+{
+    (void)state;
+    const uint32_t shown[] = {0x200a, 0x2010, 0x2027, 0x2030, 0x2065, 0x206a,
+                              0xfefe, 0xff01};
+    for (size_t i = 0; i < UNIT_COUNT(shown); i++) {
+        char cp[4];
+        utf8_3(shown[i], cp);
+        check_terminal(cp, 3, cp, false);
+    }
+    TERM_PASS("caf\xc3\xa9.example");
+    TERM_PASS("\xf0\x9f\x98\x80");
+}
+
+/* A backslash is doubled, so wire text that looks like an escape cannot pass for one. */
+static void test_terminal_backslash(void **state)
+{
+    (void)state;
+    TERM_ESC("\\", "\\\\");
+    TERM_ESC("a\\b", "a\\\\b");
+    /* a literal \x00 on the wire and a real NUL now read differently */
+    TERM_ESC("\\x00", "\\\\x00");
+    check_terminal("\0", 1, "\\x00", true);
+    /* the JSON form leaves the backslash to the JSON encoder */
+    CHECK_PASS("a\\b");
+    /* the C0 and C1 rules of the JSON form still hold */
+    TERM_ESC("\x1b[2J\xc2\x9b", "\\x1b[2J\\xc2\\x9b");
+    TERM_ESC("\xff", "\\xff");
+}
+
+/* Random bytes, backslashes and U+202E included: the terminal form decodes back exactly. */
+static void test_terminal_round_trip(void **state)
+{
+    (void)state;
+    uint64_t seed = 0x5eed0002;
+    uint8_t in[64], back[64];
+    char out[64 * 4 + 1];
+
+    for (unsigned iter = 0; iter < 20000; iter++) {
+        size_t n = 0;
+        while (n < sizeof in - 3 && unit_below(&seed, 16)) {
+            switch (unit_below(&seed, 5)) {
+            case 0: in[n++] = '\\'; break;
+            case 1: in[n++] = 0xe2; in[n++] = 0x80; in[n++] = 0xae; break;
+            case 2: in[n++] = (uint8_t)(0x80 + unit_below(&seed, 0x40)); break;
+            default: in[n++] = (uint8_t)unit_below(&seed, 256); break;
+            }
+        }
+        td_escape_terminal(in, n, out);
+        assert_true(strlen(out) <= n * 4);
+        assert_null(strstr(out, "\xe2\x80\xae"));
+        size_t m = unescape(out, back);
+        assert_int_equal(m, n);
+        assert_memory_equal(back, in, n);
+    }
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -220,6 +330,10 @@ int main(void)
         cmocka_unit_test(test_surrogates_and_beyond),
         cmocka_unit_test(test_random_round_trip),
         cmocka_unit_test(test_exhaustive_short),
+        cmocka_unit_test(test_terminal_invisible_code_points),
+        cmocka_unit_test(test_terminal_neighbours_pass),
+        cmocka_unit_test(test_terminal_backslash),
+        cmocka_unit_test(test_terminal_round_trip),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

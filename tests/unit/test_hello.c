@@ -196,6 +196,52 @@ static void test_client_hello_fingerprints(void **state)
     assert_string_equal(ch.ja4, CH_JA4);
 }
 
+/* A TLS 1.2 ClientHello without extensions offering n suites 0x0100, 0x0101, ... */
+static void load_many_suites(struct fixture *f, uint8_t *body, size_t n)
+{
+    size_t off = 0;
+    set_u16(body, 0x0303);
+    memset(body + 2, 0x11, 32);
+    off = 2 + 32;
+    body[off++] = 0; /* session_id */
+    set_u16(body + off, (uint16_t)(2 * n));
+    off += 2;
+    for (size_t i = 0; i < n; i++, off += 2)
+        set_u16(body + off, (uint16_t)(0x0100 + i));
+    body[off++] = 1; /* compression_methods: null */
+    body[off++] = 0;
+    load(f, body, off);
+}
+
+/* Suites past the output cap are counted and reported, and still fingerprinted. */
+static void test_cipher_suites_cap(void **state)
+{
+    struct fixture *f = *state;
+    struct td_client_hello capped, at_cap;
+    static uint8_t many[64 + 2 * (TD_MAX_LISTED_CIPHER_SUITES + 44)], fewer[sizeof many];
+
+    load_many_suites(f, many, TD_MAX_LISTED_CIPHER_SUITES + 44);
+    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &capped), 0);
+    assert_int_equal(capped.cipher_suites.n, 300);
+    assert_int_equal(capped.cipher_suites.omitted, 44);
+    assert_int_equal(td_u16_listed(&capped.cipher_suites), TD_MAX_LISTED_CIPHER_SUITES);
+    assert_int_equal(f->p.kind, TD_ANOM_LIMIT_REACHED);
+    assert_string_equal(f->p.detail, "ClientHello.cipher_suites: 300 entries; cipher_suites lists the first 256");
+    td_fingerprint_client_hello(&f->p, &capped);
+    assert_non_null(capped.ja3_string);
+    assert_non_null(strstr(capped.ja3_string, "-555,")); /* 0x022b, the 300th suite, past the cap */
+
+    td_parse_begin(&f->p, &f->arena);
+    load_many_suites(f, fewer, TD_MAX_LISTED_CIPHER_SUITES);
+    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &at_cap), 0);
+    assert_int_equal(at_cap.cipher_suites.omitted, 0);
+    assert_int_equal(f->p.failures, 0);
+    td_fingerprint_client_hello(&f->p, &at_cap);
+    /* the listed suites are the same; the fingerprints are not */
+    assert_string_not_equal(capped.ja4, at_cap.ja4);
+    assert_string_not_equal(capped.ja3, at_cap.ja3);
+}
+
 /* No extensions at all (SSL 3.0 style), no SNI, no ALPN. */
 static void test_ssl3_hello(void **state)
 {
@@ -417,6 +463,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_client_hello_fields),
         T(test_client_hello_fingerprints),
+        T(test_cipher_suites_cap),
         T(test_ssl3_hello),
         T(test_lying_extension_length),
         T(test_lying_inner_length),
