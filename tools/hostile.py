@@ -1377,6 +1377,43 @@ def case_bidi_names(w, scale, rng):
     sentinel(w, make_cert())
 
 
+HELLO_ORDER_PORT = 48300
+
+
+def hello_retry_request(group=23):
+    """A TLS 1.3 HelloRetryRequest asking for a key share in group (RFC 8446 §4.1.4)."""
+    import hashlib
+    exts = ext(43, u16(0x0304)) + ext(51, u16(group))
+    return (u16(0x0303) + hashlib.sha256(b"HelloRetryRequest").digest()
+            + v8(bytes(range(0x60, 0x80))) + u16(0x1301) + u8(0) + v16(exts))
+
+
+def case_hello_order(w, scale, rng):
+    """Hellos out of their order (client port 48300 + i): 0: ClientHello,
+    HelloRetryRequest, ClientHello, a second HelloRetryRequest; 1: a TLS 1.2
+    handshake whose client sends a second ClientHello in clear after the
+    ServerHello; 2: a server that sends two ServerHellos.  Each out-of-place
+    hello is reported as it is, with an unexpected_message anomaly."""
+    cert = make_cert()
+    for i in range(3):
+        c = Conn(w, "10.9.3.%d" % (i + 1), HELLO_ORDER_PORT + i, "192.0.2.113", 443, rng=rng).open()
+        ch = record(hs(CLIENT_HELLO, client_hello(b"order%d.hostile.test" % i)), ver=0x0301)
+        c.send(C, ch)
+        if i == 0:
+            c.send(S, record(hs(SERVER_HELLO, hello_retry_request())))
+            c.send(C, ch)
+            c.send(S, record(hs(SERVER_HELLO, hello_retry_request(24))))
+        elif i == 1:
+            c.send(S, server_flight(cert))
+            c.send(C, ch)
+        else:
+            c.send(S, record(hs(SERVER_HELLO, server_hello())) + server_flight(cert))
+            c.send(C, client_flight())
+            c.send(S, server_finish())
+        c.close()
+    sentinel(w, cert)
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1400,6 +1437,7 @@ CASES = {
     "odd-versions": case_odd_versions,
     "ack-before-data": case_ack_before_data,
     "gap-in-message": case_gap_in_message,
+    "hello-order": case_hello_order,
     "many-certificates": case_many_certificates,
     "long-lists": case_long_lists,
     "cert13-extensions-lie": case_cert13_extensions_lie,

@@ -405,9 +405,6 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
         rc = td_parse_client_hello(p, hm->body, hm->length, &m->u.client_hello);
         if (rc == 0) {
             td_fingerprint_client_hello(p, &m->u.client_hello);
-            if (s->client_hellos > 0 && !s->hrr_seen)
-                td_parse_fail(p, TD_ANOM_UNEXPECTED_MESSAGE,
-                              "ClientHello: a second ClientHello without a HelloRetryRequest");
             on_client_hello(s, &m->u.client_hello);
         }
         break;
@@ -488,6 +485,37 @@ static bool has_partial_fields(const struct td_message *m)
     }
 }
 
+/* What the hellos so far allow next (RFC 8446 §4.1.1-4.1.4, RFC 5246 §7.4.1). */
+struct hello_order {
+    unsigned client_hellos;
+    bool hrr_seen, sh_seen;
+};
+
+/* Why a hello is out of place, or NULL.  The message is still read. */
+static const char *hello_out_of_order(const struct hello_order *before, enum td_msg_kind kind)
+{
+    switch (kind) {
+    case TD_MSG_CLIENT_HELLO:
+        if (before->sh_seen)
+            return "ClientHello after the ServerHello (a renegotiation would be encrypted)";
+        if (before->client_hellos >= 1 && !before->hrr_seen)
+            return "a second ClientHello without a HelloRetryRequest";
+        if (before->client_hellos >= 2)
+            return "a third ClientHello (one HelloRetryRequest allows one more)";
+        return NULL;
+    case TD_MSG_HELLO_RETRY_REQUEST:
+        if (before->sh_seen)
+            return "HelloRetryRequest after the ServerHello";
+        if (before->hrr_seen)
+            return "a second HelloRetryRequest (RFC 8446 §4.1.4: abort)";
+        return NULL;
+    case TD_MSG_SERVER_HELLO:
+        return before->sh_seen ? "a second ServerHello" : NULL;
+    default:
+        return NULL;
+    }
+}
+
 static void on_message(void *ctx, int side, const struct td_hs_message *hm)
 {
     struct td_tls_session *s = ctx;
@@ -505,6 +533,8 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
         fix_roles(s, sender == TD_CLIENT ? side : 1 - side);
     td_parse_begin(&p, s->env->arena);
     p.digests = s->env->digests;
+    struct hello_order before = {s->client_hellos, s->hrr_seen, s->sh_seen};
+    const char *out_of_order;
 
     /* A full handshake shows in the server's flight, or in the client's key
      * exchange (an abbreviated handshake has none, RFC 5246 §7.3). */
@@ -535,6 +565,10 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
     emit(s, side, &m);
     report_parse(s, &p);
     check_hello_version(s, &m);
+    out_of_order = m.parsed && !m.truncated ? hello_out_of_order(&before, m.kind) : NULL;
+    if (out_of_order)
+        td_conn_anomaly(s->conn, TD_ANOM_UNEXPECTED_MESSAGE, s->now, "%s (%s)", out_of_order,
+                        direction(s, side));
     if (m.kind == TD_MSG_FINISHED && s->dir[0].finished_seen && s->dir[1].finished_seen)
         handshake_complete(s);
     td_arena_reset(s->env->arena);
