@@ -1414,6 +1414,51 @@ def case_hello_order(w, scale, rng):
     sentinel(w, cert)
 
 
+BUFFER_PORT = 48400
+
+
+def _big_message_connections(w, rng, n, size, ip_prefix, at_once):
+    """n connections whose servers each send a Certificate of about size
+    bytes in 16 KiB records; at_once: the first halves of all of them before
+    any second half (so that all are being assembled at once); otherwise one
+    whole message after the other.  The connections close at the end."""
+    cert = make_cert()
+    blob = certificate_body([cert, bytes(rng.getrandbits(8) for _ in range(256)) * (size // 256)])
+    conns = []
+    for i in range(n):
+        c = Conn(w, "%s.%d" % (ip_prefix, i + 1), BUFFER_PORT + i, "192.0.2.114", 443, rng=rng).open()
+        c.send(C, record(hs(CLIENT_HELLO, client_hello(b"big%d.hostile.test" % i)), ver=0x0301))
+        stream = record(hs(SERVER_HELLO, server_hello())) + records(hs(CERTIFICATE, blob))
+        conns.append((c, stream))
+    halves = [(c, half) for half in (0, 1) for c, _ in conns] if at_once else \
+        [(c, half) for c, _ in conns for half in (0, 1)]
+    streams = {id(c): stream for c, stream in conns}
+    for c, half in halves:
+        stream = streams[id(c)]
+        part = stream[:len(stream) // 2] if half == 0 else stream[len(stream) // 2:]
+        c.send(S, part, mss=16000, ack_every=4)
+    for c, _ in conns:
+        c.send(S, record(hs(SERVER_KEY_EXCHANGE, ske_ecdhe())) + record(hs(SERVER_HELLO_DONE, b"")))
+        c.close()
+    sentinel(w, cert)
+
+
+def case_retained_buffers(w, scale, rng):
+    """scale connections (default 300) whose servers each send a 1000 KiB
+    Certificate, one after the other, and stay open until the end: the
+    memory of a parsed message must be given back (peak memory does not grow
+    with the number of idle connections)."""
+    _big_message_connections(w, rng, scale, 1000 * 1024, "10.9.4", at_once=False)
+
+
+def case_buffer_budget(w, scale, rng):
+    """Four connections whose 40 KiB Certificates are assembled at once,
+    for a run with --max-tls-buffers 65536: the messages that find no room
+    are skipped by their length and reported (limit_reached); the messages
+    after them are read."""
+    _big_message_connections(w, rng, 4, 40 * 1024, "10.9.5", at_once=True)
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1438,6 +1483,8 @@ CASES = {
     "ack-before-data": case_ack_before_data,
     "gap-in-message": case_gap_in_message,
     "hello-order": case_hello_order,
+    "retained-buffers": case_retained_buffers,
+    "buffer-budget": case_buffer_budget,
     "many-certificates": case_many_certificates,
     "long-lists": case_long_lists,
     "cert13-extensions-lie": case_cert13_extensions_lie,
@@ -1445,7 +1492,7 @@ CASES = {
     "bidi-names": case_bidi_names,
 }
 
-FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,
+FULL_SCALE = {"retained-buffers": 300, "trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,
               "garbage-flood": 1000000000, "frag-incomplete": 100000}
 
 

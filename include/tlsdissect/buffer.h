@@ -15,18 +15,36 @@
 #include <stddef.h>
 #include <stdint.h>
 
+/*
+ * Memory that wire data makes a run hold, shared by every buffer a peer can
+ * grow (records and handshake messages that span segments): a buffer that
+ * would take the total past cap does not grow, and its owner reports it.
+ */
+struct td_mem_budget {
+    size_t used;
+    size_t cap;
+};
+
 struct td_buf {
     uint8_t *data;
     size_t len;
     size_t cap;
+    struct td_mem_budget *budget; /* charged with cap; NULL: none */
 };
 
-/* 0 on success; -1 when len + n would exceed limit or memory ran out. */
+/* td_buf_append's answer when the budget, not the buffer's own limit, said no. */
+#define TD_BUF_OVER_BUDGET (-2)
+
+/* 0 on success; -1 when len + n would exceed limit or memory ran out;
+ * TD_BUF_OVER_BUDGET when growing would pass the budget. */
 int td_buf_append(struct td_buf *b, const uint8_t *data, size_t n, size_t limit);
 /* Drop the first n bytes. */
 void td_buf_consume(struct td_buf *b, size_t n);
 static inline void td_buf_clear(struct td_buf *b) { b->len = 0; }
-/* Free storage; the buffer is empty and reusable afterwards. */
+/* Empty the buffer, and free its storage when it holds more than keep bytes
+ * (one big message must not pin its memory for the connection's life). */
+void td_buf_clear_trim(struct td_buf *b, size_t keep);
+/* Free storage; the buffer is empty and reusable afterwards (its budget stays). */
 void td_buf_free(struct td_buf *b);
 
 struct td_arena_chunk;

@@ -26,6 +26,7 @@ struct td_engine_config {
     size_t reassembly_bytes;          /* out-of-order bytes held across all connections */
     size_t reassembly_bytes_per_direction;
     size_t comparison_window_bytes;   /* handshake bytes kept to compare re-sends, in total */
+    size_t tls_buffer_bytes;          /* records and handshake messages held across segments, in total */
     size_t certificate_cache_slots;
     struct td_validator *validator;   /* the caller's; NULL: no certificate validation */
     struct td_ipfrag_limits fragments;

@@ -39,7 +39,28 @@ struct td_hs_assembler {
     size_t discard_left;
     bool lost_sync;         /* a gap may have hidden a message boundary: look for one */
     uint64_t skipped;       /* bytes passed over while looking (for the caller's report) */
+    bool refused;           /* a message could not be buffered (budget or memory): skipped */
+    uint8_t refused_type;
+    size_t refused_length;
 };
+
+/* Charge the message buffer to a run's budget (NULL: none). */
+static inline void td_hs_set_budget(struct td_hs_assembler *a, struct td_mem_budget *budget)
+{
+    a->buf.budget = budget;
+}
+
+/* A message was skipped since the last call because it could not be
+ * buffered: its type and declared length, once. */
+static inline bool td_hs_take_refusal(struct td_hs_assembler *a, uint8_t *type, size_t *length)
+{
+    if (!a->refused)
+        return false;
+    a->refused = false;
+    *type = a->refused_type;
+    *length = a->refused_length;
+    return true;
+}
 
 /* Frame a handshake record body. */
 void td_hs_feed(struct td_hs_assembler *a, int side, const uint8_t *p, size_t n,

@@ -65,7 +65,8 @@ enum td_rec_note {
     TD_RECN_BAD_HEADER,   /* an implausible record header: framing lost */
     TD_RECN_TOO_LONG,     /* a record over TD_RECORD_MAX (still read) */
     TD_RECN_GAVE_UP,      /* no record in the detection budget */
-    TD_RECN_BODY_TOO_BIG, /* a wanted body could not be buffered */
+    TD_RECN_BODY_TOO_BIG, /* a wanted body could not be buffered (no memory) */
+    TD_RECN_OVER_BUDGET,  /* ... because the run's buffer budget is used up */
 };
 
 struct td_record_handler {
@@ -109,6 +110,8 @@ struct td_record_reader {
 };
 
 void td_record_init(struct td_record_reader *r, uint64_t detect_budget, bool allow_weak);
+/* Charge the reader's buffers to a run's budget (NULL: none). */
+void td_record_set_budget(struct td_record_reader *r, struct td_mem_budget *budget);
 void td_record_release(struct td_record_reader *r);
 
 /* Frame n bytes of the stream, calling h for each complete record. */

@@ -35,6 +35,7 @@ struct td_tls_env {
     struct td_resume_map *resume;
     struct td_validator *validator;  /* NULL: certificates are not validated */
     const struct td_digests *digests;
+    struct td_mem_budget *buffers;   /* records and messages spanning segments; NULL: none */
 };
 
 struct td_tls_session;

@@ -25,6 +25,7 @@ enum {
     OPT_MAX_HANDSHAKE,
     OPT_MAX_FLOWS,
     OPT_IDLE_TIMEOUT,
+    OPT_MAX_TLS_BUFFERS,
 };
 
 static const struct option long_options[] = {
@@ -38,6 +39,7 @@ static const struct option long_options[] = {
     {"max-handshake-size", required_argument, NULL, OPT_MAX_HANDSHAKE},
     {"max-connections", required_argument, NULL, OPT_MAX_FLOWS},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
+    {"max-tls-buffers", required_argument, NULL, OPT_MAX_TLS_BUFFERS},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -65,6 +67,8 @@ static void usage(FILE *f)
             "  --max-handshake-size N  longest handshake message kept (default 1048576)\n"
             "  --max-connections N     connections tracked at once (default 262144)\n"
             "  --idle-timeout SECONDS  an idle connection ends after this (default 300)\n"
+            "  --max-tls-buffers N     bytes of records and messages held across segments,\n"
+            "                          all connections together (default 268435456)\n"
             "  -h, --help              this help\n"
             "  --version               the version\n"
             "\n"
@@ -189,6 +193,11 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
             if (parse_size(optarg, "--max-connections", 1, &n) != 0)
                 return TD_OPTS_USAGE;
             o->engine.max_flows = n;
+            break;
+        case OPT_MAX_TLS_BUFFERS:
+            if (parse_size(optarg, "--max-tls-buffers", 4096, &n) != 0)
+                return TD_OPTS_USAGE;
+            o->engine.tls_buffer_bytes = n;
             break;
         case OPT_IDLE_TIMEOUT:
             if (parse_size(optarg, "--idle-timeout", 1, &n) != 0)

@@ -17,9 +17,17 @@ int td_buf_append(struct td_buf *b, const uint8_t *data, size_t n, size_t limit)
         uint8_t *grown;
         while (want < b->len + n)
             want = want > limit / 2 ? limit : want * 2;
+        if (b->budget && want - b->cap > b->budget->cap - b->budget->used) {
+            /* the budget cannot cover the doubling: try the exact size */
+            want = b->len + n;
+            if (want - b->cap > b->budget->cap - b->budget->used)
+                return TD_BUF_OVER_BUDGET;
+        }
         grown = realloc(b->data, want);
         if (grown == NULL)
             return -1;
+        if (b->budget)
+            b->budget->used += want - b->cap;
         b->data = grown;
         b->cap = want;
     }
@@ -40,9 +48,18 @@ void td_buf_consume(struct td_buf *b, size_t n)
 
 void td_buf_free(struct td_buf *b)
 {
+    if (b->budget)
+        b->budget->used -= b->cap;
     free(b->data);
     b->data = NULL;
     b->len = b->cap = 0;
+}
+
+void td_buf_clear_trim(struct td_buf *b, size_t keep)
+{
+    if (b->cap > keep)
+        td_buf_free(b);
+    b->len = 0;
 }
 
 struct td_arena_chunk {

@@ -11,6 +11,7 @@
  */
 #include "tlsdissect/engine.h"
 
+#include <assert.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -55,6 +56,7 @@ struct td_engine {
     struct td_flow_table *flows;
     struct td_ipfrag *frags;
     struct td_stream_budget budget;
+    struct td_mem_budget tls_buffers;
     struct td_arena arena;
     struct td_cert_cache *certs;
     struct td_resume_map *resume;
@@ -77,6 +79,7 @@ void td_engine_config_defaults(struct td_engine_config *cfg)
     cfg->reassembly_bytes = 256u << 20;
     cfg->reassembly_bytes_per_direction = 4u << 20;
     cfg->comparison_window_bytes = 64u << 20;
+    cfg->tls_buffer_bytes = 256u << 20;
     cfg->certificate_cache_slots = 1024;
     cfg->fragments.max_datagrams = 4096;
     cfg->fragments.max_bytes = 32u << 20;
@@ -110,6 +113,8 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->tls_env.certs = e->certs;
     e->tls_env.resume = e->resume;
     e->tls_env.validator = cfg->validator;
+    e->tls_buffers.cap = cfg->tls_buffer_bytes;
+    e->tls_env.buffers = &e->tls_buffers;
     if (e->flows == NULL || e->frags == NULL || e->certs == NULL || e->resume == NULL ||
         !td_digests_init(&e->digests)) {
         td_engine_free(e);
@@ -313,7 +318,7 @@ static void note_stream(struct td_engine *e, struct tcp_conn *c, const struct td
         td_conn_anomaly(c->conn, TD_ANOM_TCP_OVERLAP_CONFLICT, e->now,
                         "retransmitted bytes differ from the first copy (first copy kept)");
     if (n->late_bytes)
-        td_conn_anomaly(c->conn, TD_ANOM_TCP_GAP, e->now,
+        td_conn_anomaly(c->conn, TD_ANOM_TCP_LATE_DATA, e->now,
                         "%llu bytes arrived after they had been reported missing; not parsed",
                         (unsigned long long)n->late_bytes);
 }
@@ -556,6 +561,7 @@ void td_engine_free(struct td_engine *e)
                 td_flow_remove(e->flows, f);
             }
     }
+    assert(e->tls_buffers.used == 0); /* every TLS buffer gave its storage back */
     td_stream_budget_release(&e->budget);
     td_flow_table_free(e->flows);
     td_ipfrag_free(e->frags);

@@ -14,6 +14,9 @@
 #include "tlsdissect/cursor.h"
 #include "tlsdissect/registry.h"
 
+/* Buffer storage kept between messages; a bigger message's is freed once it is parsed. */
+#define TD_HS_BUFFER_KEEP (16 * 1024)
+
 /* The uint24 length of a handshake header (callers hold at least its 4 bytes). */
 static size_t message_length(const uint8_t *hdr)
 {
@@ -164,8 +167,15 @@ void td_hs_feed(struct td_hs_assembler *a, int side, const uint8_t *p, size_t n,
         /* Slow path: assemble the header, then the body. */
         if (a->buf.len < 4) {
             size_t take = 4 - a->buf.len < n ? 4 - a->buf.len : n;
-            if (td_buf_append(&a->buf, p, take, 4 + max_message) != 0)
-                return; /* out of memory: nothing sensible to keep */
+            if (td_buf_append(&a->buf, p, take, 4 + max_message) != 0) {
+                /* not even a header could be kept: framing is lost */
+                a->refused = true;
+                a->refused_type = p[0];
+                a->refused_length = 0;
+                td_hs_reset(a);
+                a->lost_sync = true;
+                return;
+            }
             p += take;
             n -= take;
             if (a->buf.len < 4)
@@ -184,8 +194,14 @@ void td_hs_feed(struct td_hs_assembler *a, int side, const uint8_t *p, size_t n,
         size_t want = message_length(a->buf.data) - (a->buf.len - 4);
         size_t take = want < n ? want : n;
         if (td_buf_append(&a->buf, p, take, 4 + max_message) != 0) {
-            td_buf_clear(&a->buf);
-            return;
+            /* no room (the run's budget, or memory): skip the message by its length */
+            a->refused = true;
+            a->refused_type = a->discard_type = a->buf.data[0];
+            a->refused_length = a->discard_length = message_length(a->buf.data);
+            a->discard_left = want;
+            a->discarding = a->discard_silent = true;
+            td_buf_free(&a->buf);
+            continue;
         }
         p += take;
         n -= take;
@@ -193,7 +209,7 @@ void td_hs_feed(struct td_hs_assembler *a, int side, const uint8_t *p, size_t n,
             struct td_hs_message m = {a->buf.data[0], message_length(a->buf.data), a->buf.data + 4,
                                       a->first_version, message_length(a->buf.data), false};
             fn(ctx, side, &m);
-            td_buf_clear(&a->buf);
+            td_buf_clear_trim(&a->buf, TD_HS_BUFFER_KEEP);
         }
     }
 }

@@ -23,6 +23,9 @@
 /* M_CHECK: a hello header whose record body must confirm it (hello_structure_fits). */
 enum match { M_NO, M_NEED, M_STRONG, M_WEAK, M_CHECK };
 
+/* Buffer storage kept between records; more is freed once its record is handed over. */
+#define TD_RECORD_BUFFER_KEEP (32 * 1024)
+
 /* Bytes a strong match looks at: record header, handshake header, version. */
 #define MATCH_BYTES 13
 
@@ -34,6 +37,12 @@ void td_record_init(struct td_record_reader *r, uint64_t detect_budget, bool all
     r->allow_weak = allow_weak;
     r->want_mask = 0x1f; /* every content type until the session says otherwise */
     r->want_sslv2 = true;
+}
+
+void td_record_set_budget(struct td_record_reader *r, struct td_mem_budget *budget)
+{
+    r->body.budget = budget;
+    r->held_body.budget = budget;
 }
 
 void td_record_release(struct td_record_reader *r)
@@ -323,6 +332,7 @@ static void reject_hello(struct td_record_reader *r, int side, const uint8_t *bo
 
     memcpy(hdr_rest, r->hdr + 1, sizeof hdr_rest);
     memset(&r->body, 0, sizeof r->body);
+    r->body.budget = kept.budget;
     start_scanning(r, r->records == 0 ? TD_REC_DETECT : TD_REC_RESYNC);
     r->scanned += 1;
     r->rescanning = true;
@@ -369,6 +379,7 @@ static void deliver(struct td_record_reader *r, int side, const uint8_t *body,
         r->known_version = r->version;
     rec.index = r->records++;
     h->record(h->ctx, side, &rec);
+    td_buf_clear_trim(&r->body, TD_RECORD_BUFFER_KEEP);
 }
 
 /* The header after a weakly matched record parsed: the framing is real. */
@@ -386,6 +397,7 @@ static void confirm(struct td_record_reader *r, int side, const struct td_record
         r->known_version = rec.version;
     rec.index = r->records++;
     h->record(h->ctx, side, &rec);
+    td_buf_clear_trim(&r->held_body, TD_RECORD_BUFFER_KEEP);
 }
 
 /* A complete header in r->hdr: validate it and start the body. */
@@ -526,8 +538,10 @@ static void feed(struct td_record_reader *r, int side, const uint8_t *p, size_t 
                     deliver(r, side, body, h);
                     break;
                 }
-                if (td_buf_append(&r->body, p, take, TD_RECORD_MAX + 65536) != 0) {
-                    note(h, side, TD_RECN_BODY_TOO_BIG, "record body could not be buffered");
+                int rc = td_buf_append(&r->body, p, take, TD_RECORD_MAX + 65536);
+                if (rc != 0) {
+                    note(h, side, rc == TD_BUF_OVER_BUDGET ? TD_RECN_OVER_BUDGET : TD_RECN_BODY_TOO_BIG,
+                         "record body could not be buffered");
                     r->want_body = false;
                     td_buf_clear(&r->body);
                 }

@@ -72,8 +72,7 @@ struct td_tls_session {
     bool offered_tls13;
     uint8_t ch_session_id[32];
     size_t ch_session_id_len;
-    uint8_t *ch_ticket; /* the session_ticket extension's data, when non-empty */
-    size_t ch_ticket_len;
+    struct td_buf ch_ticket; /* the session_ticket extension's data, when non-empty */
 
     /* what the server chose */
     bool sh_seen;
@@ -100,8 +99,12 @@ struct td_tls_session *td_tls_new(const struct td_tls_env *env, struct td_conn *
     s->env = env;
     s->conn = conn;
     s->client_side = client_side;
-    for (int i = 0; i < 2; i++)
+    for (int i = 0; i < 2; i++) {
         td_record_init(&s->dir[i].rec, env->cfg->detect_budget, midstream);
+        td_record_set_budget(&s->dir[i].rec, env->buffers);
+        td_hs_set_budget(&s->dir[i].hs, env->buffers);
+    }
+    s->ch_ticket.budget = env->buffers;
     return s;
 }
 
@@ -113,7 +116,7 @@ void td_tls_free(struct td_tls_session *s)
         td_record_release(&s->dir[i].rec);
         td_hs_release(&s->dir[i].hs);
     }
-    free(s->ch_ticket);
+    td_buf_free(&s->ch_ticket);
     free(s);
 }
 
@@ -309,17 +312,11 @@ static void on_client_hello(struct td_tls_session *s, struct td_client_hello *ch
     s->ch_session_id_len = ch->session_id.len <= 32 ? ch->session_id.len : 0;
     if (s->ch_session_id_len)
         memcpy(s->ch_session_id, ch->session_id.data, s->ch_session_id_len);
-    free(s->ch_ticket);
-    s->ch_ticket = NULL;
-    s->ch_ticket_len = 0;
+    td_buf_clear(&s->ch_ticket);
     if (ch->has_session_ticket && ch->session_ticket.len > 0 &&
-        ch->session_ticket.len <= TD_MAX_TICKET_KEPT) {
-        s->ch_ticket = malloc(ch->session_ticket.len);
-        if (s->ch_ticket) {
-            memcpy(s->ch_ticket, ch->session_ticket.data, ch->session_ticket.len);
-            s->ch_ticket_len = ch->session_ticket.len;
-        }
-    }
+        td_buf_append(&s->ch_ticket, ch->session_ticket.data, ch->session_ticket.len,
+                      TD_MAX_TICKET_KEPT) != 0)
+        td_buf_clear(&s->ch_ticket); /* too long or no room: resumed_from stays unknown */
 }
 
 static void on_server_hello(struct td_tls_session *s, const struct td_server_hello *sh,
@@ -383,8 +380,9 @@ static void abbreviated_handshake(struct td_tls_session *s)
         s->resumption_pending = false;
         return;
     }
-    if (s->ch_ticket_len) {
-        from = td_resume_lookup(s->env->resume, TD_RESUME_TICKET, s->ch_ticket, s->ch_ticket_len);
+    if (s->ch_ticket.len) {
+        from = td_resume_lookup(s->env->resume, TD_RESUME_TICKET, s->ch_ticket.data,
+                                s->ch_ticket.len);
         set_resumed(s, TD_RESUMED_TICKET, from);
     } else {
         from = td_resume_lookup(s->env->resume, TD_RESUME_SESSION_ID, s->sh_session_id,
@@ -642,6 +640,19 @@ static bool looks_plaintext(const uint8_t *p, size_t n)
     return messages > 0;
 }
 
+/* A handshake message that could not be buffered was skipped: say so. */
+static void report_refusal(struct td_tls_session *s, int side)
+{
+    uint8_t type;
+    size_t length;
+    if (td_hs_take_refusal(&s->dir[side].hs, &type, &length))
+        td_conn_anomaly(s->conn, TD_ANOM_LIMIT_REACHED, s->now,
+                        "%s (%s): a %zu-byte message could not be buffered (the TLS buffer budget "
+                        "of %zu bytes for all connections is used up, or memory); skipped",
+                        td_msg_kind_name(kind_of(type)), direction(s, side), length,
+                        s->env->buffers ? s->env->buffers->cap : 0);
+}
+
 static void on_handshake_record(struct td_tls_session *s, int side, const struct td_record *r)
 {
     struct td_tls_dir *d = &s->dir[side];
@@ -663,8 +674,11 @@ static void on_handshake_record(struct td_tls_session *s, int side, const struct
             handshake_complete(s);
         return;
     }
-    if (r->body == NULL)
+    if (r->body == NULL) {
+        /* a body the record layer could not keep: its bytes are lost to the messages */
+        td_hs_lost(&d->hs, side, r->length, on_message, s);
         return;
+    }
     if (r->length == 0 && r->lost_after == 0)
         td_conn_anomaly(s->conn, TD_ANOM_BAD_LENGTH, s->now,
                         "record[%llu] (handshake, %s): zero length, which RFC 8446 §5.1 forbids",
@@ -673,6 +687,7 @@ static void on_handshake_record(struct td_tls_session *s, int side, const struct
                s->env->cfg->max_handshake_message, on_message, s);
     if (r->lost_after)
         td_hs_lost(&d->hs, side, r->lost_after, on_message, s);
+    report_refusal(s, side);
     if (r->truncated)
         td_hs_flush_truncated(&d->hs, side, on_message, s);
     if (td_hs_skipping_over_long(&d->hs) && !d->reported_discard) {
@@ -884,6 +899,11 @@ static void on_note(void *ctx, int side, enum td_rec_note what, const char *deta
     case TD_RECN_BODY_TOO_BIG:
         td_conn_anomaly(s->conn, TD_ANOM_OUT_OF_MEMORY, s->now, "%s: %s", direction(s, side),
                         detail);
+        break;
+    case TD_RECN_OVER_BUDGET:
+        td_conn_anomaly(s->conn, TD_ANOM_LIMIT_REACHED, s->now,
+                        "%s: %s: the TLS buffer budget (%zu bytes for all connections) is used up",
+                        direction(s, side), detail, s->env->buffers ? s->env->buffers->cap : 0);
         break;
     }
 }

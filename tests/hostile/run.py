@@ -59,7 +59,7 @@ HOSTILE = os.path.join(ROOT, "tools", "hostile.py")
 FIXTURE = os.path.join(ROOT, "tests", "pcaps", "tls12-ecdhe-rsa.pcap")
 SENTINEL = hostile.SENTINEL_SNI.decode()
 
-SMALL = {"trickle": 20000, "retrans-storm": 2000, "syn-flood": 50000,
+SMALL = {"retained-buffers": 40, "trickle": 20000, "retrans-storm": 2000, "syn-flood": 50000,
          "garbage-flood": 20 * 10**6, "frag-incomplete": 10000}
 FULL = dict(hostile.FULL_SCALE)
 LIMITS = {"small": {"wall": 60, "mib": 200}, "full": {"wall": 900, "mib": 1024}}
@@ -802,6 +802,100 @@ def check_bidi_names(o, text, r, scale, fails):
     need_sentinel(o, fails)
 
 
+
+# ---- issue 6: hiding -------------------------------------------------------
+
+def need_messages(o, port, kinds, fails, label):
+    conn = (o.conn_by_port(port) or [None])[0]
+    if conn is None:
+        fails.append("%s: no connection from client port %d" % (label, port))
+        return None
+    have = [m["msg"] for m in o.messages(conn)]
+    for k in kinds:
+        if k not in have:
+            fails.append("%s: conn %d has no %s (messages: %s)" % (label, conn, k, " ".join(have)))
+    return conn
+
+
+def need_conn_anomaly(o, conn, kind, detail, fails, label):
+    if conn is not None and not any(a["what"] == kind and detail in a["detail"]
+                                    for a in o.anomalies(conn)):
+        fails.append("%s: conn %d: no %s anomaly saying %r" % (label, conn, kind, detail))
+
+
+def check_odd_versions(o, text, r, scale, fails):
+    p = hostile.ODD_VERSIONS_PORT
+    names = ["record-0305", "legacy-0305", "legacy-03ff", "legacy-0400", "split-0305"]
+    for i, name in enumerate(names):
+        conn = need_hello(o, p + i, name + ".hostile.test", fails, complete=True, label=name + ": ")
+        need_conn_anomaly(o, conn, "bad_version", "0x0", fails, name)
+    conn = need_messages(o, p + 5, ["ClientHello"], fails, "sslv2 wrong length")
+    need_conn_anomaly(o, conn, "bad_length", "SSLv2 ClientHello", fails, "sslv2 wrong length")
+    conn = need_hello(o, p + 6, "mute.hostile.test", fails, label="mute server: ")
+    need_conn_anomaly(o, conn, "not_tls", "server to client: 39 bytes", fails, "mute server")
+    need_sentinel(o, fails)
+
+
+def check_ack_before_data(o, text, r, scale, fails):
+    flight = ["ServerHello", "Certificate", "ServerKeyExchange", "ServerHelloDone"]
+    for i in (0, 1):
+        conn = need_messages(o, hostile.ACK_PORT + i, flight, fails, "ack %d" % i)
+        if conn is not None and any(a["what"] == "tcp_gap" and "stream offset 0" in a["detail"]
+                                    for a in o.anomalies(conn)):
+            fails.append("ack %d: the acknowledged flight was declared lost" % i)
+    conn = need_messages(o, hostile.ACK_PORT + 2, ["ServerKeyExchange"], fails, "late segment")
+    need_conn_anomaly(o, conn, "tcp_late_data", "arrived after they had been reported missing", fails,
+                      "late segment")
+    need_sentinel(o, fails)
+
+
+def check_gap_in_message(o, text, r, scale, fails):
+    for i in (0, 1):
+        conn = need_messages(o, hostile.GAP_PORT + i, ["Certificate", "ServerHelloDone"], fails,
+                             "gap %d" % i)
+        if conn is not None:
+            cert = o.messages(conn, "Certificate")
+            if cert and not cert[0].get("truncated"):
+                fails.append("gap %d: the cut Certificate is not reported truncated" % i)
+            if any(m.get("msg") == "Handshake" or (m.get("length") or 0) > 1 << 20
+                   for m in o.messages(conn)):
+                fails.append("gap %d: a message was read from the middle of the Certificate" % i)
+    need_messages(o, hostile.GAP_PORT + 1, ["ServerKeyExchange"], fails, "gap 1")
+    ce = o.conn_event(hostile.GAP_PORT + 2)
+    if ce is None or ce.get("resumed") is not None:
+        fails.append("gap 2: resumed %r, expected null (the server flight was in a gap)"
+                     % (ce or {}).get("resumed"))
+    need_sentinel(o, fails)
+
+
+def check_hello_order(o, text, r, scale, fails):
+    want = ["a second HelloRetryRequest", "ClientHello after the ServerHello", "a second ServerHello"]
+    for i, detail in enumerate(want):
+        conn = (o.conn_by_port(hostile.HELLO_ORDER_PORT + i) or [None])[0]
+        need_conn_anomaly(o, conn, "unexpected_message", detail, fails, "order %d" % i)
+    need_sentinel(o, fails)
+
+
+def check_retained_buffers(o, text, r, scale, fails):
+    n = scale or hostile.FULL_SCALE["retained-buffers"]
+    if len(o.conns) != n + 1:
+        fails.append("%d connection events, expected %d" % (len(o.conns), n + 1))
+    if o.anoms.get("limit_reached"):
+        fails.append("limit_reached with the default budget: %s" % o.anoms)
+    if r.peak_mib > 40:
+        fails.append("peak RSS %.0f MiB for %d idle connections after 1000 KiB messages: the "
+                     "message buffers were kept" % (r.peak_mib, n))
+    need_sentinel(o, fails)
+
+
+def check_buffer_budget(o, text, r, scale, fails):
+    need_anomalies(o, ["limit_reached"], fails)
+    for i in range(4):
+        need_messages(o, hostile.BUFFER_PORT + i, ["ServerKeyExchange", "ServerHelloDone"], fails,
+                      "budget %d" % i)
+    need_sentinel(o, fails)
+
+
 class Case:
     def __init__(self, name, gen, check, rc=0, args=(), stream=False, text=True,
                  stdin_file=False, explain=False):
@@ -840,6 +934,12 @@ CASES = [
     Case("many-certificates", "many-certificates", check_many_certificates),
     Case("long-lists", "long-lists", check_long_lists),
     Case("bidi-names", "bidi-names", check_bidi_names),
+    Case("odd-versions", "odd-versions", check_odd_versions),
+    Case("ack-before-data", "ack-before-data", check_ack_before_data),
+    Case("gap-in-message", "gap-in-message", check_gap_in_message),
+    Case("hello-order", "hello-order", check_hello_order),
+    Case("retained-buffers", "retained-buffers", check_retained_buffers, stream=True, text=False),
+    Case("buffer-budget", "buffer-budget", check_buffer_budget, args=["--max-tls-buffers", "65536"]),
 ]
 
 

@@ -428,6 +428,46 @@ static void test_lost_framing_finds_messages(void **state)
     assert_int_equal(f->a.skipped, sizeof junk);
 }
 
+/* A message that the run's budget cannot hold is skipped by its length and
+ * said once; the next message is read; storage goes back to the budget. */
+static void test_budget_refusal(void **state)
+{
+    struct fixture *f = *state;
+    struct td_mem_budget budget = {0, 600};
+    uint8_t wire[1200];
+    size_t n = put_msg(wire, 11, 1000, 0x01);
+    size_t next = n;
+    n += put_msg(wire + n, 14, 0, 0);
+    uint8_t type;
+    size_t length;
+
+    td_hs_set_budget(&f->a, &budget);
+    feed(f, wire, 300);
+    assert_false(td_hs_take_refusal(&f->a, &type, &length));
+    assert_true(budget.used <= budget.cap);
+    feed(f, wire + 300, 400);
+    assert_true(td_hs_take_refusal(&f->a, &type, &length));
+    assert_int_equal(type, 11);
+    assert_int_equal(length, 1000);
+    assert_false(td_hs_take_refusal(&f->a, &type, &length));
+    assert_int_equal(budget.used, 0);
+    feed(f, wire + 700, n - 700);
+    assert_int_equal(f->n, 1);
+    assert_msg(f, 0, 14, 0, wire + next + 4, 0x0303);
+    /* a big message that fits is given back once parsed */
+    budget.cap = 1 << 20;
+    uint8_t *big = calloc(1, 4 + 100000);
+    put_msg(big, 11, 100000, 0x02);
+    feed_v(f, big, 50000, 0x0303, 1 << 20);
+    assert_true(budget.used >= 50000);
+    feed_v(f, big + 50000, 4 + 100000 - 50000, 0x0303, 1 << 20);
+    assert_int_equal(f->n, 2);
+    assert_int_equal(budget.used, 0);
+    free(big);
+    td_hs_release(&f->a);
+    assert_int_equal(budget.used, 0);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -445,6 +485,7 @@ int main(void)
         T(test_flush_truncated),
         T(test_lost_inside_message),
         T(test_lost_framing_finds_messages),
+        T(test_budget_refusal),
         T(test_random_boundaries),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
