@@ -58,6 +58,7 @@ static const char *const anomaly_names[TD_ANOM_COUNT] = {
     [TD_ANOM_LINK_MALFORMED] = "link_malformed",
     [TD_ANOM_OUT_OF_MEMORY] = "out_of_memory",
     [TD_ANOM_LIMIT_REACHED] = "limit_reached",
+    [TD_ANOM_BAD_TIMESTAMP] = "bad_timestamp",
 };
 
 const char *td_anomaly_name(enum td_anomaly_kind kind)
