@@ -1057,6 +1057,38 @@ def case_zero_byte(w, scale, rng):
     """An empty file (or empty standard input): not a capture, exit 1."""
 
 
+# ---- issue 6: clock
+
+TEN_YEARS_US = 3652 * 86400 * 10**6
+
+
+def case_clock_outlier(w, scale, rng):
+    """Two TLS 1.2 connections interleaved (SNI clock-a/clock-b.hostile.test);
+    between the first server flight and the second, one unrelated SYN (to
+    another server) stamped ten years ahead.  Attacks a clock that jumps with
+    one packet: every open connection expired at once, their second halves
+    reported as new connections without SNI, later events stamped ten years
+    ahead.  Both handshakes must complete in one connection each, every event
+    must carry its own packet's time, and the SYN must be one bad_timestamp."""
+    cert = make_cert()
+    a = Conn(w, "10.6.0.1", 46001, "192.0.2.61", 443, rng=rng).open()
+    b = Conn(w, "10.6.0.2", 46002, "192.0.2.61", 443, rng=rng).open()
+    a.send(C, record(hs(CLIENT_HELLO, client_hello(b"clock-a.hostile.test")), ver=0x0301))
+    b.send(C, record(hs(CLIENT_HELLO, client_hello(b"clock-b.hostile.test")), ver=0x0301))
+    a.send(S, server_flight(cert))
+    w.t += TEN_YEARS_US
+    Conn(w, "10.6.0.9", 46009, "192.0.2.62", 443, rng=rng).seg(C, SYN, opts=MSS_OPT)
+    w.t -= TEN_YEARS_US
+    b.send(S, server_flight(cert))
+    for c in (a, b):
+        c.send(C, client_flight())
+    for c in (a, b):
+        c.send(S, server_finish())
+    for c in (a, b):
+        c.close()
+    sentinel(w, cert)
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1077,6 +1109,7 @@ CASES = {
     "cut-mid-header": case_cut_mid_header,
     "header-only": case_header_only,
     "zero-byte": case_zero_byte,
+    "clock-outlier": case_clock_outlier,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,
