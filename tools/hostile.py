@@ -1089,6 +1089,21 @@ def case_clock_outlier(w, scale, rng):
     sentinel(w, cert)
 
 
+def case_clock_sparse(w, scale, rng):
+    """One TLS 1.2 connection (SNI clock-sparse.hostile.test) whose packets
+    are 150 s apart, alone in the capture: each packet is far from the last
+    (more than the clock's 60 s step), none is an outlier, and no gap reaches
+    the 300 s idle timeout.  Attacks an outlier-proof clock that would hold
+    such packets and then end the connection at the jump they confirm: the
+    handshake must stay one connection, without anomalies."""
+    cert = make_cert()
+    w.step = 150 * 10**6
+    full_handshake(w, cert, "10.6.1.1", 46101, "192.0.2.63", 443, b"clock-sparse.hostile.test",
+                   rng=rng)
+    w.step = 20
+    sentinel(w, cert)
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1110,6 +1125,7 @@ CASES = {
     "header-only": case_header_only,
     "zero-byte": case_zero_byte,
     "clock-outlier": case_clock_outlier,
+    "clock-sparse": case_clock_sparse,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,

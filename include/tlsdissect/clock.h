@@ -24,9 +24,11 @@
 
 #include "tlsdissect/format.h"
 
+#define TD_CLOCK_MAX_CONFIRM 16
+
 struct td_clock_limits {
     td_time_us max_step_us;   /* farthest a packet may be from the capture's progress */
-    unsigned confirm_packets; /* consecutive far packets that make a jump real (>= 1) */
+    unsigned confirm_packets; /* consecutive far packets that make a jump real, 1 .. TD_CLOCK_MAX_CONFIRM */
 };
 
 /* The defaults documented in docs/limits.md. */
@@ -48,8 +50,18 @@ struct td_clock_outliers {
     td_time_us progress_ts;
 };
 
-/* A packet stamped ts arrived; *judged says which earlier packets it showed up. */
-void td_clock_packet(struct td_clock *c, td_time_us ts, struct td_clock_outliers *judged);
+enum td_clock_verdict {
+    TD_CLOCK_IN_STEP, /* the packet moved the clock (or was a little late) */
+    TD_CLOCK_HELD,    /* far from the capture's progress: the clock waits for company */
+    TD_CLOCK_JUMPED,  /* this packet confirmed the held ones: the clock followed them */
+};
+
+/*
+ * A packet stamped ts arrived.  *judged says which earlier packets it showed
+ * up as outliers (then the packets held before this one are settled).
+ */
+enum td_clock_verdict td_clock_packet(struct td_clock *c, td_time_us ts,
+                                      struct td_clock_outliers *judged);
 
 /* Live capture: time passes; monotonic_us is CLOCK_MONOTONIC, any origin. */
 void td_clock_tick(struct td_clock *c, td_time_us monotonic_us);
@@ -59,6 +71,12 @@ void td_clock_finish(struct td_clock *c, struct td_clock_outliers *judged);
 
 /* Reading for expiry: never decreases; compare only with earlier readings. */
 td_time_us td_clock_expiry_now(const struct td_clock *c);
+
+/*
+ * After TD_CLOCK_JUMPED: the expiry reading at which a held packet stamped ts
+ * happened, so that what it touched ages from then, not from before the jump.
+ */
+td_time_us td_clock_expiry_at(const struct td_clock *c, td_time_us ts);
 
 /*
  * The capture's time now, for events no packet of their own completes (a

@@ -52,6 +52,8 @@ struct td_clock *td_clock_new(const struct td_clock_limits *limits)
     c->limits = *limits;
     if (c->limits.confirm_packets == 0)
         c->limits.confirm_packets = 1;
+    if (c->limits.confirm_packets > TD_CLOCK_MAX_CONFIRM)
+        c->limits.confirm_packets = TD_CLOCK_MAX_CONFIRM;
     if (c->limits.max_step_us < 0)
         c->limits.max_step_us = 0;
     return c;
@@ -82,6 +84,20 @@ td_time_us td_clock_capture_now(const struct td_clock *c)
 }
 
 td_time_us td_clock_expiry_now(const struct td_clock *c) { return c->expiry; }
+
+/* capture.c clamps already; a caller that does not cannot overflow us either. */
+static td_time_us capture_time(td_time_us ts)
+{
+    return ts < 0 ? 0 : ts > TD_CAPTURE_TIME_MAX ? TD_CAPTURE_TIME_MAX : ts;
+}
+
+td_time_us td_clock_expiry_at(const struct td_clock *c, td_time_us ts)
+{
+    td_time_us before = td_clock_capture_now(c) - capture_time(ts);
+    if (before <= 0)
+        return c->expiry;
+    return before >= c->expiry ? 0 : c->expiry - before;
+}
 
 static void set_progress(struct td_clock *c, td_time_us ts)
 {
@@ -121,22 +137,19 @@ static bool agrees_with_pending(const struct td_clock *c, bool ahead, td_time_us
            ts >= c->pending_latest - c->limits.max_step_us;
 }
 
-void td_clock_packet(struct td_clock *c, td_time_us ts, struct td_clock_outliers *judged)
+enum td_clock_verdict td_clock_packet(struct td_clock *c, td_time_us ts,
+                                      struct td_clock_outliers *judged)
 {
     td_time_us step;
     bool ahead;
 
     judged->outliers = 0;
-    /* capture.c clamps already; a caller that does not cannot overflow us either */
-    if (ts < 0)
-        ts = 0;
-    if (ts > TD_CAPTURE_TIME_MAX)
-        ts = TD_CAPTURE_TIME_MAX;
+    ts = capture_time(ts);
     if (!c->started) {
         c->started = true;
         c->expiry = ts;
         set_progress(c, ts);
-        return;
+        return TD_CLOCK_IN_STEP;
     }
     step = ts - c->progress;
     if (step <= c->limits.max_step_us && step >= -c->limits.max_step_us) {
@@ -146,7 +159,7 @@ void td_clock_packet(struct td_clock *c, td_time_us ts, struct td_clock_outliers
             advance_to(c, reading_plus(c->progress_expiry, step));
             set_progress(c, ts);
         }
-        return;
+        return TD_CLOCK_IN_STEP;
     }
     ahead = step > 0;
     if (!agrees_with_pending(c, ahead, ts)) {
@@ -158,8 +171,10 @@ void td_clock_packet(struct td_clock *c, td_time_us ts, struct td_clock_outliers
     c->pending++;
     if (ts > c->pending_latest)
         c->pending_latest = ts;
-    if (c->pending >= c->limits.confirm_packets)
-        take_jump(c);
+    if (c->pending < c->limits.confirm_packets)
+        return TD_CLOCK_HELD;
+    take_jump(c);
+    return TD_CLOCK_JUMPED;
 }
 
 void td_clock_tick(struct td_clock *c, td_time_us monotonic_us)

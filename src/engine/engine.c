@@ -52,6 +52,12 @@ struct tcp_conn {
     struct td_tls_session *tls;
 };
 
+/* A flow touched by a packet whose time the clock held: aged again if the jump is real. */
+struct held_touch {
+    struct td_flow *flow;
+    td_time_us ts;
+};
+
 struct td_engine {
     struct td_engine_config cfg;
     struct td_sink *sink;
@@ -67,6 +73,9 @@ struct td_engine {
     struct td_digests digests;
     uint64_t next_conn;
     struct td_clock *clock; /* expiry time: resists outlying packet timestamps */
+    enum td_clock_verdict clock_verdict; /* of the packet being handled */
+    struct held_touch held[TD_CLOCK_MAX_CONFIRM]; /* flows touched while the clock waits */
+    size_t nheld;
     td_time_us event_ts;    /* time stamped on the events the current call causes */
     td_time_us last_sweep;  /* expiry reading of the last sweep */
     bool finished;
@@ -90,6 +99,8 @@ void td_engine_config_defaults(struct td_engine_config *cfg)
     td_clock_limits_defaults(&cfg->clock);
 }
 
+static void touch_flow(struct td_engine *e, struct td_flow *f, enum td_flow_list list);
+static void forget_held(struct td_engine *e, const struct td_flow *f);
 static uint64_t on_stream_data(void *ctx, int side, const uint8_t *p, size_t n);
 static uint64_t on_stream_gap(void *ctx, int side, uint64_t n, enum td_gap_reason why);
 static struct td_stream_consumer consumer_of(struct tcp_conn *c);
@@ -205,6 +216,7 @@ static void drop_flow(struct td_engine *e, struct td_flow *f)
         end_connection(e, c);
         free(c);
     }
+    forget_held(e, f);
     td_flow_remove(e->flows, f);
 }
 
@@ -356,10 +368,10 @@ static void tcp_segment(struct td_engine *e, const struct td_ip *ip, const struc
         c->midstream = !syn;
     }
     if (c->closed) {
-        td_flow_touch(e->flows, f, TD_FLOW_CLOSED, td_clock_expiry_now(e->clock));
+        touch_flow(e, f, TD_FLOW_CLOSED);
         return; /* stray packets after the end */
     }
-    td_flow_touch(e->flows, f, TD_FLOW_ACTIVE, td_clock_expiry_now(e->clock));
+    touch_flow(e, f, TD_FLOW_ACTIVE);
     side = td_flow_side(f, src_index);
 
     if (syn) {
@@ -440,11 +452,47 @@ static void report_bad_timestamps(struct td_engine *e, const struct td_clock_out
                         off < 0 ? "behind" : "ahead of", td_format_time(judged->progress_ts, progress));
 }
 
+/*
+ * While the clock holds far packets, the flows they touch age from before
+ * them.  If the jump turns out real (a pause, not a glitch), they are aged
+ * again from their packets' times, so that a quiet capture's connections
+ * are not ended by a jump their own packets made.
+ */
+static void touch_flow(struct td_engine *e, struct td_flow *f, enum td_flow_list list)
+{
+    td_flow_touch(e->flows, f, list, td_clock_expiry_now(e->clock));
+    if (e->clock_verdict != TD_CLOCK_HELD)
+        return;
+    /* kept in order of last touch, the order the age lists must get them back in */
+    forget_held(e, f);
+    if (e->nheld < TD_CLOCK_MAX_CONFIRM) /* one flow per held packet: never full */
+        e->held[e->nheld++] = (struct held_touch){f, e->event_ts};
+}
+
+static void forget_held(struct td_engine *e, const struct td_flow *f)
+{
+    for (size_t i = 0; i < e->nheld; i++)
+        if (e->held[i].flow == f) {
+            memmove(&e->held[i], &e->held[i + 1], (e->nheld - i - 1) * sizeof e->held[0]);
+            e->nheld--;
+            return;
+        }
+}
+
 static void packet_time(struct td_engine *e, td_time_us ts)
 {
     struct td_clock_outliers judged;
-    td_clock_packet(e->clock, ts, &judged);
+
+    e->clock_verdict = td_clock_packet(e->clock, ts, &judged);
+    if (judged.outliers)
+        e->nheld = 0; /* glitches: what they touched stays aged from before them */
     report_bad_timestamps(e, &judged);
+    if (e->clock_verdict == TD_CLOCK_JUMPED) {
+        for (size_t i = 0; i < e->nheld; i++)
+            td_flow_touch(e->flows, e->held[i].flow, (enum td_flow_list)e->held[i].flow->list,
+                          td_clock_expiry_at(e->clock, e->held[i].ts));
+        e->nheld = 0;
+    }
 }
 
 /* Expiry on the clock's reading, at most once per second of it. */

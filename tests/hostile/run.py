@@ -681,6 +681,17 @@ def check_clock_outlier(o, text, r, scale, fails):
                      % (len(late), late[0]["type"], late[0]["ts"]))
 
 
+def check_clock_sparse(o, text, r, scale, fails):
+    need_hello(o, 46101, "clock-sparse.hostile.test", fails, complete=True)
+    if len(o.conn_by_port(46101)) != 1:
+        fails.append("client port 46101: %d connection events, expected 1 (ended by a clock jump?)"
+                     % len(o.conn_by_port(46101)))
+    no_anomalies(o, 46101, fails, "clock-sparse")
+    need_sentinel(o, fails)
+    if o.anoms:
+        fails.append("no anomaly expected, stats anomalies: %s" % o.anoms)
+
+
 def check_nothing(o, text, r, scale, fails):
     pass
 
@@ -725,6 +736,7 @@ CASES = [
     Case("zero-byte", "zero-byte", check_nothing, rc=1),
     Case("zero-byte (stdin)", "zero-byte", check_nothing, rc=1, stdin_file=True),
     Case("clock-outlier", "clock-outlier", check_clock_outlier),
+    Case("clock-sparse", "clock-sparse", check_clock_sparse),
 ]
 
 

@@ -36,6 +36,14 @@ static void in_step(struct td_clock *c, td_time_us ts)
     assert_int_equal(judged.outliers, 0);
 }
 
+/* A packet whose verdict is known, and that shows up no outlier. */
+static void expect(struct td_clock *c, td_time_us ts, enum td_clock_verdict verdict)
+{
+    struct td_clock_outliers judged;
+    assert_int_equal(td_clock_packet(c, ts, &judged), verdict);
+    assert_int_equal(judged.outliers, 0);
+}
+
 /* One packet whatever it shows up. */
 static void feed(struct td_clock *c, td_time_us ts)
 {
@@ -71,12 +79,12 @@ static void test_steady_progress(void **state)
 static void check_single_outlier(struct td_clock *c, td_time_us outlier)
 {
     struct td_clock_outliers judged;
-    in_step(c, T0);
-    in_step(c, T0 + 10 * SEC);
-    in_step(c, outlier);
+    expect(c, T0, TD_CLOCK_IN_STEP);
+    expect(c, T0 + 10 * SEC, TD_CLOCK_IN_STEP);
+    expect(c, outlier, TD_CLOCK_HELD);
     /* judged only once the next packet shows the capture did not move */
     assert_int_equal(td_clock_expiry_now(c), T0 + 10 * SEC);
-    td_clock_packet(c, T0 + 11 * SEC, &judged);
+    assert_int_equal(td_clock_packet(c, T0 + 11 * SEC, &judged), TD_CLOCK_IN_STEP);
     assert_int_equal(judged.outliers, 1);
     assert_int_equal(judged.first_ts, outlier);
     assert_int_equal(judged.progress_ts, T0 + 10 * SEC);
@@ -119,13 +127,16 @@ static void test_two_outliers_are_not_a_jump(void **state)
 static void test_jump_confirmed_ahead(void **state)
 {
     struct td_clock *c = *state;
-    in_step(c, T0);
-    in_step(c, T0 + 3 * DAY);           /* the next file, three days later */
-    in_step(c, T0 + 3 * DAY + SEC);
+    expect(c, T0, TD_CLOCK_IN_STEP);
+    expect(c, T0 + 3 * DAY, TD_CLOCK_HELD); /* the next file, three days later */
+    expect(c, T0 + 3 * DAY + SEC, TD_CLOCK_HELD);
     assert_int_equal(td_clock_expiry_now(c), T0); /* not yet: two packets could be a glitch */
-    in_step(c, T0 + 3 * DAY + 2 * SEC);
+    expect(c, T0 + 3 * DAY + 2 * SEC, TD_CLOCK_JUMPED);
     assert_int_equal(td_clock_expiry_now(c), T0 + 3 * DAY + 2 * SEC); /* the pause passed */
     assert_int_equal(td_clock_capture_now(c), T0 + 3 * DAY + 2 * SEC);
+    /* what the held packets touched ages from their own times */
+    assert_int_equal(td_clock_expiry_at(c, T0 + 3 * DAY), T0 + 3 * DAY);
+    assert_int_equal(td_clock_expiry_at(c, T0 + 3 * DAY + SEC), T0 + 3 * DAY + SEC);
     in_step(c, T0 + 3 * DAY + 3 * SEC);
     assert_int_equal(td_clock_expiry_now(c), T0 + 3 * DAY + 3 * SEC);
 }
@@ -133,12 +144,14 @@ static void test_jump_confirmed_ahead(void **state)
 static void test_jump_confirmed_behind(void **state)
 {
     struct td_clock *c = *state;
-    in_step(c, T0 + DAY);
-    for (int i = 0; i < 3; i++)        /* files read out of order */
-        in_step(c, T0 + i * SEC);
+    expect(c, T0 + DAY, TD_CLOCK_IN_STEP);
+    expect(c, T0, TD_CLOCK_HELD); /* files read out of order */
+    expect(c, T0 + SEC, TD_CLOCK_HELD);
+    expect(c, T0 + 2 * SEC, TD_CLOCK_JUMPED);
     /* no time passed for expiry, and it never runs backwards */
     assert_int_equal(td_clock_expiry_now(c), T0 + DAY);
     assert_int_equal(td_clock_capture_now(c), T0 + 2 * SEC);
+    assert_int_equal(td_clock_expiry_at(c, T0), T0 + DAY - 2 * SEC);
     in_step(c, T0 + 12 * SEC);
     assert_int_equal(td_clock_expiry_now(c), T0 + DAY + 10 * SEC);
     assert_int_equal(td_clock_capture_now(c), T0 + 12 * SEC);
