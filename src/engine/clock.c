@@ -54,8 +54,11 @@ struct td_clock *td_clock_new(const struct td_clock_limits *limits)
         c->limits.confirm_packets = 1;
     if (c->limits.confirm_packets > TD_CLOCK_MAX_CONFIRM)
         c->limits.confirm_packets = TD_CLOCK_MAX_CONFIRM;
+    /* within capture times, so that no time minus a step can overflow */
     if (c->limits.max_step_us < 0)
         c->limits.max_step_us = 0;
+    if (c->limits.max_step_us > TD_CAPTURE_TIME_MAX)
+        c->limits.max_step_us = TD_CAPTURE_TIME_MAX;
     return c;
 }
 
