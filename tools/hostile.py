@@ -1110,6 +1110,38 @@ def case_odd_versions(w, scale, rng):
     sentinel(w, cert)
 
 
+# ---- issue 6: clock
+
+TEN_YEARS_US = 3652 * 86400 * 10**6
+
+
+def case_clock_outlier(w, scale, rng):
+    """Two TLS 1.2 connections interleaved (SNI clock-a/clock-b.hostile.test);
+    between the first server flight and the second, one unrelated SYN (to
+    another server) stamped ten years ahead.  Attacks a clock that jumps with
+    one packet: every open connection expired at once, their second halves
+    reported as new connections without SNI, later events stamped ten years
+    ahead.  Both handshakes must complete in one connection each, every event
+    must carry its own packet's time, and the SYN must be one bad_timestamp."""
+    cert = make_cert()
+    a = Conn(w, "10.6.0.1", 46001, "192.0.2.61", 443, rng=rng).open()
+    b = Conn(w, "10.6.0.2", 46002, "192.0.2.61", 443, rng=rng).open()
+    a.send(C, record(hs(CLIENT_HELLO, client_hello(b"clock-a.hostile.test")), ver=0x0301))
+    b.send(C, record(hs(CLIENT_HELLO, client_hello(b"clock-b.hostile.test")), ver=0x0301))
+    a.send(S, server_flight(cert))
+    w.t += TEN_YEARS_US
+    Conn(w, "10.6.0.9", 46009, "192.0.2.62", 443, rng=rng).seg(C, SYN, opts=MSS_OPT)
+    w.t -= TEN_YEARS_US
+    b.send(S, server_flight(cert))
+    for c in (a, b):
+        c.send(C, client_flight())
+    for c in (a, b):
+        c.send(S, server_finish())
+    for c in (a, b):
+        c.close()
+    sentinel(w, cert)
+
+
 ACK_PORT = 48100
 
 
@@ -1459,6 +1491,21 @@ def case_buffer_budget(w, scale, rng):
     _big_message_connections(w, rng, 4, 40 * 1024, "10.9.5", at_once=True)
 
 
+def case_clock_sparse(w, scale, rng):
+    """One TLS 1.2 connection (SNI clock-sparse.hostile.test) whose packets
+    are 150 s apart, alone in the capture: each packet is far from the last
+    (more than the clock's 60 s step), none is an outlier, and no gap reaches
+    the 300 s idle timeout.  Attacks an outlier-proof clock that would hold
+    such packets and then end the connection at the jump they confirm: the
+    handshake must stay one connection, without anomalies."""
+    cert = make_cert()
+    w.step = 150 * 10**6
+    full_handshake(w, cert, "10.6.1.1", 46101, "192.0.2.63", 443, b"clock-sparse.hostile.test",
+                   rng=rng)
+    w.step = 20
+    sentinel(w, cert)
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1490,6 +1537,8 @@ CASES = {
     "cert13-extensions-lie": case_cert13_extensions_lie,
     "san-faults": case_san_faults,
     "bidi-names": case_bidi_names,
+    "clock-outlier": case_clock_outlier,
+    "clock-sparse": case_clock_sparse,
 }
 
 FULL_SCALE = {"retained-buffers": 300, "trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,

@@ -22,7 +22,11 @@ struct td_frame {
 };
 
 typedef void (*td_frame_fn)(void *ctx, const struct td_frame *f);
-typedef void (*td_idle_fn)(void *ctx, td_time_us now); /* live mode: after each batch */
+/*
+ * Live mode, after each batch: monotonic_us is CLOCK_MONOTONIC, not the
+ * packets' clock, so that a step of the system clock is not time passing.
+ */
+typedef void (*td_idle_fn)(void *ctx, td_time_us monotonic_us);
 
 enum td_capture_status {
     TD_CAPTURE_OK = 0,

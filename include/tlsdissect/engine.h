@@ -13,6 +13,7 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdissect/clock.h"
 #include "tlsdissect/format.h"
 #include "tlsdissect/ipfrag.h"
 #include "tlsdissect/model.h"
@@ -30,6 +31,7 @@ struct td_engine_config {
     size_t certificate_cache_slots;
     struct td_validator *validator;   /* the caller's; NULL: no certificate validation */
     struct td_ipfrag_limits fragments;
+    struct td_clock_limits clock;     /* when a packet's timestamp is an outlier */
 };
 
 /* The defaults documented in docs/cli.md. */
@@ -44,8 +46,12 @@ void td_engine_free(struct td_engine *e);
 void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t *frame,
                       size_t caplen, size_t wire_len);
 
-/* Time passes without packets (live capture): expire idle connections. */
-void td_engine_tick(struct td_engine *e, td_time_us now);
+/*
+ * Time passes without packets (live capture): expire idle connections.
+ * monotonic_us is CLOCK_MONOTONIC (any origin), so that a step of the
+ * system clock neither expires everything nor stops expiry.
+ */
+void td_engine_tick(struct td_engine *e, td_time_us monotonic_us);
 
 /* End of input: end every connection (in connection order) and emit stats. */
 void td_engine_finish(struct td_engine *e);

@@ -301,6 +301,7 @@ enum td_anomaly_kind {
     TD_ANOM_LIMIT_REACHED,
     TD_ANOM_BAD_VERSION,
     TD_ANOM_TCP_LATE_DATA,
+    TD_ANOM_BAD_TIMESTAMP,
     TD_ANOM_COUNT
 };
 

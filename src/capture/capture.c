@@ -191,7 +191,7 @@ enum td_capture_status td_capture_live(const char *iface, const char *filter,
             st = TD_CAPTURE_INPUT_ERROR;
             break;
         }
-        clock_gettime(CLOCK_REALTIME, &now);
+        clock_gettime(CLOCK_MONOTONIC, &now);
         idle(ctx, (td_time_us)now.tv_sec * 1000000 + now.tv_nsec / 1000);
     }
     if (pcap_stats(p, &ps) == 0) {

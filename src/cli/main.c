@@ -47,10 +47,10 @@ static void on_frame(void *ctx, const struct td_frame *f)
     td_engine_packet(r->engine, f->dlt, f->ts, f->data, f->caplen, f->len);
 }
 
-static void on_idle(void *ctx, td_time_us now)
+static void on_idle(void *ctx, td_time_us monotonic_us)
 {
     struct run *r = ctx;
-    td_engine_tick(r->engine, now);
+    td_engine_tick(r->engine, monotonic_us);
     td_sink_flush(r->sink);
 }
 

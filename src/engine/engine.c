@@ -8,6 +8,10 @@
  * as a view.  Memory is spent only on connections (capped in number), on
  * out-of-order bytes (capped per direction and in total) and on records or
  * handshake messages that span segments (capped by the TLS layer).
+ *
+ * Time: every event carries the timestamp of the packet that caused it;
+ * flows, closed connections and IP fragments age on the clock of clock.h,
+ * which one badly stamped packet cannot move.
  */
 #include "tlsdissect/engine.h"
 
@@ -16,6 +20,7 @@
 #include <string.h>
 
 #include "tlsdissect/certificate.h"
+#include "tlsdissect/clock.h"
 #include "tlsdissect/connection.h"
 #include "tlsdissect/flow.h"
 #include "tlsdissect/ip.h"
@@ -48,6 +53,12 @@ struct tcp_conn {
     struct td_tls_session *tls;
 };
 
+/* A flow touched by a packet whose time the clock held: aged again if the jump is real. */
+struct held_touch {
+    struct td_flow *flow;
+    td_time_us ts;
+};
+
 struct td_engine {
     struct td_engine_config cfg;
     struct td_sink *sink;
@@ -63,8 +74,12 @@ struct td_engine {
     struct td_tls_env tls_env;
     struct td_digests digests;
     uint64_t next_conn;
-    td_time_us now;        /* latest packet time */
-    td_time_us last_sweep;
+    struct td_clock *clock; /* expiry time: resists outlying packet timestamps */
+    enum td_clock_verdict clock_verdict; /* of the packet being handled */
+    struct held_touch held[TD_CLOCK_MAX_CONFIRM]; /* flows touched while the clock waits */
+    size_t nheld;
+    td_time_us event_ts;    /* time stamped on the events the current call causes */
+    td_time_us last_sweep;  /* expiry reading of the last sweep */
     bool finished;
 };
 
@@ -84,8 +99,11 @@ void td_engine_config_defaults(struct td_engine_config *cfg)
     cfg->fragments.max_datagrams = 4096;
     cfg->fragments.max_bytes = 32u << 20;
     cfg->fragments.timeout_us = 30 * 1000000LL;
+    td_clock_limits_defaults(&cfg->clock);
 }
 
+static void touch_flow(struct td_engine *e, struct td_flow *f, enum td_flow_list list);
+static void forget_held(struct td_engine *e, const struct td_flow *f);
 static uint64_t on_stream_data(void *ctx, int side, const uint8_t *p, size_t n);
 static uint64_t on_stream_gap(void *ctx, int side, uint64_t n, enum td_gap_reason why);
 static struct td_stream_consumer consumer_of(struct tcp_conn *c);
@@ -105,6 +123,7 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->frags = td_ipfrag_new(&cfg->fragments);
     e->certs = td_cert_cache_new(cfg->certificate_cache_slots);
     e->resume = td_resume_map_new(65536);
+    e->clock = td_clock_new(&cfg->clock);
     e->budget.cap = cfg->reassembly_bytes;
     e->budget.per_direction_cap = cfg->reassembly_bytes_per_direction;
     e->budget.window_cap = cfg->comparison_window_bytes;
@@ -116,7 +135,7 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->tls_buffers.cap = cfg->tls_buffer_bytes;
     e->tls_env.buffers = &e->tls_buffers;
     if (e->flows == NULL || e->frags == NULL || e->certs == NULL || e->resume == NULL ||
-        !td_digests_init(&e->digests)) {
+        e->clock == NULL || !td_digests_init(&e->digests)) {
         td_engine_free(e);
         return NULL;
     }
@@ -171,19 +190,19 @@ static void end_connection(struct td_engine *e, struct tcp_conn *c)
         struct td_stream_consumer cons = consumer_of(c);
         for (int side = 0; side < 2; side++)
             td_stream_flush(&c->stream[side], side, &cons, &e->budget);
-        td_tls_end(c->tls, e->now);
+        td_tls_end(c->tls, e->event_ts);
     }
     for (int side = 0; side < 2; side++)
         td_stream_release(&c->stream[side], &e->budget);
     if (c->conn && !(c->tls && td_tls_detected(c->tls)) && c->payload_bytes > 0 && on_tls_port(c))
-        td_conn_anomaly(c->conn, TD_ANOM_NOT_TLS, e->now,
+        td_conn_anomaly(c->conn, TD_ANOM_NOT_TLS, e->event_ts,
                         "%llu payload bytes on a TLS port and no TLS record in them",
                         (unsigned long long)c->payload_bytes);
     if (c->conn && (c->conn->sum.tls_seen || c->conn->sum.anomalies > 0)) {
         struct td_conn_summary *sum = &c->conn->sum;
         sum->has_rtt = c->rtt_known;
         sum->tcp_rtt_us = c->rtt_us;
-        td_conn_finish(c->conn, e->now);
+        td_conn_finish(c->conn, e->event_ts);
     }
     td_tls_free(c->tls);
     c->tls = NULL;
@@ -192,7 +211,7 @@ static void end_connection(struct td_engine *e, struct tcp_conn *c)
         free(c->conn);
         c->conn = NULL;
     }
-    td_flow_touch(e->flows, c->flow, TD_FLOW_CLOSED, e->now);
+    td_flow_touch(e->flows, c->flow, TD_FLOW_CLOSED, td_clock_expiry_now(e->clock));
 }
 
 static void drop_flow(struct td_engine *e, struct td_flow *f)
@@ -202,6 +221,7 @@ static void drop_flow(struct td_engine *e, struct td_flow *f)
         end_connection(e, c);
         free(c);
     }
+    forget_held(e, f);
     td_flow_remove(e->flows, f);
 }
 
@@ -216,7 +236,7 @@ static void evict_one(struct td_engine *e)
         c = f->user;
         e->stats.evicted_flows++;
         if (c && c->conn && c->payload_bytes)
-            td_conn_anomaly(c->conn, TD_ANOM_FLOW_EVICTED, e->now,
+            td_conn_anomaly(c->conn, TD_ANOM_FLOW_EVICTED, e->event_ts,
                             "connection table full (%zu connections): ended early",
                             e->cfg.max_flows);
         else
@@ -245,7 +265,7 @@ static struct tcp_conn *new_connection(struct td_engine *e, const struct td_flow
     c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
-    f = td_flow_add(e->flows, key, hash, src_index, ts);
+    f = td_flow_add(e->flows, key, hash, src_index, td_clock_expiry_now(e->clock));
     if (f == NULL) {
         free(c);
         return NULL;
@@ -272,7 +292,7 @@ static uint64_t on_stream_data(void *ctx, int side, const uint8_t *p, size_t n)
     struct tcp_conn *c = ctx;
     if (c->tls == NULL)
         return TD_STREAM_SKIP_ALL;
-    return td_tls_data(c->tls, side, p, n, c->engine->now);
+    return td_tls_data(c->tls, side, p, n, c->engine->event_ts);
 }
 
 static uint64_t on_stream_gap(void *ctx, int side, uint64_t n, enum td_gap_reason why)
@@ -280,7 +300,7 @@ static uint64_t on_stream_gap(void *ctx, int side, uint64_t n, enum td_gap_reaso
     struct tcp_conn *c = ctx;
     if (c->tls == NULL)
         return TD_STREAM_SKIP_ALL;
-    return td_tls_gap(c->tls, side, n, why, c->engine->now);
+    return td_tls_gap(c->tls, side, n, why, c->engine->event_ts);
 }
 
 static bool start_tls(struct td_engine *e, struct tcp_conn *c)
@@ -315,10 +335,10 @@ static void note_stream(struct td_engine *e, struct tcp_conn *c, const struct td
     if (c->conn == NULL)
         return;
     if (n->conflicts)
-        td_conn_anomaly(c->conn, TD_ANOM_TCP_OVERLAP_CONFLICT, e->now,
+        td_conn_anomaly(c->conn, TD_ANOM_TCP_OVERLAP_CONFLICT, e->event_ts,
                         "retransmitted bytes differ from the first copy (first copy kept)");
     if (n->late_bytes)
-        td_conn_anomaly(c->conn, TD_ANOM_TCP_LATE_DATA, e->now,
+        td_conn_anomaly(c->conn, TD_ANOM_TCP_LATE_DATA, e->event_ts,
                         "%llu bytes arrived after they had been reported missing; not parsed",
                         (unsigned long long)n->late_bytes);
 }
@@ -357,10 +377,10 @@ static void tcp_segment(struct td_engine *e, const struct td_ip *ip, const struc
         c->midstream = !syn;
     }
     if (c->closed) {
-        td_flow_touch(e->flows, f, TD_FLOW_CLOSED, ts);
+        touch_flow(e, f, TD_FLOW_CLOSED);
         return; /* stray packets after the end */
     }
-    td_flow_touch(e->flows, f, TD_FLOW_ACTIVE, ts);
+    touch_flow(e, f, TD_FLOW_ACTIVE);
     side = td_flow_side(f, src_index);
 
     if (syn) {
@@ -419,6 +439,97 @@ static void tcp_segment(struct td_engine *e, const struct td_ip *ip, const struc
         end_connection(e, c);
 }
 
+/* ---- time ---------------------------------------------------------------- */
+
+/*
+ * Packets the clock found out of step are reported once per run, then
+ * counted: their own events keep their own time, only expiry ignores them.
+ */
+static void report_bad_timestamps(struct td_engine *e, const struct td_clock_outliers *judged)
+{
+    char when[TD_TIME_BUF], progress[TD_TIME_BUF];
+    td_time_us off = judged->first_ts - judged->progress_ts;
+
+    if (judged->outliers == 0)
+        return;
+    td_report_anomalies(&e->rep, TD_ANOM_BAD_TIMESTAMP, judged->outliers, judged->first_ts,
+                        "%u packet%s stamped %s, %lld s %s the capture's time %s: not used "
+                        "for expiry",
+                        judged->outliers, judged->outliers == 1 ? "" : "s",
+                        td_format_time(judged->first_ts, when),
+                        (long long)((off < 0 ? -off : off) / 1000000),
+                        off < 0 ? "behind" : "ahead of", td_format_time(judged->progress_ts, progress));
+}
+
+/*
+ * While the clock holds far packets, the flows they touch age from before
+ * them.  If the jump turns out real (a pause, not a glitch), they are aged
+ * again from their packets' times, so that a quiet capture's connections
+ * are not ended by a jump their own packets made.
+ */
+static void touch_flow(struct td_engine *e, struct td_flow *f, enum td_flow_list list)
+{
+    td_flow_touch(e->flows, f, list, td_clock_expiry_now(e->clock));
+    if (e->clock_verdict != TD_CLOCK_HELD)
+        return;
+    /* kept in order of last touch, the order the age lists must get them back in */
+    forget_held(e, f);
+    if (e->nheld < TD_CLOCK_MAX_CONFIRM) /* one flow per held packet: never full */
+        e->held[e->nheld++] = (struct held_touch){f, e->event_ts};
+}
+
+static void forget_held(struct td_engine *e, const struct td_flow *f)
+{
+    for (size_t i = 0; i < e->nheld; i++)
+        if (e->held[i].flow == f) {
+            memmove(&e->held[i], &e->held[i + 1], (e->nheld - i - 1) * sizeof e->held[0]);
+            e->nheld--;
+            return;
+        }
+}
+
+static void packet_time(struct td_engine *e, td_time_us ts)
+{
+    struct td_clock_outliers judged;
+
+    e->clock_verdict = td_clock_packet(e->clock, ts, &judged);
+    if (judged.outliers)
+        e->nheld = 0; /* glitches: what they touched stays aged from before them */
+    report_bad_timestamps(e, &judged);
+    if (e->clock_verdict == TD_CLOCK_JUMPED) {
+        for (size_t i = 0; i < e->nheld; i++)
+            td_flow_touch(e->flows, e->held[i].flow, (enum td_flow_list)e->held[i].flow->list,
+                          td_clock_expiry_at(e->clock, e->held[i].ts));
+        e->nheld = 0;
+    }
+}
+
+/* Expiry on the clock's reading, at most once per second of it. */
+static void sweep(struct td_engine *e)
+{
+    td_time_us now = td_clock_expiry_now(e->clock);
+    struct td_frag_notes notes = {0};
+
+    if (now - e->last_sweep < 1000000)
+        return;
+    e->last_sweep = now;
+    e->event_ts = td_clock_capture_now(e->clock); /* what expires has no packet of its own */
+    expire(e, now);
+    td_ipfrag_expire(e->frags, now, &notes);
+    if (notes.expired)
+        td_report_anomalies(&e->rep, TD_ANOM_IP_FRAGMENT_DROPPED, notes.expired, e->event_ts,
+                            "%u fragmented datagrams never completed", notes.expired);
+}
+
+/* End of input: the last judgement of timestamps, and the time of the final events. */
+static void input_ended(struct td_engine *e)
+{
+    struct td_clock_outliers judged;
+    td_clock_finish(e->clock, &judged);
+    report_bad_timestamps(e, &judged);
+    e->event_ts = td_clock_capture_now(e->clock);
+}
+
 static uint32_t vlan_scope(const uint16_t *vlan, uint8_t n)
 {
     uint32_t h = n;
@@ -437,17 +548,9 @@ void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t
 
     e->stats.packets++;
     e->stats.bytes += wire_len;
-    if (ts > e->now)
-        e->now = ts;
-    if (e->now - e->last_sweep >= 1000000) {
-        struct td_frag_notes notes = {0};
-        e->last_sweep = e->now;
-        expire(e, e->now);
-        td_ipfrag_expire(e->frags, e->now, &notes);
-        if (notes.expired)
-            td_report_anomalies(&e->rep, TD_ANOM_IP_FRAGMENT_DROPPED, notes.expired, ts,
-                                "%u fragmented datagrams never completed", notes.expired);
-    }
+    packet_time(e, ts);
+    sweep(e);
+    e->event_ts = ts;
     if (td_link_decode(dlt, frame, caplen, &link) != 0) {
         td_report_anomaly(&e->rep, caplen < wire_len ? TD_ANOM_TRUNCATED_CAPTURE
                                                      : TD_ANOM_LINK_MALFORMED,
@@ -468,7 +571,7 @@ void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t
     if (ip.is_fragment) {
         struct td_frag_notes notes = {0};
         enum td_frag_result r = td_ipfrag_push(e->frags, &ip, vlan_scope(link.vlan, link.nvlan),
-                                               ts, &whole, &notes);
+                                               td_clock_expiry_now(e->clock), &whole, &notes);
         if (notes.overlap_conflicts)
             td_report_anomalies(&e->rep, TD_ANOM_IP_FRAGMENT_OVERLAP, notes.overlap_conflicts, ts,
                               "overlapping IPv%d fragments with different bytes (first copy kept)",
@@ -498,11 +601,10 @@ void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t
     tcp_segment(e, &ip, &seg, link.vlan, link.nvlan, ts);
 }
 
-void td_engine_tick(struct td_engine *e, td_time_us now)
+void td_engine_tick(struct td_engine *e, td_time_us monotonic_us)
 {
-    if (now > e->now)
-        e->now = now;
-    expire(e, e->now);
+    td_clock_tick(e->clock, monotonic_us);
+    sweep(e);
 }
 
 static int by_number(const void *a, const void *b)
@@ -520,6 +622,7 @@ void td_engine_finish(struct td_engine *e)
     if (e->finished)
         return;
     e->finished = true;
+    input_ended(e);
     all = calloc(n ? n : 1, sizeof *all);
     if (all) {
         for (int list = 0; list < TD_FLOW_LISTS; list++)
@@ -533,9 +636,9 @@ void td_engine_finish(struct td_engine *e)
     }
     if (td_ipfrag_pending(e->frags))
         td_report_anomalies(&e->rep, TD_ANOM_IP_FRAGMENT_DROPPED, td_ipfrag_pending(e->frags),
-                            e->now, "%zu fragmented datagrams incomplete at the end of input",
+                            e->event_ts, "%zu fragmented datagrams incomplete at the end of input",
                             td_ipfrag_pending(e->frags));
-    ev.ts = e->now;
+    ev.ts = e->event_ts;
     td_sink_emit(e->sink, &ev);
 }
 
@@ -567,6 +670,7 @@ void td_engine_free(struct td_engine *e)
     td_ipfrag_free(e->frags);
     td_cert_cache_free(e->certs);
     td_resume_map_free(e->resume);
+    td_clock_free(e->clock);
     td_arena_free(&e->arena);
     td_digests_free(&e->digests);
     free(e);

@@ -60,6 +60,7 @@ static const char *const anomaly_names[TD_ANOM_COUNT] = {
     [TD_ANOM_LIMIT_REACHED] = "limit_reached",
     [TD_ANOM_BAD_VERSION] = "bad_version",
     [TD_ANOM_TCP_LATE_DATA] = "tcp_late_data",
+    [TD_ANOM_BAD_TIMESTAMP] = "bad_timestamp",
 };
 
 const char *td_anomaly_name(enum td_anomaly_kind kind)

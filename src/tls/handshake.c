@@ -66,8 +66,12 @@ static size_t find_message_start(const uint8_t *p, size_t n, size_t max_message)
     uint8_t *chains;
     size_t j, found = n;
 
-    if (n >= 4 && header_plausible(p, max_message) && message_length(p) > n - 4)
-        return 0; /* one message from the start that continues in the next record */
+    /* One message from the start that continues in the next record: weaker
+     * evidence, so only a message that can follow a lost one (not a hello) and
+     * shorter than 64 KiB (a DER string tag before text never looks like that). */
+    if (n >= 4 && header_plausible(p, max_message) && message_length(p) > n - 4 &&
+        p[0] != 1 && p[0] != 2 && message_length(p) < 65536)
+        return 0;
     chains = calloc(n + 1, 1);
     if (chains == NULL)
         return n;

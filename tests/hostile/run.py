@@ -676,6 +676,37 @@ def check_header_only(o, text, r, scale, fails):
         fails.append("empty capture: expected only a stats event with 0 packets")
 
 
+def check_clock_outlier(o, text, r, scale, fails):
+    # one SYN stamped ten years ahead: an anomaly for that packet, nothing more
+    for port, sni in ((46001, "clock-a.hostile.test"), (46002, "clock-b.hostile.test")):
+        need_hello(o, port, sni, fails, complete=True)
+        if len(o.conn_by_port(port)) != 1:
+            fails.append("client port %d: %d connection events, expected 1 (split by the clock?)"
+                         % (port, len(o.conn_by_port(port))))
+        no_anomalies(o, port, fails, "clock-outlier %s" % sni)
+    need_sentinel(o, fails)
+    need_anomalies(o, ["bad_timestamp"], fails)
+    if o.anoms != {"bad_timestamp": 1}:
+        fails.append("expected exactly one bad_timestamp, stats anomalies: %s" % o.anoms)
+    # the capture spans a few ms of its first day; only the anomaly shows the SYN's own time
+    day = time.strftime("%Y-%m-%d", time.gmtime(hostile.BASE_US // 10**6))
+    late = [e for e in o.events if e["type"] != "anomaly" and not e["ts"].startswith(day)]
+    if late:
+        fails.append("%d events not stamped with their own packet's time, e.g. %s %s"
+                     % (len(late), late[0]["type"], late[0]["ts"]))
+
+
+def check_clock_sparse(o, text, r, scale, fails):
+    need_hello(o, 46101, "clock-sparse.hostile.test", fails, complete=True)
+    if len(o.conn_by_port(46101)) != 1:
+        fails.append("client port 46101: %d connection events, expected 1 (ended by a clock jump?)"
+                     % len(o.conn_by_port(46101)))
+    no_anomalies(o, 46101, fails, "clock-sparse")
+    need_sentinel(o, fails)
+    if o.anoms:
+        fails.append("no anomaly expected, stats anomalies: %s" % o.anoms)
+
+
 def check_nothing(o, text, r, scale, fails):
     pass
 
@@ -940,6 +971,8 @@ CASES = [
     Case("hello-order", "hello-order", check_hello_order),
     Case("retained-buffers", "retained-buffers", check_retained_buffers, stream=True, text=False),
     Case("buffer-budget", "buffer-budget", check_buffer_budget, args=["--max-tls-buffers", "65536"]),
+    Case("clock-outlier", "clock-outlier", check_clock_outlier),
+    Case("clock-sparse", "clock-sparse", check_clock_sparse),
 ]
 
 
