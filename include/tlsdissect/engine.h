@@ -15,6 +15,7 @@
 
 #include "tlsdissect/format.h"
 #include "tlsdissect/ipfrag.h"
+#include "tlsdissect/keyed_hash.h"
 #include "tlsdissect/model.h"
 #include "tlsdissect/session.h"
 
@@ -29,9 +30,15 @@ struct td_engine_config {
     size_t certificate_cache_slots;
     struct td_validator *validator;   /* the caller's; NULL: no certificate validation */
     struct td_ipfrag_limits fragments;
+    /*
+     * The secret key of every table keyed by wire data (keyed_hash.h).  The
+     * defaults leave it zero: a run sets it from td_hash_key_random(), and
+     * gives the same key to its validator.
+     */
+    struct td_hash_key hash_key;
 };
 
-/* The defaults documented in docs/cli.md. */
+/* The defaults documented in docs/cli.md (hash_key zero: see above). */
 void td_engine_config_defaults(struct td_engine_config *cfg);
 
 struct td_engine;

@@ -14,16 +14,18 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdissect/keyed_hash.h"
 #include "tlsdissect/model.h"
 
 struct td_validator;
 
 /*
  * ca_file / ca_path: PEM trust anchors (either may be NULL; both NULL means
- * the system store).  NULL on failure, with a one-line reason in err.
+ * the system store).  key: the run's table key (keyed_hash.h), for the
+ * cache.  NULL on failure, with a one-line reason in err.
  */
-struct td_validator *td_validator_new(const char *ca_file, const char *ca_path, char *err,
-                                      size_t errlen);
+struct td_validator *td_validator_new(const char *ca_file, const char *ca_path,
+                                      const struct td_hash_key *key, char *err, size_t errlen);
 void td_validator_free(struct td_validator *v);
 
 /*

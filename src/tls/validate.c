@@ -6,11 +6,14 @@
  * Every error the verifier meets is collected by the verify callback (which
  * lets verification go on), mapped onto the contract's problems, and listed
  * in a fixed order.  The policy level is 0: weak keys or digests are not
- * trust failures here; validity, trust, signatures and names are.
+ * trust failures here; validity, trust, signatures and names are.  Cache
+ * slots are chosen by a keyed hash (keyed_hash.h) so that chains cannot be
+ * ground to evict each other.
  */
 #include "tlsdissect/validate.h"
 
 #include "tlsdissect/certificate.h"
+#include "tlsdissect/keyed_hash.h"
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -32,19 +35,19 @@ struct cache_entry {
 struct td_validator {
     X509_STORE *store;
     EVP_MD *sha256; /* fetched once, for cache keys */
+    struct td_keyed_hash *hasher; /* picks a cache key's slot */
     struct cache_entry cache[CACHE_SLOTS];
 };
 
-struct td_validator *td_validator_new(const char *ca_file, const char *ca_path, char *err,
-                                      size_t errlen)
+struct td_validator *td_validator_new(const char *ca_file, const char *ca_path,
+                                      const struct td_hash_key *key, char *err, size_t errlen)
 {
     struct td_validator *v = calloc(1, sizeof *v);
     if (v == NULL || (v->store = X509_STORE_new()) == NULL ||
-        (v->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
-        if (v)
-            X509_STORE_free(v->store);
+        (v->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+        (v->hasher = td_keyed_hash_new(key)) == NULL) {
         snprintf(err, errlen, "out of memory");
-        free(v);
+        td_validator_free(v);
         return NULL;
     }
     if (ca_file || ca_path) {
@@ -67,6 +70,7 @@ void td_validator_free(struct td_validator *v)
         return;
     X509_STORE_free(v->store);
     EVP_MD_free(v->sha256);
+    td_keyed_hash_free(v->hasher);
     free(v);
 }
 
@@ -242,7 +246,7 @@ void td_validate_chain(struct td_validator *v, const struct td_certificate *chai
     if (v == NULL || chain->count == 0)
         return;
     chain_key(v, chain, sni, sni_len, key);
-    e = &v->cache[(key[0] | (size_t)key[1] << 8) % CACHE_SLOTS];
+    e = &v->cache[td_keyed_hash(v->hasher, key, sizeof key) % CACHE_SLOTS];
     if (e->used && memcmp(e->key, key, 32) == 0 && when >= e->valid_from && when < e->valid_until) {
         *out = e->result;
         return;
