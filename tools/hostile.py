@@ -1057,6 +1057,136 @@ def case_zero_byte(w, scale, rng):
     """An empty file (or empty standard input): not a capture, exit 1."""
 
 
+# ---- issue 6: tables
+
+# tlsdissect's connection hash up to commit 7c89594: the 48-byte key (family,
+# VLAN count, 4 VLAN IDs, 2 ports, 2 addresses, 2 zero bytes; little-endian
+# host) taken as six 64-bit words, each mixed in by an invertible step.
+OLD_FLOW_SEED = 0x51ED270B0B5D0F1B
+OLD_FLOW_MUL = 0x9E3779B97F4A7C15
+M64 = (1 << 64) - 1
+HASH_FLOOD_CPORT, HASH_FLOOD_SPORT = 40000, 443
+HASH_FLOOD_STATE = 0x0123456789ABCDEF   # the state every key reaches after word 4
+
+
+def old_flow_hash(words):
+    h = OLD_FLOW_SEED
+    for v in words:
+        h = ((h ^ v) * OLD_FLOW_MUL) & M64
+        h ^= h >> 29
+    return h
+
+
+def old_flow_key_words(client, server):
+    """The key words of a connection from client to server (the client's
+    2001: address is the lower, so it comes first)."""
+    key = (struct.pack("<BB4HHH", 6, 0, 0, 0, 0, 0, HASH_FLOOD_CPORT, HASH_FLOOD_SPORT)
+           + client + server + b"\0\0")
+    return struct.unpack("<6Q", key)
+
+
+def hash_flood_addresses(i):
+    """(client, server) IPv6 addresses of connection i: the client's bytes
+    2..5 hold i (key word 2); the server's bytes 2..9 (key word 4) are solved
+    so that the old hash's state after word 4 is HASH_FLOOD_STATE, whatever
+    i: undo the xorshift, then the odd multiplier."""
+    client = b"\x20\x01" + struct.pack("!I", i) + bytes(9) + b"\x01"
+    server = b"\x20\x02" + bytes(13) + b"\x02"
+    t = HASH_FLOOD_STATE ^ (HASH_FLOOD_STATE >> 29) ^ (HASH_FLOOD_STATE >> 58)
+    want = (t * pow(OLD_FLOW_MUL, -1, 1 << 64)) & M64
+    w4 = want ^ old_flow_hash(old_flow_key_words(client, server)[:4])
+    return client, server[:2] + struct.pack("<Q", w4) + server[10:]
+
+
+def case_hash_flood(w, scale, rng):
+    """`scale` IPv6 SYNs (80,000 at full size; hash-flood-1k: 1,000), one per
+    connection, from 2001::/16 port 40000 to 2002::/16 port 443, 2 us apart,
+    never answered, whose connection keys all have the same value under
+    tlsdissect's old unkeyed hash (hash_flood_addresses); then an ordinary
+    handshake.  Attacks the connection table's buckets: with the old hash
+    every lookup walked one chain of all the connections."""
+    w.step = 2
+    for i in range(scale):
+        client, server = hash_flood_addresses(i)
+        seq = (i * 2654435761) & 0xFFFFFFFF
+        w.packet(eth(ipv6(client, server, tcp(client, server, HASH_FLOOD_CPORT, HASH_FLOOD_SPORT,
+                                              seq, 0, SYN, opts=MSS_OPT)), True))
+    w.step = 20
+    sentinel(w, make_cert())
+
+
+def cert_variants(cert, n):
+    """n distinct certificates made from cert (serial 4660, as make_cert sets
+    it) by giving each its own 2-byte serial; they still parse, their
+    signatures no longer verify."""
+    assert cert.count(b"\x02\x02\x12\x34") == 1
+    at = cert.index(b"\x02\x02\x12\x34") + 2
+    return [cert[:at] + struct.pack("!H", 0x1000 + i) + cert[at + 2:] for i in range(n)]
+
+
+def chain_flight(chain):
+    """server_flight with a Certificate message of several certificates,
+    cut into records of 16 KiB."""
+    return (record(hs(SERVER_HELLO, server_hello()))
+            + records(hs(CERTIFICATE, certificate_body(chain)))
+            + record(hs(SERVER_KEY_EXCHANGE, ske_ecdhe()))
+            + record(hs(SERVER_HELLO_DONE, b"")))
+
+
+VALIDATION_COST_PORT = 42000
+VALIDATION_COST_CONNS = 20
+
+
+def case_validation_cost(w, scale, rng):
+    """20 connections (client ports 42000..42019), each with its own SNI
+    (cNN.validation-cost.test), whose server sends the same Certificate
+    message of `scale` certificates (3,000 at full size: about 1.4 MB, so
+    run it with --max-handshake-size 2097152): the P-256 leaf of make_cert
+    and scale - 1 variants of it; then an ordinary handshake.  Attacks
+    certificate validation: every certificate decoded and given to the
+    verifier on every connection, and a cache keyed by the name."""
+    leaf = make_cert()
+    flight = chain_flight([leaf] + cert_variants(leaf, scale - 1))
+    for i in range(VALIDATION_COST_CONNS):
+        full_handshake(w, leaf, cport=VALIDATION_COST_PORT + i,
+                       sni=b"c%02d.validation-cost.test" % i, flight=flight)
+    sentinel(w, leaf)
+
+
+VALIDATION_CAP_PORT = 42100
+VALIDATION_CAP_SNIS = (b"server.hostile.test", b"other.hostile.test", b"server.hostile.test")
+
+
+def case_validation_cap(w, scale, rng):
+    """The validation-cost attack in small, for a golden output: 3
+    connections (client ports 42100..42102) whose server sends a chain of 12
+    certificates (the leaf of make_cert and 11 variants, more than the
+    verifier is given), for the SNIs server.hostile.test (the leaf's name),
+    other.hostile.test, server.hostile.test; then an ordinary handshake."""
+    leaf = make_cert()
+    flight = chain_flight([leaf] + cert_variants(leaf, 11))
+    for i, sni in enumerate(VALIDATION_CAP_SNIS):
+        full_handshake(w, leaf, cport=VALIDATION_CAP_PORT + i, sni=sni, flight=flight)
+    sentinel(w, leaf)
+
+
+CERT_TRAILING_PORT = 43000
+
+
+def case_cert_trailing_bytes(w, scale, rng):
+    """Certificates with 4 bytes after their DER (reported
+    certificate_unparsed), for SNI server.hostile.test: client port 43000
+    gets the leaf of make_cert then a variant of it with the trailing bytes,
+    port 43001 the leaf with the trailing bytes then a variant; then an
+    ordinary handshake.  Only what parsed may be validated."""
+    leaf = make_cert()
+    other = cert_variants(leaf, 1)[0]
+    for i, chain in enumerate(([leaf, other + b"\0\0\0\0"], [leaf + b"\0\0\0\0", other])):
+        full_handshake(w, leaf, cport=CERT_TRAILING_PORT + i, sni=b"server.hostile.test",
+                       flight=chain_flight(chain))
+    sentinel(w, leaf)
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1077,10 +1207,16 @@ CASES = {
     "cut-mid-header": case_cut_mid_header,
     "header-only": case_header_only,
     "zero-byte": case_zero_byte,
+    "hash-flood": case_hash_flood,
+    "hash-flood-1k": case_hash_flood,
+    "validation-cost": case_validation_cost,
+    "validation-cap": case_validation_cap,
+    "cert-trailing-bytes": case_cert_trailing_bytes,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,
-              "garbage-flood": 1000000000, "frag-incomplete": 100000}
+              "garbage-flood": 1000000000, "frag-incomplete": 100000,
+              "hash-flood": 80000, "hash-flood-1k": 1000, "validation-cost": 3000}
 
 
 def parse_scale(s):
