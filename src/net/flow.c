@@ -22,6 +22,11 @@ struct td_flow_table {
     struct td_flow *oldest[TD_FLOW_LISTS];
     struct td_flow *newest[TD_FLOW_LISTS];
     struct td_keyed_hash *hasher;
+    /* the last key hashed: td_flow_add follows a td_flow_find of its key,
+     * and packets come in bursts of one connection */
+    bool memo_set;
+    struct td_flow_key memo_key;
+    uint64_t memo_hash;
 };
 
 #define TD_FLOW_INITIAL_BUCKETS 4096
@@ -84,15 +89,20 @@ void td_flow_key_make(int family, const uint8_t *src, uint16_t sport, const uint
     *src_index = first_is_src ? 0 : 1;
 }
 
-/* The key is memset before it is filled: padding bytes are zero and hash alike. */
-static uint64_t key_hash(struct td_flow_table *t, const struct td_flow_key *key)
-{
-    return td_keyed_hash(t->hasher, key, sizeof *key);
-}
-
 static int key_equal(const struct td_flow_key *a, const struct td_flow_key *b)
 {
     return memcmp(a, b, sizeof *a) == 0;
+}
+
+/* The key is memset before it is filled: padding bytes are zero and hash alike. */
+static uint64_t key_hash(struct td_flow_table *t, const struct td_flow_key *key)
+{
+    if (!t->memo_set || !key_equal(&t->memo_key, key)) {
+        t->memo_key = *key;
+        t->memo_hash = td_keyed_hash(t->hasher, key, sizeof *key);
+        t->memo_set = true;
+    }
+    return t->memo_hash;
 }
 
 struct td_flow *td_flow_find(struct td_flow_table *t, const struct td_flow_key *key)
