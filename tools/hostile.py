@@ -1110,38 +1110,6 @@ def case_odd_versions(w, scale, rng):
     sentinel(w, cert)
 
 
-# ---- issue 6: clock
-
-TEN_YEARS_US = 3652 * 86400 * 10**6
-
-
-def case_clock_outlier(w, scale, rng):
-    """Two TLS 1.2 connections interleaved (SNI clock-a/clock-b.hostile.test);
-    between the first server flight and the second, one unrelated SYN (to
-    another server) stamped ten years ahead.  Attacks a clock that jumps with
-    one packet: every open connection expired at once, their second halves
-    reported as new connections without SNI, later events stamped ten years
-    ahead.  Both handshakes must complete in one connection each, every event
-    must carry its own packet's time, and the SYN must be one bad_timestamp."""
-    cert = make_cert()
-    a = Conn(w, "10.6.0.1", 46001, "192.0.2.61", 443, rng=rng).open()
-    b = Conn(w, "10.6.0.2", 46002, "192.0.2.61", 443, rng=rng).open()
-    a.send(C, record(hs(CLIENT_HELLO, client_hello(b"clock-a.hostile.test")), ver=0x0301))
-    b.send(C, record(hs(CLIENT_HELLO, client_hello(b"clock-b.hostile.test")), ver=0x0301))
-    a.send(S, server_flight(cert))
-    w.t += TEN_YEARS_US
-    Conn(w, "10.6.0.9", 46009, "192.0.2.62", 443, rng=rng).seg(C, SYN, opts=MSS_OPT)
-    w.t -= TEN_YEARS_US
-    b.send(S, server_flight(cert))
-    for c in (a, b):
-        c.send(C, client_flight())
-    for c in (a, b):
-        c.send(S, server_finish())
-    for c in (a, b):
-        c.close()
-    sentinel(w, cert)
-
-
 ACK_PORT = 48100
 
 
@@ -1239,6 +1207,137 @@ def case_gap_in_message(w, scale, rng):
         c.send(S, server_finish())
         c.close()
     sentinel(w, cert)
+
+
+HELLO_ORDER_PORT = 48300
+
+
+def hello_retry_request(group=23):
+    """A TLS 1.3 HelloRetryRequest asking for a key share in group (RFC 8446 §4.1.4)."""
+    import hashlib
+    exts = ext(43, u16(0x0304)) + ext(51, u16(group))
+    return (u16(0x0303) + hashlib.sha256(b"HelloRetryRequest").digest()
+            + v8(bytes(range(0x60, 0x80))) + u16(0x1301) + u8(0) + v16(exts))
+
+
+def case_hello_order(w, scale, rng):
+    """Hellos out of their order (client port 48300 + i): 0: ClientHello,
+    HelloRetryRequest, ClientHello, a second HelloRetryRequest; 1: a TLS 1.2
+    handshake whose client sends a second ClientHello in clear after the
+    ServerHello; 2: a server that sends two ServerHellos.  Each out-of-place
+    hello is reported as it is, with an unexpected_message anomaly."""
+    cert = make_cert()
+    for i in range(3):
+        c = Conn(w, "10.9.3.%d" % (i + 1), HELLO_ORDER_PORT + i, "192.0.2.113", 443, rng=rng).open()
+        ch = record(hs(CLIENT_HELLO, client_hello(b"order%d.hostile.test" % i)), ver=0x0301)
+        c.send(C, ch)
+        if i == 0:
+            c.send(S, record(hs(SERVER_HELLO, hello_retry_request())))
+            c.send(C, ch)
+            c.send(S, record(hs(SERVER_HELLO, hello_retry_request(24))))
+        elif i == 1:
+            c.send(S, server_flight(cert))
+            c.send(C, ch)
+        else:
+            c.send(S, record(hs(SERVER_HELLO, server_hello())) + server_flight(cert))
+            c.send(C, client_flight())
+            c.send(S, server_finish())
+        c.close()
+    sentinel(w, cert)
+
+
+BUFFER_PORT = 48400
+
+
+def _big_message_connections(w, rng, n, size, ip_prefix, at_once):
+    """n connections whose servers each send a Certificate of about size
+    bytes in 16 KiB records; at_once: the first halves of all of them before
+    any second half (so that all are being assembled at once); otherwise one
+    whole message after the other.  The connections close at the end."""
+    cert = make_cert()
+    blob = certificate_body([cert, bytes(rng.getrandbits(8) for _ in range(256)) * (size // 256)])
+    conns = []
+    for i in range(n):
+        c = Conn(w, "%s.%d" % (ip_prefix, i + 1), BUFFER_PORT + i, "192.0.2.114", 443, rng=rng).open()
+        c.send(C, record(hs(CLIENT_HELLO, client_hello(b"big%d.hostile.test" % i)), ver=0x0301))
+        stream = record(hs(SERVER_HELLO, server_hello())) + records(hs(CERTIFICATE, blob))
+        conns.append((c, stream))
+    halves = [(c, half) for half in (0, 1) for c, _ in conns] if at_once else \
+        [(c, half) for c, _ in conns for half in (0, 1)]
+    streams = {id(c): stream for c, stream in conns}
+    for c, half in halves:
+        stream = streams[id(c)]
+        part = stream[:len(stream) // 2] if half == 0 else stream[len(stream) // 2:]
+        c.send(S, part, mss=16000, ack_every=4)
+    for c, _ in conns:
+        c.send(S, record(hs(SERVER_KEY_EXCHANGE, ske_ecdhe())) + record(hs(SERVER_HELLO_DONE, b"")))
+        c.close()
+    sentinel(w, cert)
+
+
+def case_retained_buffers(w, scale, rng):
+    """scale connections (default 300) whose servers each send a 1000 KiB
+    Certificate, one after the other, and stay open until the end: the
+    memory of a parsed message must be given back (peak memory does not grow
+    with the number of idle connections)."""
+    _big_message_connections(w, rng, scale, 1000 * 1024, "10.9.4", at_once=False)
+
+
+def case_buffer_budget(w, scale, rng):
+    """Four connections whose 40 KiB Certificates are assembled at once,
+    for a run with --max-tls-buffers 65536: the messages that find no room
+    are skipped by their length and reported (limit_reached); the messages
+    after them are read."""
+    _big_message_connections(w, rng, 4, 40 * 1024, "10.9.5", at_once=True)
+
+
+# ---- issue 6: clock
+
+TEN_YEARS_US = 3652 * 86400 * 10**6
+
+
+def case_clock_outlier(w, scale, rng):
+    """Two TLS 1.2 connections interleaved (SNI clock-a/clock-b.hostile.test);
+    between the first server flight and the second, one unrelated SYN (to
+    another server) stamped ten years ahead.  Attacks a clock that jumps with
+    one packet: every open connection expired at once, their second halves
+    reported as new connections without SNI, later events stamped ten years
+    ahead.  Both handshakes must complete in one connection each, every event
+    must carry its own packet's time, and the SYN must be one bad_timestamp."""
+    cert = make_cert()
+    a = Conn(w, "10.6.0.1", 46001, "192.0.2.61", 443, rng=rng).open()
+    b = Conn(w, "10.6.0.2", 46002, "192.0.2.61", 443, rng=rng).open()
+    a.send(C, record(hs(CLIENT_HELLO, client_hello(b"clock-a.hostile.test")), ver=0x0301))
+    b.send(C, record(hs(CLIENT_HELLO, client_hello(b"clock-b.hostile.test")), ver=0x0301))
+    a.send(S, server_flight(cert))
+    w.t += TEN_YEARS_US
+    Conn(w, "10.6.0.9", 46009, "192.0.2.62", 443, rng=rng).seg(C, SYN, opts=MSS_OPT)
+    w.t -= TEN_YEARS_US
+    b.send(S, server_flight(cert))
+    for c in (a, b):
+        c.send(C, client_flight())
+    for c in (a, b):
+        c.send(S, server_finish())
+    for c in (a, b):
+        c.close()
+    sentinel(w, cert)
+
+
+def case_clock_sparse(w, scale, rng):
+    """One TLS 1.2 connection (SNI clock-sparse.hostile.test) whose packets
+    are 150 s apart, alone in the capture: each packet is far from the last
+    (more than the clock's 60 s step), none is an outlier, and no gap reaches
+    the 300 s idle timeout.  Attacks an outlier-proof clock that would hold
+    such packets and then end the connection at the jump they confirm: the
+    handshake must stay one connection, without anomalies."""
+    cert = make_cert()
+    w.step = 150 * 10**6
+    full_handshake(w, cert, "10.6.1.1", 46101, "192.0.2.63", 443, b"clock-sparse.hostile.test",
+                   rng=rng)
+    w.step = 20
+    sentinel(w, cert)
+
+
 # ---- issue 6: output
 # Lists longer than any real handshake carries (the output caps of
 # docs/limits.md), faults inside a certificate that must be named, and names
@@ -1409,101 +1508,134 @@ def case_bidi_names(w, scale, rng):
     sentinel(w, make_cert())
 
 
-HELLO_ORDER_PORT = 48300
+# ---- issue 6: tables
+
+# tlsdissect's connection hash up to commit 7c89594: the 48-byte key (family,
+# VLAN count, 4 VLAN IDs, 2 ports, 2 addresses, 2 zero bytes; little-endian
+# host) taken as six 64-bit words, each mixed in by an invertible step.
+OLD_FLOW_SEED = 0x51ED270B0B5D0F1B
+OLD_FLOW_MUL = 0x9E3779B97F4A7C15
+M64 = (1 << 64) - 1
+HASH_FLOOD_CPORT, HASH_FLOOD_SPORT = 40000, 443
+HASH_FLOOD_STATE = 0x0123456789ABCDEF   # the state every key reaches after word 4
 
 
-def hello_retry_request(group=23):
-    """A TLS 1.3 HelloRetryRequest asking for a key share in group (RFC 8446 §4.1.4)."""
-    import hashlib
-    exts = ext(43, u16(0x0304)) + ext(51, u16(group))
-    return (u16(0x0303) + hashlib.sha256(b"HelloRetryRequest").digest()
-            + v8(bytes(range(0x60, 0x80))) + u16(0x1301) + u8(0) + v16(exts))
+def old_flow_hash(words):
+    h = OLD_FLOW_SEED
+    for v in words:
+        h = ((h ^ v) * OLD_FLOW_MUL) & M64
+        h ^= h >> 29
+    return h
 
 
-def case_hello_order(w, scale, rng):
-    """Hellos out of their order (client port 48300 + i): 0: ClientHello,
-    HelloRetryRequest, ClientHello, a second HelloRetryRequest; 1: a TLS 1.2
-    handshake whose client sends a second ClientHello in clear after the
-    ServerHello; 2: a server that sends two ServerHellos.  Each out-of-place
-    hello is reported as it is, with an unexpected_message anomaly."""
-    cert = make_cert()
-    for i in range(3):
-        c = Conn(w, "10.9.3.%d" % (i + 1), HELLO_ORDER_PORT + i, "192.0.2.113", 443, rng=rng).open()
-        ch = record(hs(CLIENT_HELLO, client_hello(b"order%d.hostile.test" % i)), ver=0x0301)
-        c.send(C, ch)
-        if i == 0:
-            c.send(S, record(hs(SERVER_HELLO, hello_retry_request())))
-            c.send(C, ch)
-            c.send(S, record(hs(SERVER_HELLO, hello_retry_request(24))))
-        elif i == 1:
-            c.send(S, server_flight(cert))
-            c.send(C, ch)
-        else:
-            c.send(S, record(hs(SERVER_HELLO, server_hello())) + server_flight(cert))
-            c.send(C, client_flight())
-            c.send(S, server_finish())
-        c.close()
-    sentinel(w, cert)
+def old_flow_key_words(client, server):
+    """The key words of a connection from client to server (the client's
+    2001: address is the lower, so it comes first)."""
+    key = (struct.pack("<BB4HHH", 6, 0, 0, 0, 0, 0, HASH_FLOOD_CPORT, HASH_FLOOD_SPORT)
+           + client + server + b"\0\0")
+    return struct.unpack("<6Q", key)
 
 
-BUFFER_PORT = 48400
+def hash_flood_addresses(i):
+    """(client, server) IPv6 addresses of connection i: the client's bytes
+    2..5 hold i (key word 2); the server's bytes 2..9 (key word 4) are solved
+    so that the old hash's state after word 4 is HASH_FLOOD_STATE, whatever
+    i: undo the xorshift, then the odd multiplier."""
+    client = b"\x20\x01" + struct.pack("!I", i) + bytes(9) + b"\x01"
+    server = b"\x20\x02" + bytes(13) + b"\x02"
+    t = HASH_FLOOD_STATE ^ (HASH_FLOOD_STATE >> 29) ^ (HASH_FLOOD_STATE >> 58)
+    want = (t * pow(OLD_FLOW_MUL, -1, 1 << 64)) & M64
+    w4 = want ^ old_flow_hash(old_flow_key_words(client, server)[:4])
+    return client, server[:2] + struct.pack("<Q", w4) + server[10:]
 
 
-def _big_message_connections(w, rng, n, size, ip_prefix, at_once):
-    """n connections whose servers each send a Certificate of about size
-    bytes in 16 KiB records; at_once: the first halves of all of them before
-    any second half (so that all are being assembled at once); otherwise one
-    whole message after the other.  The connections close at the end."""
-    cert = make_cert()
-    blob = certificate_body([cert, bytes(rng.getrandbits(8) for _ in range(256)) * (size // 256)])
-    conns = []
-    for i in range(n):
-        c = Conn(w, "%s.%d" % (ip_prefix, i + 1), BUFFER_PORT + i, "192.0.2.114", 443, rng=rng).open()
-        c.send(C, record(hs(CLIENT_HELLO, client_hello(b"big%d.hostile.test" % i)), ver=0x0301))
-        stream = record(hs(SERVER_HELLO, server_hello())) + records(hs(CERTIFICATE, blob))
-        conns.append((c, stream))
-    halves = [(c, half) for half in (0, 1) for c, _ in conns] if at_once else \
-        [(c, half) for c, _ in conns for half in (0, 1)]
-    streams = {id(c): stream for c, stream in conns}
-    for c, half in halves:
-        stream = streams[id(c)]
-        part = stream[:len(stream) // 2] if half == 0 else stream[len(stream) // 2:]
-        c.send(S, part, mss=16000, ack_every=4)
-    for c, _ in conns:
-        c.send(S, record(hs(SERVER_KEY_EXCHANGE, ske_ecdhe())) + record(hs(SERVER_HELLO_DONE, b"")))
-        c.close()
-    sentinel(w, cert)
-
-
-def case_retained_buffers(w, scale, rng):
-    """scale connections (default 300) whose servers each send a 1000 KiB
-    Certificate, one after the other, and stay open until the end: the
-    memory of a parsed message must be given back (peak memory does not grow
-    with the number of idle connections)."""
-    _big_message_connections(w, rng, scale, 1000 * 1024, "10.9.4", at_once=False)
-
-
-def case_buffer_budget(w, scale, rng):
-    """Four connections whose 40 KiB Certificates are assembled at once,
-    for a run with --max-tls-buffers 65536: the messages that find no room
-    are skipped by their length and reported (limit_reached); the messages
-    after them are read."""
-    _big_message_connections(w, rng, 4, 40 * 1024, "10.9.5", at_once=True)
-
-
-def case_clock_sparse(w, scale, rng):
-    """One TLS 1.2 connection (SNI clock-sparse.hostile.test) whose packets
-    are 150 s apart, alone in the capture: each packet is far from the last
-    (more than the clock's 60 s step), none is an outlier, and no gap reaches
-    the 300 s idle timeout.  Attacks an outlier-proof clock that would hold
-    such packets and then end the connection at the jump they confirm: the
-    handshake must stay one connection, without anomalies."""
-    cert = make_cert()
-    w.step = 150 * 10**6
-    full_handshake(w, cert, "10.6.1.1", 46101, "192.0.2.63", 443, b"clock-sparse.hostile.test",
-                   rng=rng)
+def case_hash_flood(w, scale, rng):
+    """`scale` IPv6 SYNs (80,000 at full size; hash-flood-1k: 1,000), one per
+    connection, from 2001::/16 port 40000 to 2002::/16 port 443, 2 us apart,
+    never answered, whose connection keys all have the same value under
+    tlsdissect's old unkeyed hash (hash_flood_addresses); then an ordinary
+    handshake.  Attacks the connection table's buckets: with the old hash
+    every lookup walked one chain of all the connections."""
+    w.step = 2
+    for i in range(scale):
+        client, server = hash_flood_addresses(i)
+        seq = (i * 2654435761) & 0xFFFFFFFF
+        w.packet(eth(ipv6(client, server, tcp(client, server, HASH_FLOOD_CPORT, HASH_FLOOD_SPORT,
+                                              seq, 0, SYN, opts=MSS_OPT)), True))
     w.step = 20
-    sentinel(w, cert)
+    sentinel(w, make_cert())
+
+
+def cert_variants(cert, n):
+    """n distinct certificates made from cert (serial 4660, as make_cert sets
+    it) by giving each its own 2-byte serial; they still parse, their
+    signatures no longer verify."""
+    assert cert.count(b"\x02\x02\x12\x34") == 1
+    at = cert.index(b"\x02\x02\x12\x34") + 2
+    return [cert[:at] + struct.pack("!H", 0x1000 + i) + cert[at + 2:] for i in range(n)]
+
+
+def chain_flight(chain):
+    """server_flight with a Certificate message of several certificates,
+    cut into records of 16 KiB."""
+    return (record(hs(SERVER_HELLO, server_hello()))
+            + records(hs(CERTIFICATE, certificate_body(chain)))
+            + record(hs(SERVER_KEY_EXCHANGE, ske_ecdhe()))
+            + record(hs(SERVER_HELLO_DONE, b"")))
+
+
+VALIDATION_COST_PORT = 42000
+VALIDATION_COST_CONNS = 20
+
+
+def case_validation_cost(w, scale, rng):
+    """20 connections (client ports 42000..42019), each with its own SNI
+    (cNN.validation-cost.test), whose server sends the same Certificate
+    message of `scale` certificates (3,000 at full size: about 1.4 MB, so
+    run it with --max-handshake-size 2097152): the P-256 leaf of make_cert
+    and scale - 1 variants of it; then an ordinary handshake.  Attacks
+    certificate validation: every certificate decoded and given to the
+    verifier on every connection, and a cache keyed by the name."""
+    leaf = make_cert()
+    flight = chain_flight([leaf] + cert_variants(leaf, scale - 1))
+    for i in range(VALIDATION_COST_CONNS):
+        full_handshake(w, leaf, cport=VALIDATION_COST_PORT + i,
+                       sni=b"c%02d.validation-cost.test" % i, flight=flight)
+    sentinel(w, leaf)
+
+
+VALIDATION_CAP_PORT = 42100
+VALIDATION_CAP_SNIS = (b"server.hostile.test", b"other.hostile.test", b"server.hostile.test")
+
+
+def case_validation_cap(w, scale, rng):
+    """The validation-cost attack in small, for a golden output: 3
+    connections (client ports 42100..42102) whose server sends a chain of 12
+    certificates (the leaf of make_cert and 11 variants, more than the
+    verifier is given), for the SNIs server.hostile.test (the leaf's name),
+    other.hostile.test, server.hostile.test; then an ordinary handshake."""
+    leaf = make_cert()
+    flight = chain_flight([leaf] + cert_variants(leaf, 11))
+    for i, sni in enumerate(VALIDATION_CAP_SNIS):
+        full_handshake(w, leaf, cport=VALIDATION_CAP_PORT + i, sni=sni, flight=flight)
+    sentinel(w, leaf)
+
+
+CERT_TRAILING_PORT = 43000
+
+
+def case_cert_trailing_bytes(w, scale, rng):
+    """Certificates with 4 bytes after their DER (reported
+    certificate_unparsed), for SNI server.hostile.test: client port 43000
+    gets the leaf of make_cert then a variant of it with the trailing bytes,
+    port 43001 the leaf with the trailing bytes then a variant; then an
+    ordinary handshake.  Only what parsed may be validated."""
+    leaf = make_cert()
+    other = cert_variants(leaf, 1)[0]
+    for i, chain in enumerate(([leaf, other + b"\0\0\0\0"], [leaf + b"\0\0\0\0", other])):
+        full_handshake(w, leaf, cport=CERT_TRAILING_PORT + i, sni=b"server.hostile.test",
+                       flight=chain_flight(chain))
+    sentinel(w, leaf)
 
 
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
@@ -1539,10 +1671,17 @@ CASES = {
     "bidi-names": case_bidi_names,
     "clock-outlier": case_clock_outlier,
     "clock-sparse": case_clock_sparse,
+    "hash-flood": case_hash_flood,
+    "hash-flood-1k": case_hash_flood,
+    "validation-cost": case_validation_cost,
+    "validation-cap": case_validation_cap,
+    "cert-trailing-bytes": case_cert_trailing_bytes,
 }
 
-FULL_SCALE = {"retained-buffers": 300, "trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,
-              "garbage-flood": 1000000000, "frag-incomplete": 100000}
+FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,
+              "garbage-flood": 1000000000, "frag-incomplete": 100000,
+              "hash-flood": 80000, "hash-flood-1k": 1000, "validation-cost": 3000,
+              "retained-buffers": 300}
 
 
 def parse_scale(s):

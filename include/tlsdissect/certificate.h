@@ -14,13 +14,17 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdissect/keyed_hash.h"
 #include "tlsdissect/model.h"
 #include "tlsdissect/parse.h"
 
 struct td_cert_cache;
 
-/* A cache of `slots` decoded certificates (0: no caching). */
-struct td_cert_cache *td_cert_cache_new(size_t slots);
+/*
+ * A cache of `slots` decoded certificates (0: no caching), direct-mapped by
+ * SipHash under key (copied) of the DER.  NULL when out of memory.
+ */
+struct td_cert_cache *td_cert_cache_new(size_t slots, const struct td_hash_key *key);
 void td_cert_cache_free(struct td_cert_cache *cache);
 
 /* X.509 fields are decoded for this many certificates per message; the rest listed (TD_MAX_LISTED_CERTIFICATES) are hashed only. */

@@ -16,6 +16,7 @@
 #include "tlsdissect/clock.h"
 #include "tlsdissect/format.h"
 #include "tlsdissect/ipfrag.h"
+#include "tlsdissect/keyed_hash.h"
 #include "tlsdissect/model.h"
 #include "tlsdissect/session.h"
 
@@ -32,9 +33,15 @@ struct td_engine_config {
     struct td_validator *validator;   /* the caller's; NULL: no certificate validation */
     struct td_ipfrag_limits fragments;
     struct td_clock_limits clock;     /* when a packet's timestamp is an outlier */
+    /*
+     * The secret key of every table keyed by wire data (keyed_hash.h).  The
+     * defaults leave it zero: a run sets it from td_hash_key_random(), and
+     * gives the same key to its validator.
+     */
+    struct td_hash_key hash_key;
 };
 
-/* The defaults documented in docs/cli.md. */
+/* The defaults documented in docs/cli.md (hash_key zero: see above). */
 void td_engine_config_defaults(struct td_engine_config *cfg);
 
 struct td_engine;

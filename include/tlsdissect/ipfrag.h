@@ -14,6 +14,7 @@
 
 #include "tlsdissect/format.h"
 #include "tlsdissect/ip.h"
+#include "tlsdissect/keyed_hash.h"
 
 struct td_ipfrag;
 
@@ -38,7 +39,9 @@ struct td_frag_notes {
     unsigned truncated;         /* fragments cut short by the snaplen */
 };
 
-struct td_ipfrag *td_ipfrag_new(const struct td_ipfrag_limits *limits);
+/* Pending datagrams are found by SipHash under key (copied).  NULL when out of memory. */
+struct td_ipfrag *td_ipfrag_new(const struct td_ipfrag_limits *limits,
+                                const struct td_hash_key *key);
 void td_ipfrag_free(struct td_ipfrag *t);
 
 /*

@@ -12,9 +12,12 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdissect/keyed_hash.h"
+
 struct td_resume_map;
 
-struct td_resume_map *td_resume_map_new(size_t capacity);
+/* capacity slots, chosen by SipHash under key (copied).  NULL when out of memory. */
+struct td_resume_map *td_resume_map_new(size_t capacity, const struct td_hash_key *key);
 void td_resume_map_free(struct td_resume_map *m);
 
 enum td_resume_key { TD_RESUME_SESSION_ID, TD_RESUME_TICKET };
@@ -22,7 +25,7 @@ enum td_resume_key { TD_RESUME_SESSION_ID, TD_RESUME_TICKET };
 void td_resume_remember(struct td_resume_map *m, enum td_resume_key kind, const uint8_t *id,
                         size_t len, uint64_t conn);
 /* The connection that registered id, or 0. */
-uint64_t td_resume_lookup(const struct td_resume_map *m, enum td_resume_key kind,
+uint64_t td_resume_lookup(struct td_resume_map *m, enum td_resume_key kind,
                           const uint8_t *id, size_t len);
 
 #endif

@@ -645,7 +645,12 @@ int td_check_main(int argc, char **argv)
     }
     {
         char err[256];
-        opts.engine.validator = td_validator_new(opts.ca_file, opts.ca_path, err, sizeof err);
+        if (!td_hash_key_random(&opts.engine.hash_key)) {
+            fprintf(stderr, "tlsdissect check: no random bytes for the table hash key\n");
+            return 1;
+        }
+        opts.engine.validator = td_validator_new(opts.ca_file, opts.ca_path, &opts.engine.hash_key,
+                                                 err, sizeof err);
         if (opts.engine.validator == NULL) {
             fprintf(stderr, "tlsdissect check: %s\n", err);
             return 2;

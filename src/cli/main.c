@@ -98,7 +98,13 @@ int main(int argc, char **argv)
         struct td_text_options topt = {want_color(&o, out), o.explain, r.live};
         r.sink = td_text_sink_new(out, &topt);
     }
-    o.engine.validator = td_validator_new(o.ca_file, o.ca_path, err, sizeof err);
+    if (!td_hash_key_random(&o.engine.hash_key)) {
+        fprintf(stderr, "tlsdissect: no random bytes for the table hash key\n");
+        td_sink_free(r.sink);
+        td_options_free(&o);
+        return 1;
+    }
+    o.engine.validator = td_validator_new(o.ca_file, o.ca_path, &o.engine.hash_key, err, sizeof err);
     if (o.engine.validator == NULL) {
         fprintf(stderr, "tlsdissect: %s\n", err);
         td_sink_free(r.sink);

@@ -119,10 +119,10 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->rep.stats = &e->stats;
     e->rep.digests = &e->digests;
     e->tls_env.digests = &e->digests;
-    e->flows = td_flow_table_new();
-    e->frags = td_ipfrag_new(&cfg->fragments);
-    e->certs = td_cert_cache_new(cfg->certificate_cache_slots);
-    e->resume = td_resume_map_new(65536);
+    e->flows = td_flow_table_new(&cfg->hash_key);
+    e->frags = td_ipfrag_new(&cfg->fragments, &cfg->hash_key);
+    e->certs = td_cert_cache_new(cfg->certificate_cache_slots, &cfg->hash_key);
+    e->resume = td_resume_map_new(65536, &cfg->hash_key);
     e->clock = td_clock_new(&cfg->clock);
     e->budget.cap = cfg->reassembly_bytes;
     e->budget.per_direction_cap = cfg->reassembly_bytes_per_direction;
@@ -255,7 +255,7 @@ static void expire(struct td_engine *e, td_time_us now)
 }
 
 static struct tcp_conn *new_connection(struct td_engine *e, const struct td_flow_key *key,
-                                       uint64_t hash, uint8_t src_index, td_time_us ts)
+                                       uint8_t src_index, td_time_us ts)
 {
     struct tcp_conn *c;
     struct td_flow *f;
@@ -265,7 +265,7 @@ static struct tcp_conn *new_connection(struct td_engine *e, const struct td_flow
     c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
-    f = td_flow_add(e->flows, key, hash, src_index, td_clock_expiry_now(e->clock));
+    f = td_flow_add(e->flows, key, src_index, td_clock_expiry_now(e->clock));
     if (f == NULL) {
         free(c);
         return NULL;
@@ -348,12 +348,15 @@ static void tcp_segment(struct td_engine *e, const struct td_ip *ip, const struc
 {
     struct td_flow_key key;
     uint8_t src_index;
-    uint64_t hash = td_flow_key_make(ip->family, ip->src, seg->sport, ip->dst, seg->dport, vlan,
-                                     nvlan, &key, &src_index);
-    struct td_flow *f = td_flow_find(e->flows, &key, hash);
-    struct tcp_conn *c = f ? f->user : NULL;
+    struct td_flow *f;
+    struct tcp_conn *c;
     bool syn = seg->flags & TD_TCP_SYN, ack = seg->flags & TD_TCP_ACK;
     int side;
+
+    td_flow_key_make(ip->family, ip->src, seg->sport, ip->dst, seg->dport, vlan, nvlan, &key,
+                     &src_index);
+    f = td_flow_find(e->flows, &key);
+    c = f ? f->user : NULL;
 
     if (c && syn && !ack) {
         int s = td_flow_side(f, src_index);
@@ -368,7 +371,7 @@ static void tcp_segment(struct td_engine *e, const struct td_ip *ip, const struc
     if (c == NULL) {
         if (seg->flags & TD_TCP_RST)
             return; /* a reset of nothing we know */
-        c = new_connection(e, &key, hash, src_index, ts);
+        c = new_connection(e, &key, src_index, ts);
         if (c == NULL) {
             td_report_anomaly(&e->rep, TD_ANOM_OUT_OF_MEMORY, ts, "no memory for a new connection");
             return;

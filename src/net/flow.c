@@ -3,14 +3,17 @@
  * (RFC 9293 §3.3.2 connection identification), with two age lists
  * (active, closed) so that expiry and eviction take the oldest first in O(1).
  * The bucket array doubles as the table grows; nothing here is allocated
- * per packet.
+ * per packet.  Keys come from the wire, so buckets are chosen by a keyed
+ * hash (SipHash, keyed_hash.h) whose key the sender cannot know: addresses
+ * chosen to share a bucket would otherwise make every lookup a walk of the
+ * whole table.
  */
 #include "tlsdissect/flow.h"
 
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(sizeof(struct td_flow_key) % 8 == 0, "flow key hashes in 8-byte words");
+#include "tlsdissect/keyed_hash.h"
 
 struct td_flow_table {
     struct td_flow **buckets;
@@ -18,18 +21,25 @@ struct td_flow_table {
     size_t count;
     struct td_flow *oldest[TD_FLOW_LISTS];
     struct td_flow *newest[TD_FLOW_LISTS];
+    struct td_keyed_hash *hasher;
+    /* the last key hashed: td_flow_add follows a td_flow_find of its key,
+     * and packets come in bursts of one connection */
+    bool memo_set;
+    struct td_flow_key memo_key;
+    uint64_t memo_hash;
 };
 
 #define TD_FLOW_INITIAL_BUCKETS 4096
 
-struct td_flow_table *td_flow_table_new(void)
+struct td_flow_table *td_flow_table_new(const struct td_hash_key *key)
 {
     struct td_flow_table *t = calloc(1, sizeof *t);
     if (t == NULL)
         return NULL;
     t->buckets = calloc(TD_FLOW_INITIAL_BUCKETS, sizeof *t->buckets);
-    if (t->buckets == NULL) {
-        free(t);
+    t->hasher = td_keyed_hash_new(key);
+    if (t->buckets == NULL || t->hasher == NULL) {
+        td_flow_table_free(t);
         return NULL;
     }
     t->nbuckets = TD_FLOW_INITIAL_BUCKETS;
@@ -40,7 +50,7 @@ void td_flow_table_free(struct td_flow_table *t)
 {
     if (t == NULL)
         return;
-    for (size_t i = 0; i < t->nbuckets; i++) {
+    for (size_t i = 0; t->buckets && i < t->nbuckets; i++) {
         struct td_flow *f = t->buckets[i];
         while (f) {
             struct td_flow *next = f->hnext;
@@ -49,6 +59,7 @@ void td_flow_table_free(struct td_flow_table *t)
         }
     }
     free(t->buckets);
+    td_keyed_hash_free(t->hasher);
     free(t);
 }
 
@@ -60,18 +71,10 @@ static int endpoint_cmp(const uint8_t *a, uint16_t pa, const uint8_t *b, uint16_
     return (pa > pb) - (pa < pb);
 }
 
-static uint64_t mix(uint64_t h, uint64_t v)
+void td_flow_key_make(int family, const uint8_t *src, uint16_t sport, const uint8_t *dst,
+                      uint16_t dport, const uint16_t *vlan, uint8_t nvlan, struct td_flow_key *key,
+                      uint8_t *src_index)
 {
-    h ^= v;
-    h *= 0x9e3779b97f4a7c15ull;
-    return h ^ (h >> 29);
-}
-
-uint64_t td_flow_key_make(int family, const uint8_t *src, uint16_t sport, const uint8_t *dst,
-                          uint16_t dport, const uint16_t *vlan, uint8_t nvlan,
-                          struct td_flow_key *key, uint8_t *src_index)
-{
-    uint64_t h = 0x51ed270b0b5d0f1bull, w;
     int first_is_src = endpoint_cmp(src, sport, dst, dport) <= 0;
 
     memset(key, 0, sizeof *key);
@@ -84,12 +87,6 @@ uint64_t td_flow_key_make(int family, const uint8_t *src, uint16_t sport, const 
     key->port[first_is_src ? 0 : 1] = sport;
     key->port[first_is_src ? 1 : 0] = dport;
     *src_index = first_is_src ? 0 : 1;
-
-    for (size_t off = 0; off + 8 <= sizeof *key; off += 8) {
-        memcpy(&w, (const uint8_t *)key + off, 8);
-        h = mix(h, w);
-    }
-    return h;
 }
 
 static int key_equal(const struct td_flow_key *a, const struct td_flow_key *b)
@@ -97,8 +94,20 @@ static int key_equal(const struct td_flow_key *a, const struct td_flow_key *b)
     return memcmp(a, b, sizeof *a) == 0;
 }
 
-struct td_flow *td_flow_find(struct td_flow_table *t, const struct td_flow_key *key, uint64_t hash)
+/* The key is memset before it is filled: padding bytes are zero and hash alike. */
+static uint64_t key_hash(struct td_flow_table *t, const struct td_flow_key *key)
 {
+    if (!t->memo_set || !key_equal(&t->memo_key, key)) {
+        t->memo_key = *key;
+        t->memo_hash = td_keyed_hash(t->hasher, key, sizeof *key);
+        t->memo_set = true;
+    }
+    return t->memo_hash;
+}
+
+struct td_flow *td_flow_find(struct td_flow_table *t, const struct td_flow_key *key)
+{
+    uint64_t hash = key_hash(t, key);
     struct td_flow *f = t->buckets[hash & (t->nbuckets - 1)];
     for (; f; f = f->hnext)
         if (f->hash == hash && key_equal(&f->key, key))
@@ -151,9 +160,10 @@ static void list_append(struct td_flow_table *t, struct td_flow *f, enum td_flow
     t->newest[list] = f;
 }
 
-struct td_flow *td_flow_add(struct td_flow_table *t, const struct td_flow_key *key, uint64_t hash,
+struct td_flow *td_flow_add(struct td_flow_table *t, const struct td_flow_key *key,
                             uint8_t src_index, td_time_us now)
 {
+    uint64_t hash = key_hash(t, key);
     struct td_flow *f = calloc(1, sizeof *f);
     if (f == NULL)
         return NULL;
@@ -199,3 +209,16 @@ void td_flow_remove(struct td_flow_table *t, struct td_flow *f)
 }
 
 size_t td_flow_count(const struct td_flow_table *t) { return t->count; }
+
+size_t td_flow_longest_chain(const struct td_flow_table *t)
+{
+    size_t longest = 0;
+    for (size_t i = 0; i < t->nbuckets; i++) {
+        size_t n = 0;
+        for (const struct td_flow *f = t->buckets[i]; f; f = f->hnext)
+            n++;
+        if (n > longest)
+            longest = n;
+    }
+    return longest;
+}

@@ -2,7 +2,9 @@
  * ipfrag.c — IP fragment reassembly (RFC 791 §3.2, RFC 8200 §4.5).
  *
  * Pending datagrams sit in a hash table and on an age list (oldest first),
- * so expiry and cap eviction are O(1) each.  Each datagram keeps its bytes
+ * so expiry and cap eviction are O(1) each.  The bucket of a datagram is a
+ * keyed hash (SipHash, keyed_hash.h) of its addresses and identification,
+ * so a sender cannot pile its fragments into one bucket.  Each datagram keeps its bytes
  * in one buffer and the covered byte ranges as a sorted, merged array.
  * Invariant: ranges are disjoint, sorted and non-adjacent; bytes inside a
  * range are the first copy seen.
@@ -12,6 +14,8 @@
 #include <stdbool.h>
 #include <stdlib.h>
 #include <string.h>
+
+#include "tlsdissect/keyed_hash.h"
 
 #define TD_FRAG_BUCKETS 1024
 #define TD_FRAG_MAX_RANGES 512
@@ -45,30 +49,40 @@ struct td_ipfrag {
     size_t count;
     size_t bytes;
     uint8_t *done;    /* the last completed datagram, handed out as a view */
+    struct td_keyed_hash *hasher;
 };
 
-struct td_ipfrag *td_ipfrag_new(const struct td_ipfrag_limits *limits)
+struct td_ipfrag *td_ipfrag_new(const struct td_ipfrag_limits *limits,
+                                const struct td_hash_key *key)
 {
     struct td_ipfrag *t = calloc(1, sizeof *t);
-    if (t)
-        t->limits = *limits;
+    if (t == NULL)
+        return NULL;
+    t->limits = *limits;
+    t->hasher = td_keyed_hash_new(key);
+    if (t->hasher == NULL) {
+        free(t);
+        return NULL;
+    }
     return t;
 }
 
-static unsigned bucket_of(int family, const uint8_t *src, const uint8_t *dst, uint32_t id,
-                          uint32_t scope)
+static unsigned bucket_of(struct td_ipfrag *t, int family, const uint8_t *src, const uint8_t *dst,
+                          uint32_t id, uint32_t scope)
 {
-    uint32_t h = 2166136261u ^ (uint32_t)family;
-    for (int i = 0; i < 16; i++)
-        h = (h ^ src[i] ^ ((uint32_t)dst[i] << 8)) * 16777619u;
-    h = (h ^ id) * 16777619u;
-    h = (h ^ scope) * 16777619u;
-    return h % TD_FRAG_BUCKETS;
+    /* the fields one after the other, in a fixed layout (no struct padding) */
+    uint8_t key[1 + 16 + 16 + 4 + 4];
+    key[0] = (uint8_t)family;
+    memcpy(key + 1, src, 16);
+    memcpy(key + 17, dst, 16);
+    memcpy(key + 33, &id, 4);
+    memcpy(key + 37, &scope, 4);
+    return (unsigned)(td_keyed_hash(t->hasher, key, sizeof key) % TD_FRAG_BUCKETS);
 }
 
 static void unlink_datagram(struct td_ipfrag *t, struct datagram *d)
 {
-    unsigned b = bucket_of(d->family, d->src, d->dst, d->id, d->scope);
+    unsigned b = bucket_of(t, d->family, d->src, d->dst, d->id, d->scope);
     struct datagram **pp = &t->buckets[b];
     while (*pp && *pp != d)
         pp = &(*pp)->hnext;
@@ -95,6 +109,7 @@ void td_ipfrag_free(struct td_ipfrag *t)
     while (t->oldest)
         unlink_datagram(t, t->oldest);
     free(t->done);
+    td_keyed_hash_free(t->hasher);
     free(t);
 }
 
@@ -111,7 +126,7 @@ void td_ipfrag_expire(struct td_ipfrag *t, td_time_us now, struct td_frag_notes 
 static struct datagram *find_or_add(struct td_ipfrag *t, const struct td_ip *f, uint32_t scope,
                                     td_time_us now, struct td_frag_notes *notes)
 {
-    unsigned b = bucket_of(f->family, f->src, f->dst, f->frag_id, scope);
+    unsigned b = bucket_of(t, f->family, f->src, f->dst, f->frag_id, scope);
     struct datagram *d;
 
     for (d = t->buckets[b]; d; d = d->hnext)

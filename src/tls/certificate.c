@@ -22,6 +22,7 @@
 #include <string.h>
 
 #include "tlsdissect/format.h"
+#include "tlsdissect/keyed_hash.h"
 
 struct cache_slot {
     uint8_t *der;
@@ -34,17 +35,22 @@ struct cache_slot {
 struct td_cert_cache {
     struct cache_slot *slots;
     size_t nslots;
+    struct td_keyed_hash *hasher; /* picks the slot: SipHash of the whole DER */
 };
 
-struct td_cert_cache *td_cert_cache_new(size_t slots)
+struct td_cert_cache *td_cert_cache_new(size_t slots, const struct td_hash_key *key)
 {
     struct td_cert_cache *c = calloc(1, sizeof *c);
     if (c == NULL)
         return NULL;
+    if ((c->hasher = td_keyed_hash_new(key)) == NULL) {
+        free(c);
+        return NULL;
+    }
     if (slots) {
         c->slots = calloc(slots, sizeof *c->slots);
         if (c->slots == NULL) {
-            free(c);
+            td_cert_cache_free(c);
             return NULL;
         }
         c->nslots = slots;
@@ -66,20 +72,10 @@ void td_cert_cache_free(struct td_cert_cache *c)
     for (size_t i = 0; i < c->nslots; i++)
         slot_clear(&c->slots[i]);
     free(c->slots);
+    td_keyed_hash_free(c->hasher);
     free(c);
 }
 
-static uint64_t der_key(const uint8_t *der, size_t len)
-{
-    /* FNV-1a over the length and a sample of the bytes; equality is checked with memcmp. */
-    uint64_t h = 0xcbf29ce484222325ull ^ len;
-    size_t step = len / 64 + 1;
-    for (size_t i = 0; i < len; i += step)
-        h = (h ^ der[i]) * 0x100000001b3ull;
-    if (len)
-        h = (h ^ der[len - 1]) * 0x100000001b3ull;
-    return h;
-}
 
 /* Days since 1970-01-01 of a civil date (proleptic Gregorian). */
 static int64_t days_from_civil(int64_t y, unsigned m, unsigned d)
@@ -350,9 +346,11 @@ static void describe_cert(struct td_parse *p, struct td_cert_cache *cache, const
                           size_t len, struct td_cert_info *out)
 {
     struct cache_slot *slot = NULL;
-    uint64_t key = der_key(der, len);
+    uint64_t key = 0;
 
     if (cache && cache->nslots) {
+        /* every byte counts, so certificates cannot be made to share a slot (equality: memcmp) */
+        key = td_keyed_hash(cache->hasher, der, len);
         slot = &cache->slots[key % cache->nslots];
         if (slot->der && slot->key == key && slot->der_len == len && memcmp(slot->der, der, len) == 0) {
             copy_info(p->arena, &slot->info, out);

@@ -2,9 +2,14 @@
  * resume.c — session ID / ticket → connection map for `resumed_from`
  * (RFC 5246 §7.4.1.2-3, RFC 5077 §3.4).  Keys are the SHA-256 of the
  * identifier, so long tickets cost a fixed 32 bytes; a direct-mapped table
- * whose slots are overwritten keeps memory fixed.
+ * whose slots are overwritten keeps memory fixed.  The slot is a keyed hash
+ * (SipHash, keyed_hash.h) of that digest: the digest itself is public, and a
+ * sender could grind session IDs or tickets that all take one slot and so
+ * push out every other connection's entry.
  */
 #include "tlsdissect/resume.h"
+
+#include "tlsdissect/keyed_hash.h"
 
 #include <openssl/evp.h>
 #include <stdbool.h>
@@ -20,9 +25,10 @@ struct td_resume_map {
     struct slot *slots;
     size_t n;
     EVP_MD *sha256; /* fetched once */
+    struct td_keyed_hash *hasher;
 };
 
-struct td_resume_map *td_resume_map_new(size_t capacity)
+struct td_resume_map *td_resume_map_new(size_t capacity, const struct td_hash_key *key)
 {
     struct td_resume_map *m = calloc(1, sizeof *m);
     if (m == NULL)
@@ -30,7 +36,8 @@ struct td_resume_map *td_resume_map_new(size_t capacity)
     m->n = capacity ? capacity : 1;
     m->slots = calloc(m->n, sizeof *m->slots);
     m->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL);
-    if (m->slots == NULL || m->sha256 == NULL) {
+    m->hasher = td_keyed_hash_new(key);
+    if (m->slots == NULL || m->sha256 == NULL || m->hasher == NULL) {
         td_resume_map_free(m);
         return NULL;
     }
@@ -43,6 +50,7 @@ void td_resume_map_free(struct td_resume_map *m)
         return;
     free(m->slots);
     EVP_MD_free(m->sha256);
+    td_keyed_hash_free(m->hasher);
     free(m);
 }
 
@@ -59,11 +67,9 @@ static bool key_of(const struct td_resume_map *m, enum td_resume_key kind, const
     return ok;
 }
 
-static size_t slot_of(const struct td_resume_map *m, const uint8_t digest[32])
+static size_t slot_of(struct td_resume_map *m, const uint8_t digest[32])
 {
-    uint64_t h;
-    memcpy(&h, digest, sizeof h);
-    return (size_t)(h % m->n);
+    return (size_t)(td_keyed_hash(m->hasher, digest, 32) % m->n);
 }
 
 void td_resume_remember(struct td_resume_map *m, enum td_resume_key kind, const uint8_t *id,
@@ -77,7 +83,7 @@ void td_resume_remember(struct td_resume_map *m, enum td_resume_key kind, const 
     s->conn = conn;
 }
 
-uint64_t td_resume_lookup(const struct td_resume_map *m, enum td_resume_key kind,
+uint64_t td_resume_lookup(struct td_resume_map *m, enum td_resume_key kind,
                           const uint8_t *id, size_t len)
 {
     uint8_t digest[32];

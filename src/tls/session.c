@@ -420,9 +420,15 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
                                   &m->u.certificate);
         if (role_of(s, side) == TD_SERVER && !s->server_certificate_seen) {
             struct td_conn_summary *sum = &s->conn->sum;
+            size_t verified;
             s->server_certificate_seen = true;
-            td_validate_chain(s->env->validator, &m->u.certificate, (const uint8_t *)sum->sni,
-                              sum->sni_len, s->now / 1000000, &sum->validation);
+            verified = td_validate_chain(s->env->validator, &m->u.certificate,
+                                         (const uint8_t *)sum->sni, sum->sni_len,
+                                         s->now / 1000000, &sum->validation);
+            if (verified == TD_VALIDATE_MAX_CERTS && m->u.certificate.count > verified)
+                td_parse_fail(p, TD_ANOM_LIMIT_REACHED,
+                              "certificate_validation: the verifier was given the first %d of %zu "
+                              "certificates", TD_VALIDATE_MAX_CERTS, m->u.certificate.count);
             td_conn_set_server_certs(s->conn, &m->u.certificate);
             if (m->u.certificate.count > TD_MAX_SERVER_CERTS)
                 td_parse_fail(p, TD_ANOM_LIMIT_REACHED,

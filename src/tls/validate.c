@@ -7,10 +7,20 @@
  * lets verification go on), mapped onto the contract's problems, and listed
  * in a fixed order.  The policy level is 0: weak keys or digests are not
  * trust failures here; validity, trust, signatures and names are.
+ *
+ * What a hostile server can make this cost is bounded: the verifier is
+ * given the leading certificates that parsed, at most TD_VALIDATE_MAX_CERTS
+ * of them (path building searches the untrusted list at every step, so its
+ * cost grows faster than the list); the verdict on that chain is cached
+ * without the name, so a chain sent with many SNIs is verified once; the
+ * name is checked against the cached leaf on every call.  Cache slots are
+ * chosen by a keyed hash (keyed_hash.h) so that chains cannot be ground to
+ * evict each other.
  */
 #include "tlsdissect/validate.h"
 
 #include "tlsdissect/certificate.h"
+#include "tlsdissect/keyed_hash.h"
 
 #include <openssl/evp.h>
 #include <openssl/x509.h>
@@ -22,29 +32,33 @@
 
 #define CACHE_SLOTS 1024
 
+/* Parsedness is known only for decoded certificates. */
+_Static_assert(TD_VALIDATE_MAX_CERTS <= TD_MAX_CERTS_DECODED, "the verifier's cap exceeds the decoded ones");
+
 struct cache_entry {
-    uint8_t key[32]; /* sha256 over the chain's hashes and the name */
+    uint8_t key[32]; /* sha256 over the hashes of the certificates verified, and their count */
     bool used;
     int64_t valid_from, valid_until; /* the result holds for times in [from, until) */
-    struct td_validation result;
+    struct td_validation result;     /* the chain's verdict: never name_mismatch */
+    X509 *leaf;                      /* owned; the name is checked against it on every hit */
 };
 
 struct td_validator {
     X509_STORE *store;
     EVP_MD *sha256; /* fetched once, for cache keys */
+    struct td_keyed_hash *hasher; /* picks a cache key's slot */
     struct cache_entry cache[CACHE_SLOTS];
 };
 
-struct td_validator *td_validator_new(const char *ca_file, const char *ca_path, char *err,
-                                      size_t errlen)
+struct td_validator *td_validator_new(const char *ca_file, const char *ca_path,
+                                      const struct td_hash_key *key, char *err, size_t errlen)
 {
     struct td_validator *v = calloc(1, sizeof *v);
     if (v == NULL || (v->store = X509_STORE_new()) == NULL ||
-        (v->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL) {
-        if (v)
-            X509_STORE_free(v->store);
+        (v->sha256 = EVP_MD_fetch(NULL, "SHA256", NULL)) == NULL ||
+        (v->hasher = td_keyed_hash_new(key)) == NULL) {
         snprintf(err, errlen, "out of memory");
-        free(v);
+        td_validator_free(v);
         return NULL;
     }
     if (ca_file || ca_path) {
@@ -65,8 +79,11 @@ void td_validator_free(struct td_validator *v)
 {
     if (v == NULL)
         return;
+    for (size_t i = 0; i < CACHE_SLOTS; i++)
+        X509_free(v->cache[i].leaf);
     X509_STORE_free(v->store);
     EVP_MD_free(v->sha256);
+    td_keyed_hash_free(v->hasher);
     free(v);
 }
 
@@ -109,24 +126,37 @@ static int collect(int ok, X509_STORE_CTX *ctx)
     return 1; /* go on: every problem is wanted, not only the first */
 }
 
-/* The cache key: the chain's certificate hashes, then the name. */
-static void chain_key(const struct td_validator *v, const struct td_certificate *chain,
-                      const uint8_t *sni, size_t sni_len, uint8_t key[32])
+/*
+ * The certificates the verifier is given: the leading ones that parsed, at
+ * most TD_VALIDATE_MAX_CERTS.  (One with bytes after its DER did not parse:
+ * d2i_X509 would accept its prefix, but it is not what the server sent.)
+ */
+static size_t chain_to_verify(const struct td_certificate *chain)
+{
+    size_t n = 0;
+    while (n < chain->count && n < TD_VALIDATE_MAX_CERTS && chain->certs[n].parsed)
+        n++;
+    return n;
+}
+
+/*
+ * The cache key: the hashes of the n certificates verified, then whether the
+ * chain stopped at an unparsed one (the result's detail says so).  Not the
+ * name: it is checked apart.
+ */
+static bool chain_key(const struct td_validator *v, const struct td_certificate *chain, size_t n,
+                      bool stopped, uint8_t key[32])
 {
     EVP_MD_CTX *md = EVP_MD_CTX_new();
     unsigned len = 0;
-    memset(key, 0, 32);
-    if (md == NULL || EVP_DigestInit_ex(md, v->sha256, NULL) != 1) {
-        EVP_MD_CTX_free(md);
-        return;
-    }
-    for (size_t i = 0; i < chain->count; i++)
-        EVP_DigestUpdate(md, chain->certs[i].sha256, sizeof chain->certs[i].sha256);
-    EVP_DigestUpdate(md, "\0", 1);
-    if (sni)
-        EVP_DigestUpdate(md, sni, sni_len);
-    EVP_DigestFinal_ex(md, key, &len);
+    uint8_t mark = stopped ? 1 : 0;
+    bool ok = md && EVP_DigestInit_ex(md, v->sha256, NULL) == 1;
+
+    for (size_t i = 0; ok && i < n; i++)
+        ok = EVP_DigestUpdate(md, chain->certs[i].sha256, sizeof chain->certs[i].sha256) == 1;
+    ok = ok && EVP_DigestUpdate(md, &mark, 1) == 1 && EVP_DigestFinal_ex(md, key, &len) == 1;
     EVP_MD_CTX_free(md);
+    return ok;
 }
 
 /*
@@ -168,8 +198,12 @@ static bool name_matches(X509 *leaf, const uint8_t *sni, size_t sni_len)
     return X509_check_host(leaf, name, sni_len, 0, NULL) == 1;
 }
 
-static void verify(struct td_validator *v, const struct td_certificate *chain, const uint8_t *sni,
-                   size_t sni_len, int64_t when, struct td_validation *out, int64_t *lo, int64_t *hi)
+/*
+ * Verify the first n certificates of chain (n >= 1, all parsed) at `when`,
+ * without a name.  Returns the decoded leaf (the caller's) when out->done.
+ */
+static X509 *verify(struct td_validator *v, const struct td_certificate *chain, size_t n,
+                    int64_t when, struct td_validation *out, int64_t *lo, int64_t *hi)
 {
     STACK_OF(X509) *untrusted = sk_X509_new_null();
     X509_STORE_CTX *ctx = X509_STORE_CTX_new();
@@ -178,7 +212,7 @@ static void verify(struct td_validator *v, const struct td_certificate *chain, c
 
     if (untrusted == NULL || ctx == NULL)
         goto out;
-    for (size_t i = 0; i < chain->count; i++) {
+    for (size_t i = 0; i < n; i++) {
         const unsigned char *p = chain->certs[i].der.data;
         X509 *x = p ? d2i_X509(NULL, &p, (long)chain->certs[i].der.len) : NULL;
         if (x == NULL) {
@@ -202,7 +236,7 @@ static void verify(struct td_validator *v, const struct td_certificate *chain, c
     X509_verify_cert(ctx);
     narrow_to_stable_times(ctx, when, lo, hi);
     /* the leaf and the certificates sent bound it too (some may not be in the built chain) */
-    for (size_t i = 0; i < chain->count; i++) {
+    for (size_t i = 0; i < n; i++) {
         const struct td_cert_info *ci = &chain->certs[i];
         if (!ci->has_validity)
             continue;
@@ -218,41 +252,85 @@ static void verify(struct td_validator *v, const struct td_certificate *chain, c
     /* a self-signed leaf that is untrusted is "self_signed", not also "untrusted" */
     if (c.problems & (1u << TD_CERT_SELF_SIGNED))
         c.problems &= (uint8_t)~(1u << TD_CERT_UNTRUSTED);
-    if (sni && !name_matches(leaf, sni, sni_len))
-        c.problems |= 1u << TD_CERT_NAME_MISMATCH;
     out->done = true;
     out->problems = c.problems;
     if (c.first_error != X509_V_OK)
         snprintf(out->detail, sizeof out->detail, "%s", X509_verify_cert_error_string(c.first_error));
 out:
     X509_STORE_CTX_free(ctx);
-    X509_free(leaf);
     sk_X509_pop_free(untrusted, X509_free);
+    if (!out->done) {
+        X509_free(leaf);
+        leaf = NULL;
+    }
+    return leaf;
 }
 
-void td_validate_chain(struct td_validator *v, const struct td_certificate *chain,
-                       const uint8_t *sni, size_t sni_len, int64_t when,
-                       struct td_validation *out)
+/*
+ * Say in the detail that certificate n did not parse and was not verified,
+ * nor those after it (after OpenSSL's words, if any; cut to the field).
+ */
+static void note_stop(struct td_validation *out, size_t n)
+{
+    char openssl[sizeof out->detail];
+    int len;
+    memcpy(openssl, out->detail, sizeof openssl);
+    len = snprintf(out->detail, sizeof out->detail,
+                   "%s%scertificate_list[%zu] did not parse: validated the %zu before it%s", openssl,
+                   openssl[0] ? " (" : "", n, n, openssl[0] ? ")" : "");
+    if (len < 0)
+        out->detail[0] = '\0';
+}
+
+size_t td_validate_chain(struct td_validator *v, const struct td_certificate *chain,
+                         const uint8_t *sni, size_t sni_len, int64_t when,
+                         struct td_validation *out)
 {
     uint8_t key[32];
     int64_t lo = INT64_MIN, hi = INT64_MAX;
-    struct cache_entry *e;
+    struct cache_entry *e = NULL;
+    size_t n;
+    bool stopped;
+    X509 *leaf = NULL, *fresh = NULL;
 
     memset(out, 0, sizeof *out);
     if (v == NULL || chain->count == 0)
-        return;
-    chain_key(v, chain, sni, sni_len, key);
-    e = &v->cache[(key[0] | (size_t)key[1] << 8) % CACHE_SLOTS];
-    if (e->used && memcmp(e->key, key, 32) == 0 && when >= e->valid_from && when < e->valid_until) {
-        *out = e->result;
-        return;
+        return 0;
+    if ((n = chain_to_verify(chain)) == 0) {
+        /* no path can start from a leaf that did not parse */
+        out->done = true;
+        out->problems = 1u << TD_CERT_UNTRUSTED;
+        snprintf(out->detail, sizeof out->detail, "certificate_list[0] did not parse: nothing validated");
+        return 0;
     }
-    verify(v, chain, sni, sni_len, when, out, &lo, &hi);
-    if (out->done && lo < hi) {
-        memcpy(e->key, key, 32);
-        e->used = true;
-        e->valid_from = lo;
-        e->valid_until = hi;
-        e->result = *out;
+    stopped = n < chain->count && n < TD_VALIDATE_MAX_CERTS;
+    if (chain_key(v, chain, n, stopped, key)) {
+        e = &v->cache[td_keyed_hash(v->hasher, key, sizeof key) % CACHE_SLOTS];
+        if (e->used && memcmp(e->key, key, 32) == 0 && when >= e->valid_from &&
+            when < e->valid_until) {
+            *out = e->result;
+            leaf = e->leaf;
+        }
     }
+    if (leaf == NULL) {
+        leaf = fresh = verify(v, chain, n, when, out, &lo, &hi);
+        if (leaf == NULL)
+            return n;
+        if (stopped)
+            note_stop(out, n);
+        if (e && lo < hi) {
+            X509_free(e->leaf);
+            memcpy(e->key, key, 32);
+            e->used = true;
+            e->valid_from = lo;
+            e->valid_until = hi;
+            e->result = *out;
+            e->leaf = fresh; /* the entry owns it now */
+            fresh = NULL;
+        }
+    }
+    if (sni && !name_matches(leaf, sni, sni_len))
+        out->problems |= 1u << TD_CERT_NAME_MISMATCH;
+    X509_free(fresh);
+    return n;
 }

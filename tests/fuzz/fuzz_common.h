@@ -14,6 +14,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 
+#include "tlsdissect/keyed_hash.h"
 #include "tlsdissect/model.h"
 #include "tlsdissect/writers.h"
 
@@ -25,6 +26,9 @@
  * checks run all the same, every chain simply ends untrusted.
  */
 #define FUZZ_TRUST_DIR "/dev/null"
+
+/* A fixed table key (keyed_hash.h): the same input always takes the same path. */
+static const struct td_hash_key fuzz_key = {{0}};
 
 struct fuzz_sink {
     struct td_sink sink; /* first */

@@ -172,7 +172,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case P_CERTIFICATE:
         m.kind = TD_MSG_CERTIFICATE;
         if (var & 2) {
-            cache = td_cert_cache_new(2);
+            cache = td_cert_cache_new(2, &fuzz_key);
             if (cache == NULL)
                 abort();
             td_parse_certificate(&p, body, len, var & 1, cache, &m.u.certificate);
@@ -187,7 +187,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             /* the server chain validated as the session does (an empty trust
              * store, FUZZ_TRUST_DIR; a new validator, so that its cache carries nothing over) */
             char err[256];
-            struct td_validator *v = td_validator_new(NULL, FUZZ_TRUST_DIR, err, sizeof err);
+            struct td_validator *v = td_validator_new(NULL, FUZZ_TRUST_DIR, &fuzz_key, err, sizeof err);
             if (v == NULL)
                 abort();
             td_validate_chain(v, &m.u.certificate, (var & 8) ? (const uint8_t *)"server.tlsdissect.test" : NULL,

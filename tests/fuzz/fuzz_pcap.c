@@ -76,7 +76,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.comparison_window_bytes = tier == 2 ? 0 : tier == 1 ? 20000 : 1 << 20;
     cfg.certificate_cache_slots = tier == 2 ? 0 : 2;
     /* the CLI always validates server chains (here with an empty trust store) */
-    cfg.validator = td_validator_new(NULL, FUZZ_TRUST_DIR, errbuf, sizeof errbuf);
+    cfg.hash_key = fuzz_key;
+    cfg.validator = td_validator_new(NULL, FUZZ_TRUST_DIR, &cfg.hash_key, errbuf, sizeof errbuf);
     if (cfg.validator == NULL)
         abort();
     cfg.fragments.max_datagrams = tier == 2 ? 1 : 4;

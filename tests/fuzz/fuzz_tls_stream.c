@@ -100,11 +100,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     memset(&env, 0, sizeof env);
     env.cfg = &cfg;
     env.arena = &arena;
-    env.certs = td_cert_cache_new(4);
-    env.resume = td_resume_map_new(8);
+    env.certs = td_cert_cache_new(4, &fuzz_key);
+    env.resume = td_resume_map_new(8, &fuzz_key);
     /* the CLI always validates server chains (here with an empty trust store); a new
      * validator per input, so that its result cache carries nothing over */
-    env.validator = td_validator_new(NULL, FUZZ_TRUST_DIR, err, sizeof err);
+    env.validator = td_validator_new(NULL, FUZZ_TRUST_DIR, &fuzz_key, err, sizeof err);
     env.digests = &digests;
     if (env.certs == NULL || env.resume == NULL || env.validator == NULL)
         abort();

@@ -202,7 +202,7 @@ static void test_cache(void **state)
     struct td_certificate out;
     const uint8_t *der[] = {cert_der, garbage, cert_der};
     const size_t len[] = {sizeof cert_der, sizeof garbage, sizeof cert_der};
-    f->cache = td_cert_cache_new(4);
+    f->cache = td_cert_cache_new(4, &unit_hash_key);
     assert_non_null(f->cache);
     build(f, false, der, len, 3);
     for (int round = 0; round < 3; round++) {
@@ -218,7 +218,7 @@ static void test_cache(void **state)
     }
     /* a one-slot cache that the two blobs keep evicting */
     td_cert_cache_free(f->cache);
-    f->cache = td_cert_cache_new(1);
+    f->cache = td_cert_cache_new(1, &unit_hash_key);
     for (int round = 0; round < 2; round++) {
         td_parse_begin(&f->p, &f->arena);
         assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, f->cache, &out), 0);

@@ -13,7 +13,7 @@ static const uint8_t B6[16] = {0x20, 0x01, 0x0d, 0xb8, [14] = 0x01, [15] = 0x01}
 
 static int setup(void **state)
 {
-    struct td_flow_table *t = td_flow_table_new();
+    struct td_flow_table *t = td_flow_table_new(&unit_hash_key);
     if (t == NULL)
         return -1;
     *state = t;
@@ -33,9 +33,8 @@ static void test_key_both_directions(void **state)
     (void)state;
     struct td_flow_key k1, k2;
     uint8_t i1, i2;
-    uint64_t h1 = td_flow_key_make(4, A4, 51000, B4, 443, NO_VLAN, 0, &k1, &i1);
-    uint64_t h2 = td_flow_key_make(4, B4, 443, A4, 51000, NO_VLAN, 0, &k2, &i2);
-    assert_int_equal(h1, h2);
+    td_flow_key_make(4, A4, 51000, B4, 443, NO_VLAN, 0, &k1, &i1);
+    td_flow_key_make(4, B4, 443, A4, 51000, NO_VLAN, 0, &k2, &i2);
     assert_memory_equal(&k1, &k2, sizeof k1);
     assert_int_not_equal(i1, i2);
     /* the lower endpoint comes first */
@@ -50,9 +49,8 @@ static void test_key_both_directions(void **state)
     assert_int_equal(k1.pad[1], 0);
 
     /* IPv6 */
-    h1 = td_flow_key_make(6, B6, 443, A6, 40000, NO_VLAN, 0, &k1, &i1);
-    h2 = td_flow_key_make(6, A6, 40000, B6, 443, NO_VLAN, 0, &k2, &i2);
-    assert_int_equal(h1, h2);
+    td_flow_key_make(6, B6, 443, A6, 40000, NO_VLAN, 0, &k1, &i1);
+    td_flow_key_make(6, A6, 40000, B6, 443, NO_VLAN, 0, &k2, &i2);
     assert_memory_equal(&k1, &k2, sizeof k1);
     assert_int_equal(i1, 1);
     assert_int_equal(i2, 0);
@@ -64,9 +62,8 @@ static void test_key_same_address(void **state)
     (void)state;
     struct td_flow_key k1, k2;
     uint8_t i1, i2;
-    uint64_t h1 = td_flow_key_make(4, A4, 8443, A4, 1234, NO_VLAN, 0, &k1, &i1);
-    uint64_t h2 = td_flow_key_make(4, A4, 1234, A4, 8443, NO_VLAN, 0, &k2, &i2);
-    assert_int_equal(h1, h2);
+    td_flow_key_make(4, A4, 8443, A4, 1234, NO_VLAN, 0, &k1, &i1);
+    td_flow_key_make(4, A4, 1234, A4, 8443, NO_VLAN, 0, &k2, &i2);
     assert_memory_equal(&k1, &k2, sizeof k1);
     assert_int_equal(k1.port[0], 1234);
     assert_int_equal(i1, 1);
@@ -80,26 +77,23 @@ static void test_key_differences(void **state)
     uint8_t i;
     const uint16_t v100[TD_MAX_VLAN] = {100}, v200[TD_MAX_VLAN] = {200};
     const uint16_t v100_5[TD_MAX_VLAN] = {100, 5}, v5_100[TD_MAX_VLAN] = {5, 100};
-    uint64_t hb = td_flow_key_make(4, A4, 51000, B4, 443, NO_VLAN, 0, &base, &i);
+    td_flow_key_make(4, A4, 51000, B4, 443, NO_VLAN, 0, &base, &i);
 
-    uint64_t h = td_flow_key_make(4, A4, 51000, B4, 443, v100, 1, &k, &i);
+    td_flow_key_make(4, A4, 51000, B4, 443, v100, 1, &k, &i);
     assert_true(memcmp(&k, &base, sizeof k) != 0);
-    assert_true(h != hb);
     struct td_flow_key k100 = k;
-    uint64_t h100 = h;
-    h = td_flow_key_make(4, A4, 51000, B4, 443, v200, 1, &k, &i);
-    assert_true(memcmp(&k, &k100, sizeof k) != 0 && h != h100);
-    h = td_flow_key_make(4, A4, 51000, B4, 443, v100_5, 2, &k, &i);
+    td_flow_key_make(4, A4, 51000, B4, 443, v200, 1, &k, &i);
+    assert_true(memcmp(&k, &k100, sizeof k) != 0);
+    td_flow_key_make(4, A4, 51000, B4, 443, v100_5, 2, &k, &i);
     struct td_flow_key kq = k;
-    assert_true(memcmp(&k, &k100, sizeof k) != 0 && h != h100);
-    h = td_flow_key_make(4, A4, 51000, B4, 443, v5_100, 2, &k, &i);
+    assert_true(memcmp(&k, &k100, sizeof k) != 0);
+    td_flow_key_make(4, A4, 51000, B4, 443, v5_100, 2, &k, &i);
     assert_true(memcmp(&k, &kq, sizeof k) != 0); /* VLAN order matters (outer first) */
-    h = td_flow_key_make(4, A4, 51001, B4, 443, NO_VLAN, 0, &k, &i);
-    assert_true(memcmp(&k, &base, sizeof k) != 0 && h != hb);
+    td_flow_key_make(4, A4, 51001, B4, 443, NO_VLAN, 0, &k, &i);
+    assert_true(memcmp(&k, &base, sizeof k) != 0);
     /* same 16 address bytes, other family */
-    h = td_flow_key_make(6, A4, 51000, B4, 443, NO_VLAN, 0, &k, &i);
-    assert_true(memcmp(&k, &base, sizeof k) != 0 && h != hb);
-    (void)h;
+    td_flow_key_make(6, A4, 51000, B4, 443, NO_VLAN, 0, &k, &i);
+    assert_true(memcmp(&k, &base, sizeof k) != 0);
 }
 
 static struct td_flow *add(struct td_flow_table *t, const uint8_t *src, uint16_t sport,
@@ -107,9 +101,9 @@ static struct td_flow *add(struct td_flow_table *t, const uint8_t *src, uint16_t
 {
     struct td_flow_key k;
     uint8_t si;
-    uint64_t h = td_flow_key_make(4, src, sport, dst, dport, NO_VLAN, 0, &k, &si);
-    assert_null(td_flow_find(t, &k, h));
-    struct td_flow *f = td_flow_add(t, &k, h, si, now);
+    td_flow_key_make(4, src, sport, dst, dport, NO_VLAN, 0, &k, &si);
+    assert_null(td_flow_find(t, &k));
+    struct td_flow *f = td_flow_add(t, &k, si, now);
     assert_non_null(f);
     return f;
 }
@@ -121,8 +115,8 @@ static struct td_flow *lookup(struct td_flow_table *t, int family, const uint8_t
 {
     struct td_flow_key k;
     uint8_t si;
-    uint64_t h = td_flow_key_make(family, src, sport, dst, dport, vlan, nvlan, &k, &si);
-    struct td_flow *f = td_flow_find(t, &k, h);
+    td_flow_key_make(family, src, sport, dst, dport, vlan, nvlan, &k, &si);
+    struct td_flow *f = td_flow_find(t, &k);
     if (f && side)
         *side = td_flow_side(f, si);
     return f;
@@ -162,14 +156,13 @@ static void test_vlan_separates(void **state)
     const uint16_t v10[TD_MAX_VLAN] = {10}, v20[TD_MAX_VLAN] = {20};
     struct td_flow_key k;
     uint8_t si;
-    uint64_t h;
     int side = -1;
 
-    h = td_flow_key_make(4, A4, 1000, B4, 443, v10, 1, &k, &si);
-    struct td_flow *f10 = td_flow_add(t, &k, h, si, 0);
-    h = td_flow_key_make(4, B4, 443, A4, 1000, v20, 1, &k, &si);
-    assert_null(td_flow_find(t, &k, h));
-    struct td_flow *f20 = td_flow_add(t, &k, h, si, 0);
+    td_flow_key_make(4, A4, 1000, B4, 443, v10, 1, &k, &si);
+    struct td_flow *f10 = td_flow_add(t, &k, si, 0);
+    td_flow_key_make(4, B4, 443, A4, 1000, v20, 1, &k, &si);
+    assert_null(td_flow_find(t, &k));
+    struct td_flow *f20 = td_flow_add(t, &k, si, 0);
     assert_ptr_not_equal(f10, f20);
     assert_null(lookup(t, 4, A4, 1000, B4, 443, NO_VLAN, 0, NULL));
     assert_ptr_equal(lookup(t, 4, B4, 443, A4, 1000, v10, 1, &side), f10);
@@ -260,6 +253,106 @@ static void test_many_flows(void **state)
     assert_int_equal(td_flow_count(t), 0);
 }
 
+/*
+ * The connection hash before it was keyed (up to commit 7c89594): the key's
+ * six 8-byte words mixed in turn by an invertible step.  Kept here to craft
+ * keys that all collide under it, as a hash-flooding sender would.
+ */
+#define OLD_MUL 0x9e3779b97f4a7c15ull
+
+static uint64_t old_mix(uint64_t h, uint64_t v)
+{
+    h ^= v;
+    h *= OLD_MUL;
+    return h ^ (h >> 29);
+}
+
+/* The value x with old_mix(0, x) == out: undo the xorshift, then the odd multiplier. */
+static uint64_t old_unmix(uint64_t out)
+{
+    uint64_t t = out ^ (out >> 29) ^ (out >> 58), inverse = OLD_MUL;
+    for (int i = 0; i < 6; i++) /* Newton's iteration doubles the correct low bits */
+        inverse *= 2 - OLD_MUL * inverse;
+    return t * inverse;
+}
+
+static uint64_t old_hash_words(const uint64_t w[6], int nwords)
+{
+    uint64_t h = 0x51ed270b0b5d0f1bull;
+    for (int i = 0; i < nwords; i++)
+        h = old_mix(h, w[i]);
+    return h;
+}
+
+static uint64_t old_hash(const struct td_flow_key *k)
+{
+    uint64_t w[6];
+    memcpy(w, k, sizeof w);
+    return old_hash_words(w, 6);
+}
+
+/*
+ * IPv6 connection keys that share one old hash: the client address
+ * 2001:...  varies in its bytes 2..9 (key word 2); bytes 2..9 of the server
+ * address 2002:... (key word 4) are solved so that the state after word 4 is
+ * always the same.  The lower address stays first, so the key is canonical.
+ */
+static void colliding_addresses(uint32_t i, uint8_t client[16], uint8_t server[16])
+{
+    static const uint8_t c0[16] = {0x20, 0x01, [15] = 0x01}, s0[16] = {0x20, 0x02, [15] = 0x02};
+    struct td_flow_key k;
+    uint8_t si;
+    uint64_t w[6], target;
+
+    memcpy(client, c0, 16);
+    memcpy(server, s0, 16);
+    td_flow_key_make(6, client, 40000, server, 443, NO_VLAN, 0, &k, &si);
+    memcpy(w, &k, sizeof w);
+    target = old_hash_words(w, 5); /* the state every key must reach after word 4 */
+    client[2] = (uint8_t)(i >> 24);
+    client[3] = (uint8_t)(i >> 16);
+    client[4] = (uint8_t)(i >> 8);
+    client[5] = (uint8_t)i;
+    td_flow_key_make(6, client, 40000, server, 443, NO_VLAN, 0, &k, &si);
+    memcpy(w, &k, sizeof w);
+    w[4] = old_unmix(target) ^ old_hash_words(w, 4);
+    memcpy(server + 2, &w[4], 8); /* word 4 is the server address's bytes 2..9 */
+}
+
+/*
+ * Hash flooding: 20,000 connections whose keys all collide under the old
+ * unkeyed hash (checked) spread over the buckets under the keyed one.
+ */
+static void test_colliding_keys_spread(void **state)
+{
+    struct td_flow_table *t = *state;
+    enum { N = 20000 };
+    uint8_t client[16], server[16];
+    uint64_t first_old = 0;
+
+    for (uint32_t i = 0; i < N; i++) {
+        struct td_flow_key k;
+        uint8_t si;
+        colliding_addresses(i, client, server);
+        td_flow_key_make(6, client, 40000, server, 443, NO_VLAN, 0, &k, &si);
+        assert_int_equal(si, 0); /* still canonical: the client address is the lower */
+        if (i == 0)
+            first_old = old_hash(&k);
+        assert_true(old_hash(&k) == first_old); /* a collision under the old hash */
+        assert_null(td_flow_find(t, &k));
+        assert_non_null(td_flow_add(t, &k, si, i));
+    }
+    assert_int_equal(td_flow_count(t), N);
+    /* N flows in at least N buckets: a chain of 16 would be a 1-in-10^9 accident for SipHash */
+    assert_in_range(td_flow_longest_chain(t), 1, 16);
+    for (uint32_t i = 0; i < N; i += 997) {
+        int side = -1;
+        colliding_addresses(i, client, server);
+        assert_non_null(lookup(t, 6, server, 443, client, 40000, NO_VLAN, 0, &side));
+        assert_int_equal(side, 1);
+    }
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -272,6 +365,7 @@ int main(void)
         T(test_vlan_separates),
         T(test_age_lists),
         T(test_many_flows),
+        T(test_colliding_keys_spread),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

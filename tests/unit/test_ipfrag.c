@@ -32,7 +32,7 @@ static int setup(void **state)
     if (f == NULL)
         return -1;
     struct td_ipfrag_limits l = default_limits();
-    f->t = td_ipfrag_new(&l);
+    f->t = td_ipfrag_new(&l, &unit_hash_key);
     for (size_t i = 0; i < sizeof f->data; i++)
         f->data[i] = (uint8_t)(i * 13 + i / 256);
     *state = f;
@@ -50,7 +50,7 @@ static int teardown(void **state)
 static void renew(struct fixture *f, struct td_ipfrag_limits l)
 {
     td_ipfrag_free(f->t);
-    f->t = td_ipfrag_new(&l);
+    f->t = td_ipfrag_new(&l, &unit_hash_key);
     assert_non_null(f->t);
 }
 

@@ -17,6 +17,12 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsdissect/keyed_hash.h"
+
+/* A fixed table key (keyed_hash.h), so that bucket layouts repeat from run to run. */
+static const struct td_hash_key unit_hash_key = {{0x0f, 0x1e, 0x2d, 0x3c, 0x4b, 0x5a, 0x69, 0x78,
+                                                  0x87, 0x96, 0xa5, 0xb4, 0xc3, 0xd2, 0xe1, 0xf0}};
+
 /* xorshift64*: the same sequence on every machine for a given seed. */
 static inline uint64_t unit_rand(uint64_t *state)
 {

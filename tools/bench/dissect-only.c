@@ -39,6 +39,8 @@ int main(int argc, char **argv)
         return 2;
     }
     td_engine_config_defaults(&cfg);
+    if (!td_hash_key_random(&cfg.hash_key))
+        return 1;
     e = td_engine_new(&cfg, &sink.sink);
     if (e == NULL)
         return 1;
