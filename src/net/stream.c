@@ -436,10 +436,17 @@ void td_stream_ack(struct td_stream *s, int side, uint32_t ack, const struct td_
     target = s->offset + (uint32_t)d;
     if (target > s->acked_end)
         s->acked_end = target;
-    /* data already queued beyond the hole counts as the sender moving on */
-    for (struct td_stream_seg *g = s->ooo; g && s->acked_end > s->offset; g = g->next)
-        if (g->start >= s->acked_end)
-            wait_for_acked_hole(s, side, g->start, c, budget);
+    /* Data already queued beyond the hole shows the sender moving on; counted
+     * as a level, not per ACK, so that repeated ACKs add nothing. */
+    if (s->acked_end > s->offset) {
+        unsigned beyond = 0;
+        for (const struct td_stream_seg *g = s->ooo; g; g = g->next)
+            beyond += g->start >= s->acked_end;
+        if (beyond > s->hole_wait)
+            s->hole_wait = beyond;
+        if (s->hole_wait >= TD_STREAM_HOLE_PATIENCE)
+            give_up_acked_hole(s, side, c, budget);
+    }
     if (s->fin_seen && s->next_seq == s->fin_seq && s->ooo == NULL)
         s->finished = true;
 }
