@@ -1638,6 +1638,38 @@ def case_cert_trailing_bytes(w, scale, rng):
     sentinel(w, leaf)
 
 
+# ---- issue 7: session
+
+TICKET_PORT = 49000
+
+
+def case_ticket_resumption(w, scale, rng):
+    """A TLS 1.2 resumption by session ticket whose ClientHellos have an
+    empty session ID (RFC 5077 §3.4): a full handshake that issues a ticket
+    (client port 49000), then a connection that offers it and is resumed
+    (49001: ServerHello with the server's own session ID, then
+    ChangeCipherSpec and Finished).  Attacks a writer that decides "resumed"
+    itself from the session IDs: --explain under the second ServerHello must
+    not describe a full handshake, and resumed_from names connection 1."""
+    cert = make_cert()
+    ticket = bytes(range(0x60, 0x60 + 160))
+    no_sid = v8(b"")
+    c = Conn(w, "10.9.7.1", TICKET_PORT, "192.0.2.117", 443, rng=rng).open()
+    c.send(C, record(hs(CLIENT_HELLO, client_hello(b"ticket.hostile.test", session_id=no_sid)),
+                     ver=0x0301))
+    c.send(S, server_flight(cert))
+    c.send(C, client_flight())
+    c.send(S, record(hs(4, struct.pack("!I", 7200) + v16(ticket))) + server_finish())
+    c.close()
+    c = Conn(w, "10.9.7.1", TICKET_PORT + 1, "192.0.2.117", 443, rng=rng).open()
+    exts = [e for e in default_extensions(b"ticket.hostile.test") if e[:2] != u16(35)]
+    ch = client_hello(b"ticket.hostile.test", session_id=no_sid, exts=exts + [ext(35, ticket)])
+    c.send(C, record(hs(CLIENT_HELLO, ch), ver=0x0301))
+    c.send(S, record(hs(SERVER_HELLO, server_hello())) + server_finish())
+    c.send(C, record(b"\x01", CCS) + record(bytes(range(50, 90)), HANDSHAKE))
+    c.close()
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1676,6 +1708,7 @@ CASES = {
     "validation-cost": case_validation_cost,
     "validation-cap": case_validation_cap,
     "cert-trailing-bytes": case_cert_trailing_bytes,
+    "ticket-resumption": case_ticket_resumption,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,

@@ -102,6 +102,14 @@ enum td_msg_kind {
     TD_MSG_OTHER_HANDSHAKE, /* a handshake type without a message name here */
 };
 
+/* TLS <= 1.2: whether the handshake resumes a session, as far as it is known. */
+enum td_resumption_hint {
+    TD_HINT_NONE,       /* no ServerHello yet, or TLS 1.3 */
+    TD_HINT_FULL,       /* a full handshake */
+    TD_HINT_RESUMING,   /* the server echoed the client's session ID, or went to ChangeCipherSpec */
+    TD_HINT_UNDECIDED,  /* a ticket was offered: the server's next message tells */
+};
+
 /* The contract's name of a message kind ("ClientHello", ...). */
 const char *td_msg_kind_name(enum td_msg_kind kind);
 
@@ -260,6 +268,10 @@ struct td_message {
     bool truncated;          /* the capture cut it: fields are those of the bytes seen */
     size_t length;           /* body length */
     size_t captured;         /* body bytes seen when truncated */
+    bool has_fields;         /* its kind carries fields to show (a ServerHelloDone has none) */
+    /* What the session knew when it labelled the message; writers only format it. */
+    uint16_t negotiated_version;            /* chosen by a ServerHello or HelloRetryRequest; 0 before */
+    enum td_resumption_hint resumption;     /* TLS <= 1.2: what the handshake looks like so far */
     union {
         struct td_client_hello client_hello;
         struct td_server_hello server_hello; /* also HelloRetryRequest */

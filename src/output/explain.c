@@ -23,6 +23,10 @@ static const struct explanation table[] = {
     {TD_MSG_SERVER_HELLO, "resumed",
      "The server echoes the session it is willing to resume: no certificate or key exchange "
      "follows, keys come from the earlier session."},
+    {TD_MSG_SERVER_HELLO, "undecided",
+     "The server picks the protocol version and cipher suite and sends its own random value; "
+     "whether it accepts the client's session ticket shows next: a ChangeCipherSpec right "
+     "away resumes that session, a Certificate starts a full handshake."},
     {TD_MSG_SERVER_HELLO, NULL,
      "The server picks the protocol version and cipher suite from the client's offer and "
      "sends its own random value."},
@@ -93,13 +97,17 @@ static const struct explanation table[] = {
     {TD_MSG_HEARTBEAT, NULL, "A keep-alive probe (RFC 6520)."},
 };
 
-const char *td_explain(const struct td_message *m, bool tls13, bool resumed)
+const char *td_explain(const struct td_message *m)
 {
     const char *variant = NULL;
+    bool tls13 = m->negotiated_version == 0x0304;
 
     switch (m->kind) {
     case TD_MSG_SERVER_HELLO:
-        variant = tls13 ? "tls13" : resumed ? "resumed" : NULL;
+        variant = tls13                                       ? "tls13"
+                  : m->resumption == TD_HINT_RESUMING        ? "resumed"
+                  : m->resumption == TD_HINT_UNDECIDED       ? "undecided"
+                                                              : NULL;
         break;
     case TD_MSG_CHANGE_CIPHER_SPEC:
         variant = tls13 ? "tls13" : NULL;

@@ -9,6 +9,7 @@
 #include "tlsdissect/model.h"
 
 /* A sentence on what m does, or NULL. */
-const char *td_explain(const struct td_message *m, bool tls13, bool resumed);
+/* Uses what the session stamped on the message (negotiated version, resumption). */
+const char *td_explain(const struct td_message *m);
 
 #endif

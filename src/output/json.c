@@ -449,7 +449,7 @@ static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
         put(o, "handshake_type", name_item(TD_REG_HANDSHAKE_TYPES, m->handshake_type));
     if (m->parsed)
         message_fields(o, m);
-    else if (m->kind != TD_MSG_CHANGE_CIPHER_SPEC)
+    else if (m->has_fields)
         put(o, "parsed", cJSON_CreateFalse());
     return o;
 }

@@ -36,12 +36,8 @@ struct conn_text {
     uint64_t conn; /* 0: empty slot */
     struct td_conn_id id;
     td_time_us first_ts;
-    bool tls13;
-    bool resumed;
     bool header_done; /* live mode: the header line was printed */
     uint64_t explained[2]; /* bit (kind * 2 + from): explanation shown once */
-    uint8_t ch_session_id[32];
-    uint8_t ch_session_id_len;
     struct td_buf text;
 };
 
@@ -509,18 +505,6 @@ static void message(struct text_writer *t, const struct td_event *ev)
         emit_line(t, NULL);
         c->header_done = true;
     }
-    if (m->kind == TD_MSG_CLIENT_HELLO && m->parsed && m->u.client_hello.session_id.len <= 32) {
-        c->ch_session_id_len = (uint8_t)m->u.client_hello.session_id.len;
-        if (c->ch_session_id_len)
-            memcpy(c->ch_session_id, m->u.client_hello.session_id.data, c->ch_session_id_len);
-    }
-    if ((m->kind == TD_MSG_SERVER_HELLO || m->kind == TD_MSG_HELLO_RETRY_REQUEST) && m->parsed) {
-        const struct td_bytes *sid = &m->u.server_hello.session_id;
-        c->tls13 = m->u.server_hello.version == 0x0304;
-        /* a TLS 1.2 server echoing the client's session ID resumes that session */
-        c->resumed = !c->tls13 && sid->len > 0 && sid->len == c->ch_session_id_len &&
-                     memcmp(sid->data, c->ch_session_id, sid->len) == 0;
-    }
     prefix(t, c, ev->ts);
     text(t, C_NONE, "  ");
     text(t, client ? C_CLIENT : C_SERVER, client ? "C>S" : "S>C");
@@ -529,9 +513,7 @@ static void message(struct text_writer *t, const struct td_event *ev)
     pad_to(t, DETAIL_COL);
     if (m->encrypted)
         tokenf(t, "(encrypted, %zu bytes)", m->length);
-    else if (!m->parsed && m->kind != TD_MSG_CHANGE_CIPHER_SPEC && m->kind != TD_MSG_FINISHED &&
-             m->kind != TD_MSG_SERVER_HELLO_DONE && m->kind != TD_MSG_HELLO_REQUEST &&
-             m->kind != TD_MSG_END_OF_EARLY_DATA && m->kind != TD_MSG_ENCRYPTED_EXTENSIONS)
+    else if (!m->parsed && m->has_fields)
         token(t, C_WARN, "(could not be parsed)");
     else
         message_fields(t, m);
@@ -545,7 +527,7 @@ static void message(struct text_writer *t, const struct td_event *ev)
     newline(t);
     unsigned bit = (unsigned)m->kind * 2 + (client ? 0 : 1);
     if (t->opt.explain && !(c->explained[bit / 64] >> (bit % 64) & 1) &&
-        (why = td_explain(m, c->tls13, c->resumed)) != NULL) {
+        (why = td_explain(m)) != NULL) {
         c->explained[bit / 64] |= 1ull << (bit % 64);
         pad_to(t, 19);
         words(t, C_DIM, why, 19);

@@ -36,6 +36,7 @@
 #include "tlsdissect/messages.h"
 #include "tlsdissect/record.h"
 #include "tlsdissect/registry.h"
+#include "tls/dispatch.h"
 
 #define TLS13 0x0304
 #define TD_MAX_TICKET_KEPT 65535
@@ -86,6 +87,8 @@ struct td_tls_session {
     size_t sh_session_id_len;
     bool resumption_pending;    /* TLS <= 1.2: full or abbreviated not yet known */
     bool resumption_unknown;    /* ... and a gap in the server's flight hides which */
+    enum td_resumption_hint resumption_hint; /* stamped on messages for the writers */
+    uint16_t selected_version;  /* by the ServerHello or HelloRetryRequest */
     bool server_certificate_seen;
     bool sslv2_client_master_key;
 };
@@ -162,10 +165,14 @@ static void mark_detected(struct td_tls_session *s)
     s->conn->rep->stats->tls_connections++;
 }
 
+/* Hand a message to the model, stamped with what the writers need to know. */
 static void emit(struct td_tls_session *s, int side, struct td_message *m)
 {
     mark_detected(s);
     m->from = role_of(s, side);
+    m->has_fields = td_msg_kind_has_fields(m->kind);
+    m->negotiated_version = s->selected_version;
+    m->resumption = s->resumption_hint;
     td_conn_message(s->conn, m, s->now);
 }
 
@@ -193,6 +200,8 @@ static void handshake_complete(struct td_tls_session *s)
 
 static void set_resumed(struct td_tls_session *s, enum td_resumption how, uint64_t from)
 {
+    if (!s->tls13)
+        s->resumption_hint = how == TD_RESUMED_NO ? TD_HINT_FULL : TD_HINT_RESUMING;
     s->conn->sum.resumption_known = true;
     s->conn->sum.resumed = how;
     s->conn->sum.resumed_from = from;
@@ -208,47 +217,6 @@ static void add_app_bytes(struct td_tls_session *s, int side, size_t n)
 }
 
 /* ---- handshake messages ------------------------------------------------ */
-
-static const enum td_msg_kind kind_by_type[] = {
-    [0] = TD_MSG_HELLO_REQUEST,   [1] = TD_MSG_CLIENT_HELLO,       [2] = TD_MSG_SERVER_HELLO,
-    [3] = TD_MSG_OTHER_HANDSHAKE, [4] = TD_MSG_NEW_SESSION_TICKET, [5] = TD_MSG_END_OF_EARLY_DATA,
-    [6] = TD_MSG_OTHER_HANDSHAKE, [7] = TD_MSG_OTHER_HANDSHAKE,    [8] = TD_MSG_ENCRYPTED_EXTENSIONS,
-    [9] = TD_MSG_OTHER_HANDSHAKE, [10] = TD_MSG_OTHER_HANDSHAKE,   [11] = TD_MSG_CERTIFICATE,
-    [12] = TD_MSG_SERVER_KEY_EXCHANGE, [13] = TD_MSG_CERTIFICATE_REQUEST,
-    [14] = TD_MSG_SERVER_HELLO_DONE,   [15] = TD_MSG_CERTIFICATE_VERIFY,
-    [16] = TD_MSG_CLIENT_KEY_EXCHANGE, [17] = TD_MSG_OTHER_HANDSHAKE,
-    [18] = TD_MSG_OTHER_HANDSHAKE, [19] = TD_MSG_OTHER_HANDSHAKE,  [20] = TD_MSG_FINISHED,
-    [21] = TD_MSG_OTHER_HANDSHAKE, [22] = TD_MSG_CERTIFICATE_STATUS,
-    [23] = TD_MSG_OTHER_HANDSHAKE, [24] = TD_MSG_KEY_UPDATE,
-};
-
-static enum td_msg_kind kind_of(uint8_t type)
-{
-    return type < sizeof kind_by_type / sizeof kind_by_type[0] ? kind_by_type[type]
-                                                               : TD_MSG_OTHER_HANDSHAKE;
-}
-
-/* Which side a message type reveals: 0 client, 1 server, -1 either. */
-static int sender_of(enum td_msg_kind kind)
-{
-    switch (kind) {
-    case TD_MSG_CLIENT_HELLO:
-    case TD_MSG_CLIENT_KEY_EXCHANGE:
-    case TD_MSG_END_OF_EARLY_DATA:
-        return TD_CLIENT;
-    case TD_MSG_SERVER_HELLO:
-    case TD_MSG_SERVER_KEY_EXCHANGE:
-    case TD_MSG_CERTIFICATE_REQUEST:
-    case TD_MSG_SERVER_HELLO_DONE:
-    case TD_MSG_NEW_SESSION_TICKET:
-    case TD_MSG_ENCRYPTED_EXTENSIONS:
-    case TD_MSG_CERTIFICATE_STATUS:
-    case TD_MSG_HELLO_REQUEST:
-        return TD_SERVER;
-    default:
-        return -1;
-    }
-}
 
 /* The length of a TLS 1.3 Finished in its record: hash + type byte + AEAD tag. */
 static size_t finished_record_length(uint16_t suite)
@@ -324,6 +292,7 @@ static void on_server_hello(struct td_tls_session *s, const struct td_server_hel
 {
     struct td_conn_summary *sum = &s->conn->sum;
 
+    s->selected_version = sh->version;
     if (is_hrr) {
         s->hrr_seen = true;
         if (sh->version == TLS13)
@@ -356,6 +325,13 @@ static void on_server_hello(struct td_tls_session *s, const struct td_server_hel
             s->dir[i].rec.want_mask &= ~(1u << (TD_CT_APPLICATION_DATA - TD_CT_CHANGE_CIPHER_SPEC));
     } else if (!sh->sslv2_format) {
         s->resumption_pending = true;
+        /* RFC 5246 §7.4.1.3: echoing the client's session ID resumes it; with a
+         * ticket offered (RFC 5077 §3.4) only the server's next message tells */
+        if (s->ch_session_id_len && sh->session_id.len == s->ch_session_id_len &&
+            memcmp(sh->session_id.data, s->ch_session_id, s->ch_session_id_len) == 0)
+            s->resumption_hint = TD_HINT_RESUMING;
+        else
+            s->resumption_hint = s->ch_ticket.len ? TD_HINT_UNDECIDED : TD_HINT_FULL;
     }
 }
 
@@ -391,33 +367,28 @@ static void abbreviated_handshake(struct td_tls_session *s)
     }
 }
 
+/*
+ * Read a message's body (the dispatch table's parser), then do what it means
+ * for the session: hellos fix the negotiated parameters, the server's first
+ * Certificate is validated, clear tickets are remembered for resumed_from.
+ */
 static int parse_message(struct td_tls_session *s, int side, const struct td_hs_message *hm,
                          struct td_message *m, struct td_parse *p)
 {
-    bool tls12 = s->version >= 0x0303 && s->version < 0xfe00;
-    bool is_hrr = false;
-    int rc = 0;
+    struct td_parse_context ctx = {s->version, s->tls13, &s->kex, s->env->certs};
+    int rc = td_parse_handshake(p, &ctx, hm->body, hm->length, m);
 
     switch (m->kind) {
     case TD_MSG_CLIENT_HELLO:
-        rc = td_parse_client_hello(p, hm->body, hm->length, &m->u.client_hello);
-        if (rc == 0) {
-            td_fingerprint_client_hello(p, &m->u.client_hello);
+        if (rc == 0)
             on_client_hello(s, &m->u.client_hello);
-        }
         break;
     case TD_MSG_SERVER_HELLO:
-        rc = td_parse_server_hello(p, hm->body, hm->length, &m->u.server_hello, &is_hrr);
-        if (rc == 0) {
-            if (is_hrr)
-                m->kind = TD_MSG_HELLO_RETRY_REQUEST;
-            td_fingerprint_server_hello(p, &m->u.server_hello);
-            on_server_hello(s, &m->u.server_hello, is_hrr);
-        }
+    case TD_MSG_HELLO_RETRY_REQUEST:
+        if (rc == 0)
+            on_server_hello(s, &m->u.server_hello, m->kind == TD_MSG_HELLO_RETRY_REQUEST);
         break;
     case TD_MSG_CERTIFICATE:
-        rc = td_parse_certificate(p, hm->body, hm->length, s->tls13, s->env->certs,
-                                  &m->u.certificate);
         if (role_of(s, side) == TD_SERVER && !s->server_certificate_seen) {
             struct td_conn_summary *sum = &s->conn->sum;
             size_t verified;
@@ -436,33 +407,10 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
                               TD_MAX_SERVER_CERTS, m->u.certificate.count);
         }
         break;
-    case TD_MSG_SERVER_KEY_EXCHANGE:
-        rc = td_parse_server_key_exchange(p, hm->body, hm->length, &s->kex, s->version,
-                                          &m->u.server_key_exchange);
-        break;
-    case TD_MSG_CLIENT_KEY_EXCHANGE:
-        rc = td_parse_client_key_exchange(p, hm->body, hm->length, &s->kex, s->version,
-                                          &m->u.client_key_exchange);
-        break;
-    case TD_MSG_CERTIFICATE_REQUEST:
-        rc = td_parse_certificate_request(p, hm->body, hm->length, tls12, s->tls13,
-                                          &m->u.certificate_request);
-        break;
-    case TD_MSG_CERTIFICATE_VERIFY:
-        rc = td_parse_certificate_verify(p, hm->body, hm->length, tls12, &m->u.certificate_verify);
-        break;
     case TD_MSG_NEW_SESSION_TICKET:
-        rc = td_parse_new_session_ticket(p, hm->body, hm->length, s->tls13,
-                                         &m->u.new_session_ticket);
         if (rc == 0 && !s->tls13)
             td_resume_remember(s->env->resume, TD_RESUME_TICKET, m->u.new_session_ticket.ticket.data,
                                m->u.new_session_ticket.ticket.len, s->conn->id.conn);
-        break;
-    case TD_MSG_CERTIFICATE_STATUS:
-        rc = td_parse_certificate_status(p, hm->body, hm->length, &m->u.certificate_status);
-        break;
-    case TD_MSG_KEY_UPDATE:
-        rc = td_parse_key_update(p, hm->body, hm->length, &m->u.key_update_request);
         break;
     case TD_MSG_FINISHED:
         s->dir[side].finished_seen = true;
@@ -471,22 +419,6 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
         break;
     }
     return rc;
-}
-
-/* Fields read before a parse failure that are still worth showing. */
-static bool has_partial_fields(const struct td_message *m)
-{
-    switch (m->kind) {
-    case TD_MSG_CLIENT_HELLO:
-        return m->u.client_hello.random.len == 32;
-    case TD_MSG_SERVER_HELLO:
-    case TD_MSG_HELLO_RETRY_REQUEST:
-        return m->u.server_hello.random.len == 32;
-    case TD_MSG_CERTIFICATE:
-        return m->u.certificate.count > 0;
-    default:
-        return false;
-    }
 }
 
 /* What the hellos so far allow next (RFC 8446 §4.1.1-4.1.4, RFC 5246 §7.4.1). */
@@ -525,16 +457,16 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
     struct td_tls_session *s = ctx;
     struct td_message m;
     struct td_parse p;
-    int sender;
+    enum td_sender sender;
 
     memset(&m, 0, sizeof m);
-    m.kind = kind_of(hm->type);
+    m.kind = td_hs_kind_of(hm->type);
     m.handshake_type = hm->type;
     m.record_version = hm->record_version;
     m.length = hm->length;
-    sender = sender_of(m.kind);
-    if (sender >= 0)
-        fix_roles(s, sender == TD_CLIENT ? side : 1 - side);
+    sender = td_msg_kind_sender(m.kind);
+    if (sender != TD_SENT_BY_EITHER)
+        fix_roles(s, sender == TD_SENT_BY_CLIENT ? side : 1 - side);
     td_parse_begin(&p, s->env->arena);
     p.digests = s->env->digests;
     struct hello_order before = {s->client_hellos, s->hrr_seen, s->sh_seen};
@@ -564,7 +496,7 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
         int rc = parse_message(s, side, hm, &m, &p);
         m.malformed = rc != 0 || (p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED);
         /* a hello or certificate list cut short still has good fields up to the fault */
-        m.parsed = rc == 0 || has_partial_fields(&m);
+        m.parsed = rc == 0 || td_message_has_partial_fields(&m);
     }
     emit(s, side, &m);
     report_parse(s, &p);
@@ -639,7 +571,7 @@ static bool looks_plaintext(const uint8_t *p, size_t n)
     while (td_cur_remaining(&c)) {
         if (!td_cur_u8(&c, &type) || !td_cur_vec(&c, 3, 0, 0xffffff, 1, &body))
             return false;
-        if (kind_of(type) == TD_MSG_OTHER_HANDSHAKE)
+        if (td_hs_kind_of(type) == TD_MSG_OTHER_HANDSHAKE)
             return false;
         messages++;
     }
@@ -655,7 +587,7 @@ static void report_refusal(struct td_tls_session *s, int side)
         td_conn_anomaly(s->conn, TD_ANOM_LIMIT_REACHED, s->now,
                         "%s (%s): a %zu-byte message could not be buffered (the TLS buffer budget "
                         "of %zu bytes for all connections is used up, or memory); skipped",
-                        td_msg_kind_name(kind_of(type)), direction(s, side), length,
+                        td_msg_kind_name(td_hs_kind_of(type)), direction(s, side), length,
                         s->env->buffers ? s->env->buffers->cap : 0);
 }
 
@@ -701,7 +633,7 @@ static void on_handshake_record(struct td_tls_session *s, int side, const struct
         d->reported_discard = true;
         td_conn_anomaly(s->conn, TD_ANOM_HANDSHAKE_TOO_LONG, s->now,
                         "%s (%s): declared length %zu > limit %zu; skipping it",
-                        td_msg_kind_name(kind_of(d->hs.discard_type)), direction(s, side),
+                        td_msg_kind_name(td_hs_kind_of(d->hs.discard_type)), direction(s, side),
                         d->hs.discard_length, s->env->cfg->max_handshake_message);
     } else if (!d->hs.discarding) {
         d->reported_discard = false;
@@ -995,7 +927,7 @@ void td_tls_end(struct td_tls_session *s, td_time_us now)
         if (td_hs_skipping_over_long(&d->hs)) {
             td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
                             "%s (%s): %zu of %zu bytes seen before the stream ended",
-                            td_msg_kind_name(kind_of(d->hs.discard_type)), direction(s, side),
+                            td_msg_kind_name(td_hs_kind_of(d->hs.discard_type)), direction(s, side),
                             d->hs.discard_length - d->hs.discard_left, d->hs.discard_length);
         } else if (td_hs_pending(&d->hs)) {
             const struct td_buf *b = &d->hs.buf;
@@ -1003,7 +935,7 @@ void td_tls_end(struct td_tls_session *s, td_time_us now)
                 size_t want = (size_t)b->data[1] << 16 | (size_t)b->data[2] << 8 | b->data[3];
                 td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
                                 "%s (%s): %zu of %zu bytes seen before the stream ended",
-                                td_msg_kind_name(kind_of(b->data[0])), direction(s, side),
+                                td_msg_kind_name(td_hs_kind_of(b->data[0])), direction(s, side),
                                 b->len - 4, want);
             } else {
                 td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,

@@ -39,6 +39,7 @@
 #include "tlsdissect/messages.h"
 #include "tlsdissect/parse.h"
 #include "tlsdissect/validate.h"
+#include "tls/dispatch.h"
 
 enum parser {
     P_CLIENT_HELLO,
@@ -73,6 +74,20 @@ static const uint16_t suites[16] = {
 static const uint16_t versions[8] = {0x0000, 0x0300, 0x0301, 0x0303,
                                      0x0304, 0x0002, 0xfefd, 0x7f1c};
 
+/* The handshake kind each TLS parser reads (the SSLv2 forms and alerts are read apart). */
+static const enum td_msg_kind handshake_kinds[P_COUNT] = {
+    [P_CLIENT_HELLO] = TD_MSG_CLIENT_HELLO,
+    [P_SERVER_HELLO] = TD_MSG_SERVER_HELLO,
+    [P_CERTIFICATE] = TD_MSG_CERTIFICATE,
+    [P_SERVER_KEY_EXCHANGE] = TD_MSG_SERVER_KEY_EXCHANGE,
+    [P_CLIENT_KEY_EXCHANGE] = TD_MSG_CLIENT_KEY_EXCHANGE,
+    [P_CERTIFICATE_REQUEST] = TD_MSG_CERTIFICATE_REQUEST,
+    [P_CERTIFICATE_VERIFY] = TD_MSG_CERTIFICATE_VERIFY,
+    [P_NEW_SESSION_TICKET] = TD_MSG_NEW_SESSION_TICKET,
+    [P_CERTIFICATE_STATUS] = TD_MSG_CERTIFICATE_STATUS,
+    [P_KEY_UPDATE] = TD_MSG_KEY_UPDATE,
+};
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void emit(struct fuzz_sink *sink, const struct td_event *ev)
@@ -96,7 +111,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum parser which;
     enum td_side from;
     int rc = -1;
-    bool hrr = false;
+    struct td_kex kex = {NULL, TD_KEXP_NONE, false};
+    struct td_parse_context ctx = {0, false, &kex, NULL};
     struct td_message extra; /* SSLv2 SERVER-HELLO: its certificate */
     bool have_extra = false;
     struct td_conn_id id = {.conn = 1,
@@ -129,27 +145,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     from = TD_SERVER;
 
     switch (which) {
-    case P_CLIENT_HELLO:
-        from = TD_CLIENT;
-        m.kind = TD_MSG_CLIENT_HELLO;
-        rc = td_parse_client_hello(&p, body, len, &m.u.client_hello);
-        if (rc == 0)
-            td_fingerprint_client_hello(&p, &m.u.client_hello);
-        break;
     case P_SSLV2_CLIENT_HELLO:
         from = TD_CLIENT;
         m.kind = TD_MSG_CLIENT_HELLO;
         m.record_version = 0x0002;
         rc = td_parse_sslv2_client_hello(&p, body, len, &m.u.client_hello);
-        break;
-    case P_SERVER_HELLO:
-        m.kind = TD_MSG_SERVER_HELLO;
-        rc = td_parse_server_hello(&p, body, len, &m.u.server_hello, &hrr);
-        if (rc == 0) {
-            if (hrr)
-                m.kind = TD_MSG_HELLO_RETRY_REQUEST;
-            td_fingerprint_server_hello(&p, &m.u.server_hello);
-        }
         break;
     case P_SSLV2_SERVER_HELLO: {
         struct td_bytes cert = {NULL, 0};
@@ -171,18 +171,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     }
     case P_CERTIFICATE:
         m.kind = TD_MSG_CERTIFICATE;
+        ctx.tls13 = var & 1;
         if (var & 2) {
             cache = td_cert_cache_new(2, &fuzz_key);
             if (cache == NULL)
                 abort();
-            td_parse_certificate(&p, body, len, var & 1, cache, &m.u.certificate);
+            ctx.certs = cache;
+            td_parse_handshake(&p, &ctx, body, len, &m); /* a miss, then the hit below */
             td_arena_reset(&arena);
             td_parse_begin(&p, &arena);
             if (!(var & 0x40))
                 p.digests = &digests;
             memset(&m.u, 0, sizeof m.u);
         }
-        rc = td_parse_certificate(&p, body, len, var & 1, cache, &m.u.certificate);
+        rc = td_parse_handshake(&p, &ctx, body, len, &m);
         if (var & 4) {
             /* the server chain validated as the session does (an empty trust
              * store, FUZZ_TRUST_DIR; a new validator, so that its cache carries nothing over) */
@@ -195,46 +197,32 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             td_validator_free(v);
         }
         break;
-    case P_SERVER_KEY_EXCHANGE: {
-        struct td_kex kex = {NULL, TD_KEXP_NONE, false};
-        if (suites[var & 15] != 0xffff)
-            kex = td_kex_of_suite(suites[var & 15]);
-        m.kind = TD_MSG_SERVER_KEY_EXCHANGE;
-        rc = td_parse_server_key_exchange(&p, body, len, &kex, versions[(var >> 4) & 7],
-                                          &m.u.server_key_exchange);
-        break;
-    }
-    case P_CLIENT_KEY_EXCHANGE: {
-        struct td_kex kex = {NULL, TD_KEXP_NONE, false};
-        if (suites[var & 15] != 0xffff)
-            kex = td_kex_of_suite(suites[var & 15]);
-        from = TD_CLIENT;
-        m.kind = TD_MSG_CLIENT_KEY_EXCHANGE;
-        rc = td_parse_client_key_exchange(&p, body, len, &kex, versions[(var >> 4) & 7],
-                                          &m.u.client_key_exchange);
-        break;
-    }
+    case P_CLIENT_HELLO:
+    case P_SERVER_HELLO:
+    case P_SERVER_KEY_EXCHANGE:
+    case P_CLIENT_KEY_EXCHANGE:
     case P_CERTIFICATE_REQUEST:
-        m.kind = TD_MSG_CERTIFICATE_REQUEST;
-        rc = td_parse_certificate_request(&p, body, len, var & 1, (var & 2) != 0,
-                                          &m.u.certificate_request);
-        break;
     case P_CERTIFICATE_VERIFY:
-        from = TD_CLIENT;
-        m.kind = TD_MSG_CERTIFICATE_VERIFY;
-        rc = td_parse_certificate_verify(&p, body, len, var & 1, &m.u.certificate_verify);
-        break;
     case P_NEW_SESSION_TICKET:
-        m.kind = TD_MSG_NEW_SESSION_TICKET;
-        rc = td_parse_new_session_ticket(&p, body, len, var & 1, &m.u.new_session_ticket);
-        break;
     case P_CERTIFICATE_STATUS:
-        m.kind = TD_MSG_CERTIFICATE_STATUS;
-        rc = td_parse_certificate_status(&p, body, len, &m.u.certificate_status);
-        break;
     case P_KEY_UPDATE:
-        m.kind = TD_MSG_KEY_UPDATE;
-        rc = td_parse_key_update(&p, body, len, &m.u.key_update_request);
+        /* the session's own dispatch (src/tls/dispatch.c), with the context the variant names */
+        m.kind = handshake_kinds[which];
+        if (which == P_SERVER_KEY_EXCHANGE || which == P_CLIENT_KEY_EXCHANGE) {
+            if (suites[var & 15] != 0xffff)
+                kex = td_kex_of_suite(suites[var & 15]);
+            ctx.version = versions[(var >> 4) & 7];
+        } else if (which == P_CERTIFICATE_REQUEST || which == P_CERTIFICATE_VERIFY) {
+            ctx.version = (var & 1) ? 0x0303 : 0x0301;
+            ctx.tls13 = which == P_CERTIFICATE_REQUEST && (var & 2);
+        } else if (which == P_NEW_SESSION_TICKET) {
+            ctx.tls13 = var & 1;
+        }
+        if (td_msg_kind_sender(m.kind) == TD_SENT_BY_CLIENT)
+            from = TD_CLIENT;
+        else if (which == P_CERTIFICATE_VERIFY)
+            from = TD_CLIENT;
+        rc = td_parse_handshake(&p, &ctx, body, len, &m);
         break;
     case P_ALERT:
         m.kind = TD_MSG_ALERT;
@@ -249,11 +237,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m.from = from;
     m.handshake_type = (uint8_t)which;
     m.malformed = rc != 0 || (p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED);
-    /* as session.c has_partial_fields(): a hello or certificate list cut short */
-    m.parsed = rc == 0 ||
-               (which == P_CLIENT_HELLO && m.u.client_hello.random.len == 32) ||
-               (which == P_SERVER_HELLO && m.u.server_hello.random.len == 32) ||
-               (which == P_CERTIFICATE && m.u.certificate.count > 0);
+    m.parsed = rc == 0 || td_message_has_partial_fields(&m);
+    m.has_fields = td_msg_kind_has_fields(m.kind);
     if (sel & 0x80) {
         /* the session's truncated form: fields are those of the bytes seen */
         m.truncated = true;

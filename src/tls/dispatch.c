@@ -1,0 +1,194 @@
+/*
+ * dispatch.c — the handshake message types, one row each (RFC 8446 §4,
+ * RFC 5246 §7.4; the numbers are IANA's TLS HandshakeType registry).
+ */
+#include "tls/dispatch.h"
+
+#include "tlsdissect/fingerprint.h"
+#include "tlsdissect/hello.h"
+#include "tlsdissect/messages.h"
+
+typedef int (*td_body_parser)(struct td_parse *p, const struct td_parse_context *ctx,
+                              const uint8_t *body, size_t len, struct td_message *m);
+
+struct kind_row {
+    enum td_sender sender;
+    bool has_fields;
+    td_body_parser parse; /* NULL: nothing to read */
+};
+
+/* ---- parsers with one signature ------------------------------------------ */
+
+static bool tls12_or_later(const struct td_parse_context *ctx)
+{
+    return ctx->version >= 0x0303 && ctx->version < 0xfe00;
+}
+
+static int client_hello(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
+                        size_t len, struct td_message *m)
+{
+    (void)ctx;
+    int rc = td_parse_client_hello(p, body, len, &m->u.client_hello);
+    if (rc == 0)
+        td_fingerprint_client_hello(p, &m->u.client_hello);
+    return rc;
+}
+
+static int server_hello(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
+                        size_t len, struct td_message *m)
+{
+    bool hrr = false;
+    (void)ctx;
+    int rc = td_parse_server_hello(p, body, len, &m->u.server_hello, &hrr);
+    if (rc == 0) {
+        if (hrr)
+            m->kind = TD_MSG_HELLO_RETRY_REQUEST;
+        td_fingerprint_server_hello(p, &m->u.server_hello);
+    }
+    return rc;
+}
+
+static int certificate(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
+                       size_t len, struct td_message *m)
+{
+    return td_parse_certificate(p, body, len, ctx->tls13, ctx->certs, &m->u.certificate);
+}
+
+static int server_key_exchange(struct td_parse *p, const struct td_parse_context *ctx,
+                               const uint8_t *body, size_t len, struct td_message *m)
+{
+    return td_parse_server_key_exchange(p, body, len, ctx->kex, ctx->version,
+                                        &m->u.server_key_exchange);
+}
+
+static int client_key_exchange(struct td_parse *p, const struct td_parse_context *ctx,
+                               const uint8_t *body, size_t len, struct td_message *m)
+{
+    return td_parse_client_key_exchange(p, body, len, ctx->kex, ctx->version,
+                                        &m->u.client_key_exchange);
+}
+
+static int certificate_request(struct td_parse *p, const struct td_parse_context *ctx,
+                               const uint8_t *body, size_t len, struct td_message *m)
+{
+    return td_parse_certificate_request(p, body, len, tls12_or_later(ctx), ctx->tls13,
+                                        &m->u.certificate_request);
+}
+
+static int certificate_verify(struct td_parse *p, const struct td_parse_context *ctx,
+                              const uint8_t *body, size_t len, struct td_message *m)
+{
+    return td_parse_certificate_verify(p, body, len, tls12_or_later(ctx), &m->u.certificate_verify);
+}
+
+static int new_session_ticket(struct td_parse *p, const struct td_parse_context *ctx,
+                              const uint8_t *body, size_t len, struct td_message *m)
+{
+    return td_parse_new_session_ticket(p, body, len, ctx->tls13, &m->u.new_session_ticket);
+}
+
+static int certificate_status(struct td_parse *p, const struct td_parse_context *ctx,
+                              const uint8_t *body, size_t len, struct td_message *m)
+{
+    (void)ctx;
+    return td_parse_certificate_status(p, body, len, &m->u.certificate_status);
+}
+
+static int key_update(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
+                      size_t len, struct td_message *m)
+{
+    (void)ctx;
+    return td_parse_key_update(p, body, len, &m->u.key_update_request);
+}
+
+/* ---- the tables ------------------------------------------------------------ */
+
+#define C TD_SENT_BY_CLIENT
+#define S TD_SENT_BY_SERVER
+#define E TD_SENT_BY_EITHER
+
+static const struct kind_row kinds[] = {
+    [TD_MSG_HELLO_REQUEST] = {S, false, NULL},
+    [TD_MSG_CLIENT_HELLO] = {C, true, client_hello},
+    [TD_MSG_SERVER_HELLO] = {S, true, server_hello},
+    [TD_MSG_HELLO_RETRY_REQUEST] = {S, true, server_hello},
+    [TD_MSG_NEW_SESSION_TICKET] = {S, true, new_session_ticket},
+    [TD_MSG_END_OF_EARLY_DATA] = {C, false, NULL},
+    [TD_MSG_ENCRYPTED_EXTENSIONS] = {S, false, NULL},
+    [TD_MSG_CERTIFICATE] = {E, true, certificate},
+    [TD_MSG_SERVER_KEY_EXCHANGE] = {S, true, server_key_exchange},
+    [TD_MSG_CERTIFICATE_REQUEST] = {S, true, certificate_request},
+    [TD_MSG_SERVER_HELLO_DONE] = {S, false, NULL},
+    [TD_MSG_CERTIFICATE_VERIFY] = {E, true, certificate_verify},
+    [TD_MSG_CLIENT_KEY_EXCHANGE] = {C, true, client_key_exchange},
+    [TD_MSG_FINISHED] = {E, false, NULL},
+    [TD_MSG_CERTIFICATE_STATUS] = {S, true, certificate_status},
+    [TD_MSG_KEY_UPDATE] = {E, true, key_update},
+    [TD_MSG_CHANGE_CIPHER_SPEC] = {E, false, NULL},
+    [TD_MSG_ALERT] = {E, true, NULL},
+    [TD_MSG_ENCRYPTED_HANDSHAKE] = {E, false, NULL},
+    [TD_MSG_HEARTBEAT] = {E, false, NULL},
+    [TD_MSG_OTHER_HANDSHAKE] = {E, false, NULL},
+};
+
+#undef C
+#undef S
+#undef E
+
+/* HandshakeType -> kind; types without a message name here are "other". */
+static const enum td_msg_kind kind_by_type[] = {
+    [0] = TD_MSG_HELLO_REQUEST,        [1] = TD_MSG_CLIENT_HELLO,
+    [2] = TD_MSG_SERVER_HELLO,         [3] = TD_MSG_OTHER_HANDSHAKE,
+    [4] = TD_MSG_NEW_SESSION_TICKET,   [5] = TD_MSG_END_OF_EARLY_DATA,
+    [6] = TD_MSG_OTHER_HANDSHAKE,      [7] = TD_MSG_OTHER_HANDSHAKE,
+    [8] = TD_MSG_ENCRYPTED_EXTENSIONS, [9] = TD_MSG_OTHER_HANDSHAKE,
+    [10] = TD_MSG_OTHER_HANDSHAKE,     [11] = TD_MSG_CERTIFICATE,
+    [12] = TD_MSG_SERVER_KEY_EXCHANGE, [13] = TD_MSG_CERTIFICATE_REQUEST,
+    [14] = TD_MSG_SERVER_HELLO_DONE,   [15] = TD_MSG_CERTIFICATE_VERIFY,
+    [16] = TD_MSG_CLIENT_KEY_EXCHANGE, [17] = TD_MSG_OTHER_HANDSHAKE,
+    [18] = TD_MSG_OTHER_HANDSHAKE,     [19] = TD_MSG_OTHER_HANDSHAKE,
+    [20] = TD_MSG_FINISHED,            [21] = TD_MSG_OTHER_HANDSHAKE,
+    [22] = TD_MSG_CERTIFICATE_STATUS,  [23] = TD_MSG_OTHER_HANDSHAKE,
+    [24] = TD_MSG_KEY_UPDATE,
+};
+
+_Static_assert(sizeof kinds / sizeof kinds[0] == TD_MSG_OTHER_HANDSHAKE + 1,
+               "one row per message kind");
+
+enum td_msg_kind td_hs_kind_of(uint8_t type)
+{
+    return type < sizeof kind_by_type / sizeof kind_by_type[0] ? kind_by_type[type]
+                                                               : TD_MSG_OTHER_HANDSHAKE;
+}
+
+static const struct kind_row *row_of(enum td_msg_kind kind)
+{
+    return (unsigned)kind < sizeof kinds / sizeof kinds[0] ? &kinds[kind]
+                                                           : &kinds[TD_MSG_OTHER_HANDSHAKE];
+}
+
+enum td_sender td_msg_kind_sender(enum td_msg_kind kind) { return row_of(kind)->sender; }
+
+bool td_msg_kind_has_fields(enum td_msg_kind kind) { return row_of(kind)->has_fields; }
+
+int td_parse_handshake(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
+                       size_t len, struct td_message *m)
+{
+    const struct kind_row *row = row_of(m->kind);
+    return row->parse ? row->parse(p, ctx, body, len, m) : 0;
+}
+
+bool td_message_has_partial_fields(const struct td_message *m)
+{
+    switch (m->kind) {
+    case TD_MSG_CLIENT_HELLO:
+        return m->u.client_hello.random.len == 32;
+    case TD_MSG_SERVER_HELLO:
+    case TD_MSG_HELLO_RETRY_REQUEST:
+        return m->u.server_hello.random.len == 32;
+    case TD_MSG_CERTIFICATE:
+        return m->u.certificate.count > 0;
+    default:
+        return false;
+    }
+}
