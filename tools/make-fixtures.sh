@@ -83,6 +83,7 @@ SCENARIOS=(
     "tls12-split-clienthello|24444|ok|TLS 1.2 server, TLS 1.3-capable client: ClientHello (ffdhe2048 key share, all suites) and server Certificate split over 512-byte records"
     "tls13-split-clienthello|24445|ok|TLS 1.3, ffdhe4096 key share makes the ClientHello span 2 records"
     "tls13-port-8443|8443|ok|TLS 1.3 on the non-standard port 8443"
+    "tls13-padded-finished|24446|ok|TLS 1.3, the client pads its records to 512 bytes (-record_padding): its Finished record is not Finished-sized"
 )
 
 if [ "$LIST_ONLY" = 1 ]; then
@@ -428,6 +429,12 @@ sc_tls13_ecdsa() {
     oc 0.3 -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256 -groups P-256
     expect_sh 0x0304 0x1301
     expect "key share secp256r1" -eq 1 "tls.handshake.type==2 && tls.handshake.extensions_key_share_group==23"
+}
+sc_tls13_padded_finished() {
+    os 1 "${RSA_CERT[@]}" -tls1_3
+    oc 0.3 -tls1_3 -record_padding 512
+    expect_sh 0x0304 0x1302
+    expect "client records padded to 512 bytes + tag" -ge 2 "tcp.srcport!=24446 && tls.record.length==528"
 }
 sc_tls13_chacha20() {
     os 1 "${RSA_CERT[@]}" -tls1_3

@@ -640,14 +640,28 @@ static void on_handshake_record(struct td_tls_session *s, int side, const struct
     }
 }
 
-/* TLS 1.3: an application_data record is part of a handshake flight or data. */
+/*
+ * TLS 1.3 without keys: an application_data record is part of a handshake
+ * flight or data, told by position.  The server's flight ends with a
+ * Finished-sized record or when the client answers; the client's with its
+ * Finished-sized record, its third record, or when the server answers it.
+ * Established, as Zeek judges it: the client sent its flight after the
+ * server's, and then the server sent more (tickets, data) or the client sent
+ * application data — or the client's flight ended with an exact Finished.
+ */
 static void on_tls13_encrypted(struct td_tls_session *s, int side, const struct td_record *r)
 {
     struct td_tls_dir *d = &s->dir[side], *peer = &s->dir[1 - side];
     bool server = role_of(s, side) == TD_SERVER;
 
-    if (server && peer->sent_encrypted)
-        d->flight_done = true; /* the client has answered: the server's flight is over */
+    if (server && peer->sent_encrypted) {
+        /* the server answers the client's flight: both flights are over */
+        d->flight_done = true;
+        peer->flight_done = peer->finished_seen = true;
+        handshake_complete(s);
+    }
+    if (!server && d->flight_done && d->sent_encrypted)
+        handshake_complete(s); /* application data after the client's flight */
     d->sent_encrypted = true;
     if (d->flight_done) {
         add_app_bytes(s, side, r->length);
@@ -656,7 +670,8 @@ static void on_tls13_encrypted(struct td_tls_session *s, int side, const struct 
     struct td_message m = {.kind = TD_MSG_ENCRYPTED_HANDSHAKE, .record_version = r->version,
                            .encrypted = true, .length = r->length};
     d->flight_records++;
-    if (r->length == s->finished_record_len || (!server && d->flight_records >= 3)) {
+    bool exact_finished = r->length == s->finished_record_len;
+    if (exact_finished || (!server && d->flight_records >= 3)) {
         d->flight_done = true;
         d->finished_seen = true;
     }
@@ -665,7 +680,7 @@ static void on_tls13_encrypted(struct td_tls_session *s, int side, const struct 
         peer->finished_seen = true;
     }
     emit(s, side, &m);
-    if (!server && d->flight_done)
+    if (!server && exact_finished)
         handshake_complete(s);
 }
 
