@@ -1670,6 +1670,32 @@ def case_ticket_resumption(w, scale, rng):
     c.close()
 
 
+MIDSTREAM_PORT = 49100
+
+
+def case_midstream_appdata(w, scale, rng):
+    """Connections picked up during TLS 1.3 application data (no SYN, no
+    hello): 0: the client sends two application_data records back to back
+    in one segment (17 03 03 00 22 ...), then the server answers with one;
+    1: the same from a client on port 49101 to a server on 8443, first seen
+    from the server's side.  Consecutive records that chain exactly are TLS
+    (midstream), and the side on the well-known or lower port is the server."""
+    for i in range(2):
+        sport = 443 if i == 0 else 8443
+        c = Conn(w, "10.9.8.%d" % (i + 1), MIDSTREAM_PORT + i, "192.0.2.118", sport, rng=rng)
+        c.nxt = [c.isn[0] + 1000, c.isn[1] + 5000]
+        two = record(bytes(rng.getrandbits(8) for _ in range(0x22)), APPDATA) + \
+            record(bytes(rng.getrandbits(8) for _ in range(0x22)), APPDATA)
+        one = record(bytes(rng.getrandbits(8) for _ in range(0x40)), APPDATA)
+        if i == 0:
+            c.seg(C, PSH | ACK, two)
+            c.seg(S, PSH | ACK, one)
+        else:
+            c.seg(S, PSH | ACK, one)
+            c.seg(C, PSH | ACK, two)
+        c.ack(C)
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1709,6 +1735,7 @@ CASES = {
     "validation-cap": case_validation_cap,
     "cert-trailing-bytes": case_cert_trailing_bytes,
     "ticket-resumption": case_ticket_resumption,
+    "midstream-appdata": case_midstream_appdata,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,

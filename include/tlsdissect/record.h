@@ -82,6 +82,7 @@ struct td_record_reader {
     bool allow_weak;       /* accept any plausible header when detecting */
     bool trust_start;      /* the peer speaks TLS: a plausible header at offset 0 is enough */
     bool tentative;        /* found by a weak match; the next header confirms */
+    bool chain_only;       /* ... and only the next header: nothing else says this is TLS */
     bool check_hello;      /* found by a hello header whose body must confirm it */
     bool rescanning;       /* scanning the bytes of a record whose hello was rejected */
     bool header_matched;   /* the header being read was chosen by the scanner */

@@ -161,8 +161,9 @@ static int client_side_guess(const struct tcp_conn *c)
         return c->syn_only[0] ? 0 : 1;
     if (c->syn[0] != c->syn[1])
         return c->syn[0] ? 1 : 0; /* only a SYN-ACK seen: its sender is the server */
-    if (c->ep[0].port < 1024 && c->ep[1].port >= 1024)
-        return 1;
+    /* no SYN seen: the side on the lower (well-known, registered) port serves */
+    if (c->ep[0].port != c->ep[1].port)
+        return c->ep[0].port < c->ep[1].port ? 1 : 0;
     return 0;
 }
 

@@ -157,8 +157,6 @@ static enum match match_at(const struct td_record_reader *r, const uint8_t *p, s
     }
     if (!tls_version_known((uint8_t)(version >> 8), (uint8_t)version))
         return M_NO;
-    if (!r->allow_weak && !r->trust_start && r->state == TD_REC_DETECT)
-        return M_NO;
     if (r->known_version && version != r->known_version)
         return M_NO;
     if (len > TD_RECORD_MAX || (len == 0 && type != TD_CT_APPLICATION_DATA))
@@ -243,6 +241,9 @@ static void found(struct td_record_reader *r, int side, enum match m, const uint
     r->state = TD_REC_HEADER;
     r->hdr_have = 0;
     r->tentative = m == M_WEAK;
+    /* Where nothing says the stream is TLS (it began with a SYN, yet no hello
+     * came), only the next record header, chaining exactly, confirms a match. */
+    r->chain_only = m == M_WEAK && !r->allow_weak && !r->trust_start;
     r->check_hello = m == M_CHECK;
     r->header_matched = true;
     if (m == M_STRONG) {
@@ -552,7 +553,7 @@ static void feed(struct td_record_reader *r, int side, const uint8_t *p, size_t 
             if (r->left == 0) {
                 /* A weakly matched record that ends exactly where a segment
                  * ends is framed right: senders write whole records. */
-                if (r->tentative && n == 0) {
+                if (r->tentative && n == 0 && !r->chain_only) {
                     r->tentative = false;
                     note(h, side, r->found_in == TD_REC_DETECT ? TD_RECN_FOUND_WEAK : TD_RECN_RESYNCED,
                          r->found_in == TD_REC_DETECT ? "record header without a hello"

@@ -216,8 +216,10 @@ static void test_hello_after_text(void **state)
     free(w);
 }
 
-/* Without allow_weak, record headers that are not a hello do not start framing. */
-static void test_detect_needs_hello(void **state)
+/* Without allow_weak (the stream began with a SYN), records that are not a
+ * hello start framing only when the next header chains exactly; a lone
+ * plausible header followed by anything else does not. */
+static void test_detect_chained_records(void **state)
 {
     struct fixture *f = *state;
     struct wire *w = calloc(1, sizeof *w);
@@ -226,9 +228,24 @@ static void test_detect_needs_hello(void **state)
     size_t at = w->n;
     put_hello(w, 2, 0x0303);
     feed(f, w->b, w->n);
-    assert_int_equal(f->k.nrec, 1);
-    assert_rec(f, 0, TD_CT_HANDSHAKE, 0x0303, 47, w->b + at + 5);
-    assert_int_equal(f->k.rec[0].body[0], 2);
+    assert_int_equal(f->k.nrec, 3);
+    assert_rec(f, 0, TD_CT_APPLICATION_DATA, 0x0303, 5, w->b + 5);
+    assert_rec(f, 2, TD_CT_HANDSHAKE, 0x0303, 47, w->b + at + 5);
+    assert_note(f, 0, TD_RECN_FOUND_WEAK, "record header without a hello");
+
+    /* one plausible header that ends with its segment, then text: not TLS */
+    struct fixture g = {0};
+    g.h = (struct td_record_handler){on_record, on_note, &g.k};
+    td_record_init(&g.r, 64 * 1024, false);
+    w->n = 0;
+    put_record(w, TD_CT_APPLICATION_DATA, 0x0303, 5, 0x61);
+    feed(&g, w->b, w->n);
+    w->n = 0;
+    put_str(w, "GET / HTTP/1.1\r\n\r\n");
+    feed(&g, w->b, w->n);
+    assert_int_equal(g.k.nrec, 0);
+    td_record_release(&g.r);
+    sink_free(&g.k);
     free(w);
 }
 
@@ -724,7 +741,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         T(test_hello_at_start),
         T(test_hello_after_text),
-        T(test_detect_needs_hello),
+        T(test_detect_chained_records),
         T(test_several_records_one_feed),
         T(test_split_feeds_identical),
         T(test_unwanted_body),
