@@ -1678,16 +1678,20 @@ def case_midstream_appdata(w, scale, rng):
     hello): 0: the client sends two application_data records back to back
     in one segment (17 03 03 00 22 ...), then the server answers with one;
     1: the same from a client on port 49101 to a server on 8443, first seen
-    from the server's side.  Consecutive records that chain exactly are TLS
-    (midstream), and the side on the well-known or lower port is the server."""
-    for i in range(2):
+    from the server's side; 2: a connection whose SYNs were captured but
+    whose hellos were not (the capture began with a filter change, say).
+    Consecutive records that chain exactly are TLS (midstream), and without a
+    SYN the side on the well-known or lower port is the server."""
+    for i in range(3):
         sport = 443 if i == 0 else 8443
         c = Conn(w, "10.9.8.%d" % (i + 1), MIDSTREAM_PORT + i, "192.0.2.118", sport, rng=rng)
-        c.nxt = [c.isn[0] + 1000, c.isn[1] + 5000]
+        if i == 2:
+            c.open()
+        c.nxt = [c.nxt[0] + 1000, c.nxt[1] + 5000]
         two = record(bytes(rng.getrandbits(8) for _ in range(0x22)), APPDATA) + \
             record(bytes(rng.getrandbits(8) for _ in range(0x22)), APPDATA)
         one = record(bytes(rng.getrandbits(8) for _ in range(0x40)), APPDATA)
-        if i == 0:
+        if i != 1:
             c.seg(C, PSH | ACK, two)
             c.seg(S, PSH | ACK, one)
         else:

@@ -897,7 +897,9 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
         enum td_anomaly_kind kind = why == TD_GAP_TRUNCATED     ? TD_ANOM_TRUNCATED_CAPTURE
                                     : why == TD_GAP_BUFFER_FULL ? TD_ANOM_TCP_BUFFER_FULL
                                                                 : TD_ANOM_TCP_GAP;
-        if (effect == TD_REC_GAP_UNAFFECTED)
+        if (effect == TD_REC_GAP_UNAFFECTED && td_record_nothing_found(&d->rec))
+            what = "before any record of this direction was found";
+        else if (effect == TD_REC_GAP_UNAFFECTED)
             what = "inside a skipped record, parsing unaffected";
         else if (effect == TD_REC_GAP_IN_RECORD)
             what = "inside a handshake record: the message it cut is reported truncated, the "
