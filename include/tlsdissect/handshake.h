@@ -78,6 +78,15 @@ static inline bool td_hs_skipping_over_long(const struct td_hs_assembler *a)
     return a->discarding && !a->discard_silent;
 }
 
+/* The message in progress, for end-of-stream reports. */
+enum td_hs_progress_state { TD_HS_IDLE, TD_HS_IN_HEADER, TD_HS_IN_BODY, TD_HS_SKIPPING_OVER_LONG };
+struct td_hs_progress {
+    enum td_hs_progress_state state;
+    uint8_t type;           /* IN_BODY, SKIPPING_OVER_LONG */
+    size_t seen, length;    /* body bytes (IN_HEADER: header bytes of 4) */
+};
+void td_hs_progress(const struct td_hs_assembler *a, struct td_hs_progress *p);
+
 /* Bytes of the partial message held (header included). */
 static inline size_t td_hs_pending_bytes(const struct td_hs_assembler *a) { return a->buf.len; }
 

@@ -21,19 +21,6 @@
 int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
                           struct td_client_hello *ch);
 
-/* An SSLv2 CLIENT-HELLO: msg starts at the msg_type byte after the 2-byte header. */
-int td_parse_sslv2_client_hello(struct td_parse *p, const uint8_t *msg, size_t len,
-                                struct td_client_hello *ch);
-
-/*
- * An SSLv2 SERVER-HELLO (draft-hickman-netscape-ssl-00): msg starts at the
- * msg_type byte.  *cert is set to the certificate bytes (X.509 DER when
- * *cert_type is 1).
- */
-int td_parse_sslv2_server_hello(struct td_parse *p, const uint8_t *msg, size_t len,
-                                struct td_server_hello *sh, struct td_bytes *cert,
-                                uint8_t *cert_type);
-
 /* Also recognises a HelloRetryRequest by its special random (RFC 8446 §4.1.3). */
 int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
                           struct td_server_hello *sh, bool *is_hrr);

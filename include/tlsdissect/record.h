@@ -138,6 +138,45 @@ enum td_rec_gap td_record_gap(struct td_record_reader *r, int side, uint64_t n, 
 /* Bytes after what was fed that the reader will not look at. */
 uint64_t td_record_skippable(const struct td_record_reader *r);
 
+/* The peer speaks TLS (the other direction showed it): a plausible header
+ * at the start of this direction needs no confirmation. */
+static inline void td_record_trust_start(struct td_record_reader *r) { r->trust_start = true; }
+
+/* Bodies of this content type are skipped by length from now on. */
+static inline void td_record_skip_bodies(struct td_record_reader *r, uint8_t content_type)
+{
+    if (content_type >= TD_CT_CHANGE_CIPHER_SPEC && content_type <= TD_CT_HEARTBEAT)
+        r->want_mask &= ~(1u << (content_type - TD_CT_CHANGE_CIPHER_SPEC));
+}
+
+/* The reader found no record in its detection budget and stopped looking. */
+static inline bool td_record_gave_up(const struct td_record_reader *r) { return r->state == TD_REC_DEAD; }
+
+/* A wanted record body being read: which record, and how far (end-of-stream reports). */
+struct td_record_progress {
+    uint64_t index;
+    uint8_t type;
+    size_t seen, length;
+    size_t buffered;       /* bytes held (0 while they are still to come in one piece) */
+};
+static inline bool td_record_progress(const struct td_record_reader *r, struct td_record_progress *p)
+{
+    if (r->state != TD_REC_BODY || !r->want_body)
+        return false;
+    p->index = r->records;
+    p->type = r->type;
+    p->length = r->length;
+    p->seen = r->length - r->left;
+    p->buffered = r->body.len;
+    return true;
+}
+
+/* The stream ended: hand over what there is of the record being read (truncated). */
+static inline size_t td_record_missing(const struct td_record_reader *r)
+{
+    return r->state == TD_REC_BODY ? r->left : 0;
+}
+
 /* No record has been found in this direction (still looking, or gave up). */
 static inline bool td_record_nothing_found(const struct td_record_reader *r)
 {

@@ -237,3 +237,23 @@ void td_hs_reset(struct td_hs_assembler *a)
 }
 
 void td_hs_release(struct td_hs_assembler *a) { td_buf_free(&a->buf); }
+
+void td_hs_progress(const struct td_hs_assembler *a, struct td_hs_progress *p)
+{
+    memset(p, 0, sizeof *p);
+    if (td_hs_skipping_over_long(a)) {
+        p->state = TD_HS_SKIPPING_OVER_LONG;
+        p->type = a->discard_type;
+        p->length = a->discard_length;
+        p->seen = a->discard_length - a->discard_left;
+    } else if (a->buf.len >= 4) {
+        p->state = TD_HS_IN_BODY;
+        p->type = a->buf.data[0];
+        p->length = message_length(a->buf.data);
+        p->seen = a->buf.len - 4;
+    } else if (a->buf.len > 0) {
+        p->state = TD_HS_IN_HEADER;
+        p->seen = a->buf.len;
+        p->length = 4;
+    }
+}

@@ -37,6 +37,7 @@
 #include "tlsdissect/record.h"
 #include "tlsdissect/registry.h"
 #include "tls/dispatch.h"
+#include "tls/sslv2.h"
 
 #define TLS13 0x0304
 #define TD_MAX_TICKET_KEPT 65535
@@ -127,7 +128,7 @@ bool td_tls_detected(const struct td_tls_session *s) { return s->detected; }
 
 bool td_tls_hopeless(const struct td_tls_session *s)
 {
-    return !s->detected && s->dir[0].rec.state == TD_REC_DEAD && s->dir[1].rec.state == TD_REC_DEAD;
+    return !s->detected && td_record_gave_up(&s->dir[0].rec) && td_record_gave_up(&s->dir[1].rec);
 }
 
 int td_tls_client_side(const struct td_tls_session *s) { return s->client_side; }
@@ -160,7 +161,7 @@ static void mark_detected(struct td_tls_session *s)
         return;
     s->detected = true;
     for (int i = 0; i < 2; i++)
-        s->dir[i].rec.trust_start = true;
+        td_record_trust_start(&s->dir[i].rec);
     s->conn->sum.tls_seen = true;
     s->conn->rep->stats->tls_connections++;
 }
@@ -322,7 +323,7 @@ static void on_server_hello(struct td_tls_session *s, const struct td_server_hel
         set_resumed(s, sh->has_pre_shared_key ? TD_RESUMED_PSK : TD_RESUMED_NO, 0);
         /* every later record of either side is encrypted; only sizes matter */
         for (int i = 0; i < 2; i++)
-            s->dir[i].rec.want_mask &= ~(1u << (TD_CT_APPLICATION_DATA - TD_CT_CHANGE_CIPHER_SPEC));
+            td_record_skip_bodies(&s->dir[i].rec, TD_CT_APPLICATION_DATA);
     } else if (!sh->sslv2_format) {
         s->resumption_pending = true;
         /* RFC 5246 §7.4.1.3: echoing the client's session ID resumes it; with a
@@ -628,14 +629,16 @@ static void on_handshake_record(struct td_tls_session *s, int side, const struct
     report_refusal(s, side);
     if (r->truncated)
         td_hs_flush_truncated(&d->hs, side, on_message, s);
-    if (td_hs_skipping_over_long(&d->hs) && !d->reported_discard) {
+    struct td_hs_progress progress;
+    td_hs_progress(&d->hs, &progress);
+    if (progress.state == TD_HS_SKIPPING_OVER_LONG && !d->reported_discard) {
         /* say so now: the rest of an over-long message may never come */
         d->reported_discard = true;
         td_conn_anomaly(s->conn, TD_ANOM_HANDSHAKE_TOO_LONG, s->now,
                         "%s (%s): declared length %zu > limit %zu; skipping it",
-                        td_msg_kind_name(td_hs_kind_of(d->hs.discard_type)), direction(s, side),
-                        d->hs.discard_length, s->env->cfg->max_handshake_message);
-    } else if (!d->hs.discarding) {
+                        td_msg_kind_name(td_hs_kind_of(progress.type)), direction(s, side),
+                        progress.length, s->env->cfg->max_handshake_message);
+    } else if (progress.state != TD_HS_SKIPPING_OVER_LONG) {
         d->reported_discard = false;
     }
 }
@@ -701,19 +704,13 @@ static void on_heartbeat(struct td_tls_session *s, int side, const struct td_rec
     emit(s, side, &m);
 }
 
-/* SSL 2.0 records: msg_type is the first byte of a record in clear. */
+/* SSL 2.0 records (sslv2.c reads them): the state of the handshake in clear. */
 static void on_sslv2(struct td_tls_session *s, int side, const struct td_record *r)
 {
     struct td_tls_dir *d = &s->dir[side];
-    struct td_message m = {.record_version = 0x0002, .length = r->length};
+    struct td_sslv2_messages v2;
     struct td_parse p;
-    struct td_cur body = td_cur_make(r->body, r->length);
-    uint8_t type = 0xff;
 
-    td_cur_u8(&body, &type); /* msg_type, when the record is in clear */
-
-    td_parse_begin(&p, s->env->arena);
-    p.digests = s->env->digests;
     if (d->sslv2_clear_done || r->body == NULL) {
         d->sslv2_sent_encrypted = true;
         add_app_bytes(s, side, r->length);
@@ -722,53 +719,40 @@ static void on_sslv2(struct td_tls_session *s, int side, const struct td_record 
             handshake_complete(s);
         return;
     }
-    if (type == 1) { /* CLIENT-HELLO */
+    td_parse_begin(&p, s->env->arena);
+    p.digests = s->env->digests;
+    td_sslv2_read(&p, r->body, r->length, s->env->certs, &v2);
+    switch (v2.kind) {
+    case TD_SSLV2_CLIENT_HELLO:
         fix_roles(s, side);
-        m.kind = TD_MSG_CLIENT_HELLO;
-        m.parsed = td_parse_sslv2_client_hello(&p, r->body, r->length, &m.u.client_hello) == 0;
-        if (m.parsed)
-            on_client_hello(s, &m.u.client_hello);
-        emit(s, side, &m);
-    } else if (type == 4) { /* SERVER-HELLO: the certificate rides along */
-        struct td_bytes cert;
-        uint8_t cert_type = 0;
+        if (v2.msg.parsed)
+            on_client_hello(s, &v2.msg.u.client_hello);
+        emit(s, side, &v2.msg);
+        break;
+    case TD_SSLV2_SERVER_HELLO:
         fix_roles(s, 1 - side);
-        m.kind = TD_MSG_SERVER_HELLO;
-        m.parsed = td_parse_sslv2_server_hello(&p, r->body, r->length, &m.u.server_hello, &cert,
-                                               &cert_type) == 0;
-        if (m.parsed)
-            on_server_hello(s, &m.u.server_hello, false);
+        if (v2.msg.parsed)
+            on_server_hello(s, &v2.msg.u.server_hello, false);
         d->sslv2_clear_done = true;
-        emit(s, side, &m);
-        if (m.parsed && cert.len && cert_type == 1) {
-            /* present it as a one-certificate Certificate message */
-            struct td_message c = {.kind = TD_MSG_CERTIFICATE, .record_version = 0x0002,
-                                   .length = cert.len};
-            c.parsed = td_parse_single_certificate(&p, cert.data, cert.len, s->env->certs,
-                                                   &c.u.certificate) == 0;
+        emit(s, side, &v2.msg);
+        if (v2.has_certificate) {
             s->server_certificate_seen = true;
-            td_conn_set_server_certs(s->conn, &c.u.certificate);
-            td_validate_chain(s->env->validator, &c.u.certificate, NULL, 0, s->now / 1000000,
-                              &s->conn->sum.validation);
-            emit(s, side, &c);
+            td_conn_set_server_certs(s->conn, &v2.certificate.u.certificate);
+            td_validate_chain(s->env->validator, &v2.certificate.u.certificate, NULL, 0,
+                              s->now / 1000000, &s->conn->sum.validation);
+            emit(s, side, &v2.certificate);
         }
-    } else if (type == 2) { /* CLIENT-MASTER-KEY: cipher kind, clear/encrypted/arg key lengths */
-        struct td_cur c = td_cur_make(r->body, r->length);
-        uint16_t clear_len, enc_len;
-        m.kind = TD_MSG_CLIENT_KEY_EXCHANGE;
-        m.u.client_key_exchange.kex = "RSA";
-        m.parsed = td_cur_skip(&c, 4) && td_cur_u16(&c, &clear_len) && td_cur_u16(&c, &enc_len);
-        if (m.parsed)
-            m.u.client_key_exchange.length = enc_len;
-        else
-            td_parse_cur_fail(&p, &c, "SSLv2 ClientMasterKey");
+        break;
+    case TD_SSLV2_CLIENT_MASTER_KEY:
         s->sslv2_client_master_key = true;
         d->sslv2_clear_done = true;
-        emit(s, side, &m);
-    } else {
+        emit(s, side, &v2.msg);
+        break;
+    case TD_SSLV2_OTHER:
         d->sslv2_clear_done = true;
         d->sslv2_sent_encrypted = true;
         add_app_bytes(s, side, r->length);
+        break;
     }
     report_parse(s, &p);
     td_arena_reset(s->env->arena);
@@ -931,39 +915,34 @@ void td_tls_end(struct td_tls_session *s, td_time_us now)
                             (unsigned long long)d->offset);
             continue;
         }
-        if (d->rec.state == TD_REC_BODY && d->rec.want_body && d->rec.body.len > 0) {
+        struct td_record_progress rec;
+        struct td_hs_progress msg;
+        bool in_record = td_record_progress(&d->rec, &rec);
+        if (in_record && rec.buffered > 0) {
             /* the stream ended inside a record: say so, then read what came */
             td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
                             "record[%llu] (content type %u, %s): %zu of %zu bytes seen before "
                             "the stream ended",
-                            (unsigned long long)d->rec.records, d->rec.type, direction(s, side),
-                            d->rec.length - d->rec.left, d->rec.length);
-            td_record_gap(&d->rec, side, d->rec.left, true, &h);
+                            (unsigned long long)rec.index, rec.type, direction(s, side), rec.seen,
+                            rec.length);
+            td_record_gap(&d->rec, side, td_record_missing(&d->rec), true, &h);
             continue;
         }
-        if (td_hs_skipping_over_long(&d->hs)) {
+        td_hs_progress(&d->hs, &msg);
+        if (msg.state == TD_HS_IN_BODY || msg.state == TD_HS_SKIPPING_OVER_LONG)
             td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
                             "%s (%s): %zu of %zu bytes seen before the stream ended",
-                            td_msg_kind_name(td_hs_kind_of(d->hs.discard_type)), direction(s, side),
-                            d->hs.discard_length - d->hs.discard_left, d->hs.discard_length);
-        } else if (td_hs_pending(&d->hs)) {
-            const struct td_buf *b = &d->hs.buf;
-            if (b->len >= 4) {
-                size_t want = (size_t)b->data[1] << 16 | (size_t)b->data[2] << 8 | b->data[3];
-                td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
-                                "%s (%s): %zu of %zu bytes seen before the stream ended",
-                                td_msg_kind_name(td_hs_kind_of(b->data[0])), direction(s, side),
-                                b->len - 4, want);
-            } else {
-                td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
-                                "handshake message header (%s): %zu of 4 bytes seen",
-                                direction(s, side), b->len);
-            }
-        } else if (td_record_in_progress(&d->rec) && d->rec.state == TD_REC_BODY && d->rec.want_body) {
+                            td_msg_kind_name(td_hs_kind_of(msg.type)), direction(s, side), msg.seen,
+                            msg.length);
+        else if (msg.state == TD_HS_IN_HEADER)
             td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
-                            "record[%llu] (content type %u, %s): %zu of %zu bytes seen before the stream ended",
-                            (unsigned long long)d->rec.records, d->rec.type, direction(s, side),
-                            d->rec.length - d->rec.left, d->rec.length);
-        }
+                            "handshake message header (%s): %zu of 4 bytes seen",
+                            direction(s, side), msg.seen);
+        else if (in_record)
+            td_conn_anomaly(s->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
+                            "record[%llu] (content type %u, %s): %zu of %zu bytes seen before the "
+                            "stream ended",
+                            (unsigned long long)rec.index, rec.type, direction(s, side), rec.seen,
+                            rec.length);
     }
 }

@@ -35,6 +35,7 @@
 #include "tlsdissect/digest.h"
 #include "tlsdissect/fingerprint.h"
 #include "tlsdissect/hello.h"
+#include "tls/sslv2.h"
 #include "tlsdissect/keyexchange.h"
 #include "tlsdissect/messages.h"
 #include "tlsdissect/parse.h"

@@ -7,6 +7,7 @@
 
 #include "tlsdissect/fingerprint.h"
 #include "tlsdissect/hello.h"
+#include "tls/sslv2.h"
 
 /*
  * Test vectors and expected fingerprints were made once by a python3
