@@ -37,10 +37,10 @@
 #include "tlsdissect/record.h"
 #include "tlsdissect/registry.h"
 #include "tls/dispatch.h"
+#include "tls/resumption.h"
 #include "tls/sslv2.h"
 
 #define TLS13 0x0304
-#define TD_MAX_TICKET_KEPT 65535
 
 struct td_tls_dir {
     struct td_record_reader rec;
@@ -72,9 +72,6 @@ struct td_tls_session {
     bool ch_seen;
     td_time_us ch_ts;
     bool offered_tls13;
-    uint8_t ch_session_id[32];
-    size_t ch_session_id_len;
-    struct td_buf ch_ticket; /* the session_ticket extension's data, when non-empty */
 
     /* what the server chose */
     bool sh_seen;
@@ -84,11 +81,7 @@ struct td_tls_session {
     bool tls13;
     struct td_kex kex;
     size_t finished_record_len; /* TLS 1.3: an encrypted Finished record's length */
-    uint8_t sh_session_id[32];
-    size_t sh_session_id_len;
-    bool resumption_pending;    /* TLS <= 1.2: full or abbreviated not yet known */
-    bool resumption_unknown;    /* ... and a gap in the server's flight hides which */
-    enum td_resumption_hint resumption_hint; /* stamped on messages for the writers */
+    struct td_resumption_tracker resumption;
     uint16_t selected_version;  /* by the ServerHello or HelloRetryRequest */
     bool server_certificate_seen;
     bool sslv2_client_master_key;
@@ -108,7 +101,7 @@ struct td_tls_session *td_tls_new(const struct td_tls_env *env, struct td_conn *
         td_record_set_budget(&s->dir[i].rec, env->buffers);
         td_hs_set_budget(&s->dir[i].hs, env->buffers);
     }
-    s->ch_ticket.budget = env->buffers;
+    td_resumption_init(&s->resumption, env->buffers);
     return s;
 }
 
@@ -120,7 +113,7 @@ void td_tls_free(struct td_tls_session *s)
         td_record_release(&s->dir[i].rec);
         td_hs_release(&s->dir[i].hs);
     }
-    td_buf_free(&s->ch_ticket);
+    td_resumption_release(&s->resumption);
     free(s);
 }
 
@@ -173,7 +166,7 @@ static void emit(struct td_tls_session *s, int side, struct td_message *m)
     m->from = role_of(s, side);
     m->has_fields = td_msg_kind_has_fields(m->kind);
     m->negotiated_version = s->selected_version;
-    m->resumption = s->resumption_hint;
+    m->resumption = s->resumption.hint;
     td_conn_message(s->conn, m, s->now);
 }
 
@@ -199,14 +192,12 @@ static void handshake_complete(struct td_tls_session *s)
     }
 }
 
-static void set_resumed(struct td_tls_session *s, enum td_resumption how, uint64_t from)
+/* Copy the resumption verdict, once decided, into the connection summary. */
+static void publish_resumption(struct td_tls_session *s)
 {
-    if (!s->tls13)
-        s->resumption_hint = how == TD_RESUMED_NO ? TD_HINT_FULL : TD_HINT_RESUMING;
     s->conn->sum.resumption_known = true;
-    s->conn->sum.resumed = how;
-    s->conn->sum.resumed_from = from;
-    s->resumption_pending = false;
+    s->conn->sum.resumed = s->resumption.how;
+    s->conn->sum.resumed_from = s->resumption.from;
 }
 
 static void add_app_bytes(struct td_tls_session *s, int side, size_t n)
@@ -278,14 +269,7 @@ static void on_client_hello(struct td_tls_session *s, struct td_client_hello *ch
     for (size_t i = 0; i < ch->supported_versions.n; i++)
         if (ch->supported_versions.v[i] == TLS13)
             s->offered_tls13 = true;
-    s->ch_session_id_len = ch->session_id.len <= 32 ? ch->session_id.len : 0;
-    if (s->ch_session_id_len)
-        memcpy(s->ch_session_id, ch->session_id.data, s->ch_session_id_len);
-    td_buf_clear(&s->ch_ticket);
-    if (ch->has_session_ticket && ch->session_ticket.len > 0 &&
-        td_buf_append(&s->ch_ticket, ch->session_ticket.data, ch->session_ticket.len,
-                      TD_MAX_TICKET_KEPT) != 0)
-        td_buf_clear(&s->ch_ticket); /* too long or no room: resumed_from stays unknown */
+    td_resumption_client_hello(&s->resumption, ch);
 }
 
 static void on_server_hello(struct td_tls_session *s, const struct td_server_hello *sh,
@@ -315,56 +299,13 @@ static void on_server_hello(struct td_tls_session *s, const struct td_server_hel
         snprintf(sum->ja3s, sizeof sum->ja3s, "%s", sh->ja3s);
     if (sh->has_alpn)
         td_conn_set_alpn(s->conn, sh->alpn.data, sh->alpn.len);
-    s->sh_session_id_len = sh->session_id.len <= 32 ? sh->session_id.len : 0;
-    if (s->sh_session_id_len)
-        memcpy(s->sh_session_id, sh->session_id.data, s->sh_session_id_len);
+    td_resumption_server_hello(&s->resumption, sh, s->tls13);
     if (s->tls13) {
+        publish_resumption(s);
         s->finished_record_len = finished_record_length(sh->cipher_suite);
-        set_resumed(s, sh->has_pre_shared_key ? TD_RESUMED_PSK : TD_RESUMED_NO, 0);
         /* every later record of either side is encrypted; only sizes matter */
         for (int i = 0; i < 2; i++)
             td_record_skip_bodies(&s->dir[i].rec, TD_CT_APPLICATION_DATA);
-    } else if (!sh->sslv2_format) {
-        s->resumption_pending = true;
-        /* RFC 5246 §7.4.1.3: echoing the client's session ID resumes it; with a
-         * ticket offered (RFC 5077 §3.4) only the server's next message tells */
-        if (s->ch_session_id_len && sh->session_id.len == s->ch_session_id_len &&
-            memcmp(sh->session_id.data, s->ch_session_id, s->ch_session_id_len) == 0)
-            s->resumption_hint = TD_HINT_RESUMING;
-        else
-            s->resumption_hint = s->ch_ticket.len ? TD_HINT_UNDECIDED : TD_HINT_FULL;
-    }
-}
-
-/* A TLS <= 1.2 server sent a message after ServerHello: a full handshake. */
-static void full_handshake(struct td_tls_session *s)
-{
-    if (!s->resumption_pending)
-        return;
-    set_resumed(s, TD_RESUMED_NO, 0);
-    td_resume_remember(s->env->resume, TD_RESUME_SESSION_ID, s->sh_session_id,
-                       s->sh_session_id_len, s->conn->id.conn);
-}
-
-/* A TLS <= 1.2 server went from ServerHello to ChangeCipherSpec: abbreviated. */
-static void abbreviated_handshake(struct td_tls_session *s)
-{
-    uint64_t from = 0;
-    if (!s->resumption_pending)
-        return;
-    if (s->resumption_unknown) {
-        /* the Certificate or ServerHelloDone may have been in the gap: say nothing */
-        s->resumption_pending = false;
-        return;
-    }
-    if (s->ch_ticket.len) {
-        from = td_resume_lookup(s->env->resume, TD_RESUME_TICKET, s->ch_ticket.data,
-                                s->ch_ticket.len);
-        set_resumed(s, TD_RESUMED_TICKET, from);
-    } else {
-        from = td_resume_lookup(s->env->resume, TD_RESUME_SESSION_ID, s->sh_session_id,
-                                s->sh_session_id_len);
-        set_resumed(s, TD_RESUMED_SESSION_ID, from);
     }
 }
 
@@ -475,12 +416,13 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
 
     /* A full handshake shows in the server's flight, or in the client's key
      * exchange (an abbreviated handshake has none, RFC 5246 §7.3). */
-    if (s->resumption_pending &&
+    if (td_resumption_pending(&s->resumption) &&
         ((role_of(s, side) == TD_SERVER &&
           (m.kind == TD_MSG_CERTIFICATE || m.kind == TD_MSG_SERVER_KEY_EXCHANGE ||
            m.kind == TD_MSG_CERTIFICATE_REQUEST || m.kind == TD_MSG_SERVER_HELLO_DONE)) ||
-         (role_of(s, side) == TD_CLIENT && m.kind == TD_MSG_CLIENT_KEY_EXCHANGE)))
-        full_handshake(s);
+         (role_of(s, side) == TD_CLIENT && m.kind == TD_MSG_CLIENT_KEY_EXCHANGE)) &&
+        td_resumption_full(&s->resumption, s->env->resume, s->conn->id.conn))
+        publish_resumption(s);
 
     if (hm->body == NULL) {
         /* an over-long message, skipped: reported when its header arrived */
@@ -530,8 +472,8 @@ static void on_change_cipher_spec(struct td_tls_session *s, int side, const stru
     if (r->body && (r->length != 1 || !td_cur_u8(&body, &value) || value != 1))
         td_conn_anomaly(s->conn, TD_ANOM_BAD_LENGTH, s->now,
                         "ChangeCipherSpec: %zu bytes, expected the single byte 01", r->length);
-    if (role_of(s, side) == TD_SERVER && s->resumption_pending)
-        abbreviated_handshake(s);
+    if (role_of(s, side) == TD_SERVER && td_resumption_abbreviated(&s->resumption, s->env->resume))
+        publish_resumption(s);
     emit(s, side, &m);
     /* TLS 1.3's compatibility ChangeCipherSpec changes nothing (RFC 8446 §D.4). */
     if (s->tls13 || (!s->sh_seen && s->offered_tls13))
@@ -869,8 +811,8 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
 
     s->now = now;
     d->offset += n;
-    if (why != TD_GAP_SKIPPED && role_of(s, side) == TD_SERVER && s->resumption_pending)
-        s->resumption_unknown = true; /* the server's next message may be in the gap */
+    if (why != TD_GAP_SKIPPED && role_of(s, side) == TD_SERVER)
+        td_resumption_gap(&s->resumption); /* the server's next message may be in the gap */
     effect = td_record_gap(&d->rec, side, n, why == TD_GAP_TRUNCATED, &h);
     if (effect == TD_REC_GAP_FRAMING_LOST)
         td_hs_lost_framing(&d->hs, side, on_message, s);
