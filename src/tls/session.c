@@ -37,6 +37,7 @@
 #include "tlsdissect/record.h"
 #include "tlsdissect/registry.h"
 #include "tls/dispatch.h"
+#include "tls/conformance.h"
 #include "tls/resumption.h"
 #include "tls/sslv2.h"
 
@@ -222,35 +223,6 @@ static size_t finished_record_length(uint16_t suite)
     return 4 + hash + 1 + tag;
 }
 
-/* SSL 3.0 to TLS 1.3.  Other versions are still read (RFC 8446 §5.1: the
- * record version MUST be ignored; servers negotiate through
- * supported_versions), and reported. */
-static bool known_version(uint16_t v) { return v >= 0x0300 && v <= 0x0304; }
-
-/* A hello's legacy_version outside the known versions, reported after the hello. */
-static void check_hello_version(struct td_tls_session *s, const struct td_message *m)
-{
-    uint16_t v;
-    const char *what;
-
-    if (!m->parsed)
-        return;
-    if (m->kind == TD_MSG_CLIENT_HELLO && !m->u.client_hello.sslv2_format) {
-        v = m->u.client_hello.legacy_version;
-        what = "ClientHello";
-    } else if ((m->kind == TD_MSG_SERVER_HELLO && !m->u.server_hello.sslv2_format) ||
-               m->kind == TD_MSG_HELLO_RETRY_REQUEST) {
-        v = m->u.server_hello.legacy_version;
-        what = m->kind == TD_MSG_SERVER_HELLO ? "ServerHello" : "HelloRetryRequest";
-    } else {
-        return;
-    }
-    if (!known_version(v))
-        td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now,
-                        "%s.legacy_version 0x%04x is not an SSL/TLS version; the message is read "
-                        "as usual", what, v);
-}
-
 static void on_client_hello(struct td_tls_session *s, struct td_client_hello *ch)
 {
     struct td_conn_summary *sum = &s->conn->sum;
@@ -363,37 +335,6 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
     return rc;
 }
 
-/* What the hellos so far allow next (RFC 8446 §4.1.1-4.1.4, RFC 5246 §7.4.1). */
-struct hello_order {
-    unsigned client_hellos;
-    bool hrr_seen, sh_seen;
-};
-
-/* Why a hello is out of place, or NULL.  The message is still read. */
-static const char *hello_out_of_order(const struct hello_order *before, enum td_msg_kind kind)
-{
-    switch (kind) {
-    case TD_MSG_CLIENT_HELLO:
-        if (before->sh_seen)
-            return "ClientHello after the ServerHello (a renegotiation would be encrypted)";
-        if (before->client_hellos >= 1 && !before->hrr_seen)
-            return "a second ClientHello without a HelloRetryRequest";
-        if (before->client_hellos >= 2)
-            return "a third ClientHello (one HelloRetryRequest allows one more)";
-        return NULL;
-    case TD_MSG_HELLO_RETRY_REQUEST:
-        if (before->sh_seen)
-            return "HelloRetryRequest after the ServerHello";
-        if (before->hrr_seen)
-            return "a second HelloRetryRequest (RFC 8446 §4.1.4: abort)";
-        return NULL;
-    case TD_MSG_SERVER_HELLO:
-        return before->sh_seen ? "a second ServerHello" : NULL;
-    default:
-        return NULL;
-    }
-}
-
 static void on_message(void *ctx, int side, const struct td_hs_message *hm)
 {
     struct td_tls_session *s = ctx;
@@ -411,8 +352,9 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
         fix_roles(s, sender == TD_SENT_BY_CLIENT ? side : 1 - side);
     td_parse_begin(&p, s->env->arena);
     p.digests = s->env->digests;
-    struct hello_order before = {s->client_hellos, s->hrr_seen, s->sh_seen};
+    struct td_hello_order before = {s->client_hellos, s->hrr_seen, s->sh_seen};
     const char *out_of_order;
+    char fault[128];
 
     /* A full handshake shows in the server's flight, or in the client's key
      * exchange (an abbreviated handshake has none, RFC 5246 §7.3). */
@@ -443,8 +385,9 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
     }
     emit(s, side, &m);
     report_parse(s, &p);
-    check_hello_version(s, &m);
-    out_of_order = m.parsed && !m.truncated ? hello_out_of_order(&before, m.kind) : NULL;
+    if (td_hello_version_odd(&m, fault, sizeof fault))
+        td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now, "%s", fault);
+    out_of_order = m.parsed && !m.truncated ? td_hello_out_of_order(&before, m.kind) : NULL;
     if (out_of_order)
         td_conn_anomaly(s->conn, TD_ANOM_UNEXPECTED_MESSAGE, s->now, "%s (%s)", out_of_order,
                         direction(s, side));
@@ -709,7 +652,7 @@ static void on_record(void *ctx, int side, const struct td_record *r)
         on_sslv2(s, side, r);
         return;
     }
-    if (!known_version(r->version) && !s->dir[side].reported_version) {
+    if (!td_version_known(r->version) && !s->dir[side].reported_version) {
         s->dir[side].reported_version = true;
         td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now,
                         "record[%llu] (%s): legacy_record_version 0x%04x is not an SSL/TLS "
