@@ -14,6 +14,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "conn_map.h"
 #include "explain.h"
 #include "sink_private.h"
 #include "tlsdissect/buffer.h"
@@ -33,7 +34,7 @@ static const char *const color_code[] = {
 };
 
 struct conn_text {
-    uint64_t conn; /* 0: empty slot */
+    uint64_t conn; /* first, for conn_map.h; 0: empty slot */
     struct td_conn_id id;
     td_time_us first_ts;
     bool header_done; /* live mode: the header line was printed */
@@ -44,91 +45,33 @@ struct conn_text {
 struct text_writer {
     struct td_writer w;
     struct td_text_options opt;
-    struct conn_text *slots;
-    size_t nslots, used;
+    struct td_conn_map conns;
     struct td_buf line;
     size_t col;
 };
 
-/* ---- the per-connection map (open addressing, backward-shift delete) ---- */
-
-static size_t slot_index(const struct text_writer *t, uint64_t conn)
-{
-    return (size_t)(conn * 0x9e3779b97f4a7c15ull >> 20) & (t->nslots - 1);
-}
-
-static struct conn_text *find(struct text_writer *t, uint64_t conn)
-{
-    for (size_t i = slot_index(t, conn);; i = (i + 1) & (t->nslots - 1)) {
-        if (t->slots[i].conn == conn)
-            return &t->slots[i];
-        if (t->slots[i].conn == 0)
-            return NULL;
-    }
-}
-
-static bool grow_map(struct text_writer *t)
-{
-    size_t n = t->nslots ? t->nslots * 2 : 256;
-    struct conn_text *old = t->slots;
-    size_t oldn = t->nslots;
-    t->slots = calloc(n, sizeof *t->slots);
-    if (t->slots == NULL) {
-        t->slots = old;
-        return false;
-    }
-    t->nslots = n;
-    for (size_t i = 0; i < oldn; i++) {
-        if (old[i].conn == 0)
-            continue;
-        size_t j = slot_index(t, old[i].conn);
-        while (t->slots[j].conn)
-            j = (j + 1) & (n - 1);
-        t->slots[j] = old[i];
-    }
-    free(old);
-    return true;
-}
+/* ---- the per-connection state (conn_map.h) ------------------------------ */
 
 static struct conn_text *find_or_add(struct text_writer *t, const struct td_conn_id *id,
                                      td_time_us ts)
 {
-    struct conn_text *c = t->nslots ? find(t, id->conn) : NULL;
+    struct conn_text *c = td_conn_map_find(&t->conns, id->conn);
     if (c)
         return c;
-    if ((t->used + 1) * 2 > t->nslots && !grow_map(t))
+    c = td_conn_map_add(&t->conns, id->conn);
+    if (c == NULL)
         return NULL;
-    size_t i = slot_index(t, id->conn);
-    while (t->slots[i].conn)
-        i = (i + 1) & (t->nslots - 1);
-    c = &t->slots[i];
-    memset(c, 0, sizeof *c);
-    c->conn = id->conn;
     c->id = *id;
     c->first_ts = ts;
-    t->used++;
     return c;
 }
 
+static void release_conn_text(void *elem) { td_buf_free(&((struct conn_text *)elem)->text); }
+
 static void remove_slot(struct text_writer *t, struct conn_text *c)
 {
-    size_t i = (size_t)(c - t->slots), j = i;
-    td_buf_free(&c->text);
-    c->conn = 0;
-    t->used--;
-    for (;;) {
-        j = (j + 1) & (t->nslots - 1);
-        if (t->slots[j].conn == 0)
-            return;
-        size_t home = slot_index(t, t->slots[j].conn);
-        /* move j back to i when its home is not in (i, j] cyclically */
-        if ((j > i && (home <= i || home > j)) || (j < i && home <= i && home > j)) {
-            t->slots[i] = t->slots[j];
-            t->slots[j].conn = 0;
-            memset(&t->slots[j].text, 0, sizeof t->slots[j].text);
-            i = j;
-        }
-    }
+    release_conn_text(c);
+    td_conn_map_remove(&t->conns, c);
 }
 
 /* ---- line building -------------------------------------------------------- */
@@ -688,9 +631,7 @@ static void text_event(struct td_sink *sink, const struct td_event *ev)
 static void text_destroy(struct td_writer *w)
 {
     struct text_writer *t = (struct text_writer *)w;
-    for (size_t i = 0; i < t->nslots; i++)
-        td_buf_free(&t->slots[i].text);
-    free(t->slots);
+    td_conn_map_free(&t->conns, release_conn_text);
     td_buf_free(&t->line);
 }
 
@@ -700,6 +641,7 @@ struct td_sink *td_text_sink_new(FILE *out, const struct td_text_options *opts)
     if (t == NULL)
         return NULL;
     t->opt = *opts;
+    td_conn_map_init(&t->conns, sizeof(struct conn_text));
     t->w.sink.event = text_event;
     t->w.out = out;
     t->w.destroy = text_destroy;
