@@ -253,12 +253,10 @@ static int sender_of(enum td_msg_kind kind)
 /* The length of a TLS 1.3 Finished in its record: hash + type byte + AEAD tag. */
 static size_t finished_record_length(uint16_t suite)
 {
-    const char *name = td_registry_lookup(TD_REG_CIPHER_SUITES, suite);
-    size_t hash = 32, tag = 16;
-    if (name && strstr(name, "SHA384"))
-        hash = 48;
-    if (name && strstr(name, "CCM_8"))
-        tag = 8;
+    /* unregistered suites, and those without a hash or a tag: SHA-256, 16-byte tag */
+    const struct td_suite_info *info = td_suite_info(suite);
+    size_t hash = info && info->prf_hash_len ? info->prf_hash_len : 32;
+    size_t tag = info && info->tag_len ? info->tag_len : 16;
     return 4 + hash + 1 + tag;
 }
 
