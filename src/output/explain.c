@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "tlsdissect/codepoints.h"
+
 struct explanation {
     enum td_msg_kind kind;
     const char *variant; /* NULL: any */
@@ -116,8 +118,8 @@ const char *td_explain(const struct td_message *m, bool tls13, bool resumed)
         break;
     case TD_MSG_ALERT:
         variant = m->encrypted ? "encrypted"
-                  : m->u.alert.description == 0 ? "close_notify"
-                  : m->u.alert.level == 2 ? "fatal" : NULL;
+                  : m->u.alert.description == TD_ALERT_CLOSE_NOTIFY ? "close_notify"
+                  : m->u.alert.level == TD_ALERT_LEVEL_FATAL ? "fatal" : NULL;
         break;
     default:
         break;

@@ -17,6 +17,7 @@
 #include "explain.h"
 #include "sink_private.h"
 #include "tlsdissect/buffer.h"
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/escape.h"
 #include "tlsdissect/format.h"
 #include "tlsdissect/registry.h"
@@ -378,6 +379,7 @@ static void certificate(struct text_writer *t, const struct td_certificate *c)
 static void message_fields(struct text_writer *t, const struct td_message *m)
 {
     char b[TD_REG_NAME_BUF];
+    const char *level;
     switch (m->kind) {
     case TD_MSG_CLIENT_HELLO:
         client_hello(t, &m->u.client_hello);
@@ -429,9 +431,10 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
         tokenf(t, "ticket=%zuB", m->u.new_session_ticket.ticket_length);
         break;
     case TD_MSG_ALERT:
-        token(t, m->u.alert.level == 2 ? C_BAD : C_WARN,
-              m->u.alert.level == 2 ? "fatal" : m->u.alert.level == 1 ? "warning" : "level?");
-        token(t, m->u.alert.level == 2 ? C_BAD : C_NONE, reg(TD_REG_ALERTS, m->u.alert.description, b));
+        level = td_registry_lookup(TD_REG_ALERT_LEVELS, m->u.alert.level);
+        token(t, m->u.alert.level == TD_ALERT_LEVEL_FATAL ? C_BAD : C_WARN, level ? level : "level?");
+        token(t, m->u.alert.level == TD_ALERT_LEVEL_FATAL ? C_BAD : C_NONE,
+              reg(TD_REG_ALERTS, m->u.alert.description, b));
         break;
     case TD_MSG_CERTIFICATE_STATUS:
         tokenf(t, "ocsp_response=%zuB", m->u.certificate_status.response_length);
@@ -516,7 +519,7 @@ static void message(struct text_writer *t, const struct td_event *ev)
     }
     if ((m->kind == TD_MSG_SERVER_HELLO || m->kind == TD_MSG_HELLO_RETRY_REQUEST) && m->parsed) {
         const struct td_bytes *sid = &m->u.server_hello.session_id;
-        c->tls13 = m->u.server_hello.version == 0x0304;
+        c->tls13 = m->u.server_hello.version == TD_VERSION_TLS_1_3;
         /* a TLS 1.2 server echoing the client's session ID resumes that session */
         c->resumed = !c->tls13 && sid->len > 0 && sid->len == c->ch_session_id_len &&
                      memcmp(sid->data, c->ch_session_id, sid->len) == 0;
@@ -634,7 +637,7 @@ static void connection(struct text_writer *t, const struct td_event *ev)
         if (a->encrypted)
             summary_item(t, C_DIM, "%c:alert(encrypted)", a->from == TD_CLIENT ? 'C' : 'S');
         else
-            summary_item(t, a->alert.level == 2 ? C_BAD : C_WARN, "%c:%s",
+            summary_item(t, a->alert.level == TD_ALERT_LEVEL_FATAL ? C_BAD : C_WARN, "%c:%s",
                          a->from == TD_CLIENT ? 'C' : 'S', reg(TD_REG_ALERTS, a->alert.description, b));
     }
     if (s->anomalies)
