@@ -95,7 +95,8 @@ HASHES = {
     "GOSTR3411": ("GOSTR3411_94", 32),              # draft-chudov-cryptopro-cptls
 }
 
-# Cipher -> (record protection, AEAD tag length, own MAC length or None, TLS 1.3 only).
+# Cipher -> (record protection, AEAD tag length, own MAC length: None when the hash word
+# names the HMAC, 0 for AEADs; TLS 1.3 only).
 # Record protection is a TD_SUITE_CIPHER_* enumerator.  A cipher with its own MAC
 # takes no hash word; a TLS 1.2 AEAD cipher's hash word names its PRF hash.
 def _aead(tag, tls13=False):
@@ -180,6 +181,8 @@ def classify(name):
     row, hash_word = split_protection(name, protection, tls13)
     cipher, tag, own_mac, row_tls13 = row
     if row_tls13:
+        if kex_field is not None and kex_field not in GOST_PRF:
+            raise SystemExit(f"cipher-suites.csv: {name}: a TLS 1.3 cipher after the key exchange {kex_field}")
         tls13 = True
         info.update(kex="TLS13", auth="TLS13")
     info.update(cipher=cipher, tag_len=tag, tls13=tls13)
@@ -193,17 +196,15 @@ def classify(name):
         return info
     if name == "TLS_NULL_WITH_NULL_NULL":
         return info                     # the initial state: nothing protects, no PRF
-    if cipher == "AEAD":
-        if own_mac is not None and own_mac != 0:
-            raise SystemExit(f"cipher-suites.csv: {name}: an AEAD cipher with a MAC")
-    elif own_mac is not None:
-        if hash_word is not None:
-            raise SystemExit(f"cipher-suites.csv: {name}: {hash_word} after a cipher with its own MAC")
-        info["mac_len"] = own_mac
-    elif hash_word is None:
-        raise SystemExit(f"cipher-suites.csv: {name}: a non-AEAD suite names its MAC hash")
-    else:
-        info["mac_len"] = HASHES[hash_word][1]
+    if cipher != "AEAD":
+        if own_mac is not None:
+            if hash_word is not None:
+                raise SystemExit(f"cipher-suites.csv: {name}: {hash_word} after a cipher with its own MAC")
+            info["mac_len"] = own_mac
+        elif hash_word is None or HASHES[hash_word][1] == 0:
+            raise SystemExit(f"cipher-suites.csv: {name}: a suite without an AEAD names its MAC hash")
+        else:
+            info["mac_len"] = HASHES[hash_word][1]
     # The TLS 1.2 PRF hash (RFC 5246 §5: SHA-256 unless the suite says otherwise;
     # RFC 5288 §3, RFC 5289 §3: the suites ending in SHA384 use SHA-384).
     if kex_field in GOST_PRF:
