@@ -30,7 +30,7 @@ struct td_kex {
     const char *name;          /* "ECDHE", "DHE", "RSA", ... ; NULL for TLS 1.3 suites */
     enum td_kex_params params;
     bool signed_params;        /* ServerKeyExchange carries a signature */
-    enum td_suite_kex kind;    /* TD_SUITE_KEX_OTHER when name is NULL */
+    enum td_suite_kex kind;    /* the suite table's; TD_SUITE_KEX_OTHER for unregistered suites */
 };
 
 /* The key exchange of a cipher suite: name NULL and TD_KEXP_UNKNOWN for

@@ -43,10 +43,11 @@ struct td_kex td_kex_of_suite(uint16_t cipher_suite)
 {
     const struct td_suite_info *info = td_suite_info(cipher_suite);
 
-    if (info == NULL || (size_t)info->kex >= sizeof kex_by_kind / sizeof kex_by_kind[0] ||
-        kex_by_kind[info->kex].name == NULL)
-        return (struct td_kex){NULL, TD_KEXP_UNKNOWN, false, TD_SUITE_KEX_OTHER};
-    return kex_by_kind[info->kex];
+    enum td_suite_kex kind = info ? info->kex : TD_SUITE_KEX_OTHER;
+
+    if ((size_t)kind >= sizeof kex_by_kind / sizeof kex_by_kind[0] || kex_by_kind[kind].name == NULL)
+        return (struct td_kex){NULL, TD_KEXP_UNKNOWN, false, kind};
+    return kex_by_kind[kind];
 }
 
 static int bits_of(const struct td_cur *v)

@@ -235,7 +235,9 @@ static void test_kex_kind(void **state)
     struct td_kex none = td_kex_of_suite(TD_CS_TLS_AES_128_GCM_SHA256);
     assert_null(none.name);
     assert_int_equal(none.params, TD_KEXP_UNKNOWN);
+    assert_int_equal(none.kind, TD_SUITE_KEX_TLS13);
     assert_int_equal(td_kex_of_suite(0x0a0a).params, TD_KEXP_UNKNOWN);
+    assert_int_equal(td_kex_of_suite(0x0a0a).kind, TD_SUITE_KEX_OTHER);
 }
 
 int main(void)
