@@ -3,7 +3,8 @@
 #   make demo       install what is missing, build, run on a bundled capture
 #   make test       install what is missing, run every test (unit, golden,
 #                   cross-check, invariance, sanitizers, fuzz smoke)
-#   make regen      regenerate src/tls/registry_tables.c from tools/iana/*.csv
+#   make regen      regenerate src/tls/registry_tables.c and include/tlsdissect/codepoints.h
+#                   from tools/iana/*.csv (make regen-check: are the committed ones current?)
 #   make update-expected   rewrite tests/expected/* from the current binary (review the diff!)
 
 CC      ?= cc
@@ -25,7 +26,7 @@ LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test-deps demo test unit golden cli corpus crosscheck invariance hostile memcheck asan-test fuzz fuzz-smoke \
-        regen update-expected clean bench fixtures stress
+        regen regen-check update-expected clean bench fixtures stress
 
 all: $(BUILD)/tlsdissect
 
@@ -48,8 +49,18 @@ deps:
 test-deps:
 	tools/install-deps.sh test
 
+REGEN_OUT := src/tls/registry_tables.c include/tlsdissect/codepoints.h
+
 regen:
 	$(PYTHON) tools/gen-registry.py
+
+# The generated files are what the generator makes from the committed CSVs (no network).
+regen-check:
+	@rm -rf $(BUILD)/regen-check
+	$(PYTHON) tools/gen-registry.py --out-dir $(BUILD)/regen-check
+	@for f in $(REGEN_OUT); do \
+	    diff -u $$f $(BUILD)/regen-check/$$f || { echo "regen-check: $$f is stale or hand-edited: run make regen" >&2; exit 1; }; \
+	done; echo "regen-check: generated files are current"
 
 clean:
 	rm -rf build build-asan build-fuzz build-cov
@@ -72,6 +83,7 @@ demo: deps
 	@build/tlsdissect -r tests/pcaps/tls12-resume-session-id.pcap --json | head -n 3
 
 test: test-deps
+	$(MAKE) regen-check
 	$(MAKE) all
 	$(MAKE) unit
 	$(MAKE) golden

@@ -1,8 +1,8 @@
 /*
  * keyexchange.h — ServerKeyExchange and ClientKeyExchange (RFC 5246
  * §7.4.3, §7.4.7; RFC 8422 §5.4, §5.7; RFC 4279 §2-4; RFC 4346 export RSA),
- * and the key exchange a cipher suite implies, derived from its registry
- * name ("TLS_<kex>_WITH_<cipher>").
+ * and the key exchange a cipher suite implies (the kex column of the
+ * generated suite table, registry.h).
  */
 #ifndef TLSDISSECT_KEYEXCHANGE_H
 #define TLSDISSECT_KEYEXCHANGE_H
@@ -12,6 +12,7 @@
 
 #include "tlsdissect/model.h"
 #include "tlsdissect/parse.h"
+#include "tlsdissect/registry.h"
 
 enum td_kex_params {
     TD_KEXP_NONE,      /* no ServerKeyExchange expected (RSA, static DH/ECDH) */
@@ -29,9 +30,11 @@ struct td_kex {
     const char *name;          /* "ECDHE", "DHE", "RSA", ... ; NULL for TLS 1.3 suites */
     enum td_kex_params params;
     bool signed_params;        /* ServerKeyExchange carries a signature */
+    enum td_suite_kex kind;    /* the suite table's; TD_SUITE_KEX_OTHER for unregistered suites */
 };
 
-/* The key exchange of a cipher suite (unknown suites give name NULL, TD_KEXP_UNKNOWN). */
+/* The key exchange of a cipher suite: name NULL and TD_KEXP_UNKNOWN for
+ * unregistered suites, TLS 1.3 suites, SCSVs and key exchanges not read here. */
 struct td_kex td_kex_of_suite(uint16_t cipher_suite);
 
 /* version: the negotiated version (signature algorithm field from TLS 1.2). */

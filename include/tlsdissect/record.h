@@ -26,14 +26,7 @@
 #include <stdint.h>
 
 #include "tlsdissect/buffer.h"
-
-enum {
-    TD_CT_CHANGE_CIPHER_SPEC = 20,
-    TD_CT_ALERT = 21,
-    TD_CT_HANDSHAKE = 22,
-    TD_CT_APPLICATION_DATA = 23,
-    TD_CT_HEARTBEAT = 24,
-};
+#include "tlsdissect/codepoints.h" /* content types: TD_CT_HANDSHAKE, ... */
 
 /* TLSCiphertext.length limit, RFC 5246 §6.2.3. */
 #define TD_RECORD_MAX (16384 + 2048)

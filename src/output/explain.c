@@ -7,6 +7,8 @@
 
 #include <string.h>
 
+#include "tlsdissect/codepoints.h"
+
 struct explanation {
     enum td_msg_kind kind;
     const char *variant; /* NULL: any */
@@ -100,7 +102,7 @@ static const struct explanation table[] = {
 const char *td_explain(const struct td_message *m)
 {
     const char *variant = NULL;
-    bool tls13 = m->negotiated_version == 0x0304;
+    bool tls13 = m->negotiated_version == TD_VERSION_TLS_1_3;
 
     switch (m->kind) {
     case TD_MSG_SERVER_HELLO:
@@ -124,8 +126,8 @@ const char *td_explain(const struct td_message *m)
         break;
     case TD_MSG_ALERT:
         variant = m->encrypted ? "encrypted"
-                  : m->u.alert.description == 0 ? "close_notify"
-                  : m->u.alert.level == 2 ? "fatal" : NULL;
+                  : m->u.alert.description == TD_ALERT_CLOSE_NOTIFY ? "close_notify"
+                  : m->u.alert.level == TD_ALERT_LEVEL_FATAL ? "fatal" : NULL;
         break;
     default:
         break;

@@ -14,6 +14,7 @@
 #include <string.h>
 
 #include "sink_private.h"
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/escape.h"
 #include "tlsdissect/format.h"
 #include "tlsdissect/registry.h"
@@ -359,19 +360,17 @@ static void server_key_exchange(cJSON *o, const struct td_server_key_exchange *k
 static void alert(cJSON *o, const struct td_alert *a)
 {
     char buf[TD_REG_NAME_BUF];
-    if (a->level == 1)
-        add_static(o, "level", "warning");
-    else if (a->level == 2)
-        add_static(o, "level", "fatal");
-    else {
-        snprintf(buf, sizeof buf, "0x%02x", a->level);
+    const char *level = td_registry_name(TD_REG_ALERT_LEVELS, a->level, buf);
+    if (level == buf)
         put(o, "level", cJSON_CreateString(buf));
-    }
+    else
+        add_static(o, "level", level);
     add_name(o, "description", TD_REG_ALERTS, a->description);
 }
 
 static void message_fields(cJSON *o, const struct td_message *m)
 {
+    const char *status_type;
     switch (m->kind) {
     case TD_MSG_CLIENT_HELLO:
         client_hello(o, &m->u.client_hello);
@@ -411,9 +410,8 @@ static void message_fields(cJSON *o, const struct td_message *m)
         alert(o, &m->u.alert);
         break;
     case TD_MSG_CERTIFICATE_STATUS:
-        add_static(o, "status_type", m->u.certificate_status.status_type == 1   ? "ocsp"
-                                     : m->u.certificate_status.status_type == 2 ? "ocsp_multi"
-                                                                                 : "unknown");
+        status_type = td_registry_lookup(TD_REG_CERT_STATUS_TYPES, m->u.certificate_status.status_type);
+        add_static(o, "status_type", status_type ? status_type : "unknown");
         add_u64(o, "response_length", m->u.certificate_status.response_length);
         break;
     case TD_MSG_KEY_UPDATE:

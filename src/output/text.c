@@ -18,6 +18,7 @@
 #include "explain.h"
 #include "sink_private.h"
 #include "tlsdissect/buffer.h"
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/escape.h"
 #include "tlsdissect/format.h"
 #include "tlsdissect/registry.h"
@@ -317,6 +318,7 @@ static void certificate(struct text_writer *t, const struct td_certificate *c)
 static void message_fields(struct text_writer *t, const struct td_message *m)
 {
     char b[TD_REG_NAME_BUF];
+    const char *level;
     switch (m->kind) {
     case TD_MSG_CLIENT_HELLO:
         client_hello(t, &m->u.client_hello);
@@ -368,9 +370,10 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
         tokenf(t, "ticket=%zuB", m->u.new_session_ticket.ticket_length);
         break;
     case TD_MSG_ALERT:
-        token(t, m->u.alert.level == 2 ? C_BAD : C_WARN,
-              m->u.alert.level == 2 ? "fatal" : m->u.alert.level == 1 ? "warning" : "level?");
-        token(t, m->u.alert.level == 2 ? C_BAD : C_NONE, reg(TD_REG_ALERTS, m->u.alert.description, b));
+        level = td_registry_lookup(TD_REG_ALERT_LEVELS, m->u.alert.level);
+        token(t, m->u.alert.level == TD_ALERT_LEVEL_FATAL ? C_BAD : C_WARN, level ? level : "level?");
+        token(t, m->u.alert.level == TD_ALERT_LEVEL_FATAL ? C_BAD : C_NONE,
+              reg(TD_REG_ALERTS, m->u.alert.description, b));
         break;
     case TD_MSG_CERTIFICATE_STATUS:
         tokenf(t, "ocsp_response=%zuB", m->u.certificate_status.response_length);
@@ -559,7 +562,7 @@ static void connection(struct text_writer *t, const struct td_event *ev)
         if (a->encrypted)
             summary_item(t, C_DIM, "%c:alert(encrypted)", a->from == TD_CLIENT ? 'C' : 'S');
         else
-            summary_item(t, a->alert.level == 2 ? C_BAD : C_WARN, "%c:%s",
+            summary_item(t, a->alert.level == TD_ALERT_LEVEL_FATAL ? C_BAD : C_WARN, "%c:%s",
                          a->from == TD_CLIENT ? 'C' : 'S', reg(TD_REG_ALERTS, a->alert.description, b));
     }
     if (s->anomalies)

@@ -11,10 +11,14 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/model.h"
 
 /* SSL 3.0 to TLS 1.3. */
-static inline bool td_version_known(uint16_t v) { return v >= 0x0300 && v <= 0x0304; }
+static inline bool td_version_known(uint16_t v)
+{
+    return v >= TD_VERSION_SSL_3_0 && v <= TD_VERSION_TLS_1_3;
+}
 
 /* A hello whose legacy_version is not a known version: true, with why in buf. */
 bool td_hello_version_odd(const struct td_message *m, char *buf, size_t size);

@@ -4,6 +4,7 @@
  */
 #include "tls/dispatch.h"
 
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/fingerprint.h"
 #include "tlsdissect/hello.h"
 #include "tlsdissect/messages.h"
@@ -21,7 +22,7 @@ struct kind_row {
 
 static bool tls12_or_later(const struct td_parse_context *ctx)
 {
-    return ctx->version >= 0x0303 && ctx->version < 0xfe00;
+    return ctx->version >= TD_VERSION_TLS_1_2 && ctx->version < 0xfe00; /* DTLS counts down */
 }
 
 static int client_hello(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
@@ -137,19 +138,31 @@ static const struct kind_row kinds[] = {
 
 /* HandshakeType -> kind; types without a message name here are "other". */
 static const enum td_msg_kind kind_by_type[] = {
-    [0] = TD_MSG_HELLO_REQUEST,        [1] = TD_MSG_CLIENT_HELLO,
-    [2] = TD_MSG_SERVER_HELLO,         [3] = TD_MSG_OTHER_HANDSHAKE,
-    [4] = TD_MSG_NEW_SESSION_TICKET,   [5] = TD_MSG_END_OF_EARLY_DATA,
-    [6] = TD_MSG_OTHER_HANDSHAKE,      [7] = TD_MSG_OTHER_HANDSHAKE,
-    [8] = TD_MSG_ENCRYPTED_EXTENSIONS, [9] = TD_MSG_OTHER_HANDSHAKE,
-    [10] = TD_MSG_OTHER_HANDSHAKE,     [11] = TD_MSG_CERTIFICATE,
-    [12] = TD_MSG_SERVER_KEY_EXCHANGE, [13] = TD_MSG_CERTIFICATE_REQUEST,
-    [14] = TD_MSG_SERVER_HELLO_DONE,   [15] = TD_MSG_CERTIFICATE_VERIFY,
-    [16] = TD_MSG_CLIENT_KEY_EXCHANGE, [17] = TD_MSG_OTHER_HANDSHAKE,
-    [18] = TD_MSG_OTHER_HANDSHAKE,     [19] = TD_MSG_OTHER_HANDSHAKE,
-    [20] = TD_MSG_FINISHED,            [21] = TD_MSG_OTHER_HANDSHAKE,
-    [22] = TD_MSG_CERTIFICATE_STATUS,  [23] = TD_MSG_OTHER_HANDSHAKE,
-    [24] = TD_MSG_KEY_UPDATE,
+    [TD_HS_HELLO_REQUEST] = TD_MSG_HELLO_REQUEST,
+    [TD_HS_CLIENT_HELLO] = TD_MSG_CLIENT_HELLO,
+    [TD_HS_SERVER_HELLO] = TD_MSG_SERVER_HELLO,
+    [TD_HS_HELLO_VERIFY_REQUEST] = TD_MSG_OTHER_HANDSHAKE,
+    [TD_HS_NEW_SESSION_TICKET] = TD_MSG_NEW_SESSION_TICKET,
+    [TD_HS_END_OF_EARLY_DATA] = TD_MSG_END_OF_EARLY_DATA,
+    [TD_HS_HELLO_RETRY_REQUEST_RESERVED] = TD_MSG_OTHER_HANDSHAKE,
+    [7] = TD_MSG_OTHER_HANDSHAKE, /* unassigned */
+    [TD_HS_ENCRYPTED_EXTENSIONS] = TD_MSG_ENCRYPTED_EXTENSIONS,
+    [TD_HS_REQUEST_CONNECTION_ID] = TD_MSG_OTHER_HANDSHAKE,
+    [TD_HS_NEW_CONNECTION_ID] = TD_MSG_OTHER_HANDSHAKE,
+    [TD_HS_CERTIFICATE] = TD_MSG_CERTIFICATE,
+    [TD_HS_SERVER_KEY_EXCHANGE] = TD_MSG_SERVER_KEY_EXCHANGE,
+    [TD_HS_CERTIFICATE_REQUEST] = TD_MSG_CERTIFICATE_REQUEST,
+    [TD_HS_SERVER_HELLO_DONE] = TD_MSG_SERVER_HELLO_DONE,
+    [TD_HS_CERTIFICATE_VERIFY] = TD_MSG_CERTIFICATE_VERIFY,
+    [TD_HS_CLIENT_KEY_EXCHANGE] = TD_MSG_CLIENT_KEY_EXCHANGE,
+    [TD_HS_CLIENT_CERTIFICATE_REQUEST] = TD_MSG_OTHER_HANDSHAKE,
+    [18] = TD_MSG_OTHER_HANDSHAKE, /* unassigned */
+    [19] = TD_MSG_OTHER_HANDSHAKE, /* unassigned */
+    [TD_HS_FINISHED] = TD_MSG_FINISHED,
+    [TD_HS_CERTIFICATE_URL] = TD_MSG_OTHER_HANDSHAKE,
+    [TD_HS_CERTIFICATE_STATUS] = TD_MSG_CERTIFICATE_STATUS,
+    [TD_HS_SUPPLEMENTAL_DATA] = TD_MSG_OTHER_HANDSHAKE,
+    [TD_HS_KEY_UPDATE] = TD_MSG_KEY_UPDATE,
 };
 
 _Static_assert(sizeof kinds / sizeof kinds[0] == TD_MSG_OTHER_HANDSHAKE + 1,

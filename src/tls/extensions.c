@@ -13,21 +13,9 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/hello.h"
 #include "tlsdissect/registry.h"
-
-enum {
-    EXT_SERVER_NAME = 0x0000,
-    EXT_SUPPORTED_GROUPS = 0x000a,
-    EXT_EC_POINT_FORMATS = 0x000b,
-    EXT_SIGNATURE_ALGORITHMS = 0x000d,
-    EXT_ALPN = 0x0010,
-    EXT_SESSION_TICKET = 0x0023,
-    EXT_PRE_SHARED_KEY = 0x0029,
-    EXT_SUPPORTED_VERSIONS = 0x002b,
-    EXT_PSK_KEY_EXCHANGE_MODES = 0x002d,
-    EXT_KEY_SHARE = 0x0033,
-};
 
 /* A parser reads one extension's data; a failure names the field below `path`. */
 struct ext_ctx {
@@ -276,16 +264,16 @@ static const struct {
     client_ext_fn client;
     server_ext_fn server;
 } ext_parsers[] = {
-    {EXT_SERVER_NAME, ch_server_name, NULL},
-    {EXT_SUPPORTED_GROUPS, ch_supported_groups, NULL},
-    {EXT_EC_POINT_FORMATS, ch_ec_point_formats, NULL},
-    {EXT_SIGNATURE_ALGORITHMS, ch_signature_algorithms, NULL},
-    {EXT_ALPN, ch_alpn, sh_alpn},
-    {EXT_SESSION_TICKET, ch_session_ticket, sh_session_ticket},
-    {EXT_PRE_SHARED_KEY, ch_pre_shared_key, sh_pre_shared_key},
-    {EXT_SUPPORTED_VERSIONS, ch_supported_versions, sh_supported_versions},
-    {EXT_PSK_KEY_EXCHANGE_MODES, ch_psk_modes, NULL},
-    {EXT_KEY_SHARE, ch_key_share, sh_key_share},
+    {TD_EXT_SERVER_NAME, ch_server_name, NULL},
+    {TD_EXT_SUPPORTED_GROUPS, ch_supported_groups, NULL},
+    {TD_EXT_EC_POINT_FORMATS, ch_ec_point_formats, NULL},
+    {TD_EXT_SIGNATURE_ALGORITHMS, ch_signature_algorithms, NULL},
+    {TD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION, ch_alpn, sh_alpn},
+    {TD_EXT_SESSION_TICKET, ch_session_ticket, sh_session_ticket},
+    {TD_EXT_PRE_SHARED_KEY, ch_pre_shared_key, sh_pre_shared_key},
+    {TD_EXT_SUPPORTED_VERSIONS, ch_supported_versions, sh_supported_versions},
+    {TD_EXT_PSK_KEY_EXCHANGE_MODES, ch_psk_modes, NULL},
+    {TD_EXT_KEY_SHARE, ch_key_share, sh_key_share},
 };
 
 static size_t find_parser(uint16_t type)

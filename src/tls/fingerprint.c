@@ -15,6 +15,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/format.h"
 #include "tlsdissect/registry.h"
 
@@ -183,7 +184,8 @@ static size_t filtered(struct td_parse *p, const struct td_u16_list *in, bool dr
     for (size_t i = 0; i < in->n; i++) {
         if (td_is_grease(in->v[i]))
             continue;
-        if (drop_sni_alpn && (in->v[i] == 0x0000 || in->v[i] == 0x0010))
+        if (drop_sni_alpn && (in->v[i] == TD_EXT_SERVER_NAME ||
+                               in->v[i] == TD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION))
             continue;
         v[n++] = in->v[i];
     }
@@ -207,8 +209,9 @@ static const char *ja4_version(uint16_t v)
         uint16_t v;
         const char *code;
     } codes[] = {
-        {0x0304, "13"}, {0x0303, "12"}, {0x0302, "11"}, {0x0301, "10"}, {0x0300, "s3"},
-        {0x0002, "s2"}, {0xfeff, "d1"}, {0xfefd, "d2"}, {0xfefc, "d3"},
+        {TD_VERSION_TLS_1_3, "13"},  {TD_VERSION_TLS_1_2, "12"},  {TD_VERSION_TLS_1_1, "11"},
+        {TD_VERSION_TLS_1_0, "10"},  {TD_VERSION_SSL_3_0, "s3"},  {TD_VERSION_SSL_2_0, "s2"},
+        {TD_VERSION_DTLS_1_0, "d1"}, {TD_VERSION_DTLS_1_2, "d2"}, {TD_VERSION_DTLS_1_3, "d3"},
     };
     for (size_t i = 0; i < sizeof codes / sizeof codes[0]; i++)
         if (codes[i].v == v)

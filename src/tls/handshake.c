@@ -11,6 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/cursor.h"
 #include "tlsdissect/registry.h"
 
@@ -70,7 +71,7 @@ static size_t find_message_start(const uint8_t *p, size_t n, size_t max_message)
      * evidence, so only a message that can follow a lost one (not a hello) and
      * shorter than 64 KiB (a DER string tag before text never looks like that). */
     if (n >= 4 && header_plausible(p, max_message) && message_length(p) > n - 4 &&
-        p[0] != 1 && p[0] != 2 && message_length(p) < 65536)
+        p[0] != TD_HS_CLIENT_HELLO && p[0] != TD_HS_SERVER_HELLO && message_length(p) < 65536)
         return 0;
     chains = calloc(n + 1, 1);
     if (chains == NULL)

@@ -12,57 +12,42 @@
 
 #include <string.h>
 
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/registry.h"
 
 /*
- * The key exchange field of registry names (between "TLS_" and "_WITH_"):
- * a row matches the whole field, or its first words ("ECDHE" matches
- * "ECDHE_RSA" but not "ECDHE_PSK", which has its own earlier row).
+ * What each key exchange of the suite table (registry.h) puts in
+ * ServerKeyExchange, and the name the output gives it.  Export and
+ * authentication variants share a row (DHE_DSS_EXPORT reads as DHE);
+ * key exchanges this dissector does not read have no row.
  */
-static const struct {
-    const char *field;
-    struct td_kex kex;
-} kex_table[] = {
-    {"ECDHE_PSK", {"ECDHE_PSK", TD_KEXP_PSK_ECDH, false}},
-    {"DHE_PSK", {"DHE_PSK", TD_KEXP_PSK_DH, false}},
-    {"RSA_PSK", {"RSA_PSK", TD_KEXP_PSK, false}},
-    {"PSK", {"PSK", TD_KEXP_PSK, false}},
-    {"ECDHE", {"ECDHE", TD_KEXP_ECDH, true}},
-    {"ECDH_anon", {"ECDH_anon", TD_KEXP_ECDH, false}},
-    {"ECDH", {"ECDH", TD_KEXP_NONE, false}},
-    {"DHE", {"DHE", TD_KEXP_DH, true}},
-    {"DH_anon", {"DH_anon", TD_KEXP_DH, false}},
-    {"DH", {"DH", TD_KEXP_NONE, false}},
-    {"RSA_EXPORT", {"RSA_EXPORT", TD_KEXP_RSA, true}},
-    {"RSA_EXPORT1024", {"RSA_EXPORT", TD_KEXP_RSA, true}},
-    {"RSA", {"RSA", TD_KEXP_NONE, false}},
-    {"SRP_SHA", {"SRP", TD_KEXP_SRP, true}},
-    {"KRB5", {"KRB5", TD_KEXP_NONE, false}},
-    {"NULL", {"NULL", TD_KEXP_NONE, false}},
+static const struct td_kex kex_by_kind[] = {
+    [TD_SUITE_KEX_NULL] = {"NULL", TD_KEXP_NONE, false, TD_SUITE_KEX_NULL},
+    [TD_SUITE_KEX_RSA] = {"RSA", TD_KEXP_NONE, false, TD_SUITE_KEX_RSA},
+    [TD_SUITE_KEX_RSA_EXPORT] = {"RSA_EXPORT", TD_KEXP_RSA, true, TD_SUITE_KEX_RSA_EXPORT},
+    [TD_SUITE_KEX_DH] = {"DH", TD_KEXP_NONE, false, TD_SUITE_KEX_DH},
+    [TD_SUITE_KEX_DHE] = {"DHE", TD_KEXP_DH, true, TD_SUITE_KEX_DHE},
+    [TD_SUITE_KEX_DH_ANON] = {"DH_anon", TD_KEXP_DH, false, TD_SUITE_KEX_DH_ANON},
+    [TD_SUITE_KEX_ECDH] = {"ECDH", TD_KEXP_NONE, false, TD_SUITE_KEX_ECDH},
+    [TD_SUITE_KEX_ECDHE] = {"ECDHE", TD_KEXP_ECDH, true, TD_SUITE_KEX_ECDHE},
+    [TD_SUITE_KEX_ECDH_ANON] = {"ECDH_anon", TD_KEXP_ECDH, false, TD_SUITE_KEX_ECDH_ANON},
+    [TD_SUITE_KEX_PSK] = {"PSK", TD_KEXP_PSK, false, TD_SUITE_KEX_PSK},
+    [TD_SUITE_KEX_DHE_PSK] = {"DHE_PSK", TD_KEXP_PSK_DH, false, TD_SUITE_KEX_DHE_PSK},
+    [TD_SUITE_KEX_RSA_PSK] = {"RSA_PSK", TD_KEXP_PSK, false, TD_SUITE_KEX_RSA_PSK},
+    [TD_SUITE_KEX_ECDHE_PSK] = {"ECDHE_PSK", TD_KEXP_PSK_ECDH, false, TD_SUITE_KEX_ECDHE_PSK},
+    [TD_SUITE_KEX_SRP] = {"SRP", TD_KEXP_SRP, true, TD_SUITE_KEX_SRP},
+    [TD_SUITE_KEX_KRB5] = {"KRB5", TD_KEXP_NONE, false, TD_SUITE_KEX_KRB5},
 };
-
-static bool field_matches(const char *field, size_t len, const char *row)
-{
-    size_t n = strlen(row);
-    return len >= n && strncmp(field, row, n) == 0 && (len == n || field[n] == '_');
-}
 
 struct td_kex td_kex_of_suite(uint16_t cipher_suite)
 {
-    struct td_kex unknown = {NULL, TD_KEXP_UNKNOWN, false};
-    const char *name = td_registry_lookup(TD_REG_CIPHER_SUITES, cipher_suite);
-    const char *with;
+    const struct td_suite_info *info = td_suite_info(cipher_suite);
 
-    if (name == NULL || strncmp(name, "TLS_", 4) != 0)
-        return unknown;
-    with = strstr(name, "_WITH_");
-    if (with == NULL)
-        return unknown; /* TLS 1.3 suites name no key exchange */
-    name += 4;
-    for (size_t i = 0; i < sizeof kex_table / sizeof kex_table[0]; i++)
-        if (field_matches(name, (size_t)(with - name), kex_table[i].field))
-            return kex_table[i].kex;
-    return unknown;
+    enum td_suite_kex kind = info ? info->kex : TD_SUITE_KEX_OTHER;
+
+    if ((size_t)kind >= sizeof kex_by_kind / sizeof kex_by_kind[0] || kex_by_kind[kind].name == NULL)
+        return (struct td_kex){NULL, TD_KEXP_UNKNOWN, false, kind};
+    return kex_by_kind[kind];
 }
 
 static int bits_of(const struct td_cur *v)
@@ -85,7 +70,7 @@ static int read_ecdh_params(struct td_parse *p, struct td_cur *c, struct td_serv
     struct td_cur point;
     if (!td_cur_u8(c, &curve_type))
         return td_parse_cur_fail(p, c, "ServerKeyExchange.curve_type");
-    if (curve_type != 3) /* named_curve; explicit curves are deprecated (RFC 8422 §5.4) */
+    if (curve_type != TD_EC_CURVE_TYPE_NAMED_CURVE) /* explicit curves are deprecated (RFC 8422 §5.4) */
         return td_parse_fail(p, TD_ANOM_BAD_LENGTH,
                              "ServerKeyExchange.curve_type: %u is not named_curve", curve_type);
     if (!td_cur_u16(c, &out->group))
@@ -158,7 +143,7 @@ int td_parse_server_key_exchange(struct td_parse *p, const uint8_t *body, size_t
         return -1;
     out->params_parsed = true;
     if (kex->signed_params) {
-        if (version >= 0x0303 && version != 0x0002 && version < 0xfe00) {
+        if (version >= TD_VERSION_TLS_1_2 && version != TD_VERSION_SSL_2_0 && version < 0xfe00) {
             if (!td_cur_u16(&c, &out->signature_algorithm))
                 return td_parse_cur_fail(p, &c, "ServerKeyExchange.signature.algorithm");
             out->has_signature_algorithm = true;
@@ -183,7 +168,7 @@ int td_parse_client_key_exchange(struct td_parse *p, const uint8_t *body, size_t
     out->length = len;
     switch (kex->params) {
     case TD_KEXP_NONE:
-        if (kex->name && strcmp(kex->name, "RSA") == 0 && version != 0x0300) {
+        if (kex->kind == TD_SUITE_KEX_RSA && version != TD_VERSION_SSL_3_0) {
             /* EncryptedPreMasterSecret<0..2^16-1>; SSL 3.0 sends it bare */
             if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))
                 return td_parse_cur_fail(p, &c, "ClientKeyExchange.exchange_keys");

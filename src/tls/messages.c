@@ -19,7 +19,7 @@
 #include <stdio.h>
 #include <string.h>
 
-enum { EXT_SIGNATURE_ALGORITHMS = 0x000d, EXT_CERTIFICATE_AUTHORITIES = 0x002f };
+#include "tlsdissect/codepoints.h"
 
 /* The signature algorithms, under the output cap; path names the list. */
 static int read_signature_algorithms(struct td_parse *p, struct td_cur *vec,
@@ -59,7 +59,7 @@ static int certificate_request_13(struct td_parse *p, struct td_cur *c,
     for (size_t i = 0; td_cur_remaining(&exts); i++) {
         if (!td_cur_u16(&exts, &type) || !td_cur_vec(&exts, 2, 0, 0xffff, 1, &data))
             return td_parse_cur_fail(p, &exts, "CertificateRequest.extensions[%zu]", i);
-        if (type == EXT_SIGNATURE_ALGORITHMS) {
+        if (type == TD_EXT_SIGNATURE_ALGORITHMS) {
             if (!td_cur_vec(&data, 2, 2, 0xfffe, 2, &v))
                 return td_parse_cur_fail(p, &data, "CertificateRequest.extensions[%zu](signature_algorithms)", i);
             out->has_signature_algorithms = true;
@@ -67,7 +67,7 @@ static int certificate_request_13(struct td_parse *p, struct td_cur *c,
             snprintf(path, sizeof path, "CertificateRequest.extensions[%zu](signature_algorithms)", i);
             if (read_signature_algorithms(p, &v, out, path) != 0)
                 return -1;
-        } else if (type == EXT_CERTIFICATE_AUTHORITIES) {
+        } else if (type == TD_EXT_CERTIFICATE_AUTHORITIES) {
             if (!td_cur_vec(&data, 2, 3, 0xffff, 1, &v))
                 return td_parse_cur_fail(p, &data, "CertificateRequest.extensions[%zu](certificate_authorities)", i);
             if (count_names(p, &v, &out->ca_count) != 0)

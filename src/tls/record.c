@@ -95,7 +95,7 @@ static enum match match_sslv2(const uint8_t *p, size_t n)
             !td_cur_u16(&c, &cert) || !td_cur_u16(&c, &a) || !td_cur_u16(&c, &b))
             return M_NEED;
         (void)cert_type;
-        if (hit > 1 || version != 0x0002 || a % 3 || b < 16 || b > 32)
+        if (hit > 1 || version != TD_VERSION_SSL_2_0 || a % 3 || b < 16 || b > 32)
             return M_NO;
         return 11u + cert + a + b == len ? M_STRONG : M_NO;
     }
@@ -118,7 +118,7 @@ static enum match match_hello(struct td_cur *c, uint16_t version, uint16_t len)
     if (!td_cur_u8(c, &hs_type) || !td_cur_u24(c, &hs_len) || !td_cur_u8(c, &hs_major) ||
         !td_cur_u8(c, &hs_minor))
         return M_NEED;
-    if ((hs_type != 1 && hs_type != 2) || hs_len < 38)
+    if ((hs_type != TD_HS_CLIENT_HELLO && hs_type != TD_HS_SERVER_HELLO) || hs_len < 38)
         return M_NO;
     if (hs_len + 4u == len)
         return M_STRONG;
@@ -417,7 +417,7 @@ static bool begin_record(struct td_record_reader *r, int side, const struct td_r
         if (r->hdr_need == 3)
             td_cur_u8(&c, &pad);
         r->type = 0;
-        r->version = 0x0002;
+        r->version = TD_VERSION_SSL_2_0;
         r->length = len & (r->hdr_need == 2 ? 0x7fff : 0x3fff);
         r->padding = pad;
         r->want_body = r->want_sslv2;

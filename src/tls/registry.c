@@ -1,6 +1,6 @@
 /*
- * registry.c — code point name lookup over the generated, sorted tables
- * (IANA TLS registries, RFC 8447).
+ * registry.c — code point name and cipher suite property lookup over the
+ * generated, sorted tables (IANA TLS registries, RFC 8447).
  */
 #include <stdio.h>
 #include <stdlib.h>
@@ -39,6 +39,19 @@ const char *td_registry_name(enum td_registry reg, uint16_t value, char buf[TD_R
     else
         snprintf(buf, TD_REG_NAME_BUF, "0x%04x", (unsigned)value);
     return buf;
+}
+
+static int compare_suite(const void *key, const void *elem)
+{
+    uint16_t v = *(const uint16_t *)key;
+    const struct td_suite_info *e = elem;
+    return (v > e->value) - (v < e->value);
+}
+
+const struct td_suite_info *td_suite_info(uint16_t suite)
+{
+    return bsearch(&suite, td_suite_infos, td_suite_info_count, sizeof *td_suite_infos,
+                   compare_suite);
 }
 
 bool td_registry_value(enum td_registry reg, const char *name, uint16_t *value)

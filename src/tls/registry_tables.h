@@ -1,6 +1,6 @@
 /*
- * registry_tables.h — layout of the generated code point tables
- * (src/tls/registry_tables.c, made by tools/gen-registry.py).
+ * registry_tables.h — layout of the generated code point tables and cipher
+ * suite properties (src/tls/registry_tables.c, made by tools/gen-registry.py).
  */
 #ifndef TD_REGISTRY_TABLES_H
 #define TD_REGISTRY_TABLES_H
@@ -22,5 +22,9 @@ struct td_registry_table {
 };
 
 extern const struct td_registry_table td_registry_tables[TD_REG_COUNT];
+
+/* One row per entry of td_registry_tables[TD_REG_CIPHER_SUITES], in the same order. */
+extern const struct td_suite_info td_suite_infos[];
+extern const size_t td_suite_info_count;
 
 #endif

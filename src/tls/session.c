@@ -29,6 +29,7 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/fingerprint.h"
 #include "tlsdissect/handshake.h"
 #include "tlsdissect/hello.h"
@@ -41,7 +42,6 @@
 #include "tls/resumption.h"
 #include "tls/sslv2.h"
 
-#define TLS13 0x0304
 
 struct td_tls_dir {
     struct td_record_reader rec;
@@ -214,12 +214,10 @@ static void add_app_bytes(struct td_tls_session *s, int side, size_t n)
 /* The length of a TLS 1.3 Finished in its record: hash + type byte + AEAD tag. */
 static size_t finished_record_length(uint16_t suite)
 {
-    const char *name = td_registry_lookup(TD_REG_CIPHER_SUITES, suite);
-    size_t hash = 32, tag = 16;
-    if (name && strstr(name, "SHA384"))
-        hash = 48;
-    if (name && strstr(name, "CCM_8"))
-        tag = 8;
+    /* unregistered suites, and those without a hash or a tag: SHA-256, 16-byte tag */
+    const struct td_suite_info *info = td_suite_info(suite);
+    size_t hash = info && info->prf_hash_len ? info->prf_hash_len : 32;
+    size_t tag = info && info->tag_len ? info->tag_len : 16;
     return 4 + hash + 1 + tag;
 }
 
@@ -239,7 +237,7 @@ static void on_client_hello(struct td_tls_session *s, struct td_client_hello *ch
             td_conn_set_ja4(s->conn, ch->ja4);
     }
     for (size_t i = 0; i < ch->supported_versions.n; i++)
-        if (ch->supported_versions.v[i] == TLS13)
+        if (ch->supported_versions.v[i] == TD_VERSION_TLS_1_3)
             s->offered_tls13 = true;
     td_resumption_client_hello(&s->resumption, ch);
 }
@@ -252,14 +250,14 @@ static void on_server_hello(struct td_tls_session *s, const struct td_server_hel
     s->selected_version = sh->version;
     if (is_hrr) {
         s->hrr_seen = true;
-        if (sh->version == TLS13)
+        if (sh->version == TD_VERSION_TLS_1_3)
             s->offered_tls13 = true; /* the client's compatibility CCS changes nothing */
         return;
     }
     s->sh_seen = true;
     s->version = sh->version;
     s->cipher_suite = sh->cipher_suite;
-    s->tls13 = sh->version == TLS13;
+    s->tls13 = sh->version == TD_VERSION_TLS_1_3;
     s->kex = td_kex_of_suite(sh->cipher_suite);
     sum->has_version = true;
     sum->version = sh->version;

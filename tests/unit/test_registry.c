@@ -4,6 +4,7 @@
  */
 #include "unit.h"
 
+#include "tlsdissect/codepoints.h"
 #include "tlsdissect/registry.h"
 #include "tls/registry_tables.h"
 
@@ -44,6 +45,9 @@ static void test_known(void **state)
     check_name(TD_REG_PSK_MODES, 1, "psk_dhe_ke");
     check_name(TD_REG_CERTIFICATE_TYPES, 64, "ecdsa_sign");
     check_name(TD_REG_CERT_COMPRESSION, 2, "brotli");
+    check_name(TD_REG_ALERT_LEVELS, 2, "fatal");
+    check_name(TD_REG_CERT_STATUS_TYPES, 1, "ocsp");
+    check_name(TD_REG_EC_CURVE_TYPES, 3, "named_curve");
     assert_string_equal(td_registry_lookup(TD_REG_ALERTS, 40), "handshake_failure");
 }
 
@@ -68,6 +72,7 @@ static void test_unknown_hex(void **state)
     check_name(TD_REG_EC_POINT_FORMATS, 0x03, "0x03");
     check_name(TD_REG_PSK_MODES, 0x02, "0x02");
     check_name(TD_REG_CERTIFICATE_TYPES, 0x00, "0x00");
+    check_name(TD_REG_ALERT_LEVELS, 0x03, "0x03");
     assert_null(td_registry_lookup(TD_REG_ALERTS, 1));
     /* the result is the caller's buffer for unknown values */
     char buf[TD_REG_NAME_BUF];
@@ -75,6 +80,30 @@ static void test_unknown_hex(void **state)
     /* an out-of-range registry has no names */
     assert_null(td_registry_lookup(TD_REG_COUNT, 0x1301));
     assert_string_equal(td_registry_name(TD_REG_COUNT, 0x1301, buf), "0x1301");
+}
+
+/* The generated constants (codepoints.h) are the wire values the RFCs give, under the registry's names. */
+static void test_codepoints(void **state)
+{
+    (void)state;
+    assert_int_equal(TD_EXT_SERVER_NAME, 0);
+    assert_int_equal(TD_EXT_SUPPORTED_VERSIONS, 43);
+    assert_int_equal(TD_EXT_KEY_SHARE, 51);
+    assert_int_equal(TD_HS_CLIENT_HELLO, 1);
+    assert_int_equal(TD_HS_FINISHED, 20);
+    assert_int_equal(TD_CT_CHANGE_CIPHER_SPEC, 20);
+    assert_int_equal(TD_CT_APPLICATION_DATA, 23);
+    assert_int_equal(TD_ALERT_CLOSE_NOTIFY, 0);
+    assert_int_equal(TD_ALERT_LEVEL_FATAL, 2);
+    assert_int_equal(TD_VERSION_TLS_1_3, 0x0304);
+    assert_int_equal(TD_GROUP_X25519, 0x001d);
+    assert_int_equal(TD_CS_TLS_AES_128_GCM_SHA256, 0x1301);
+    assert_int_equal(TD_EC_CURVE_TYPE_NAMED_CURVE, 3);
+    assert_string_equal(td_registry_lookup(TD_REG_EXTENSIONS, TD_EXT_KEY_SHARE), "key_share");
+    assert_string_equal(td_registry_lookup(TD_REG_SIGNATURE_SCHEMES, TD_SIGSCHEME_RSA_PSS_RSAE_SHA256),
+                        "rsa_pss_rsae_sha256");
+    assert_string_equal(td_registry_lookup(TD_REG_CERT_STATUS_TYPES, TD_CERT_STATUS_OCSP_MULTI),
+                        "ocsp_multi");
 }
 
 /* The generated tables are sorted and unique (bsearch relies on it), and every entry is found. */
@@ -128,6 +157,7 @@ int main(void)
     const struct CMUnitTest tests[] = {
         cmocka_unit_test(test_known),
         cmocka_unit_test(test_unknown_hex),
+        cmocka_unit_test(test_codepoints),
         cmocka_unit_test(test_tables_sorted),
         cmocka_unit_test(test_grease),
     };
