@@ -18,8 +18,12 @@
 #include "tlsdissect/model.h"
 #include "tlsdissect/parse.h"
 
-int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
-                          struct td_client_hello *ch);
+/*
+ * The message parsers take a cursor over the message body: td_cur_make for a
+ * whole message, td_cur_make_partial when the capture cut it (parse.h says
+ * what a read past the captured end means).
+ */
+int td_parse_client_hello(struct td_parse *p, struct td_cur body, struct td_client_hello *ch);
 
 /* An SSLv2 CLIENT-HELLO: msg starts at the msg_type byte after the 2-byte header. */
 int td_parse_sslv2_client_hello(struct td_parse *p, const uint8_t *msg, size_t len,
@@ -35,8 +39,8 @@ int td_parse_sslv2_server_hello(struct td_parse *p, const uint8_t *msg, size_t l
                                 uint8_t *cert_type);
 
 /* Also recognises a HelloRetryRequest by its special random (RFC 8446 §4.1.3). */
-int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
-                          struct td_server_hello *sh, bool *is_hrr);
+int td_parse_server_hello(struct td_parse *p, struct td_cur body, struct td_server_hello *sh,
+                          bool *is_hrr);
 
 /* Extensions (extensions.c), called by the hello parsers on the extensions vector. */
 void td_parse_client_extensions(struct td_parse *p, struct td_cur *exts, struct td_client_hello *ch);

@@ -397,10 +397,10 @@ static void report_san(struct td_parse *p, size_t index, const struct td_cert_in
  * describe the first TD_MAX_LISTED_CERTIFICATES; the rest are only counted,
  * so a message of 2^22 tiny entries costs no memory per entry.
  */
-int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bool tls13,
+int td_parse_certificate(struct td_parse *p, struct td_cur body, bool tls13,
                          struct td_cert_cache *cache, struct td_certificate *out)
 {
-    struct td_cur c = td_cur_make(body, len), list, count, der, ext;
+    struct td_cur c = body, list, count, der, ext;
     struct td_cert_info *certs;
     size_t n = 0, kept, i;
 
@@ -413,9 +413,9 @@ int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bo
     }
     if (!td_cur_vec(&c, 3, 0, 0xffffff, 1, &list))
         return td_parse_cur_fail(p, &c, "Certificate.certificate_list");
-    if (td_cur_remaining(&c))
+    if (td_cur_declared(&c))
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "Certificate: %zu bytes after certificate_list",
-                      td_cur_remaining(&c));
+                      td_cur_declared(&c));
     count = list;
     while (td_cur_remaining(&count) && td_cur_vec(&count, 3, 1, 0xffffff, 1, &der)) {
         n++;
@@ -479,5 +479,5 @@ int td_parse_single_certificate(struct td_parse *p, const uint8_t *der, size_t l
     }
     if (len)
         memcpy(list + 6, der, len);
-    return td_parse_certificate(p, list, len + 6, false, cache, out);
+    return td_parse_certificate(p, td_cur_make(list, len + 6), false, cache, out);
 }

@@ -31,10 +31,9 @@ static const uint8_t hrr_random[32] = {
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
-int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
-                          struct td_client_hello *ch)
+int td_parse_client_hello(struct td_parse *p, struct td_cur body, struct td_client_hello *ch)
 {
-    struct td_cur c = td_cur_make(body, len), v;
+    struct td_cur c = body, v;
 
     memset(ch, 0, sizeof *ch);
     if (!td_cur_u16(&c, &ch->legacy_version))
@@ -57,7 +56,7 @@ int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
         return td_parse_cur_fail(p, &c, "ClientHello.compression_methods");
     ch->compression_methods = td_parse_rest(&v);
     ch->has_compression_methods = true;
-    if (td_cur_remaining(&c) == 0) {
+    if (td_cur_declared(&c) == 0) {
         ch->has_extensions = true; /* none (SSL 3.0 style) */
         return 0;
     }
@@ -65,9 +64,9 @@ int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
         return td_parse_cur_fail(p, &c, "ClientHello.extensions");
     ch->has_extensions = true;
     td_parse_client_extensions(p, &v, ch);
-    if (td_cur_remaining(&c) != 0)
+    if (td_cur_declared(&c) != 0)
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "ClientHello: %zu bytes after the extensions",
-                      td_cur_remaining(&c));
+                      td_cur_declared(&c));
     return 0;
 }
 
@@ -136,10 +135,10 @@ int td_parse_sslv2_client_hello(struct td_parse *p, const uint8_t *msg, size_t l
     return 0;
 }
 
-int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
-                          struct td_server_hello *sh, bool *is_hrr)
+int td_parse_server_hello(struct td_parse *p, struct td_cur body, struct td_server_hello *sh,
+                          bool *is_hrr)
 {
-    struct td_cur c = td_cur_make(body, len), v;
+    struct td_cur c = body, v;
 
     memset(sh, 0, sizeof *sh);
     *is_hrr = false;
@@ -157,7 +156,7 @@ int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
     if (!td_cur_u16(&c, &sh->cipher_suite) || !td_cur_u8(&c, &sh->compression_method))
         return td_parse_cur_fail(p, &c, "ServerHello.cipher_suite");
     sh->has_cipher_suite = true;
-    if (td_cur_remaining(&c) == 0) {
+    if (td_cur_declared(&c) == 0) {
         sh->has_extensions = true;
         return 0;
     }
@@ -166,9 +165,9 @@ int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
                                                 : "ServerHello.extensions");
     sh->has_extensions = true;
     td_parse_server_extensions(p, &v, sh, *is_hrr);
-    if (td_cur_remaining(&c) != 0)
+    if (td_cur_declared(&c) != 0)
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "ServerHello: %zu bytes after the extensions",
-                      td_cur_remaining(&c));
+                      td_cur_declared(&c));
     return 0;
 }
 

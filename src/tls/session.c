@@ -397,17 +397,19 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
     bool tls12 = s->version >= 0x0303 && s->version < 0xfe00;
     bool is_hrr = false;
     int rc = 0;
+    /* the capture may have kept fewer bytes than the message declares */
+    struct td_cur body = td_cur_make_partial(hm->body, hm->available, hm->length);
 
     switch (m->kind) {
     case TD_MSG_CLIENT_HELLO:
-        rc = td_parse_client_hello(p, hm->body, hm->length, &m->u.client_hello);
+        rc = td_parse_client_hello(p, body, &m->u.client_hello);
         if (rc == 0) {
             td_fingerprint_client_hello(p, &m->u.client_hello);
             on_client_hello(s, &m->u.client_hello);
         }
         break;
     case TD_MSG_SERVER_HELLO:
-        rc = td_parse_server_hello(p, hm->body, hm->length, &m->u.server_hello, &is_hrr);
+        rc = td_parse_server_hello(p, body, &m->u.server_hello, &is_hrr);
         if (rc == 0) {
             if (is_hrr)
                 m->kind = TD_MSG_HELLO_RETRY_REQUEST;
@@ -416,8 +418,7 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
         }
         break;
     case TD_MSG_CERTIFICATE:
-        rc = td_parse_certificate(p, hm->body, hm->length, s->tls13, s->env->certs,
-                                  &m->u.certificate);
+        rc = td_parse_certificate(p, body, s->tls13, s->env->certs, &m->u.certificate);
         if (role_of(s, side) == TD_SERVER && !s->server_certificate_seen) {
             struct td_conn_summary *sum = &s->conn->sum;
             size_t verified;
@@ -437,32 +438,28 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
         }
         break;
     case TD_MSG_SERVER_KEY_EXCHANGE:
-        rc = td_parse_server_key_exchange(p, hm->body, hm->length, &s->kex, s->version,
-                                          &m->u.server_key_exchange);
+        rc = td_parse_server_key_exchange(p, body, &s->kex, s->version, &m->u.server_key_exchange);
         break;
     case TD_MSG_CLIENT_KEY_EXCHANGE:
-        rc = td_parse_client_key_exchange(p, hm->body, hm->length, &s->kex, s->version,
-                                          &m->u.client_key_exchange);
+        rc = td_parse_client_key_exchange(p, body, &s->kex, s->version, &m->u.client_key_exchange);
         break;
     case TD_MSG_CERTIFICATE_REQUEST:
-        rc = td_parse_certificate_request(p, hm->body, hm->length, tls12, s->tls13,
-                                          &m->u.certificate_request);
+        rc = td_parse_certificate_request(p, body, tls12, s->tls13, &m->u.certificate_request);
         break;
     case TD_MSG_CERTIFICATE_VERIFY:
-        rc = td_parse_certificate_verify(p, hm->body, hm->length, tls12, &m->u.certificate_verify);
+        rc = td_parse_certificate_verify(p, body, tls12, &m->u.certificate_verify);
         break;
     case TD_MSG_NEW_SESSION_TICKET:
-        rc = td_parse_new_session_ticket(p, hm->body, hm->length, s->tls13,
-                                         &m->u.new_session_ticket);
+        rc = td_parse_new_session_ticket(p, body, s->tls13, &m->u.new_session_ticket);
         if (rc == 0 && !s->tls13)
             td_resume_remember(s->env->resume, TD_RESUME_TICKET, m->u.new_session_ticket.ticket.data,
                                m->u.new_session_ticket.ticket.len, s->conn->id.conn);
         break;
     case TD_MSG_CERTIFICATE_STATUS:
-        rc = td_parse_certificate_status(p, hm->body, hm->length, &m->u.certificate_status);
+        rc = td_parse_certificate_status(p, body, &m->u.certificate_status);
         break;
     case TD_MSG_KEY_UPDATE:
-        rc = td_parse_key_update(p, hm->body, hm->length, &m->u.key_update_request);
+        rc = td_parse_key_update(p, body, &m->u.key_update_request);
         break;
     case TD_MSG_FINISHED:
         s->dir[side].finished_seen = true;
@@ -552,14 +549,13 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
     if (hm->body == NULL) {
         /* an over-long message, skipped: reported when its header arrived */
     } else if (hm->truncated) {
-        /* parse the bytes the capture kept; the cut is no fault of the message */
-        struct td_hs_message part = *hm;
-        part.length = hm->available;
+        /* parse the bytes the capture kept: a read past them is no fault of
+         * the message, a length that lies within them is */
         m.truncated = true;
         m.captured = hm->available;
-        parse_message(s, side, &part, &m, &p);
+        parse_message(s, side, hm, &m, &p);
         m.parsed = true;
-        p.failures = 0;
+        m.malformed = p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED;
     } else {
         int rc = parse_message(s, side, hm, &m, &p);
         m.malformed = rc != 0 || (p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED);

@@ -10,7 +10,8 @@
  *
  *   byte 0    bits 0-3 the parser (see `parsers` below; taken modulo their
  *             number); bit 4 --explain; bit 5 live text; bit 6 colour;
- *             bit 7 the message is marked truncated (captured = length)
+ *             bit 7 the message is truncated: the parsers see the body as the
+ *             captured part of a message TRUNCATED_BY bytes longer
  *   byte 1    the variant, per parser:
  *               Certificate: bit 0 TLS 1.3 form; bit 1 with a certificate
  *                 cache (the message is then parsed twice: miss, then hit);
@@ -73,6 +74,9 @@ static const uint16_t suites[16] = {
 static const uint16_t versions[8] = {0x0000, 0x0300, 0x0301, 0x0303,
                                      0x0304, 0x0002, 0xfefd, 0x7f1c};
 
+/* Declared bytes past the end of a truncated input: a read of them is past the buffer. */
+enum { TRUNCATED_BY = 100 };
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 static void emit(struct fuzz_sink *sink, const struct td_event *ev)
@@ -90,6 +94,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct td_message m;
     struct td_cert_cache *cache = NULL;
     struct fuzz_sink sink;
+    struct td_cur msg;
     const uint8_t *body;
     size_t len;
     uint8_t sel, var;
@@ -115,6 +120,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     body = data + 2;
     len = size - 2;
     which = (enum parser)((sel & 0x0f) % P_COUNT);
+    msg = (sel & 0x80) ? td_cur_make_partial(body, len, len + TRUNCATED_BY)
+                       : td_cur_make(body, len);
 
     if (!digests_ready && !(digests_ready = td_digests_init(&digests)))
         abort();
@@ -132,7 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case P_CLIENT_HELLO:
         from = TD_CLIENT;
         m.kind = TD_MSG_CLIENT_HELLO;
-        rc = td_parse_client_hello(&p, body, len, &m.u.client_hello);
+        rc = td_parse_client_hello(&p, msg, &m.u.client_hello);
         if (rc == 0)
             td_fingerprint_client_hello(&p, &m.u.client_hello);
         break;
@@ -144,7 +151,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         break;
     case P_SERVER_HELLO:
         m.kind = TD_MSG_SERVER_HELLO;
-        rc = td_parse_server_hello(&p, body, len, &m.u.server_hello, &hrr);
+        rc = td_parse_server_hello(&p, msg, &m.u.server_hello, &hrr);
         if (rc == 0) {
             if (hrr)
                 m.kind = TD_MSG_HELLO_RETRY_REQUEST;
@@ -175,14 +182,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             cache = td_cert_cache_new(2, &fuzz_key);
             if (cache == NULL)
                 abort();
-            td_parse_certificate(&p, body, len, var & 1, cache, &m.u.certificate);
+            td_parse_certificate(&p, msg, var & 1, cache, &m.u.certificate);
             td_arena_reset(&arena);
             td_parse_begin(&p, &arena);
             if (!(var & 0x40))
                 p.digests = &digests;
             memset(&m.u, 0, sizeof m.u);
         }
-        rc = td_parse_certificate(&p, body, len, var & 1, cache, &m.u.certificate);
+        rc = td_parse_certificate(&p, msg, var & 1, cache, &m.u.certificate);
         if (var & 4) {
             /* the server chain validated as the session does (an empty trust
              * store, FUZZ_TRUST_DIR; a new validator, so that its cache carries nothing over) */
@@ -200,7 +207,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         if (suites[var & 15] != 0xffff)
             kex = td_kex_of_suite(suites[var & 15]);
         m.kind = TD_MSG_SERVER_KEY_EXCHANGE;
-        rc = td_parse_server_key_exchange(&p, body, len, &kex, versions[(var >> 4) & 7],
+        rc = td_parse_server_key_exchange(&p, msg, &kex, versions[(var >> 4) & 7],
                                           &m.u.server_key_exchange);
         break;
     }
@@ -210,31 +217,31 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             kex = td_kex_of_suite(suites[var & 15]);
         from = TD_CLIENT;
         m.kind = TD_MSG_CLIENT_KEY_EXCHANGE;
-        rc = td_parse_client_key_exchange(&p, body, len, &kex, versions[(var >> 4) & 7],
+        rc = td_parse_client_key_exchange(&p, msg, &kex, versions[(var >> 4) & 7],
                                           &m.u.client_key_exchange);
         break;
     }
     case P_CERTIFICATE_REQUEST:
         m.kind = TD_MSG_CERTIFICATE_REQUEST;
-        rc = td_parse_certificate_request(&p, body, len, var & 1, (var & 2) != 0,
+        rc = td_parse_certificate_request(&p, msg, var & 1, (var & 2) != 0,
                                           &m.u.certificate_request);
         break;
     case P_CERTIFICATE_VERIFY:
         from = TD_CLIENT;
         m.kind = TD_MSG_CERTIFICATE_VERIFY;
-        rc = td_parse_certificate_verify(&p, body, len, var & 1, &m.u.certificate_verify);
+        rc = td_parse_certificate_verify(&p, msg, var & 1, &m.u.certificate_verify);
         break;
     case P_NEW_SESSION_TICKET:
         m.kind = TD_MSG_NEW_SESSION_TICKET;
-        rc = td_parse_new_session_ticket(&p, body, len, var & 1, &m.u.new_session_ticket);
+        rc = td_parse_new_session_ticket(&p, msg, var & 1, &m.u.new_session_ticket);
         break;
     case P_CERTIFICATE_STATUS:
         m.kind = TD_MSG_CERTIFICATE_STATUS;
-        rc = td_parse_certificate_status(&p, body, len, &m.u.certificate_status);
+        rc = td_parse_certificate_status(&p, msg, &m.u.certificate_status);
         break;
     case P_KEY_UPDATE:
         m.kind = TD_MSG_KEY_UPDATE;
-        rc = td_parse_key_update(&p, body, len, &m.u.key_update_request);
+        rc = td_parse_key_update(&p, msg, &m.u.key_update_request);
         break;
     case P_ALERT:
         m.kind = TD_MSG_ALERT;
@@ -255,12 +262,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                (which == P_SERVER_HELLO && m.u.server_hello.random.len == 32) ||
                (which == P_CERTIFICATE && m.u.certificate.count > 0);
     if (sel & 0x80) {
-        /* the session's truncated form: fields are those of the bytes seen */
+        /* the session's truncated form: fields are those of the bytes seen,
+         * faults among them are still faults */
         m.truncated = true;
         m.captured = len;
-        m.length = len + 100;
+        m.length = len + TRUNCATED_BY;
         m.parsed = true;
-        m.malformed = false;
+        m.malformed = p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED;
     }
 
     fuzz_sink_open(&sink, 1 | ((sel >> 3) & 6) | ((sel >> 3) & 8));
