@@ -392,6 +392,26 @@ static void report_san(struct td_parse *p, size_t index, const struct td_cert_in
 }
 
 /*
+ * A certificate_list the capture cut: its entries are checked for lengths
+ * that lie, none is described (a list is absent when its bytes were not all
+ * captured).  The read that reaches the cut is the capture's loss.
+ */
+static void check_cut_list(struct td_parse *p, struct td_cur *list, bool tls13)
+{
+    struct td_cur der, ext;
+    for (size_t i = 0; td_cur_remaining(list); i++) {
+        if (!td_cur_vec(list, 3, 1, 0xffffff, 1, &der)) {
+            td_parse_cur_fail(p, list, "Certificate.certificate_list[%zu]", i);
+            return;
+        }
+        if (tls13 && !td_cur_vec(list, 2, 0, 0xffff, 1, &ext)) {
+            td_parse_cur_fail(p, list, "Certificate.certificate_list[%zu].extensions", i);
+            return;
+        }
+    }
+}
+
+/*
  * The list is walked twice: once to count the entries (a CertificateEntry
  * whose cert_data reads is one, even when its extensions lie), once to
  * describe the first TD_MAX_LISTED_CERTIFICATES; the rest are only counted,
@@ -411,8 +431,11 @@ int td_parse_certificate(struct td_parse *p, struct td_cur body, bool tls13,
             return td_parse_cur_fail(p, &c, "Certificate.certificate_request_context");
         out->context = td_parse_rest(&ctx);
     }
-    if (!td_cur_vec(&c, 3, 0, 0xffffff, 1, &list))
+    if (!td_cur_vec(&c, 3, 0, 0xffffff, 1, &list)) {
+        if (c.status == TD_CUR_TRUNCATED)
+            check_cut_list(p, &list, tls13);
         return td_parse_cur_fail(p, &c, "Certificate.certificate_list");
+    }
     if (td_cur_declared(&c))
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "Certificate: %zu bytes after certificate_list",
                       td_cur_declared(&c));

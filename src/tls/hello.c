@@ -20,6 +20,10 @@
  *       uint8 legacy_compression_method = 0;
  *       Extension extensions<6..2^16-1>;
  *   } ServerHello;
+ *
+ * Extensions the capture cut are walked for faults (a lying length in an
+ * extension captured whole is reported, RFC 8446 §4.2 framing) but keep no
+ * field: a list is absent when its bytes were not all captured.
  */
 #include "tlsdissect/hello.h"
 
@@ -60,8 +64,12 @@ int td_parse_client_hello(struct td_parse *p, struct td_cur body, struct td_clie
         ch->has_extensions = true; /* none (SSL 3.0 style) */
         return 0;
     }
-    if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))
+    if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v)) {
+        struct td_client_hello not_kept = {0};
+        if (c.status == TD_CUR_TRUNCATED) /* the faults among what was captured, no field */
+            td_parse_client_extensions(p, &v, &not_kept);
         return td_parse_cur_fail(p, &c, "ClientHello.extensions");
+    }
     ch->has_extensions = true;
     td_parse_client_extensions(p, &v, ch);
     if (td_cur_declared(&c) != 0)
@@ -160,9 +168,13 @@ int td_parse_server_hello(struct td_parse *p, struct td_cur body, struct td_serv
         sh->has_extensions = true;
         return 0;
     }
-    if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))
+    if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v)) {
+        struct td_server_hello not_kept = {0};
+        if (c.status == TD_CUR_TRUNCATED) /* the faults among what was captured, no field */
+            td_parse_server_extensions(p, &v, &not_kept, *is_hrr);
         return td_parse_cur_fail(p, &c, *is_hrr ? "HelloRetryRequest.extensions"
                                                 : "ServerHello.extensions");
+    }
     sh->has_extensions = true;
     td_parse_server_extensions(p, &v, sh, *is_hrr);
     if (td_cur_declared(&c) != 0)

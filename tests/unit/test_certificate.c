@@ -296,6 +296,45 @@ static void test_bad_lengths(void **state)
     assert_int_equal(f->p.failures, 0);
 }
 
+/*
+ * A certificate_list the capture cut inside its second entry: no entry is
+ * described, the cut is no failure, and an entry length or a TLS 1.3
+ * extensions length that lies before the cut (or past the list's declared
+ * end) is still one.
+ */
+static void test_cut_list(void **state)
+{
+    struct fixture *f = *state;
+    struct td_certificate out;
+    const uint8_t *two[] = {cert_der, cert_der};
+    const size_t two_len[] = {sizeof cert_der, sizeof cert_der};
+    size_t cut = 3 + 3 + sizeof cert_der + 100;
+
+    build(f, false, two, two_len, 2);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make_partial(f->msg, cut, f->len), false,
+                                          NULL, &out), -1);
+    assert_int_equal(f->p.failures, 0);
+    assert_int_equal(out.count, 0);
+
+    td_parse_begin(&f->p, &f->arena);
+    put24(f->msg + 3 + 3 + sizeof cert_der, sizeof cert_der + 1);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make_partial(f->msg, cut, f->len), false,
+                                          NULL, &out), -1);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail, "Certificate.certificate_list[1]: length 597 > remaining 596");
+    assert_int_equal(out.count, 0);
+
+    td_parse_begin(&f->p, &f->arena);
+    build(f, true, two, two_len, 2);
+    cut = 3 + 3 + 3 + sizeof cert_der + 2 + 100;
+    f->msg[3 + 3 + 3 + sizeof cert_der] = 0xff; /* the first entry's extensions<0..2^16-1> */
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make_partial(f->msg, cut, f->len), true,
+                                          NULL, &out), -1);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail,
+                        "Certificate.certificate_list[0].extensions: length 65280 > remaining 601");
+}
+
 /* TLS 1.3: an entry whose extensions length lies is still described, and the fault named. */
 static void test_tls13_extensions_lie(void **state)
 {
@@ -354,6 +393,7 @@ int main(void)
         T(test_trailing_bytes),
         T(test_bad_lengths),
         T(test_tls13_extensions_lie),
+        T(test_cut_list),
         T(test_listing_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

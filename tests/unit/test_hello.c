@@ -337,47 +337,78 @@ static void test_truncated_client_hello(void **state)
 }
 
 /*
- * A ClientHello cut by the capture (td_cur_make_partial over the bytes kept
- * of the 291 declared): a read past the cut is no failure, and the fields
- * are those the captured bytes hold; a length that lies before the cut, or
- * past the declared end, is still a failure with its path.
+ * client_hello cut by the capture after `captured` of its 291 bytes
+ * (td_cur_make_partial), with the u16 at offset `at` set to value first
+ * (at 0: none): the parse stops at the cut, which is not itself a failure.
+ */
+static void parse_cut_hello(struct fixture *f, size_t captured, size_t at, uint16_t value,
+                            struct td_client_hello *ch)
+{
+    td_parse_begin(&f->p, &f->arena);
+    load(f, client_hello, captured);
+    if (at)
+        set_u16(f->body + at, value);
+    assert_int_equal(td_parse_client_hello(&f->p,
+                                           td_cur_make_partial(f->body, captured, sizeof client_hello),
+                                           ch), -1);
+}
+
+/*
+ * A ClientHello cut by the capture: the fields are those the captured bytes
+ * hold; a length that lies before the cut, or past the declared end, is
+ * still a failure with its path.
  *   offsets: session_id 34, cipher_suites 67 (32 bytes), compression 101,
- *   extensions 103.
+ *   extensions 103 (list from 105: GREASE, then server_name at 109 with
+ *   its server_name_list length at 113).
  */
 static void test_client_hello_captured_part(void **state)
 {
     struct fixture *f = *state;
     struct td_client_hello ch;
+    const char *sni_lie = "ClientHello.extensions[1](server_name).server_name_list: "
+                          "length 15 > remaining 14";
 
     /* cut inside the extensions: cipher suites and compression are there */
-    load(f, client_hello, 150);
-    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make_partial(f->body, 150, 291), &ch), -1);
+    parse_cut_hello(f, 150, 0, 0, &ch);
     assert_int_equal(f->p.failures, 0);
     assert_true(ch.has_cipher_suites);
     assert_int_equal(ch.cipher_suites.n, 16);
     assert_true(ch.has_compression_methods);
     assert_false(ch.has_extensions);
 
+    /* a lying length in an extension captured whole is found, and no field is kept */
+    parse_cut_hello(f, 150, 113, 0x000f, &ch);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail, sni_lie);
+    assert_false(ch.has_extensions);
+    assert_false(ch.has_sni);
+
+    /* an extension longer than the declared list, cut by the capture first */
+    parse_cut_hello(f, 150, 107, 0x0100, &ch);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail, "ClientHello.extensions[0]: length 256 > remaining 182");
+
+    /* cut inside that extension's data: the cut is the capture's loss, the lie is not */
+    parse_cut_hello(f, 120, 0, 0, &ch);
+    assert_int_equal(f->p.failures, 0);
+    parse_cut_hello(f, 120, 113, 0x000f, &ch);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail, sni_lie);
+    assert_false(ch.has_sni);
+
     /* cut where the extensions begin: they are absent, not empty */
-    td_parse_begin(&f->p, &f->arena);
-    load(f, client_hello, 103);
-    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make_partial(f->body, 103, 291), &ch), -1);
+    parse_cut_hello(f, 103, 0, 0, &ch);
     assert_int_equal(f->p.failures, 0);
     assert_false(ch.has_extensions);
 
     /* cut inside cipher_suites: the list is absent */
-    td_parse_begin(&f->p, &f->arena);
-    load(f, client_hello, 80);
-    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make_partial(f->body, 80, 291), &ch), -1);
+    parse_cut_hello(f, 80, 0, 0, &ch);
     assert_int_equal(f->p.failures, 0);
     assert_int_equal(ch.session_id.len, 32);
     assert_false(ch.has_cipher_suites);
 
     /* an odd cipher_suites length inside the captured bytes */
-    td_parse_begin(&f->p, &f->arena);
-    load(f, client_hello, 80);
-    set_u16(f->body + 67, 0x0005);
-    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make_partial(f->body, 80, 291), &ch), -1);
+    parse_cut_hello(f, 80, 67, 0x0005, &ch);
     assert_int_equal(f->p.failures, 1);
     assert_int_equal(f->p.kind, TD_ANOM_BAD_LENGTH);
     assert_string_equal(f->p.detail,
