@@ -678,6 +678,27 @@ static void test_split_hello_odd_minor(void **state)
     free(w);
 }
 
+/* A split hello with odd versions whose session_id is longer than the whole
+ * hello says it is: no hello, although the record ends before the vector
+ * does (a length beyond the hello's own decides; the record's end does not). */
+static void test_split_hello_length_beyond_message(void **state)
+{
+    struct fixture *f = *state;
+    struct wire *w = calloc(1, sizeof *w);
+    uint8_t hello[47];
+    put_hello(w, 1, 0x0303);
+    memcpy(hello, w->b + 5, sizeof hello);
+    hello[38] = 32; /* session_id<0..32>: 32 > the 8 bytes the hello has left */
+    w->n = 0;
+    put(w, (const uint8_t[]){TD_CT_HANDSHAKE, 0x03, 0x05, 0, 40}, 5);
+    put(w, hello, 40);
+    put(w, (const uint8_t[]){TD_CT_HANDSHAKE, 0x03, 0x05, 0, 7}, 5);
+    put(w, hello + 40, 7);
+    feed(f, w->b, w->n);
+    assert_int_equal(f->k.nrec, 0);
+    free(w);
+}
+
 /* A hello header with odd versions whose body is not a hello is no record:
  * its bytes are scanned again, and the real hello inside them is found. */
 static void test_false_hello_rescanned(void **state)
@@ -742,6 +763,7 @@ int main(void)
         T(test_weak_not_confirmed),
         T(test_hello_with_odd_versions),
         T(test_split_hello_odd_minor),
+        T(test_split_hello_length_beyond_message),
         T(test_false_hello_rescanned),
         T(test_sslv2_wrong_length),
     };
