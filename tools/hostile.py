@@ -1700,6 +1700,39 @@ def case_midstream_appdata(w, scale, rng):
         c.ack(C)
 
 
+# ---- issue 7: truncation
+
+SNAPLEN_BAD_LENGTH_PORT = 44700
+# legacy_version, random, session_id<0..32> of 32 bytes, then cipher_suites
+ODD_SUITES_AT = 2 + 32 + 1 + 32
+ODD_SUITES = u16(5) + u16(0xC02F) + u16(0xC030) + u8(0x13)   # 5 bytes: two and a half suites
+
+
+def case_snaplen_bad_length(w, scale, rng):
+    """Two connections (client ports 44700, 44701) whose client sends the
+    same ClientHello with a cipher_suites vector of odd length (5), padded to
+    about 600 bytes, and whose server answers with a fatal decode_error alert;
+    then an ordinary handshake.  The first ClientHello is captured whole; the
+    second's segment has a caplen that keeps only the first 300 bytes after
+    the bad vector.  The bad length lies inside the captured bytes: a snaplen
+    cut must not hide it (both connections report it; the second's
+    ClientHello is also truncated)."""
+    ch = client_hello(suites=ODD_SUITES, extra_exts=[ext_padding(400)])
+    hello = record(hs(CLIENT_HELLO, ch), ver=0x0301)
+    captured_body = ODD_SUITES_AT + len(ODD_SUITES) + 300
+    assert captured_body < len(ch) and len(hello) <= 1448
+    for i, body_kept in enumerate((None, captured_body)):
+        c = Conn(w, "10.9.7.1", SNAPLEN_BAD_LENGTH_PORT + i, "192.0.2.117", 443).open()
+        frame = c.ip_frame(C, c.tcp_bytes(C, PSH | ACK, hello))
+        # the record header, the handshake header and the body bytes kept
+        w.packet(frame, None if body_kept is None else len(frame) - len(hello) + 5 + 4 + body_kept)
+        c.nxt[C] = (c.nxt[C] + len(hello)) & 0xFFFFFFFF
+        c.ack(S)
+        c.send(S, record(u8(2) + u8(50), ALERT))
+        c.close()
+    sentinel(w, make_cert())
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte"}
 
@@ -1740,6 +1773,7 @@ CASES = {
     "cert-trailing-bytes": case_cert_trailing_bytes,
     "ticket-resumption": case_ticket_resumption,
     "midstream-appdata": case_midstream_appdata,
+    "snaplen-bad-length": case_snaplen_bad_length,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,

@@ -34,7 +34,7 @@ void td_cert_cache_free(struct td_cert_cache *cache);
 struct asn1_string_st;
 bool td_asn1_time_seconds(const struct asn1_string_st *t, int64_t *out);
 
-int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bool tls13,
+int td_parse_certificate(struct td_parse *p, struct td_cur body, bool tls13,
                          struct td_cert_cache *cache, struct td_certificate *out);
 
 /*

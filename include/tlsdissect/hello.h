@@ -18,12 +18,16 @@
 #include "tlsdissect/model.h"
 #include "tlsdissect/parse.h"
 
-int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
-                          struct td_client_hello *ch);
+/*
+ * The message parsers take a cursor over the message body: td_cur_make for a
+ * whole message, td_cur_make_partial when the capture cut it (parse.h says
+ * what a read past the captured end means).
+ */
+int td_parse_client_hello(struct td_parse *p, struct td_cur body, struct td_client_hello *ch);
 
 /* Also recognises a HelloRetryRequest by its special random (RFC 8446 §4.1.3). */
-int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
-                          struct td_server_hello *sh, bool *is_hrr);
+int td_parse_server_hello(struct td_parse *p, struct td_cur body, struct td_server_hello *sh,
+                          bool *is_hrr);
 
 /* Extensions (extensions.c), called by the hello parsers on the extensions vector. */
 void td_parse_client_extensions(struct td_parse *p, struct td_cur *exts, struct td_client_hello *ch);

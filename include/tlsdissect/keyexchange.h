@@ -38,12 +38,10 @@ struct td_kex {
 struct td_kex td_kex_of_suite(uint16_t cipher_suite);
 
 /* version: the negotiated version (signature algorithm field from TLS 1.2). */
-int td_parse_server_key_exchange(struct td_parse *p, const uint8_t *body, size_t len,
-                                 const struct td_kex *kex, uint16_t version,
-                                 struct td_server_key_exchange *out);
+int td_parse_server_key_exchange(struct td_parse *p, struct td_cur body, const struct td_kex *kex,
+                                 uint16_t version, struct td_server_key_exchange *out);
 
-int td_parse_client_key_exchange(struct td_parse *p, const uint8_t *body, size_t len,
-                                 const struct td_kex *kex, uint16_t version,
-                                 struct td_client_key_exchange *out);
+int td_parse_client_key_exchange(struct td_parse *p, struct td_cur body, const struct td_kex *kex,
+                                 uint16_t version, struct td_client_key_exchange *out);
 
 #endif

@@ -16,15 +16,15 @@
 #include "tlsdissect/model.h"
 #include "tlsdissect/parse.h"
 
-int td_parse_certificate_request(struct td_parse *p, const uint8_t *body, size_t len, bool tls12,
-                                 bool tls13, struct td_certificate_request *out);
-int td_parse_certificate_verify(struct td_parse *p, const uint8_t *body, size_t len, bool tls12,
+int td_parse_certificate_request(struct td_parse *p, struct td_cur body, bool tls12, bool tls13,
+                                 struct td_certificate_request *out);
+int td_parse_certificate_verify(struct td_parse *p, struct td_cur body, bool tls12,
                                 struct td_certificate_verify *out);
-int td_parse_new_session_ticket(struct td_parse *p, const uint8_t *body, size_t len, bool tls13,
+int td_parse_new_session_ticket(struct td_parse *p, struct td_cur body, bool tls13,
                                 struct td_new_session_ticket *out);
-int td_parse_certificate_status(struct td_parse *p, const uint8_t *body, size_t len,
+int td_parse_certificate_status(struct td_parse *p, struct td_cur body,
                                 struct td_certificate_status *out);
-int td_parse_key_update(struct td_parse *p, const uint8_t *body, size_t len, uint8_t *request);
+int td_parse_key_update(struct td_parse *p, struct td_cur body, uint8_t *request);
 int td_parse_alert(struct td_parse *p, const uint8_t *body, size_t len, struct td_alert *out);
 
 #endif

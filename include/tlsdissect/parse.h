@@ -27,9 +27,11 @@ struct td_parse {
 void td_parse_begin(struct td_parse *p, struct td_arena *arena);
 
 /*
- * Record a failed cursor read at a field path (printf format).  Only the
- * first failure keeps its detail; all are counted.  Returns -1 so callers
- * can `return td_parse_cur_fail(...)`.
+ * Record a failed cursor read at a field path (printf format).  A read that
+ * ran past only the captured end (TD_CUR_TRUNCATED) is no fault of the
+ * message and is not recorded; every other failure is a bad_length at that
+ * path.  Only the first failure keeps its detail; all are counted.  Returns
+ * -1 so callers can `return td_parse_cur_fail(...)`.
  */
 int td_parse_cur_fail(struct td_parse *p, const struct td_cur *c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));

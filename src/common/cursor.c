@@ -16,6 +16,9 @@ void td_cur_describe(const struct td_cur *c, char *buf, size_t size)
         snprintf(buf, size, "ok");
         break;
     case TD_CUR_TRUNCATED:
+        snprintf(buf, size, "need %zu bytes, %zu captured", c->want, c->have);
+        break;
+    case TD_CUR_SHORT:
         snprintf(buf, size, "need %zu bytes, %zu remaining", c->want, c->have);
         break;
     case TD_CUR_BAD_LENGTH:

@@ -392,15 +392,35 @@ static void report_san(struct td_parse *p, size_t index, const struct td_cert_in
 }
 
 /*
+ * A certificate_list the capture cut: its entries are checked for lengths
+ * that lie, none is described (a list is absent when its bytes were not all
+ * captured).  The read that reaches the cut is the capture's loss.
+ */
+static void check_cut_list(struct td_parse *p, struct td_cur *list, bool tls13)
+{
+    struct td_cur der, ext;
+    for (size_t i = 0; td_cur_remaining(list); i++) {
+        if (!td_cur_vec(list, 3, 1, 0xffffff, 1, &der)) {
+            td_parse_cur_fail(p, list, "Certificate.certificate_list[%zu]", i);
+            return;
+        }
+        if (tls13 && !td_cur_vec(list, 2, 0, 0xffff, 1, &ext)) {
+            td_parse_cur_fail(p, list, "Certificate.certificate_list[%zu].extensions", i);
+            return;
+        }
+    }
+}
+
+/*
  * The list is walked twice: once to count the entries (a CertificateEntry
  * whose cert_data reads is one, even when its extensions lie), once to
  * describe the first TD_MAX_LISTED_CERTIFICATES; the rest are only counted,
  * so a message of 2^22 tiny entries costs no memory per entry.
  */
-int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bool tls13,
+int td_parse_certificate(struct td_parse *p, struct td_cur body, bool tls13,
                          struct td_cert_cache *cache, struct td_certificate *out)
 {
-    struct td_cur c = td_cur_make(body, len), list, count, der, ext;
+    struct td_cur c = body, list, count, der, ext;
     struct td_cert_info *certs;
     size_t n = 0, kept, i;
 
@@ -411,11 +431,14 @@ int td_parse_certificate(struct td_parse *p, const uint8_t *body, size_t len, bo
             return td_parse_cur_fail(p, &c, "Certificate.certificate_request_context");
         out->context = td_parse_rest(&ctx);
     }
-    if (!td_cur_vec(&c, 3, 0, 0xffffff, 1, &list))
+    if (!td_cur_vec(&c, 3, 0, 0xffffff, 1, &list)) {
+        if (c.status == TD_CUR_TRUNCATED)
+            check_cut_list(p, &list, tls13);
         return td_parse_cur_fail(p, &c, "Certificate.certificate_list");
-    if (td_cur_remaining(&c))
+    }
+    if (td_cur_declared(&c))
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "Certificate: %zu bytes after certificate_list",
-                      td_cur_remaining(&c));
+                      td_cur_declared(&c));
     count = list;
     while (td_cur_remaining(&count) && td_cur_vec(&count, 3, 1, 0xffffff, 1, &der)) {
         n++;
@@ -479,5 +502,5 @@ int td_parse_single_certificate(struct td_parse *p, const uint8_t *der, size_t l
     }
     if (len)
         memcpy(list + 6, der, len);
-    return td_parse_certificate(p, list, len + 6, false, cache, out);
+    return td_parse_certificate(p, td_cur_make(list, len + 6), false, cache, out);
 }

@@ -10,7 +10,7 @@
 #include "tlsdissect/messages.h"
 
 typedef int (*td_body_parser)(struct td_parse *p, const struct td_parse_context *ctx,
-                              const uint8_t *body, size_t len, struct td_message *m);
+                              struct td_cur body, struct td_message *m);
 
 struct kind_row {
     enum td_sender sender;
@@ -25,22 +25,22 @@ static bool tls12_or_later(const struct td_parse_context *ctx)
     return ctx->version >= TD_VERSION_TLS_1_2 && ctx->version < 0xfe00; /* DTLS counts down */
 }
 
-static int client_hello(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
-                        size_t len, struct td_message *m)
+static int client_hello(struct td_parse *p, const struct td_parse_context *ctx, struct td_cur body,
+                        struct td_message *m)
 {
     (void)ctx;
-    int rc = td_parse_client_hello(p, body, len, &m->u.client_hello);
+    int rc = td_parse_client_hello(p, body, &m->u.client_hello);
     if (rc == 0)
         td_fingerprint_client_hello(p, &m->u.client_hello);
     return rc;
 }
 
-static int server_hello(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
-                        size_t len, struct td_message *m)
+static int server_hello(struct td_parse *p, const struct td_parse_context *ctx, struct td_cur body,
+                        struct td_message *m)
 {
     bool hrr = false;
     (void)ctx;
-    int rc = td_parse_server_hello(p, body, len, &m->u.server_hello, &hrr);
+    int rc = td_parse_server_hello(p, body, &m->u.server_hello, &hrr);
     if (rc == 0) {
         if (hrr)
             m->kind = TD_MSG_HELLO_RETRY_REQUEST;
@@ -49,57 +49,63 @@ static int server_hello(struct td_parse *p, const struct td_parse_context *ctx, 
     return rc;
 }
 
-static int certificate(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
-                       size_t len, struct td_message *m)
+static int certificate(struct td_parse *p, const struct td_parse_context *ctx, struct td_cur body,
+                        struct td_message *m)
 {
-    return td_parse_certificate(p, body, len, ctx->tls13, ctx->certs, &m->u.certificate);
+    return td_parse_certificate(p, body, ctx->tls13, ctx->certs, &m->u.certificate);
 }
 
 static int server_key_exchange(struct td_parse *p, const struct td_parse_context *ctx,
-                               const uint8_t *body, size_t len, struct td_message *m)
+                               struct td_cur body,
+                        struct td_message *m)
 {
-    return td_parse_server_key_exchange(p, body, len, ctx->kex, ctx->version,
+    return td_parse_server_key_exchange(p, body, ctx->kex, ctx->version,
                                         &m->u.server_key_exchange);
 }
 
 static int client_key_exchange(struct td_parse *p, const struct td_parse_context *ctx,
-                               const uint8_t *body, size_t len, struct td_message *m)
+                               struct td_cur body,
+                        struct td_message *m)
 {
-    return td_parse_client_key_exchange(p, body, len, ctx->kex, ctx->version,
+    return td_parse_client_key_exchange(p, body, ctx->kex, ctx->version,
                                         &m->u.client_key_exchange);
 }
 
 static int certificate_request(struct td_parse *p, const struct td_parse_context *ctx,
-                               const uint8_t *body, size_t len, struct td_message *m)
+                               struct td_cur body,
+                        struct td_message *m)
 {
-    return td_parse_certificate_request(p, body, len, tls12_or_later(ctx), ctx->tls13,
+    return td_parse_certificate_request(p, body, tls12_or_later(ctx), ctx->tls13,
                                         &m->u.certificate_request);
 }
 
 static int certificate_verify(struct td_parse *p, const struct td_parse_context *ctx,
-                              const uint8_t *body, size_t len, struct td_message *m)
+                              struct td_cur body,
+                        struct td_message *m)
 {
-    return td_parse_certificate_verify(p, body, len, tls12_or_later(ctx), &m->u.certificate_verify);
+    return td_parse_certificate_verify(p, body, tls12_or_later(ctx), &m->u.certificate_verify);
 }
 
 static int new_session_ticket(struct td_parse *p, const struct td_parse_context *ctx,
-                              const uint8_t *body, size_t len, struct td_message *m)
+                              struct td_cur body,
+                        struct td_message *m)
 {
-    return td_parse_new_session_ticket(p, body, len, ctx->tls13, &m->u.new_session_ticket);
+    return td_parse_new_session_ticket(p, body, ctx->tls13, &m->u.new_session_ticket);
 }
 
 static int certificate_status(struct td_parse *p, const struct td_parse_context *ctx,
-                              const uint8_t *body, size_t len, struct td_message *m)
+                              struct td_cur body,
+                        struct td_message *m)
 {
     (void)ctx;
-    return td_parse_certificate_status(p, body, len, &m->u.certificate_status);
+    return td_parse_certificate_status(p, body, &m->u.certificate_status);
 }
 
-static int key_update(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
-                      size_t len, struct td_message *m)
+static int key_update(struct td_parse *p, const struct td_parse_context *ctx, struct td_cur body,
+                        struct td_message *m)
 {
     (void)ctx;
-    return td_parse_key_update(p, body, len, &m->u.key_update_request);
+    return td_parse_key_update(p, body, &m->u.key_update_request);
 }
 
 /* ---- the tables ------------------------------------------------------------ */
@@ -184,11 +190,11 @@ enum td_sender td_msg_kind_sender(enum td_msg_kind kind) { return row_of(kind)->
 
 bool td_msg_kind_has_fields(enum td_msg_kind kind) { return row_of(kind)->has_fields; }
 
-int td_parse_handshake(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
-                       size_t len, struct td_message *m)
+int td_parse_handshake(struct td_parse *p, const struct td_parse_context *ctx, struct td_cur body,
+                       struct td_message *m)
 {
     const struct kind_row *row = row_of(m->kind);
-    return row->parse ? row->parse(p, ctx, body, len, m) : 0;
+    return row->parse ? row->parse(p, ctx, body, m) : 0;
 }
 
 bool td_message_has_partial_fields(const struct td_message *m)

@@ -40,14 +40,15 @@ enum td_sender td_msg_kind_sender(enum td_msg_kind kind);
 bool td_msg_kind_has_fields(enum td_msg_kind kind);
 
 /*
- * Parse a handshake message body into m, whose kind is already set from its
+ * Parse a handshake message body (a cursor that knows its captured and
+ * declared ends) into m, whose kind is already set from its
  * type: m->kind becomes TD_MSG_HELLO_RETRY_REQUEST for a ServerHello that is
  * one, and hellos are fingerprinted.  Returns the parser's result (0, or -1
  * when the body could not be read; details in p).  Kinds without a parser
  * succeed with nothing to read.
  */
-int td_parse_handshake(struct td_parse *p, const struct td_parse_context *ctx, const uint8_t *body,
-                       size_t len, struct td_message *m);
+int td_parse_handshake(struct td_parse *p, const struct td_parse_context *ctx, struct td_cur body,
+                       struct td_message *m);
 
 /* Fields read before a parse failure that are still worth showing (a hello
  * or a certificate list cut short has good fields up to the fault). */

@@ -54,7 +54,7 @@ typedef int (*server_ext_fn)(struct ext_ctx *x, struct td_cur *d, struct td_serv
 static int ch_server_name(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
 {
     struct td_cur list, name;
-    if (td_cur_remaining(d) == 0)
+    if (td_cur_declared(d) == 0)
         return 0; /* empty form is what servers send; a client may too */
     if (!td_cur_vec(d, 2, 1, 0xffff, 1, &list))
         return td_parse_cur_fail(x->p, d, "%s.server_name_list", ext_path(x));
@@ -196,7 +196,7 @@ static int ch_session_ticket(struct ext_ctx *x, struct td_cur *d, struct td_clie
     (void)x;
     ch->has_session_ticket = true;
     ch->session_ticket = td_parse_rest(d);
-    td_cur_skip(d, td_cur_remaining(d));
+    td_cur_skip(d, td_cur_declared(d));
     return 0;
 }
 
@@ -204,7 +204,7 @@ static int ch_pre_shared_key(struct ext_ctx *x, struct td_cur *d, struct td_clie
 {
     (void)x;
     ch->has_pre_shared_key = true;
-    td_cur_skip(d, td_cur_remaining(d)); /* identities and binders: opaque to us */
+    td_cur_skip(d, td_cur_declared(d)); /* identities and binders: opaque to us */
     return 0;
 }
 
@@ -255,7 +255,7 @@ static int sh_session_ticket(struct ext_ctx *x, struct td_cur *d, struct td_serv
 {
     (void)x;
     sh->has_session_ticket = true;
-    td_cur_skip(d, td_cur_remaining(d));
+    td_cur_skip(d, td_cur_declared(d));
     return 0;
 }
 
@@ -284,10 +284,26 @@ static size_t find_parser(uint16_t type)
     return SIZE_MAX;
 }
 
-/*
- * Walk an extensions vector: collect the types in wire order into *types,
- * and for each call back into the client or server parser table.
- */
+/* Extension x->index's data read by its parser, if there is one for the message. */
+static void parse_extension(struct ext_ctx *x, struct td_cur *data, struct td_client_hello *ch,
+                            struct td_server_hello *sh)
+{
+    size_t k = find_parser(x->type);
+    int rc;
+
+    if (k == SIZE_MAX)
+        return;
+    if (ch && ext_parsers[k].client)
+        rc = ext_parsers[k].client(x, data, ch);
+    else if (sh && ext_parsers[k].server)
+        rc = ext_parsers[k].server(x, data, sh);
+    else
+        return;
+    if (rc == 0 && td_cur_declared(data) != 0)
+        td_parse_fail(x->p, TD_ANOM_BAD_LENGTH, "%s: %zu bytes left after its fields", ext_path(x),
+                      td_cur_declared(data));
+}
+
 static int compare_u16(const void *a, const void *b)
 {
     uint16_t x = *(const uint16_t *)a, y = *(const uint16_t *)b;
@@ -303,6 +319,13 @@ static bool repeated(const uint16_t *list, size_t i, uint16_t type)
     return false;
 }
 
+/*
+ * Walk an extensions vector: collect the types in wire order into *types,
+ * and for each call back into the client or server parser table.  When the
+ * capture cut the vector (the hello parsers then pass a ch or sh whose
+ * fields are not kept), the extension it cut in is read too, for the
+ * faults in its captured bytes.
+ */
 static void walk_extensions(struct td_parse *p, struct td_cur *exts, const char *msg,
                             struct td_u16_list *types, struct td_client_hello *ch,
                             struct td_server_hello *sh, bool is_hrr)
@@ -335,9 +358,6 @@ static void walk_extensions(struct td_parse *p, struct td_cur *exts, const char 
     for (i = 1; i < n && !any_repeat; i++)
         any_repeat = sorted[i] == sorted[i - 1];
     for (i = 0; i < n; i++) {
-        size_t k;
-        int rc = 0;
-
         td_cur_u16(exts, &type);
         td_cur_vec(exts, 2, 0, 0xffff, 1, &data);
         list[i] = type;
@@ -346,22 +366,14 @@ static void walk_extensions(struct td_parse *p, struct td_cur *exts, const char 
             td_parse_fail(p, TD_ANOM_UNEXPECTED_MESSAGE, "%s: extension repeated", ext_path(&x));
             continue;
         }
-        k = find_parser(type);
-        if (k == SIZE_MAX)
-            continue;
-        if (ch && ext_parsers[k].client)
-            rc = ext_parsers[k].client(&x, &data, ch);
-        else if (sh && ext_parsers[k].server)
-            rc = ext_parsers[k].server(&x, &data, sh);
-        else
-            continue;
-        if (rc == 0 && td_cur_remaining(&data) != 0)
-            td_parse_fail(p, TD_ANOM_BAD_LENGTH, "%s: %zu bytes left after its fields",
-                          ext_path(&x), td_cur_remaining(&data));
+        parse_extension(&x, &data, ch, sh);
     }
     if (td_cur_remaining(exts)) {
-        td_cur_u16(exts, &type);
-        td_cur_vec(exts, 2, 0, 0xffff, 1, &data);
+        if (td_cur_u16(exts, &type) && !td_cur_vec(exts, 2, 0, 0xffff, 1, &data) &&
+            exts->status == TD_CUR_TRUNCATED && td_cur_ok(&data)) {
+            struct ext_ctx x = {p, msg, n, type, is_hrr, ""};
+            parse_extension(&x, &data, ch, sh);
+        }
         td_parse_cur_fail(p, exts, "%s.extensions[%zu]", msg, n);
     }
 }

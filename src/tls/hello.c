@@ -20,6 +20,10 @@
  *       uint8 legacy_compression_method = 0;
  *       Extension extensions<6..2^16-1>;
  *   } ServerHello;
+ *
+ * Extensions the capture cut are walked for faults (a lying length in an
+ * extension captured whole is reported, RFC 8446 §4.2 framing) but keep no
+ * field: a list is absent when its bytes were not all captured.
  */
 #include "tlsdissect/hello.h"
 
@@ -31,10 +35,9 @@ static const uint8_t hrr_random[32] = {
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
-int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
-                          struct td_client_hello *ch)
+int td_parse_client_hello(struct td_parse *p, struct td_cur body, struct td_client_hello *ch)
 {
-    struct td_cur c = td_cur_make(body, len), v;
+    struct td_cur c = body, v;
 
     memset(ch, 0, sizeof *ch);
     if (!td_cur_u16(&c, &ch->legacy_version))
@@ -57,24 +60,28 @@ int td_parse_client_hello(struct td_parse *p, const uint8_t *body, size_t len,
         return td_parse_cur_fail(p, &c, "ClientHello.compression_methods");
     ch->compression_methods = td_parse_rest(&v);
     ch->has_compression_methods = true;
-    if (td_cur_remaining(&c) == 0) {
+    if (td_cur_declared(&c) == 0) {
         ch->has_extensions = true; /* none (SSL 3.0 style) */
         return 0;
     }
-    if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))
+    if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v)) {
+        struct td_client_hello not_kept = {0};
+        if (c.status == TD_CUR_TRUNCATED) /* the faults among what was captured, no field */
+            td_parse_client_extensions(p, &v, &not_kept);
         return td_parse_cur_fail(p, &c, "ClientHello.extensions");
+    }
     ch->has_extensions = true;
     td_parse_client_extensions(p, &v, ch);
-    if (td_cur_remaining(&c) != 0)
+    if (td_cur_declared(&c) != 0)
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "ClientHello: %zu bytes after the extensions",
-                      td_cur_remaining(&c));
+                      td_cur_declared(&c));
     return 0;
 }
 
-int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
-                          struct td_server_hello *sh, bool *is_hrr)
+int td_parse_server_hello(struct td_parse *p, struct td_cur body, struct td_server_hello *sh,
+                          bool *is_hrr)
 {
-    struct td_cur c = td_cur_make(body, len), v;
+    struct td_cur c = body, v;
 
     memset(sh, 0, sizeof *sh);
     *is_hrr = false;
@@ -92,17 +99,21 @@ int td_parse_server_hello(struct td_parse *p, const uint8_t *body, size_t len,
     if (!td_cur_u16(&c, &sh->cipher_suite) || !td_cur_u8(&c, &sh->compression_method))
         return td_parse_cur_fail(p, &c, "ServerHello.cipher_suite");
     sh->has_cipher_suite = true;
-    if (td_cur_remaining(&c) == 0) {
+    if (td_cur_declared(&c) == 0) {
         sh->has_extensions = true;
         return 0;
     }
-    if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))
+    if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v)) {
+        struct td_server_hello not_kept = {0};
+        if (c.status == TD_CUR_TRUNCATED) /* the faults among what was captured, no field */
+            td_parse_server_extensions(p, &v, &not_kept, *is_hrr);
         return td_parse_cur_fail(p, &c, *is_hrr ? "HelloRetryRequest.extensions"
                                                 : "ServerHello.extensions");
+    }
     sh->has_extensions = true;
     td_parse_server_extensions(p, &v, sh, *is_hrr);
-    if (td_cur_remaining(&c) != 0)
+    if (td_cur_declared(&c) != 0)
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "ServerHello: %zu bytes after the extensions",
-                      td_cur_remaining(&c));
+                      td_cur_declared(&c));
     return 0;
 }

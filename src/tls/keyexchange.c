@@ -104,11 +104,10 @@ static int read_psk_hint(struct td_parse *p, struct td_cur *c)
     return 0;
 }
 
-int td_parse_server_key_exchange(struct td_parse *p, const uint8_t *body, size_t len,
-                                 const struct td_kex *kex, uint16_t version,
-                                 struct td_server_key_exchange *out)
+int td_parse_server_key_exchange(struct td_parse *p, struct td_cur body, const struct td_kex *kex,
+                                 uint16_t version, struct td_server_key_exchange *out)
 {
-    struct td_cur c = td_cur_make(body, len), sig;
+    struct td_cur c = body, sig;
     int rc = 0;
 
     memset(out, 0, sizeof *out);
@@ -151,21 +150,20 @@ int td_parse_server_key_exchange(struct td_parse *p, const uint8_t *body, size_t
         if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &sig))
             return td_parse_cur_fail(p, &c, "ServerKeyExchange.signature");
     }
-    if (td_cur_remaining(&c))
+    if (td_cur_declared(&c))
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "ServerKeyExchange: %zu bytes after the signature",
-                      td_cur_remaining(&c));
+                      td_cur_declared(&c));
     return 0;
 }
 
-int td_parse_client_key_exchange(struct td_parse *p, const uint8_t *body, size_t len,
-                                 const struct td_kex *kex, uint16_t version,
-                                 struct td_client_key_exchange *out)
+int td_parse_client_key_exchange(struct td_parse *p, struct td_cur body, const struct td_kex *kex,
+                                 uint16_t version, struct td_client_key_exchange *out)
 {
-    struct td_cur c = td_cur_make(body, len), v;
+    struct td_cur c = body, v;
 
     memset(out, 0, sizeof *out);
     out->kex = kex->name;
-    out->length = len;
+    out->length = td_cur_declared(&c);
     switch (kex->params) {
     case TD_KEXP_NONE:
         if (kex->kind == TD_SUITE_KEX_RSA && version != TD_VERSION_SSL_3_0) {
@@ -188,7 +186,7 @@ int td_parse_client_key_exchange(struct td_parse *p, const uint8_t *body, size_t
     case TD_KEXP_PSK:
         if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))
             return td_parse_cur_fail(p, &c, "ClientKeyExchange.psk_identity");
-        out->length = td_cur_remaining(&c); /* RSA_PSK: the encrypted secret follows */
+        out->length = td_cur_declared(&c); /* RSA_PSK: the encrypted secret follows */
         break;
     default:
         return 0;

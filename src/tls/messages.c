@@ -77,10 +77,10 @@ static int certificate_request_13(struct td_parse *p, struct td_cur *c,
     return 0;
 }
 
-int td_parse_certificate_request(struct td_parse *p, const uint8_t *body, size_t len, bool tls12,
-                                 bool tls13, struct td_certificate_request *out)
+int td_parse_certificate_request(struct td_parse *p, struct td_cur body, bool tls12, bool tls13,
+                                 struct td_certificate_request *out)
 {
-    struct td_cur c = td_cur_make(body, len), v;
+    struct td_cur c = body, v;
 
     memset(out, 0, sizeof *out);
     if (tls13)
@@ -100,10 +100,10 @@ int td_parse_certificate_request(struct td_parse *p, const uint8_t *body, size_t
     return count_names(p, &v, &out->ca_count);
 }
 
-int td_parse_certificate_verify(struct td_parse *p, const uint8_t *body, size_t len, bool tls12,
+int td_parse_certificate_verify(struct td_parse *p, struct td_cur body, bool tls12,
                                 struct td_certificate_verify *out)
 {
-    struct td_cur c = td_cur_make(body, len), sig;
+    struct td_cur c = body, sig;
 
     memset(out, 0, sizeof *out);
     if (tls12) {
@@ -116,10 +116,10 @@ int td_parse_certificate_verify(struct td_parse *p, const uint8_t *body, size_t 
     return 0;
 }
 
-int td_parse_new_session_ticket(struct td_parse *p, const uint8_t *body, size_t len, bool tls13,
+int td_parse_new_session_ticket(struct td_parse *p, struct td_cur body, bool tls13,
                                 struct td_new_session_ticket *out)
 {
-    struct td_cur c = td_cur_make(body, len), v;
+    struct td_cur c = body, v;
     uint32_t age_add;
 
     memset(out, 0, sizeof *out);
@@ -138,10 +138,10 @@ int td_parse_new_session_ticket(struct td_parse *p, const uint8_t *body, size_t 
     return 0;
 }
 
-int td_parse_certificate_status(struct td_parse *p, const uint8_t *body, size_t len,
+int td_parse_certificate_status(struct td_parse *p, struct td_cur body,
                                 struct td_certificate_status *out)
 {
-    struct td_cur c = td_cur_make(body, len), v;
+    struct td_cur c = body, v;
 
     memset(out, 0, sizeof *out);
     if (!td_cur_u8(&c, &out->status_type))
@@ -152,9 +152,9 @@ int td_parse_certificate_status(struct td_parse *p, const uint8_t *body, size_t 
     return 0;
 }
 
-int td_parse_key_update(struct td_parse *p, const uint8_t *body, size_t len, uint8_t *request)
+int td_parse_key_update(struct td_parse *p, struct td_cur body, uint8_t *request)
 {
-    struct td_cur c = td_cur_make(body, len);
+    struct td_cur c = body;
     if (!td_cur_u8(&c, request))
         return td_parse_cur_fail(p, &c, "KeyUpdate.request_update");
     return 0;

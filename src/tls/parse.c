@@ -21,6 +21,8 @@ void td_parse_begin(struct td_parse *p, struct td_arena *arena)
 int td_parse_cur_fail(struct td_parse *p, const struct td_cur *c, const char *fmt, ...)
 {
     va_list ap;
+    if (c->status == TD_CUR_TRUNCATED)
+        return -1; /* the capture ended: the fields read so far are all there is */
     if (p->failures++ == 0) {
         char why[96];
         int n;
@@ -30,6 +32,8 @@ int td_parse_cur_fail(struct td_parse *p, const struct td_cur *c, const char *fm
         td_cur_describe(c, why, sizeof why);
         if (n >= 0 && (size_t)n < sizeof p->detail)
             snprintf(p->detail + n, sizeof p->detail - (size_t)n, ": %s", why);
+        /* a read past the declared end, a length beyond it, out of range or
+         * not a whole number of elements: each is a length that lies */
         p->kind = TD_ANOM_BAD_LENGTH;
     }
     return -1;

@@ -172,7 +172,8 @@ static enum match match_at(const struct td_record_reader *r, const uint8_t *p, s
  * The body of a record matched as M_CHECK: does it hold a hello whose
  * vectors fit (RFC 8446 §4.1.2-4.1.3)?  A hello inside the record must parse
  * exactly; one that continues in later records must parse as far as it goes
- * (a read that runs past the record's end decides nothing).
+ * (a read that runs past the record's end decides nothing; a length beyond
+ * the message's own does).
  *
  *   ClientHello: version, random[32], session_id<0..32>,
  *                cipher_suites<2..2^16-2>, compression_methods<1..2^8-1>,
@@ -190,7 +191,7 @@ static bool hello_structure_fits(const uint8_t *body, size_t n)
     td_cur_u8(&c, &type);
     td_cur_u24(&c, &len);
     whole = len <= td_cur_remaining(&c);
-    td_cur_sub(&c, whole ? len : td_cur_remaining(&c), &hello);
+    hello = td_cur_make_partial(td_cur_ptr(&c), td_cur_remaining(&c), len);
     td_cur_skip(&hello, 2 + 32);
     td_cur_vec(&hello, 1, 0, 32, 1, &v);
     if (type == 1) {
@@ -203,8 +204,7 @@ static bool hello_structure_fits(const uint8_t *body, size_t n)
         td_cur_vec(&hello, 2, 0, 0xffff, 1, &v);
     if (whole)
         return td_cur_ok(&hello) && td_cur_remaining(&hello) == 0;
-    return td_cur_ok(&hello) || hello.status == TD_CUR_TRUNCATED ||
-           hello.status == TD_CUR_BAD_LENGTH;
+    return td_cur_ok(&hello) || hello.status == TD_CUR_TRUNCATED;
 }
 
 static void note(const struct td_record_handler *h, int side, enum td_rec_note what,

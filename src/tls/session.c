@@ -288,7 +288,9 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
                          struct td_message *m, struct td_parse *p)
 {
     struct td_parse_context ctx = {s->version, s->tls13, &s->kex, s->env->certs};
-    int rc = td_parse_handshake(p, &ctx, hm->body, hm->length, m);
+    /* the capture may have kept fewer bytes than the message declares */
+    struct td_cur body = td_cur_make_partial(hm->body, hm->available, hm->length);
+    int rc = td_parse_handshake(p, &ctx, body, m);
 
     switch (m->kind) {
     case TD_MSG_CLIENT_HELLO:
@@ -367,14 +369,13 @@ static void on_message(void *ctx, int side, const struct td_hs_message *hm)
     if (hm->body == NULL) {
         /* an over-long message, skipped: reported when its header arrived */
     } else if (hm->truncated) {
-        /* parse the bytes the capture kept; the cut is no fault of the message */
-        struct td_hs_message part = *hm;
-        part.length = hm->available;
+        /* parse the bytes the capture kept: a read past them is no fault of
+         * the message, a length that lies within them is */
         m.truncated = true;
         m.captured = hm->available;
-        parse_message(s, side, &part, &m, &p);
+        parse_message(s, side, hm, &m, &p);
         m.parsed = true;
-        p.failures = 0;
+        m.malformed = p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED;
     } else {
         int rc = parse_message(s, side, hm, &m, &p);
         m.malformed = rc != 0 || (p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED);

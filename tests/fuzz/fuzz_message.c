@@ -10,7 +10,8 @@
  *
  *   byte 0    bits 0-3 the parser (see `parsers` below; taken modulo their
  *             number); bit 4 --explain; bit 5 live text; bit 6 colour;
- *             bit 7 the message is marked truncated (captured = length)
+ *             bit 7 the message is truncated: the parsers see the body as the
+ *             captured part of a message TRUNCATED_BY bytes longer
  *   byte 1    the variant, per parser:
  *               Certificate: bit 0 TLS 1.3 form; bit 1 with a certificate
  *                 cache (the message is then parsed twice: miss, then hit);
@@ -88,6 +89,8 @@ static const enum td_msg_kind handshake_kinds[P_COUNT] = {
     [P_CERTIFICATE_STATUS] = TD_MSG_CERTIFICATE_STATUS,
     [P_KEY_UPDATE] = TD_MSG_KEY_UPDATE,
 };
+/* Declared bytes past the end of a truncated input: a read of them is past the buffer. */
+enum { TRUNCATED_BY = 100 };
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -106,13 +109,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct td_message m;
     struct td_cert_cache *cache = NULL;
     struct fuzz_sink sink;
+    struct td_cur msg;
     const uint8_t *body;
     size_t len;
     uint8_t sel, var;
     enum parser which;
     enum td_side from;
     int rc = -1;
-    struct td_kex kex = {NULL, TD_KEXP_NONE, false};
+    struct td_kex kex = {NULL, TD_KEXP_NONE, false, TD_SUITE_KEX_OTHER};
     struct td_parse_context ctx = {0, false, &kex, NULL};
     struct td_message extra; /* SSLv2 SERVER-HELLO: its certificate */
     bool have_extra = false;
@@ -132,6 +136,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     body = data + 2;
     len = size - 2;
     which = (enum parser)((sel & 0x0f) % P_COUNT);
+    msg = (sel & 0x80) ? td_cur_make_partial(body, len, len + TRUNCATED_BY)
+                       : td_cur_make(body, len);
 
     if (!digests_ready && !(digests_ready = td_digests_init(&digests)))
         abort();
@@ -178,14 +184,14 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             if (cache == NULL)
                 abort();
             ctx.certs = cache;
-            td_parse_handshake(&p, &ctx, body, len, &m); /* a miss, then the hit below */
+            td_parse_handshake(&p, &ctx, msg, &m); /* a miss, then the hit below */
             td_arena_reset(&arena);
             td_parse_begin(&p, &arena);
             if (!(var & 0x40))
                 p.digests = &digests;
             memset(&m.u, 0, sizeof m.u);
         }
-        rc = td_parse_handshake(&p, &ctx, body, len, &m);
+        rc = td_parse_handshake(&p, &ctx, msg, &m);
         if (var & 4) {
             /* the server chain validated as the session does (an empty trust
              * store, FUZZ_TRUST_DIR; a new validator, so that its cache carries nothing over) */
@@ -223,7 +229,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             from = TD_CLIENT;
         else if (which == P_CERTIFICATE_VERIFY)
             from = TD_CLIENT;
-        rc = td_parse_handshake(&p, &ctx, body, len, &m);
+        rc = td_parse_handshake(&p, &ctx, msg, &m);
         break;
     case P_ALERT:
         m.kind = TD_MSG_ALERT;
@@ -241,12 +247,13 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     m.parsed = rc == 0 || td_message_has_partial_fields(&m);
     m.has_fields = td_msg_kind_has_fields(m.kind);
     if (sel & 0x80) {
-        /* the session's truncated form: fields are those of the bytes seen */
+        /* the session's truncated form: fields are those of the bytes seen,
+         * faults among them are still faults */
         m.truncated = true;
         m.captured = len;
-        m.length = len + 100;
+        m.length = len + TRUNCATED_BY;
         m.parsed = true;
-        m.malformed = false;
+        m.malformed = p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED;
     }
 
     fuzz_sink_open(&sink, 1 | ((sel >> 3) & 6) | ((sel >> 3) & 8));

@@ -172,7 +172,7 @@ static void test_tls12_certificate(void **state)
     const uint8_t *der[] = {cert_der};
     const size_t len[] = {sizeof cert_der};
     build(f, false, der, len, 1);
-    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, NULL, &out), 0);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), false, NULL, &out), 0);
     assert_int_equal(f->p.failures, 0);
     assert_int_equal(out.count, 1);
     assert_int_equal(out.context.len, 0);
@@ -186,7 +186,7 @@ static void test_tls13_certificate(void **state)
     const uint8_t *der[] = {cert_der, cert_der};
     const size_t len[] = {sizeof cert_der, sizeof cert_der};
     build(f, true, der, len, 2);
-    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, true, NULL, &out), 0);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), true, NULL, &out), 0);
     assert_int_equal(f->p.failures, 0);
     assert_int_equal(out.count, 2);
     assert_int_equal(out.context.len, 2);
@@ -207,7 +207,7 @@ static void test_cache(void **state)
     build(f, false, der, len, 3);
     for (int round = 0; round < 3; round++) {
         td_parse_begin(&f->p, &f->arena);
-        assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, f->cache, &out), 0);
+        assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), false, f->cache, &out), 0);
         assert_int_equal(out.count, 3);
         assert_cert(&out.certs[0]);
         assert_false(out.certs[1].parsed);
@@ -221,7 +221,7 @@ static void test_cache(void **state)
     f->cache = td_cert_cache_new(1, &unit_hash_key);
     for (int round = 0; round < 2; round++) {
         td_parse_begin(&f->p, &f->arena);
-        assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, f->cache, &out), 0);
+        assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), false, f->cache, &out), 0);
         assert_cert(&out.certs[0]);
         assert_false(out.certs[1].parsed);
         assert_cert(&out.certs[2]);
@@ -236,7 +236,7 @@ static void test_garbage(void **state)
     const uint8_t *der[] = {garbage};
     const size_t len[] = {sizeof garbage};
     build(f, false, der, len, 1);
-    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, NULL, &out), 0);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), false, NULL, &out), 0);
     assert_int_equal(out.count, 1);
     assert_false(out.certs[0].parsed);
     assert_int_equal(out.certs[0].der_len, 9);
@@ -259,7 +259,7 @@ static void test_trailing_bytes(void **state)
     const uint8_t *der[] = {padded};
     const size_t len[] = {sizeof cert_der + 1};
     build(f, false, der, len, 1);
-    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, NULL, &out), 0);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), false, NULL, &out), 0);
     assert_false(out.certs[0].parsed);
     free(padded);
 }
@@ -274,7 +274,7 @@ static void test_bad_lengths(void **state)
     /* certificate_list longer than the message */
     build(f, false, der, len, 1);
     put24(f->msg, f->len - 3 + 1);
-    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, NULL, &out), -1);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), false, NULL, &out), -1);
     assert_non_null(strstr(f->p.detail, "Certificate.certificate_list: length"));
 
     /* an entry longer than the list: the entries before it are kept */
@@ -283,7 +283,7 @@ static void test_bad_lengths(void **state)
     const size_t two_len[] = {sizeof cert_der, sizeof cert_der};
     build(f, false, two, two_len, 2);
     put24(f->msg + 3 + 3 + sizeof cert_der, sizeof cert_der + 1);
-    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, NULL, &out), -1);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), false, NULL, &out), -1);
     assert_int_equal(out.count, 1);
     assert_cert(&out.certs[0]);
     assert_string_equal(f->p.detail, "Certificate.certificate_list[1]: length 597 > remaining 596");
@@ -291,9 +291,48 @@ static void test_bad_lengths(void **state)
     /* an empty list is a valid message */
     td_parse_begin(&f->p, &f->arena);
     build(f, false, NULL, NULL, 0);
-    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, NULL, &out), 0);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), false, NULL, &out), 0);
     assert_int_equal(out.count, 0);
     assert_int_equal(f->p.failures, 0);
+}
+
+/*
+ * A certificate_list the capture cut inside its second entry: no entry is
+ * described, the cut is no failure, and an entry length or a TLS 1.3
+ * extensions length that lies before the cut (or past the list's declared
+ * end) is still one.
+ */
+static void test_cut_list(void **state)
+{
+    struct fixture *f = *state;
+    struct td_certificate out;
+    const uint8_t *two[] = {cert_der, cert_der};
+    const size_t two_len[] = {sizeof cert_der, sizeof cert_der};
+    size_t cut = 3 + 3 + sizeof cert_der + 100;
+
+    build(f, false, two, two_len, 2);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make_partial(f->msg, cut, f->len), false,
+                                          NULL, &out), -1);
+    assert_int_equal(f->p.failures, 0);
+    assert_int_equal(out.count, 0);
+
+    td_parse_begin(&f->p, &f->arena);
+    put24(f->msg + 3 + 3 + sizeof cert_der, sizeof cert_der + 1);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make_partial(f->msg, cut, f->len), false,
+                                          NULL, &out), -1);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail, "Certificate.certificate_list[1]: length 597 > remaining 596");
+    assert_int_equal(out.count, 0);
+
+    td_parse_begin(&f->p, &f->arena);
+    build(f, true, two, two_len, 2);
+    cut = 3 + 3 + 3 + sizeof cert_der + 2 + 100;
+    f->msg[3 + 3 + 3 + sizeof cert_der] = 0xff; /* the first entry's extensions<0..2^16-1> */
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make_partial(f->msg, cut, f->len), true,
+                                          NULL, &out), -1);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail,
+                        "Certificate.certificate_list[0].extensions: length 65280 > remaining 601");
 }
 
 /* TLS 1.3: an entry whose extensions length lies is still described, and the fault named. */
@@ -306,7 +345,7 @@ static void test_tls13_extensions_lie(void **state)
     build(f, true, der, len, 1);
     /* the entry's extensions<0..2^16-1> claims 3 bytes; none follow */
     f->msg[f->len - 1] = 3;
-    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, true, NULL, &out), -1);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), true, NULL, &out), -1);
     assert_int_equal(out.count, 1);
     assert_cert(&out.certs[0]);
     assert_int_equal(f->p.kind, TD_ANOM_BAD_LENGTH);
@@ -326,7 +365,7 @@ static void test_listing_cap(void **state)
         len[i] = sizeof garbage;
     }
     build(f, false, der, len, N);
-    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, NULL, &out), 0);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), false, NULL, &out), 0);
     assert_int_equal(out.count, TD_MAX_LISTED_CERTIFICATES);
     assert_int_equal(out.omitted, 72);
     assert_string_equal(out.certs[TD_MAX_LISTED_CERTIFICATES - 1].sha256, GARBAGE_SHA256);
@@ -336,7 +375,7 @@ static void test_listing_cap(void **state)
     /* exactly at the cap: nothing omitted (only the decoding cap is reported) */
     td_parse_begin(&f->p, &f->arena);
     build(f, false, der, len, TD_MAX_LISTED_CERTIFICATES);
-    assert_int_equal(td_parse_certificate(&f->p, f->msg, f->len, false, NULL, &out), 0);
+    assert_int_equal(td_parse_certificate(&f->p, td_cur_make(f->msg, f->len), false, NULL, &out), 0);
     assert_int_equal(out.count, TD_MAX_LISTED_CERTIFICATES);
     assert_int_equal(out.omitted, 0);
     assert_string_equal(f->p.detail, "Certificate: 128 certificates; X.509 fields decoded for the first 32");
@@ -354,6 +393,7 @@ int main(void)
         T(test_trailing_bytes),
         T(test_bad_lengths),
         T(test_tls13_extensions_lie),
+        T(test_cut_list),
         T(test_listing_cap),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);

@@ -100,7 +100,7 @@ static void test_integers_fail(void **state)
             default: ok = td_cur_u32(&c, &b32); break;
             }
             assert_false(ok);
-            assert_int_equal(c.status, TD_CUR_TRUNCATED);
+            assert_int_equal(c.status, TD_CUR_SHORT);
             assert_int_equal(c.want, width);
             assert_int_equal(c.have, have);
             /* a failed read does not move the cursor or write its output */
@@ -108,7 +108,7 @@ static void test_integers_fail(void **state)
             assert_int_equal(b8, 0xaa);
             assert_int_equal(b16, 0xaaaa);
             assert_int_equal(b32, 0xaaaaaaaa);
-            assert_dead(&c, TD_CUR_TRUNCATED);
+            assert_dead(&c, TD_CUR_SHORT);
             free(buf);
         }
     }
@@ -152,19 +152,19 @@ static void test_skip_copy_edges(void **state)
     assert_int_equal(c.want, 9);
     assert_int_equal(c.have, 8);
     assert_ptr_equal(td_cur_ptr(&c), buf);
-    assert_dead(&c, TD_CUR_TRUNCATED);
+    assert_dead(&c, TD_CUR_SHORT);
 
     c = td_cur_make(buf, 8);
     assert_true(td_cur_skip(&c, 3));
     assert_false(td_cur_skip(&c, 6));
     assert_int_equal(c.want, 6);
     assert_int_equal(c.have, 5);
-    assert_dead(&c, TD_CUR_TRUNCATED);
+    assert_dead(&c, TD_CUR_SHORT);
 
     /* a huge count is a plain failure */
     c = td_cur_make(buf, 8);
     assert_false(td_cur_skip(&c, SIZE_MAX));
-    assert_dead(&c, TD_CUR_TRUNCATED);
+    assert_dead(&c, TD_CUR_SHORT);
     free(buf);
 }
 
@@ -224,9 +224,9 @@ static void test_sub(void **state)
 
     c = td_cur_make(buf, 8);
     assert_false(td_cur_sub(&c, 9, &child));
-    assert_int_equal(child.status, TD_CUR_TRUNCATED);
+    assert_int_equal(child.status, TD_CUR_SHORT);
     assert_int_equal(td_cur_remaining(&child), 0);
-    assert_dead(&c, TD_CUR_TRUNCATED);
+    assert_dead(&c, TD_CUR_SHORT);
     free(buf);
 }
 
@@ -294,10 +294,10 @@ static void test_vec_bad_length(void **state)
         p = make_vec(w, 0, 0, 0, &total);
         c = td_cur_make(p, w - 1);
         assert_false(td_cur_vec(&c, w, 0, 0xffffff, 1, &child));
-        assert_int_equal(c.status, TD_CUR_TRUNCATED);
+        assert_int_equal(c.status, TD_CUR_SHORT);
         assert_int_equal(c.want, w);
-        assert_int_equal(child.status, TD_CUR_TRUNCATED);
-        assert_dead(&c, TD_CUR_TRUNCATED);
+        assert_int_equal(child.status, TD_CUR_SHORT);
+        assert_dead(&c, TD_CUR_SHORT);
         free(p);
     }
 }
@@ -476,6 +476,276 @@ static void test_describe(void **state)
     assert_int_equal(buf[0], 'x');
 }
 
+/*
+ * Two ends: 4 bytes captured of 8 declared (the heap copy holds only the 4,
+ * so ASan sees any read of the others).  Reads up to the captured end
+ * succeed; past it and up to the declared end they are TRUNCATED, the
+ * capture's loss; past the declared end they are SHORT, the message's fault.
+ */
+static void test_two_ends_reads(void **state)
+{
+    (void)state;
+    uint8_t *buf = unit_dup(bytes8, 4);
+    struct td_cur c;
+    uint32_t v32;
+    uint16_t v16;
+    uint8_t b;
+    char why[96];
+
+    c = td_cur_make_partial(buf, 4, 8);
+    assert_true(td_cur_ok(&c));
+    assert_int_equal(td_cur_remaining(&c), 4);
+    assert_int_equal(td_cur_declared(&c), 8);
+
+    /* at the captured end */
+    assert_true(td_cur_skip(&c, 4));
+    assert_true(td_cur_ok(&c));
+    assert_int_equal(td_cur_remaining(&c), 0);
+    assert_int_equal(td_cur_declared(&c), 4);
+    /* one past it */
+    assert_false(td_cur_u8(&c, &b));
+    assert_int_equal(c.status, TD_CUR_TRUNCATED);
+    assert_int_equal(c.want, 1);
+    assert_int_equal(c.have, 0);
+    assert_int_equal(td_cur_declared(&c), 0);
+    assert_dead(&c, TD_CUR_TRUNCATED);
+
+    /* captured end + 1 in one read */
+    c = td_cur_make_partial(buf, 4, 8);
+    assert_false(td_cur_skip(&c, 5));
+    assert_int_equal(c.status, TD_CUR_TRUNCATED);
+    assert_int_equal(c.want, 5);
+    assert_int_equal(c.have, 4);
+    assert_ptr_equal(td_cur_ptr(&c), buf);
+    td_cur_describe(&c, why, sizeof why);
+    assert_string_equal(why, "need 5 bytes, 4 captured");
+
+    /* the declared end itself is past the captured end */
+    c = td_cur_make_partial(buf, 4, 8);
+    assert_false(td_cur_skip(&c, 8));
+    assert_int_equal(c.status, TD_CUR_TRUNCATED);
+
+    /* declared end + 1: a fault, however much was captured */
+    c = td_cur_make_partial(buf, 4, 8);
+    assert_false(td_cur_skip(&c, 9));
+    assert_int_equal(c.status, TD_CUR_SHORT);
+    assert_int_equal(c.want, 9);
+    assert_int_equal(c.have, 8);
+    td_cur_describe(&c, why, sizeof why);
+    assert_string_equal(why, "need 9 bytes, 8 remaining");
+    assert_dead(&c, TD_CUR_SHORT);
+
+    /* fixed-width reads across each end */
+    c = td_cur_make_partial(buf, 4, 8);
+    assert_true(td_cur_u16(&c, &v16));
+    assert_int_equal(v16, 0x0102);
+    assert_false(td_cur_u32(&c, &v32)); /* 2 captured, 6 declared */
+    assert_int_equal(c.status, TD_CUR_TRUNCATED);
+    c = td_cur_make_partial(buf, 4, 3);
+    assert_int_equal(td_cur_remaining(&c), 3); /* captured is clamped to declared */
+    assert_false(td_cur_u32(&c, &v32));
+    assert_int_equal(c.status, TD_CUR_SHORT);
+    assert_int_equal(c.have, 3);
+
+    /* nothing captured */
+    c = td_cur_make_partial(NULL, 4, 8);
+    assert_int_equal(td_cur_remaining(&c), 0);
+    assert_int_equal(td_cur_declared(&c), 8);
+    assert_true(td_cur_skip(&c, 0));
+    assert_false(td_cur_u8(&c, &b));
+    assert_int_equal(c.status, TD_CUR_TRUNCATED);
+
+    /* a whole buffer has both ends together */
+    c = td_cur_make(buf, 4);
+    assert_int_equal(td_cur_declared(&c), td_cur_remaining(&c));
+    free(buf);
+}
+
+/* td_cur_sub against both ends. */
+static void test_sub_two_ends(void **state)
+{
+    (void)state;
+    uint8_t *buf = unit_dup(bytes8, 4);
+    struct td_cur c, child;
+    uint8_t b;
+
+    c = td_cur_make_partial(buf, 4, 8);
+    assert_true(td_cur_sub(&c, 4, &child)); /* up to the captured end: whole */
+    assert_int_equal(td_cur_remaining(&child), 4);
+    assert_int_equal(td_cur_declared(&child), 4);
+    assert_int_equal(td_cur_declared(&c), 4);
+    assert_true(td_cur_ok(&c));
+
+    c = td_cur_make_partial(buf, 4, 8);
+    assert_true(td_cur_skip(&c, 1));
+    assert_false(td_cur_sub(&c, 6, &child)); /* 3 captured of 6, within the declared 7 */
+    assert_int_equal(c.status, TD_CUR_TRUNCATED);
+    assert_true(td_cur_ok(&child));
+    assert_ptr_equal(td_cur_ptr(&child), buf + 1);
+    assert_int_equal(td_cur_remaining(&child), 3);
+    assert_int_equal(td_cur_declared(&child), 6);
+    assert_true(td_cur_skip(&child, 3));
+    assert_false(td_cur_u8(&child, &b));
+    assert_int_equal(child.status, TD_CUR_TRUNCATED);
+
+    c = td_cur_make_partial(buf, 4, 8);
+    assert_false(td_cur_sub(&c, 9, &child)); /* past the declared end */
+    assert_int_equal(c.status, TD_CUR_SHORT);
+    assert_int_equal(child.status, TD_CUR_SHORT);
+    assert_int_equal(td_cur_remaining(&child), 0);
+    assert_dead(&c, TD_CUR_SHORT);
+    free(buf);
+}
+
+/*
+ * Vectors against both ends: 2-byte prefix, 10 bytes captured of a 20-byte
+ * message.  Lengths are checked against the declared end before the cut is
+ * looked at, so a cut never turns a lying length into mere truncation.
+ */
+static void test_vec_two_ends(void **state)
+{
+    (void)state;
+    size_t total;
+    uint8_t *p = make_vec(2, 0, 8, 0, &total); /* a prefix and 8 captured bytes */
+    struct td_cur c, child;
+    char why[96];
+
+    /* fits the captured end exactly: whole */
+    p[0] = 0x00, p[1] = 8;
+    c = td_cur_make_partial(p, total, 20);
+    assert_true(td_cur_vec(&c, 2, 0, 0xffff, 1, &child));
+    assert_int_equal(td_cur_remaining(&child), 8);
+    assert_int_equal(td_cur_declared(&child), 8);
+    assert_int_equal(td_cur_remaining(&c), 0);
+    assert_int_equal(td_cur_declared(&c), 10);
+    assert_true(td_cur_ok(&c));
+
+    /* captured end + 1, and the declared end exactly: a truncated child */
+    size_t lens[] = {9, 18};
+    for (size_t k = 0; k < UNIT_COUNT(lens); k++) {
+        p[1] = (uint8_t)lens[k];
+        c = td_cur_make_partial(p, total, 20);
+        assert_false(td_cur_vec(&c, 2, 0, 0xffff, 1, &child));
+        assert_int_equal(c.status, TD_CUR_TRUNCATED);
+        assert_int_equal(c.want, lens[k]);
+        assert_int_equal(c.have, 8);
+        assert_true(td_cur_ok(&child));
+        assert_ptr_equal(td_cur_ptr(&child), p + 2);
+        assert_int_equal(td_cur_remaining(&child), 8);
+        assert_int_equal(td_cur_declared(&child), lens[k]);
+        assert_dead(&c, TD_CUR_TRUNCATED);
+    }
+
+    /* declared end + 1: a bad length, although the capture ended first */
+    p[1] = 19;
+    c = td_cur_make_partial(p, total, 20);
+    assert_false(td_cur_vec(&c, 2, 0, 0xffff, 1, &child));
+    assert_int_equal(c.status, TD_CUR_BAD_LENGTH);
+    assert_int_equal(child.status, TD_CUR_BAD_LENGTH);
+    assert_int_equal(td_cur_remaining(&child), 0);
+    td_cur_describe(&c, why, sizeof why);
+    assert_string_equal(why, "length 19 > remaining 18");
+
+    /* out of range beyond the captured end: still out of range */
+    p[1] = 12;
+    c = td_cur_make_partial(p, total, 20);
+    assert_false(td_cur_vec(&c, 2, 0, 10, 1, &child));
+    assert_int_equal(c.status, TD_CUR_RANGE);
+
+    /* the prefix itself: cut by the capture, or past the declared end */
+    c = td_cur_make_partial(p, 1, 20);
+    assert_false(td_cur_vec(&c, 2, 0, 0xffff, 1, &child));
+    assert_int_equal(c.status, TD_CUR_TRUNCATED);
+    assert_int_equal(child.status, TD_CUR_TRUNCATED);
+    assert_int_equal(td_cur_remaining(&child), 0);
+    c = td_cur_make_partial(p, 1, 1);
+    assert_false(td_cur_vec(&c, 2, 0, 0xffff, 1, &child));
+    assert_int_equal(c.status, TD_CUR_SHORT);
+    free(p);
+}
+
+/*
+ * Nested vectors in a truncated message: the outer vector is a truncated
+ * child whose declared end is its own length, so an inner length that runs
+ * past it is a bad length even where the bytes were not captured, and one
+ * that fits it but not the capture is a truncated grandchild.
+ *
+ *   outer<10>: inner "ab" <2>, then inner2 with a length of 5 (fits) or 7
+ *   (2 + 1 + 7 > 10); 8 bytes of the 12-byte message captured.
+ */
+static void test_vec_nested_two_ends(void **state)
+{
+    (void)state;
+    const uint8_t wire[] = {0x00, 0x0a, 0x02, 'a', 'b', 0x05, 'c', 'd'};
+    uint8_t *p = unit_dup(wire, sizeof wire);
+    struct td_cur c, outer, inner, inner2;
+
+    c = td_cur_make_partial(p, sizeof wire, 12);
+    assert_false(td_cur_vec(&c, 2, 0, 0xffff, 1, &outer));
+    assert_int_equal(c.status, TD_CUR_TRUNCATED);
+    assert_int_equal(td_cur_remaining(&outer), 6);
+    assert_int_equal(td_cur_declared(&outer), 10);
+    assert_true(td_cur_vec(&outer, 1, 1, 255, 1, &inner));
+    assert_memory_equal(td_cur_ptr(&inner), "ab", 2);
+    assert_false(td_cur_vec(&outer, 1, 1, 255, 1, &inner2));
+    assert_int_equal(outer.status, TD_CUR_TRUNCATED);
+    assert_int_equal(td_cur_remaining(&inner2), 2);
+    assert_int_equal(td_cur_declared(&inner2), 5);
+
+    p[5] = 7;
+    c = td_cur_make_partial(p, sizeof wire, 12);
+    td_cur_vec(&c, 2, 0, 0xffff, 1, &outer);
+    assert_true(td_cur_vec(&outer, 1, 1, 255, 1, &inner));
+    assert_false(td_cur_vec(&outer, 1, 1, 255, 1, &inner2));
+    assert_int_equal(outer.status, TD_CUR_BAD_LENGTH);
+    assert_int_equal(outer.want, 7);
+    assert_int_equal(outer.have, 6);
+    free(p);
+}
+
+/*
+ * Lists of 2-byte items (CipherSuite cipher_suites<2..2^16-2>) in a
+ * truncated message: an odd length is a fault wherever the capture ended;
+ * an even one cut after an odd number of bytes leaves a truncated child
+ * whose last half item is the capture's loss.
+ */
+static void test_odd_lengths_truncated(void **state)
+{
+    (void)state;
+    size_t total;
+    uint8_t *p = make_vec(2, 5, 3, 0, &total); /* 3 of the bytes captured */
+    struct td_cur c, child;
+    uint16_t item;
+
+    c = td_cur_make_partial(p, total, 40);
+    assert_false(td_cur_vec(&c, 2, 2, 0xfffe, 2, &child));
+    assert_int_equal(c.status, TD_CUR_ALIGNMENT);
+    assert_int_equal(c.want, 5);
+    assert_int_equal(td_cur_remaining(&child), 0);
+
+    p[1] = 1; /* odd and below the floor: the range is reported */
+    c = td_cur_make_partial(p, total, 40);
+    assert_false(td_cur_vec(&c, 2, 2, 0xfffe, 2, &child));
+    assert_int_equal(c.status, TD_CUR_RANGE);
+
+    p[1] = 41; /* odd and past the declared end: the length is reported */
+    c = td_cur_make_partial(p, total, 40);
+    assert_false(td_cur_vec(&c, 2, 2, 0xfffe, 2, &child));
+    assert_int_equal(c.status, TD_CUR_BAD_LENGTH);
+
+    p[1] = 6;
+    c = td_cur_make_partial(p, total, 40);
+    assert_false(td_cur_vec(&c, 2, 2, 0xfffe, 2, &child));
+    assert_int_equal(c.status, TD_CUR_TRUNCATED);
+    assert_int_equal(td_cur_remaining(&child), 3);
+    assert_int_equal(td_cur_declared(&child), 6);
+    assert_true(td_cur_u16(&child, &item));
+    assert_int_equal(item, 0x5a5a);
+    assert_false(td_cur_u16(&child, &item));
+    assert_int_equal(child.status, TD_CUR_TRUNCATED);
+    free(p);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -492,6 +762,11 @@ int main(void)
         cmocka_unit_test(test_vec_alignment),
         cmocka_unit_test(test_vec_nested),
         cmocka_unit_test(test_describe),
+        cmocka_unit_test(test_two_ends_reads),
+        cmocka_unit_test(test_sub_two_ends),
+        cmocka_unit_test(test_vec_two_ends),
+        cmocka_unit_test(test_vec_nested_two_ends),
+        cmocka_unit_test(test_odd_lengths_truncated),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -137,7 +137,7 @@ static void test_client_hello_fields(void **state)
     struct td_client_hello ch;
     load(f, client_hello, sizeof client_hello);
 
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), 0);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), 0);
     assert_int_equal(f->p.failures, 0);
     assert_false(ch.sslv2_format);
     assert_int_equal(ch.legacy_version, 0x0303);
@@ -187,7 +187,7 @@ static void test_client_hello_fingerprints(void **state)
     struct fixture *f = *state;
     struct td_client_hello ch;
     load(f, client_hello, sizeof client_hello);
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), 0);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), 0);
     td_fingerprint_client_hello(&f->p, &ch);
     assert_non_null(ch.ja3_string);
     assert_string_equal(ch.ja3_string, CH_JA3_STRING);
@@ -222,7 +222,7 @@ static void test_cipher_suites_cap(void **state)
     static uint8_t many[64 + 2 * (TD_MAX_LISTED_CIPHER_SUITES + 44)], fewer[sizeof many];
 
     load_many_suites(f, many, TD_MAX_LISTED_CIPHER_SUITES + 44);
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &capped), 0);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &capped), 0);
     assert_int_equal(capped.cipher_suites.n, 300);
     assert_int_equal(capped.cipher_suites.omitted, 44);
     assert_int_equal(td_u16_listed(&capped.cipher_suites), TD_MAX_LISTED_CIPHER_SUITES);
@@ -234,7 +234,7 @@ static void test_cipher_suites_cap(void **state)
 
     td_parse_begin(&f->p, &f->arena);
     load_many_suites(f, fewer, TD_MAX_LISTED_CIPHER_SUITES);
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &at_cap), 0);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &at_cap), 0);
     assert_int_equal(at_cap.cipher_suites.omitted, 0);
     assert_int_equal(f->p.failures, 0);
     td_fingerprint_client_hello(&f->p, &at_cap);
@@ -249,7 +249,7 @@ static void test_ssl3_hello(void **state)
     struct fixture *f = *state;
     struct td_client_hello ch;
     load(f, ssl3_hello, sizeof ssl3_hello);
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), 0);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), 0);
     assert_int_equal(f->p.failures, 0);
     assert_int_equal(ch.legacy_version, 0x0300);
     assert_int_equal(ch.session_id.len, 0);
@@ -270,7 +270,7 @@ static void test_lying_extension_length(void **state)
     load(f, client_hello, sizeof client_hello);
     set_u16(f->body + CH_ALPN_EXT_LEN, 0x00ff);
 
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), 0);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), 0);
     assert_true(f->p.failures >= 1);
     assert_int_equal(f->p.kind, TD_ANOM_BAD_LENGTH);
     assert_non_null(strstr(f->p.detail, "ClientHello.extensions["));
@@ -300,7 +300,7 @@ static void test_lying_inner_length(void **state)
     load(f, client_hello, sizeof client_hello);
     set_u16(f->body + CH_ALPN_LIST_LEN, 0x000d); /* 13 in a 12-byte list */
 
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), 0);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), 0);
     assert_int_equal(f->p.failures, 1);
     assert_string_equal(f->p.detail, "ClientHello.extensions[7](application_layer_protocol_negotiation)"
                                      ".protocol_name_list: length 13 > remaining 12");
@@ -319,22 +319,115 @@ static void test_truncated_client_hello(void **state)
     struct fixture *f = *state;
     struct td_client_hello ch;
     load(f, client_hello, 50);
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), -1);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), -1);
     assert_string_equal(f->p.detail, "ClientHello.session_id: length 32 > remaining 15");
     assert_int_equal(ch.legacy_version, 0x0303);
 
     td_parse_begin(&f->p, &f->arena);
     load(f, client_hello, 1);
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), -1);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), -1);
     assert_string_equal(f->p.detail, "ClientHello.legacy_version: need 2 bytes, 1 remaining");
 
     /* an odd cipher_suites length */
     td_parse_begin(&f->p, &f->arena);
     load(f, client_hello, sizeof client_hello);
     set_u16(f->body + 67, 0x001f);
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), -1);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), -1);
     assert_string_equal(f->p.detail,
                         "ClientHello.cipher_suites: length 31 is not a whole number of elements");
+}
+
+/*
+ * client_hello cut by the capture after `captured` of its 291 bytes
+ * (td_cur_make_partial), with the u16 at offset `at` set to value first
+ * (at 0: none): the parse stops at the cut, which is not itself a failure.
+ */
+static void parse_cut_hello(struct fixture *f, size_t captured, size_t at, uint16_t value,
+                            struct td_client_hello *ch)
+{
+    td_parse_begin(&f->p, &f->arena);
+    load(f, client_hello, captured);
+    if (at)
+        set_u16(f->body + at, value);
+    assert_int_equal(td_parse_client_hello(&f->p,
+                                           td_cur_make_partial(f->body, captured, sizeof client_hello),
+                                           ch), -1);
+}
+
+/*
+ * A ClientHello cut by the capture: the fields are those the captured bytes
+ * hold; a length that lies before the cut, or past the declared end, is
+ * still a failure with its path.
+ *   offsets: session_id 34, cipher_suites 67 (32 bytes), compression 101,
+ *   extensions 103 (list from 105: GREASE, then server_name at 109 with
+ *   its server_name_list length at 113).
+ */
+static void test_client_hello_captured_part(void **state)
+{
+    struct fixture *f = *state;
+    struct td_client_hello ch;
+    const char *sni_lie = "ClientHello.extensions[1](server_name).server_name_list: "
+                          "length 15 > remaining 14";
+
+    /* cut inside the extensions: cipher suites and compression are there */
+    parse_cut_hello(f, 150, 0, 0, &ch);
+    assert_int_equal(f->p.failures, 0);
+    assert_true(ch.has_cipher_suites);
+    assert_int_equal(ch.cipher_suites.n, 16);
+    assert_true(ch.has_compression_methods);
+    assert_false(ch.has_extensions);
+
+    /* a lying length in an extension captured whole is found, and no field is kept */
+    parse_cut_hello(f, 150, 113, 0x000f, &ch);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail, sni_lie);
+    assert_false(ch.has_extensions);
+    assert_false(ch.has_sni);
+
+    /* an extension longer than the declared list, cut by the capture first */
+    parse_cut_hello(f, 150, 107, 0x0100, &ch);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail, "ClientHello.extensions[0]: length 256 > remaining 182");
+
+    /* cut inside that extension's data: the cut is the capture's loss, the lie is not */
+    parse_cut_hello(f, 120, 0, 0, &ch);
+    assert_int_equal(f->p.failures, 0);
+    parse_cut_hello(f, 120, 113, 0x000f, &ch);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail, sni_lie);
+    assert_false(ch.has_sni);
+
+    /* cut where the extensions begin: they are absent, not empty */
+    parse_cut_hello(f, 103, 0, 0, &ch);
+    assert_int_equal(f->p.failures, 0);
+    assert_false(ch.has_extensions);
+
+    /* cut inside cipher_suites: the list is absent */
+    parse_cut_hello(f, 80, 0, 0, &ch);
+    assert_int_equal(f->p.failures, 0);
+    assert_int_equal(ch.session_id.len, 32);
+    assert_false(ch.has_cipher_suites);
+
+    /* an odd cipher_suites length inside the captured bytes */
+    parse_cut_hello(f, 80, 67, 0x0005, &ch);
+    assert_int_equal(f->p.failures, 1);
+    assert_int_equal(f->p.kind, TD_ANOM_BAD_LENGTH);
+    assert_string_equal(f->p.detail,
+                        "ClientHello.cipher_suites: length 5 is not a whole number of elements");
+
+    /* a session_id that runs past the declared end, cut by the capture first */
+    td_parse_begin(&f->p, &f->arena);
+    load(f, client_hello, 50);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make_partial(f->body, 50, 60), &ch), -1);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail, "ClientHello.session_id: length 32 > remaining 25");
+
+    /* bytes after the extensions that the capture did not keep are still bytes after */
+    td_parse_begin(&f->p, &f->arena);
+    load(f, client_hello, sizeof client_hello);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make_partial(f->body, 291, 293), &ch), 0);
+    assert_int_equal(f->p.failures, 1);
+    assert_string_equal(f->p.detail, "ClientHello: 2 bytes after the extensions");
 }
 
 /*
@@ -349,13 +442,13 @@ static void test_hello_cut_in_random(void **state)
     struct td_server_hello sh;
     bool hrr = true;
     load(f, client_hello, 12);
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), -1);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), -1);
     assert_string_equal(f->p.detail, "ClientHello.random: need 32 bytes, 10 remaining");
     assert_int_equal(ch.random.len, 0);
 
     td_parse_begin(&f->p, &f->arena);
     load(f, server_hello, 12);
-    assert_int_equal(td_parse_server_hello(&f->p, f->body, f->len, &sh, &hrr), -1);
+    assert_int_equal(td_parse_server_hello(&f->p, td_cur_make(f->body, f->len), &sh, &hrr), -1);
     assert_string_equal(f->p.detail, "ServerHello.random: need 32 bytes, 10 remaining");
     assert_int_equal(sh.random.len, 0);
     assert_false(hrr);
@@ -368,7 +461,7 @@ static void test_repeated_extension(void **state)
     struct td_client_hello ch;
     load(f, client_hello, sizeof client_hello);
     set_u16(f->body + 109, 0x0012); /* server_name (index 1) becomes signed_certificate_timestamp */
-    assert_int_equal(td_parse_client_hello(&f->p, f->body, f->len, &ch), 0);
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), 0);
     assert_int_equal(f->p.kind, TD_ANOM_UNEXPECTED_MESSAGE);
     assert_string_equal(f->p.detail,
                         "ClientHello.extensions[10](signed_certificate_timestamp): extension repeated");
@@ -382,7 +475,7 @@ static void test_server_hello(void **state)
     struct td_server_hello sh;
     bool hrr = true;
     load(f, server_hello, sizeof server_hello);
-    assert_int_equal(td_parse_server_hello(&f->p, f->body, f->len, &sh, &hrr), 0);
+    assert_int_equal(td_parse_server_hello(&f->p, td_cur_make(f->body, f->len), &sh, &hrr), 0);
     assert_int_equal(f->p.failures, 0);
     assert_false(hrr);
     assert_int_equal(sh.legacy_version, 0x0303);
@@ -407,7 +500,7 @@ static void test_hello_retry_request(void **state)
     struct td_server_hello sh;
     bool hrr = false;
     load(f, hello_retry_request, sizeof hello_retry_request);
-    assert_int_equal(td_parse_server_hello(&f->p, f->body, f->len, &sh, &hrr), 0);
+    assert_int_equal(td_parse_server_hello(&f->p, td_cur_make(f->body, f->len), &sh, &hrr), 0);
     assert_int_equal(f->p.failures, 0);
     assert_true(hrr);
     assert_int_equal(sh.version, 0x0304);
@@ -417,7 +510,7 @@ static void test_hello_retry_request(void **state)
     /* one bit off the special random: an ordinary ServerHello (whose key_share is then short) */
     td_parse_begin(&f->p, &f->arena);
     f->body[2 + 31] ^= 1;
-    assert_int_equal(td_parse_server_hello(&f->p, f->body, f->len, &sh, &hrr), 0);
+    assert_int_equal(td_parse_server_hello(&f->p, td_cur_make(f->body, f->len), &sh, &hrr), 0);
     assert_false(hrr);
     assert_int_equal(f->p.failures, 1);
     assert_non_null(strstr(f->p.detail, "ServerHello.extensions[1](key_share).key_exchange"));
@@ -426,7 +519,7 @@ static void test_hello_retry_request(void **state)
     td_parse_begin(&f->p, &f->arena);
     load(f, hello_retry_request, sizeof hello_retry_request);
     set_u16(f->body + 74, 0x0009); /* supported_versions length */
-    assert_int_equal(td_parse_server_hello(&f->p, f->body, f->len, &sh, &hrr), 0);
+    assert_int_equal(td_parse_server_hello(&f->p, td_cur_make(f->body, f->len), &sh, &hrr), 0);
     assert_true(hrr);
     assert_string_equal(f->p.detail, "HelloRetryRequest.extensions[0]: length 9 > remaining 8");
 }
@@ -469,6 +562,7 @@ int main(void)
         T(test_lying_extension_length),
         T(test_lying_inner_length),
         T(test_truncated_client_hello),
+        T(test_client_hello_captured_part),
         T(test_hello_cut_in_random),
         T(test_repeated_extension),
         T(test_server_hello),

@@ -673,25 +673,47 @@ static void test_hello_with_odd_versions(void **state)
     }
 }
 
+/* put_hello's 47 bytes (copied to hello) split over two handshake records of
+ * version 0x0305, the first of `first` bytes. */
+static void put_split_hello(struct wire *w, uint8_t first, uint8_t hello[47])
+{
+    put_hello(w, 1, 0x0303);
+    memcpy(hello, w->b + 5, 47);
+    w->n = 0;
+    put(w, (const uint8_t[]){TD_CT_HANDSHAKE, 0x03, 0x05, 0, first}, 5);
+    put(w, hello, first);
+    put(w, (const uint8_t[]){TD_CT_HANDSHAKE, 0x03, 0x05, 0, (uint8_t)(47 - first)}, 5);
+    put(w, hello + first, 47u - first);
+}
+
 /* A hello split over records of version 0x0305: found, byte by byte too. */
 static void test_split_hello_odd_minor(void **state)
 {
     struct fixture *f = *state;
     struct wire *w = calloc(1, sizeof *w);
     uint8_t hello[47];
-    put_hello(w, 1, 0x0303);
-    memcpy(hello, w->b + 5, sizeof hello);
-    w->n = 0;
-    put(w, (const uint8_t[]){TD_CT_HANDSHAKE, 0x03, 0x05, 0, 20}, 5);
-    put(w, hello, 20);
-    put(w, (const uint8_t[]){TD_CT_HANDSHAKE, 0x03, 0x05, 0, 27}, 5);
-    put(w, hello + 20, 27);
+    put_split_hello(w, 20, hello);
     for (size_t i = 0; i < w->n; i++)
         feed(f, w->b + i, 1);
     assert_int_equal(f->k.nrec, 2);
     assert_rec(f, 0, TD_CT_HANDSHAKE, 0x0305, 20, hello);
     assert_rec(f, 1, TD_CT_HANDSHAKE, 0x0305, 27, hello + 20);
     assert_note(f, 0, TD_RECN_FOUND, "hello");
+    free(w);
+}
+
+/* A split hello with odd versions whose session_id is longer than the whole
+ * hello says it is: no hello, although the record ends before the vector
+ * does (a length beyond the hello's own decides; the record's end does not). */
+static void test_split_hello_length_beyond_message(void **state)
+{
+    struct fixture *f = *state;
+    struct wire *w = calloc(1, sizeof *w);
+    uint8_t hello[47];
+    put_split_hello(w, 40, hello);
+    w->b[5 + 38] = 32; /* session_id<0..32>: 32 > the 8 bytes the hello has left */
+    feed(f, w->b, w->n);
+    assert_int_equal(f->k.nrec, 0);
     free(w);
 }
 
@@ -759,6 +781,7 @@ int main(void)
         T(test_weak_not_confirmed),
         T(test_hello_with_odd_versions),
         T(test_split_hello_odd_minor),
+        T(test_split_hello_length_beyond_message),
         T(test_false_hello_rescanned),
         T(test_sslv2_wrong_length),
     };
