@@ -26,7 +26,7 @@ LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test-deps demo test unit golden cli corpus crosscheck invariance hostile memcheck asan-test fuzz fuzz-smoke \
-        regen regen-check update-expected clean bench fixtures stress
+        regen regen-check update-expected clean bench stress
 
 all: $(BUILD)/tlsdissect
 

@@ -38,8 +38,6 @@ struct td_buf {
 /* 0 on success; -1 when len + n would exceed limit or memory ran out;
  * TD_BUF_OVER_BUDGET when growing would pass the budget. */
 int td_buf_append(struct td_buf *b, const uint8_t *data, size_t n, size_t limit);
-/* Drop the first n bytes. */
-void td_buf_consume(struct td_buf *b, size_t n);
 static inline void td_buf_clear(struct td_buf *b) { b->len = 0; }
 /* Empty the buffer, and free its storage when it holds more than keep bytes
  * (one big message must not pin its memory for the connection's life). */

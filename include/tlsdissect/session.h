@@ -66,7 +66,4 @@ bool td_tls_detected(const struct td_tls_session *s);
 /* Both directions gave up looking for TLS. */
 bool td_tls_hopeless(const struct td_tls_session *s);
 
-/* The flow side that is the client. */
-int td_tls_client_side(const struct td_tls_session *s);
-
 #endif

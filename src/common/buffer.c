@@ -36,16 +36,6 @@ int td_buf_append(struct td_buf *b, const uint8_t *data, size_t n, size_t limit)
     return 0;
 }
 
-void td_buf_consume(struct td_buf *b, size_t n)
-{
-    if (n >= b->len) {
-        b->len = 0;
-        return;
-    }
-    memmove(b->data, b->data + n, b->len - n);
-    b->len -= n;
-}
-
 void td_buf_free(struct td_buf *b)
 {
     if (b->budget)

@@ -5,9 +5,9 @@
 #include "tls/dispatch.h"
 
 #include "tlsdissect/codepoints.h"
-#include "tlsdissect/fingerprint.h"
-#include "tlsdissect/hello.h"
-#include "tlsdissect/messages.h"
+#include "tls/fingerprint.h"
+#include "tls/hello.h"
+#include "tls/messages.h"
 
 typedef int (*td_body_parser)(struct td_parse *p, const struct td_parse_context *ctx,
                               struct td_cur body, struct td_message *m);

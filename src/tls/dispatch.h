@@ -15,7 +15,7 @@
 #include <stdint.h>
 
 #include "tlsdissect/certificate.h"
-#include "tlsdissect/keyexchange.h"
+#include "tls/keyexchange.h"
 #include "tlsdissect/model.h"
 #include "tlsdissect/parse.h"
 

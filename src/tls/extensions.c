@@ -14,7 +14,7 @@
 #include <string.h>
 
 #include "tlsdissect/codepoints.h"
-#include "tlsdissect/hello.h"
+#include "tls/hello.h"
 #include "tlsdissect/registry.h"
 
 /* A parser reads one extension's data; a failure names the field below `path`. */

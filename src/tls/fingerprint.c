@@ -8,7 +8,7 @@
  *          _<sha256(sorted extensions without SNI/ALPN "_" signature algorithms)[:12]>
  * GREASE values are left out everywhere.
  */
-#include "tlsdissect/fingerprint.h"
+#include "tls/fingerprint.h"
 
 #include <ctype.h>
 #include <stdio.h>

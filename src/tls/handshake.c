@@ -6,7 +6,7 @@
  * Invariant: buf holds the first bytes (header first) of exactly one
  * message in progress, never more than 4 + its declared length.
  */
-#include "tlsdissect/handshake.h"
+#include "tls/handshake.h"
 
 #include <stdlib.h>
 #include <string.h>

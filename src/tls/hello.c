@@ -25,7 +25,7 @@
  * extension captured whole is reported, RFC 8446 §4.2 framing) but keep no
  * field: a list is absent when its bytes were not all captured.
  */
-#include "tlsdissect/hello.h"
+#include "tls/hello.h"
 
 #include <string.h>
 

@@ -8,7 +8,7 @@
  *            opaque dh_Ys<1..2^16-1>; } ServerDHParams;
  *   digitally-signed struct { ... } signed_params;   -- algorithm from TLS 1.2
  */
-#include "tlsdissect/keyexchange.h"
+#include "tls/keyexchange.h"
 
 #include <string.h>
 

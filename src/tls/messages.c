@@ -14,7 +14,7 @@
  *   CertificateStatus (RFC 6066 §8): CertificateStatusType status_type; OCSPResponse<1..2^24-1>;
  *   Alert (RFC 5246 §7.2): AlertLevel level; AlertDescription description;
  */
-#include "tlsdissect/messages.h"
+#include "tls/messages.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -12,7 +12,7 @@
  *  - A record found by a weak match is held back until the header after it
  *    confirms the framing; its body is never wanted.
  */
-#include "tlsdissect/record.h"
+#include "tls/record.h"
 
 #include <stdio.h>
 #include <string.h>

@@ -30,12 +30,12 @@
 #include <string.h>
 
 #include "tlsdissect/codepoints.h"
-#include "tlsdissect/fingerprint.h"
-#include "tlsdissect/handshake.h"
-#include "tlsdissect/hello.h"
-#include "tlsdissect/keyexchange.h"
-#include "tlsdissect/messages.h"
-#include "tlsdissect/record.h"
+#include "tls/fingerprint.h"
+#include "tls/handshake.h"
+#include "tls/hello.h"
+#include "tls/keyexchange.h"
+#include "tls/messages.h"
+#include "tls/record.h"
 #include "tlsdissect/registry.h"
 #include "tls/dispatch.h"
 #include "tls/conformance.h"
@@ -124,8 +124,6 @@ bool td_tls_hopeless(const struct td_tls_session *s)
 {
     return !s->detected && td_record_gave_up(&s->dir[0].rec) && td_record_gave_up(&s->dir[1].rec);
 }
-
-int td_tls_client_side(const struct td_tls_session *s) { return s->client_side; }
 
 static enum td_side role_of(const struct td_tls_session *s, int side)
 {

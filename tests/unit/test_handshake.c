@@ -4,7 +4,7 @@
  */
 #include "unit.h"
 
-#include "tlsdissect/handshake.h"
+#include "tls/handshake.h"
 
 #define SIDE 1
 #define MAX_MSG 1024

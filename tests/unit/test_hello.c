@@ -5,8 +5,8 @@
  */
 #include "unit.h"
 
-#include "tlsdissect/fingerprint.h"
-#include "tlsdissect/hello.h"
+#include "tls/fingerprint.h"
+#include "tls/hello.h"
 #include "tls/sslv2.h"
 
 /*

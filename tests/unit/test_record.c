@@ -4,7 +4,7 @@
  */
 #include "unit.h"
 
-#include "tlsdissect/record.h"
+#include "tls/record.h"
 #include "tlsdissect/stream.h"
 
 #define SIDE 0

@@ -7,7 +7,7 @@
 #include "unit.h"
 
 #include "tlsdissect/codepoints.h"
-#include "tlsdissect/keyexchange.h"
+#include "tls/keyexchange.h"
 #include "tlsdissect/registry.h"
 #include "tls/registry_tables.h"
 
