@@ -81,6 +81,9 @@ const struct td_conn_field *td_conn_field(enum td_conn_key k);
 /* The name of key k: a string literal, fit for cJSON_AddItemToObjectCS. */
 static inline const char *td_conn_key_name(enum td_conn_key k) { return td_conn_field(k)->name; }
 
+/* Whether key k lies directly inside parent (TD_CK_TOP or a key; server has client's keys). */
+bool td_conn_key_in(int parent, enum td_conn_key k);
+
 /* The key called name[0..len) directly inside parent (TD_CK_TOP or a key); -1 when none. */
 int td_conn_key_find(int parent, const char *name, size_t len);
 

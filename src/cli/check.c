@@ -319,14 +319,11 @@ static int nearest_key(int parent, const char *name, size_t len)
 {
     size_t best = SIZE_MAX;
     int found = -1;
-    if (parent == TD_CK_SERVER)
-        parent = TD_CK_CLIENT;
     for (int k = 0; k < TD_CK_COUNT; k++) {
-        const struct td_conn_field *f = td_conn_field((enum td_conn_key)k);
         size_t d;
-        if (f->parent != parent)
+        if (!td_conn_key_in(parent, (enum td_conn_key)k))
             continue;
-        d = edit_distance(name, len, f->name);
+        d = edit_distance(name, len, td_conn_key_name((enum td_conn_key)k));
         if (d < best) {
             best = d;
             found = k;

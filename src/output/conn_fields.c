@@ -54,12 +54,15 @@ const struct td_conn_field *td_conn_field(enum td_conn_key k)
     return &fields[k];
 }
 
+bool td_conn_key_in(int parent, enum td_conn_key k)
+{
+    return fields[k].parent == (parent == TD_CK_SERVER ? TD_CK_CLIENT : parent);
+}
+
 int td_conn_key_find(int parent, const char *name, size_t len)
 {
-    if (parent == TD_CK_SERVER)
-        parent = TD_CK_CLIENT;
     for (int k = 0; k < TD_CK_COUNT; k++)
-        if (fields[k].parent == parent && strlen(fields[k].name) == len &&
+        if (td_conn_key_in(parent, (enum td_conn_key)k) && strlen(fields[k].name) == len &&
             memcmp(fields[k].name, name, len) == 0)
             return k;
     return -1;

@@ -126,6 +126,8 @@ static void test_find(void **state)
     assert_int_equal(td_conn_key_find(TD_CK_TOP, "cipher_suites", 13), -1);
     assert_int_equal(td_conn_key_find(TD_CK_SERVER, "port", 4), TD_CK_ENDPOINT_PORT);
     assert_int_equal(td_conn_key_find(TD_CK_TOP, "port", 4), -1);
+    assert_true(td_conn_key_in(TD_CK_SERVER, TD_CK_ENDPOINT_IP));
+    assert_false(td_conn_key_in(TD_CK_TOP, TD_CK_ENDPOINT_IP));
     assert_int_equal(td_conn_key_find(TD_CK_ALERTS, "level", 5), TD_CK_ALERT_LEVEL);
     assert_int_equal(td_conn_key_find(TD_CK_CERTIFICATE_VALIDATION, "status", 6),
                      TD_CK_VALIDATION_STATUS);
