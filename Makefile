@@ -117,6 +117,7 @@ crosscheck: all
 	tools/crosscheck-all.sh
 
 invariance: all
+	$(PYTHON) tests/invariance/pcaplib_test.py
 	$(PYTHON) tests/invariance/run.py
 
 # Valgrind memcheck over every fixture, derived and hostile capture (no leaks, no errors).

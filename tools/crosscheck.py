@@ -170,12 +170,14 @@ import json
 import os
 import re
 import shutil
-import struct
 import subprocess
 import sys
 import tempfile
 import xml.etree.ElementTree as ET
 from datetime import datetime, timezone
+
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+import pcaplib  # noqa: E402  (tools/pcaplib.py)
 
 HERE = os.path.dirname(os.path.abspath(__file__))
 ROOT = os.path.dirname(HERE)
@@ -285,21 +287,17 @@ def strip_dsb(path, out_path):
         return 0
     if data[:4] != b"\x0a\x0d\x0d\x0a":
         return 0
-    out, pos, dropped, endian = [], 0, 0, "<"
-    while pos + 12 <= len(data):
-        if data[pos:pos + 4] == b"\x0a\x0d\x0d\x0a":          # section header: byte order
-            endian = "<" if data[pos + 8:pos + 12] == b"\x4d\x3c\x2b\x1a" else ">"
-        btype, blen = struct.unpack(endian + "II", data[pos:pos + 8])
-        if blen < 12 or blen % 4 or pos + blen > len(data):
-            out.append(data[pos:])                                  # damaged: keep the rest as is
-            break
-        if btype == 0x0000000A:
-            dropped += 1
-        else:
-            out.append(data[pos:pos + blen])
-        pos += blen
-    else:
-        out.append(data[pos:])
+    out, end, dropped = [], 0, 0
+    try:
+        for block in pcaplib.pcapng_blocks(data):
+            if block.type == 0x0000000A:
+                dropped += 1
+            else:
+                out.append(block.raw)
+            end = block.offset + len(block.raw)
+    except pcaplib.CapError:
+        pass
+    out.append(data[end:])      # a damaged or short tail: kept as it is
     if dropped:
         with open(out_path, "wb") as f:
             f.write(b"".join(out))

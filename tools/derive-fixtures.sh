@@ -12,10 +12,10 @@ mkdir -p "$out"
 
 # Link types: every one tlsdissect decodes, from one TLS 1.2 connection.
 for t in sll sll2 null loop raw qinq pppoe; do
-    python3 tools/relink.py "$t" "$src/tls12-ecdhe-rsa.pcap" "$out/link-$t.pcap"
+    python3 tools/mangle.py "link-$t" "$src/tls12-ecdhe-rsa.pcap" "$out/link-$t.pcap"
 done
-python3 tools/relink.py ipv6 "$src/tls13-ipv6.pcap" "$out/link-ipv6.pcap"
-python3 tools/relink.py ipv4 "$src/tls13-openssl.pcap" "$out/link-ipv4.pcap"
+python3 tools/mangle.py link-ipv6 "$src/tls13-ipv6.pcap" "$out/link-ipv6.pcap"
+python3 tools/mangle.py link-ipv4 "$src/tls13-openssl.pcap" "$out/link-ipv4.pcap"
 
 # pcapng, and a pcapng whose two interfaces have different link types
 # (libpcap refuses those; tlsdissect must say so clearly).

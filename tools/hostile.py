@@ -29,8 +29,12 @@ and the server flights) make a throw-away self-signed P-256 certificate with
 the openssl command line in a private temporary directory; evil-strings then
 patches hostile bytes into its subject CN and SAN dNSName in the DER, keeping
 every length consistent (the signature no longer verifies; nothing here
-validates it).  pcapng-unknown-blocks, snaplen-64 and the cut-* cases are made
-from tests/pcaps/tls12-ecdhe-rsa.pcap.
+validates it).  pcapng-unknown-blocks, snaplen-64, the cut-* cases and the
+reproducers of fuzzing finds (truncated-clienthello-random,
+truncated-serverhello-random, pcapng-timestamp-overflow: committed in
+tests/pcaps/hostile/, deterministic) are made from
+tests/pcaps/tls12-ecdhe-rsa.pcap; the pcapng cases (PCAPNG_CASES) write
+pcapng.  Files and packets are built with tools/pcaplib.py.
 
 The module can also be imported (tests/hostile/run.py does): CASES maps each
 name to its function, LYING_LENGTHS lists the lying-lengths connections with
@@ -48,6 +52,12 @@ import subprocess
 import sys
 import tempfile
 
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pcaplib import (ACK, ETHERTYPE_IPV4, ETHERTYPE_IPV6, FIN, PSH, SYN,  # noqa: E402
+                     PcapWriter, ethernet, inet_checksum, ipv4, ipv6, pcap_header, pcap_record,
+                     pcapng_block, pcapng_epb, pcapng_idb, pcapng_option, pcapng_shb,
+                     read_capture, tcp, tcp_of)
+
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), ".."))
 FIXTURE = os.path.join(ROOT, "tests", "pcaps", "tls12-ecdhe-rsa.pcap")
 BASE_US = 1767225600 * 1000000          # 2026-01-01T00:00:00Z
@@ -59,20 +69,19 @@ SENTINEL_SNI = b"sentinel.hostile.test"
 
 
 class Writer:
-    """Classic pcap, little-endian, microseconds.  Every packet advances the
-    clock by `step` microseconds unless a timestamp is given."""
+    """Classic pcap, little-endian, microseconds (pcaplib.PcapWriter).  The
+    clock t is in microseconds; every packet advances it by `step`."""
 
     def __init__(self, f, snaplen=262144, linktype=1, step=20):
         self.f = f
+        self.pcap = PcapWriter(f, linktype, snaplen)
         self.t = BASE_US
         self.step = step
         self.count = 0
-        f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, snaplen, linktype))
 
     def packet(self, frame, caplen=None):
         self.t += self.step
-        cap = frame if caplen is None else frame[:caplen]
-        self.f.write(struct.pack("<IIII", self.t // 1000000, self.t % 1000000, len(cap), len(frame)) + cap)
+        self.pcap.write(self.t * 1000, frame if caplen is None else frame[:caplen], len(frame))
         self.count += 1
 
     def pause(self, us):
@@ -85,20 +94,7 @@ class Writer:
 
 MAC_C = bytes.fromhex("020000000001")
 MAC_S = bytes.fromhex("020000000002")
-FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
 C, S = 0, 1
-
-
-def csum(data):
-    """Internet checksum (RFC 1071): the one's complement sum of 16-bit words
-    is the big-endian value of the bytes modulo 0xffff (2^16 = 1 mod 0xffff)."""
-    if len(data) & 1:
-        data += b"\0"
-    x = int.from_bytes(data, "big")
-    s = x % 0xFFFF
-    if s == 0 and x:
-        s = 0xFFFF
-    return (~s) & 0xFFFF
 
 
 def packed(ip):
@@ -106,29 +102,8 @@ def packed(ip):
 
 
 def eth(payload, v6=False, src=MAC_C, dst=MAC_S):
-    return dst + src + (b"\x86\xdd" if v6 else b"\x08\x00") + payload
-
-
-def ipv4(src, dst, payload, ident=0, frag=0x4000, proto=6, ttl=64):
-    """frag: the 16-bit flags+offset field (DF by default)."""
-    hdr = struct.pack("!BBHHHBBH4s4s", 0x45, 0, 20 + len(payload), ident & 0xFFFF, frag, ttl,
-                      proto, 0, src, dst)
-    return hdr[:10] + struct.pack("!H", csum(hdr)) + hdr[12:] + payload
-
-
-def ipv6(src, dst, payload, nh=6, hlim=64):
-    return struct.pack("!IHBB16s16s", 0x60000000, len(payload), nh, hlim, src, dst) + payload
-
-
-def tcp(src, dst, sport, dport, seq, ack, flags, payload=b"", win=64240, opts=b""):
-    hdr = struct.pack("!HHIIBBHHH", sport, dport, seq & 0xFFFFFFFF, ack & 0xFFFFFFFF,
-                      ((20 + len(opts)) // 4) << 4, flags, win, 0, 0) + opts
-    n = len(hdr) + len(payload)
-    if len(src) == 4:
-        pseudo = src + dst + struct.pack("!BBH", 0, 6, n)
-    else:
-        pseudo = src + dst + struct.pack("!IxxxB", n, 6)
-    return hdr[:16] + struct.pack("!H", csum(pseudo + hdr + payload)) + hdr[18:] + payload
+    """An Ethernet frame from the client's MAC to the server's (by default)."""
+    return ethernet(dst, src, ETHERTYPE_IPV6 if v6 else ETHERTYPE_IPV4, payload)
 
 
 MSS_OPT = b"\x02\x04\x05\xb4"   # MSS 1460
@@ -790,9 +765,9 @@ def case_syn_flood(w, scale, rng):
         hdr_ip[12:16] = src
         hdr_ip[4:6] = struct.pack("!H", i & 0xFFFF)
         hdr_ip[10:12] = b"\0\0"
-        hdr_ip[10:12] = struct.pack("!H", csum(bytes(hdr_ip)))
+        hdr_ip[10:12] = struct.pack("!H", inet_checksum(bytes(hdr_ip)))
         t = struct.pack("!HHIIBBHHH", sport, 443, seq, 0, 6 << 4, SYN, 64240, 0, 0) + MSS_OPT
-        ck = csum(src + dst + b"\0\x06\0\x18" + t)
+        ck = inet_checksum(src + dst + b"\0\x06\0\x18" + t)
         w.packet(MAC_S + MAC_C + b"\x08\x00" + bytes(hdr_ip) + t[:16] + struct.pack("!H", ck)
                  + t[18:])
     w.step = 20
@@ -961,24 +936,8 @@ def case_evil_strings(w, scale, rng):
 # -- cases made from the fixture ----------------------------------------------
 
 def read_fixture():
-    data = open(FIXTURE, "rb").read()
-    assert data[:4] == b"\xd4\xc3\xb2\xa1", "fixture must be a little-endian us pcap"
-    pos, out = 24, []
-    while pos + 16 <= len(data):
-        sec, usec, caplen, length = struct.unpack("<IIII", data[pos:pos + 16])
-        out.append((sec, usec, data[pos + 16:pos + 16 + caplen], length))
-        pos += 16 + caplen
-    return data[:24], out
-
-
-def pcapng_block(btype, body):
-    body += b"\0" * (-len(body) % 4)
-    n = 12 + len(body)
-    return struct.pack("<II", btype, n) + body + struct.pack("<I", n)
-
-
-def pcapng_opt(code, value):
-    return struct.pack("<HH", code, len(value)) + value + b"\0" * (-len(value) % 4)
+    """The frames of tests/pcaps/tls12-ecdhe-rsa.pcap (pcaplib.Capture)."""
+    return read_capture(FIXTURE)
 
 
 def case_pcapng_unknown_blocks(w, scale, rng):
@@ -991,12 +950,10 @@ def case_pcapng_unknown_blocks(w, scale, rng):
     Attacks the file reader (block walking, skipping by length); the output
     must be exactly the fixture's handshake."""
     f = w.f   # raw: this case writes pcapng itself (Writer's pcap header is not used)
-    _, pkts = read_fixture()
-    out = [pcapng_block(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1)
-                        + pcapng_opt(4, b"hostile.py") + pcapng_opt(0x0BAD, b"unknown shb opt")
-                        + pcapng_opt(2988, struct.pack("<I", 32473) + b"custom") + pcapng_opt(0, b"")),
-           pcapng_block(1, struct.pack("<HHI", 1, 0, 262144) + pcapng_opt(9, b"\x06")
-                        + pcapng_opt(0x7777, b"?") + pcapng_opt(0, b""))]
+    opt = pcapng_option
+    out = [pcapng_shb(opt(4, b"hostile.py") + opt(0x0BAD, b"unknown shb opt")
+                      + opt(2988, struct.pack("<I", 32473) + b"custom") + opt(0, b"")),
+           pcapng_idb(1, 262144, opt(9, b"\x06") + opt(0x7777, b"?") + opt(0, b""))]
     extras = [
         pcapng_block(0x0BAD0BAD, b"unknown block body " + bytes(range(40))),
         pcapng_block(0x00000BAD, struct.pack("<I", 32473) + b"custom copyable block"),
@@ -1008,13 +965,11 @@ def case_pcapng_unknown_blocks(w, scale, rng):
         pcapng_block(0x7FFFFFFF, b""),
         pcapng_block(0x0BAD0BAE, b"\xff" * 1000),
     ]
-    for i, (sec, usec, data, length) in enumerate(pkts):
+    for i, fr in enumerate(read_fixture().frames):
         out.append(extras[i % len(extras)])
-        ts = sec * 1000000 + usec
-        opts = pcapng_opt(1, b"hostile comment") + pcapng_opt(0x1234, b"\x01\x02\x03") + pcapng_opt(0, b"")
-        out.append(pcapng_block(6, struct.pack("<IIIII", 0, ts >> 32, ts & 0xFFFFFFFF, len(data), length)
-                                + data + b"\0" * (-len(data) % 4) + opts))
-    out.append(pcapng_block(5, struct.pack("<III", 0, 0, 0) + pcapng_opt(0, b"")))
+        opts = opt(1, b"hostile comment") + opt(0x1234, b"\x01\x02\x03") + opt(0, b"")
+        out.append(pcapng_epb(0, fr.ts // 1000, fr.data, fr.wirelen, opts))
+    out.append(pcapng_block(5, struct.pack("<III", 0, 0, 0) + opt(0, b"")))
     f.write(b"".join(out))
 
 
@@ -1023,40 +978,87 @@ def case_snaplen_64(w, scale, rng):
     (and the file header's snaplen 64), as editcap -s 64 does: headers
     survive, TLS payload does not.  Attacks reading beyond caplen; the run
     must report truncated_capture and nothing that was not captured."""
-    _, pkts = read_fixture()
-    w.f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 64, 1))
-    for sec, usec, data, length in pkts:
-        cap = data[:64]
-        w.f.write(struct.pack("<IIII", sec, usec, len(cap), length) + cap)
+    out = PcapWriter(w.f, snaplen=64)
+    for fr in read_fixture().frames:
+        out.write(fr.ts, fr.data[:64], fr.wirelen)
 
 
 def _cut(w, where):
-    head, pkts = read_fixture()
-    blob = head + b"".join(struct.pack("<IIII", s, u, len(d), n) + d for s, u, d, n in pkts)
-    w.f.write(blob[:where(pkts)])
+    frames = read_fixture().frames
+    blob = pcap_header(1) + b"".join(pcap_record(fr.ts, fr.data, fr.wirelen) for fr in frames)
+    w.f.write(blob[:where([fr.data for fr in frames])])
 
 
 def case_cut_mid_packet(w, scale, rng):
     """tests/pcaps/tls12-ecdhe-rsa.pcap cut in the middle of the data of its
     6th packet (the server flight): the file ends inside a record.  Must exit
     1 with one stderr line naming the file, after reporting what was read."""
-    _cut(w, lambda p: 24 + sum(16 + len(d) for _, _, d, _ in p[:5]) + 16 + len(p[5][2]) // 2)
+    _cut(w, lambda p: 24 + sum(16 + len(d) for d in p[:5]) + 16 + len(p[5]) // 2)
 
 
 def case_cut_mid_header(w, scale, rng):
     """tests/pcaps/tls12-ecdhe-rsa.pcap cut 7 bytes into the 16-byte record
     header of its 6th packet.  As cut-mid-packet."""
-    _cut(w, lambda p: 24 + sum(16 + len(d) for _, _, d, _ in p[:5]) + 7)
+    _cut(w, lambda p: 24 + sum(16 + len(d) for d in p[:5]) + 7)
 
 
 def case_header_only(w, scale, rng):
     """A pcap file header and no packets: a valid, empty capture (exit 0,
     a stats line with zero packets)."""
-    w.f.write(struct.pack("<IHHiIII", 0xA1B2C3D4, 2, 4, 0, 0, 262144, 1))
+    w.f.write(pcap_header(1))
 
 
 def case_zero_byte(w, scale, rng):
     """An empty file (or empty standard input): not a capture, exit 1."""
+
+
+# -- reproducers of what fuzzing found -----------------------------------------
+# tests/fuzz/README.md lists the defects; the outputs are committed in
+# tests/pcaps/hostile/ (tools/make-hostile-fixtures.sh writes them again, byte
+# for byte) and are also fuzz_pcap regression inputs.
+
+def _snaplen_cut(w, hs_type, keep):
+    """The fixture with the segment that starts with a handshake record of
+    hs_type captured up to `keep` bytes of the message body (the rest cut off
+    as a snaplen would; the wire length stays)."""
+    cap = read_fixture()
+    out = PcapWriter(w.f, cap.linktype, cap.snaplen, cap.nano)
+    cut = None
+    for fr in cap.frames:
+        data = fr.data
+        if cut is None:
+            off = tcp_of(cap.linktype, data).payload_offset
+            p = data[off:]
+            if len(p) > 9 and p[0] == 0x16 and p[5] == hs_type:
+                cut = data = data[:off + 5 + 4 + keep]
+        out.write(fr.ts, data, fr.wirelen)
+    if cut is None:
+        raise SystemExit("hostile: no handshake message of type %d in %s" % (hs_type, FIXTURE))
+
+
+def case_truncated_clienthello_random(w, scale, rng):
+    """tests/pcaps/tls12-ecdhe-rsa.pcap with its ClientHello segment cut by
+    the snaplen 10 bytes into the message body, inside the 32-byte random.
+    Once made the writers print 22 bytes past the captured data."""
+    _snaplen_cut(w, 1, 10)
+
+
+def case_truncated_serverhello_random(w, scale, rng):
+    """tests/pcaps/tls12-ecdhe-rsa.pcap with its ServerHello segment cut by
+    the snaplen 10 bytes into the message body, inside the 32-byte random.
+    As truncated-clienthello-random."""
+    _snaplen_cut(w, 2, 10)
+
+
+def case_pcapng_timestamp_overflow(w, scale, rng):
+    """tests/pcaps/tls12-ecdhe-rsa.pcap as pcapng whose 64-bit microsecond
+    timestamps start at 2^64 - 2^40 us (year 584,000), 1 ms apart: seconds
+    times 10^6 no longer fit 64 bits.  Once overflowed a signed product in
+    the capture reader; td_capture_time clamps them."""
+    out = [pcapng_shb(), pcapng_idb(1, 262144)]
+    for i, fr in enumerate(read_fixture().frames):
+        out.append(pcapng_epb(0, 2**64 - 2**40 + i * 1000, fr.data, fr.wirelen))
+    w.f.write(b"".join(out))
 
 
 # ---- issue 6: hiding
@@ -1734,7 +1736,10 @@ def case_snaplen_bad_length(w, scale, rng):
 
 
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
-             "header-only", "zero-byte"}
+             "header-only", "zero-byte", "truncated-clienthello-random",
+             "truncated-serverhello-random", "pcapng-timestamp-overflow"}
+# the cases that write pcapng (their files are NAME.pcapng)
+PCAPNG_CASES = {"pcapng-unknown-blocks", "pcapng-timestamp-overflow"}
 
 CASES = {
     "lying-lengths": case_lying_lengths,
@@ -1753,6 +1758,9 @@ CASES = {
     "cut-mid-header": case_cut_mid_header,
     "header-only": case_header_only,
     "zero-byte": case_zero_byte,
+    "truncated-clienthello-random": case_truncated_clienthello_random,
+    "truncated-serverhello-random": case_truncated_serverhello_random,
+    "pcapng-timestamp-overflow": case_pcapng_timestamp_overflow,
     "odd-versions": case_odd_versions,
     "ack-before-data": case_ack_before_data,
     "gap-in-message": case_gap_in_message,

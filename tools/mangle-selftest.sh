@@ -51,12 +51,12 @@ MODES_SHORT="recut,dup,reorder fragment-reverse recut,dup,reorder,vlan,fragment"
 
 # ---------------------------------------------------------------- derive
 # derive SRC OUT KIND: rewrite SRC's IP packets onto another link type or
-# into another file format, using mangle.py's reader.
+# into another file format, with tools/pcaplib.py (mangle.py's reader and writers).
 derive() {
-    python3 - "$mangle" "$@" <<'EOF'
-import importlib.util, struct, sys
-spec = importlib.util.spec_from_file_location("mangle", sys.argv[1])
-m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    python3 - "$here" "$@" <<'EOF'
+import struct, sys
+sys.path.insert(0, sys.argv[1])
+import pcaplib as m
 src, out, kind = sys.argv[2:5]
 dlt, snap, nano, frames = m.read_capture(src)
 recs = []
@@ -81,7 +81,7 @@ if kind == "exotic":
             h[0] = 0x40 | (len(h) // 4)
             struct.pack_into("!H", h, 2, tot + len(opts))
             h[10:12] = b"\0\0"
-            struct.pack_into("!H", h, 10, m.inet_csum(bytes(h)))
+            struct.pack_into("!H", h, 10, m.inet_checksum(bytes(h)))
             ip, et, tcpoff = h + ip[20:tot], 0x0800, len(h)
         else:
             if ip[6] != 6:
@@ -150,31 +150,20 @@ newdlt = {"sll": 113, "sll2": 276, "raw": 101, "null": 0, "loop": 108,
           "eth": 1, "pcapng": dlt, "pcap-be": dlt, "pcapng-be-spb": dlt,
           "rawip": 229 if recs and recs[0][1][0] >> 4 == 6 else 228}[kind]
 if kind == "pcapng":
-    def blk(t, body):
-        body += b"\0" * (-len(body) % 4)
-        return struct.pack("<II", t, len(body) + 12) + body + struct.pack("<I", len(body) + 12)
-    o = [blk(0x0A0D0D0A, struct.pack("<IHHq", 0x1A2B3C4D, 1, 0, -1))]
-    opt = struct.pack("<HHB3x", 9, 1, 9) + struct.pack("<HH", 0, 0)
-    o.append(blk(1, struct.pack("<HHI", newdlt, 0, 262144) + opt))
-    o.append(blk(1, struct.pack("<HHI", newdlt, 0, 262144) + opt))
+    # two interfaces with nanosecond timestamps (if_tsresol 9), packets alternating
+    opt = m.pcapng_option(9, b"\x09") + m.pcapng_option(0, b"")
+    o = [m.pcapng_shb(), m.pcapng_idb(newdlt, 262144, opt), m.pcapng_idb(newdlt, 262144, opt)]
     for i, (ts, d, wl) in enumerate(recs):
-        o.append(blk(6, struct.pack("<IIIII", i % 2, ts >> 32, ts & 0xFFFFFFFF, len(d), wl) + d))
+        o.append(m.pcapng_epb(i % 2, ts, d, wl))
     open(out, "wb").write(b"".join(o))
 elif kind == "pcapng-be-spb":
     # big-endian section, one interface, simple packet blocks (no timestamps)
-    def blk(t, body):
-        body += b"\0" * (-len(body) % 4)
-        return struct.pack(">II", t, len(body) + 12) + body + struct.pack(">I", len(body) + 12)
-    o = [blk(0x0A0D0D0A, struct.pack(">IHHq", 0x1A2B3C4D, 1, 0, -1))]
-    o.append(blk(1, struct.pack(">HHI", newdlt, 0, 0)))
+    o = [m.pcapng_shb(endian=">"), m.pcapng_idb(newdlt, 0, endian=">")]
     for ts, d, wl in recs:
-        o.append(blk(3, struct.pack(">I", wl) + d))
+        o.append(m.pcapng_spb(d, wl, endian=">"))
     open(out, "wb").write(b"".join(o))
 elif kind == "pcap-be":
-    o = [struct.pack(">IHHiIII", 0xA1B23C4D, 2, 4, 0, 0, 262144, newdlt)]
-    for ts, d, wl in recs:
-        o.append(struct.pack(">IIII", ts // 10**9, ts % 10**9, len(d), wl) + d)
-    open(out, "wb").write(b"".join(o))
+    m.write_pcap(out, newdlt, 262144, True, recs, endian=">")
 else:
     m.write_pcap(out, newdlt, 262144, nano, recs)
 EOF
@@ -188,10 +177,10 @@ EOF
 # sequence numbers, and the order in which new data appears alternately in
 # the two directions (causality).  Equal dumps = same streams.
 seqdump() {
-    python3 - "$mangle" "$@" <<'EOF'
-import hashlib, importlib.util, struct, sys
-spec = importlib.util.spec_from_file_location("mangle", sys.argv[1])
-m = importlib.util.module_from_spec(spec); spec.loader.exec_module(m)
+    python3 - "$here" "$@" <<'EOF'
+import hashlib, struct, sys
+sys.path.insert(0, sys.argv[1])
+import pcaplib as m
 src, out = sys.argv[2:4]
 dlt, snap, nano, frames = m.read_capture(src)
 frags = {}

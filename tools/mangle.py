@@ -39,6 +39,16 @@ Modes (applied in this fixed order whatever order they are given in):
                     unfragmentable part (RFC 8200) and keeps the whole TCP
                     header in the first fragment (RFC 7112)
   fragment-reverse  as fragment, fragments of each datagram in reverse order
+  link-TYPE         last, every IP packet of an Ethernet capture (untagged)
+                    moved to another link type, byte for byte; frames that
+                    are not IP are left out.  TYPE: sll (Linux cooked v1, 113),
+                    sll2 (v2, 276), null (BSD loopback, 0, little-endian),
+                    loop (108, network order), raw (101), ipv4 (228) / ipv6
+                    (229) (only packets of that version), qinq (Ethernet, an
+                    802.1ad outer tag 10 and an 802.1Q inner tag 20), pppoe
+                    (Ethernet, a PPPoE session).  One at a time, not with vlan
+                    or qinq.  tools/derive-fixtures.sh makes the link-type
+                    fixtures with them (this was tools/relink.py TYPE IN OUT).
 
 Lengths and IPv4 header checksums are recomputed; every TCP segment that is
 rebuilt gets a correct TCP checksum (untouched segments keep theirs).
@@ -46,244 +56,33 @@ rebuilt gets a correct TCP checksum (untouched segments keep theirs).
 Input: classic pcap (us/ns, either byte order) or pcapng (SHB/IDB/EPB/SPB/PB,
 one link type).  Link types: Ethernet (1, with or without VLAN tags), NULL (0),
 LOOP (108), raw IP (12, 14, 101, 228, 229), Linux SLL (113), SLL2 (276).
-Output: classic pcap, same link type, nanosecond timestamps when the input had
+Output: classic pcap, same link type (link-TYPE: that type), nanosecond timestamps when the input had
 sub-microsecond resolution.  Deterministic for a given --seed (default 1).
-Pure Python 3 standard library.
+Files are read and written by tools/pcaplib.py.  Pure Python 3 standard library.
 """
 
 import argparse
-import array
+import os
 import random
 import struct
 import sys
 
-# ----------------------------------------------------------------------------
-# Capture file reading / writing
-# ----------------------------------------------------------------------------
-
-class CapError(Exception):
-    pass
-
-
-class Frame:
-    """One captured frame: timestamp in integer nanoseconds."""
-    __slots__ = ("ts", "data", "wirelen")
-
-    def __init__(self, ts, data, wirelen):
-        self.ts = ts
-        self.data = data
-        self.wirelen = wirelen
+sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
+from pcaplib import (FIN, LINKTYPE_ETHERNET, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2,  # noqa: E402
+                     LINKTYPE_LOOP, LINKTYPE_NULL, RAW_LINKTYPES, RST, SYN, CapError, ip_offset,
+                     ipv4_with_checksum, read_capture, tcp_with_checksum, write_pcap)
 
 
 def warn(msg):
     sys.stderr.write("mangle: warning: %s\n" % msg)
 
 
-def read_pcap(buf):
-    """Classic pcap. Returns (linktype, snaplen, nanosecond?, [Frame])."""
-    magic = buf[:4]
-    table = {
-        b"\xd4\xc3\xb2\xa1": ("<", False), b"\xa1\xb2\xc3\xd4": (">", False),
-        b"\x4d\x3c\xb2\xa1": ("<", True), b"\xa1\xb2\x3c\x4d": (">", True),
-    }
-    if magic not in table or len(buf) < 24:
-        raise CapError("not a pcap file")
-    e, nano = table[magic]
-    _, _, _, _, snaplen, lt = struct.unpack_from(e + "HHiIII", buf, 4)
-    lt &= 0xFFFF  # upper bits may hold FCS information
-    rec = struct.Struct(e + "IIII")
-    mult = 1 if nano else 1000
-    frames = []
-    off, n = 24, len(buf)
-    while off < n:
-        if off + 16 > n:
-            warn("truncated record header at offset %d, stopping" % off)
-            break
-        sec, frac, caplen, wirelen = rec.unpack_from(buf, off)
-        off += 16
-        if off + caplen > n:
-            warn("record at offset %d claims %d bytes beyond end of file, "
-                 "stopping" % (off - 16, caplen))
-            break
-        frames.append(Frame(sec * 1000000000 + frac * mult,
-                            bytes(buf[off:off + caplen]), wirelen))
-        off += caplen
-    return lt, snaplen, nano, frames
-
-
-def _pcapng_options(buf, off, end, e):
-    opts = {}
-    while off + 4 <= end:
-        code, ln = struct.unpack_from(e + "HH", buf, off)
-        off += 4
-        if code == 0:
-            break
-        opts.setdefault(code, bytes(buf[off:off + ln]))
-        off += (ln + 3) & ~3
-    return opts
-
-
-def read_pcapng(buf):
-    """pcapng. Returns (linktype, snaplen, nanosecond?, [Frame])."""
-    frames = []
-    ifaces = []          # per current section: (linktype, snaplen, tsconv, tsoff)
-    linktypes = set()
-    snap = 0
-    nano = False
-    e = "<"
-    off, n = 0, len(buf)
-    last_ts = 0
-    while off + 12 <= n:
-        btype = struct.unpack_from("<I", buf, off)[0]
-        if btype == 0x0A0D0D0A:
-            bom = buf[off + 8:off + 12]
-            if bom == b"\x4d\x3c\x2b\x1a":
-                e = "<"
-            elif bom == b"\x1a\x2b\x3c\x4d":
-                e = ">"
-            else:
-                raise CapError("bad pcapng byte-order magic")
-            ifaces = []
-        btype, blen = struct.unpack_from(e + "II", buf, off)
-        if blen < 12 or off + blen > n:
-            warn("truncated pcapng block at offset %d, stopping" % off)
-            break
-        body, end = off + 8, off + blen - 4
-        if btype == 1:  # IDB
-            lt, _, sl = struct.unpack_from(e + "HHI", buf, body)
-            opts = _pcapng_options(buf, body + 8, end, e)
-            res = opts.get(9, b"\x06")[0]
-            tsoff = struct.unpack(e + "q", opts[14][:8])[0] if 14 in opts and \
-                len(opts[14]) >= 8 else 0
-            if res & 0x80:
-                v = res & 0x7F
-                conv = (lambda u, v=v: (u * 1000000000) >> v)
-                nano = True
-            else:
-                v = res
-                if v <= 9:
-                    conv = (lambda u, m=10 ** (9 - v): u * m)
-                else:
-                    conv = (lambda u, d=10 ** (v - 9): u // d)
-                if v > 6:
-                    nano = True
-            ifaces.append((lt, sl, conv, tsoff * 1000000000))
-            linktypes.add(lt)
-            snap = max(snap, sl or 262144)
-        elif btype in (6, 2):  # EPB, obsolete PB
-            if btype == 6:
-                ifid, hi, lo, caplen, wirelen = struct.unpack_from(e + "IIIII", buf, body)
-                doff = body + 20
-            else:
-                ifid, _, hi, lo, caplen, wirelen = struct.unpack_from(e + "HHIIII", buf, body)
-                doff = body + 20
-            if ifid >= len(ifaces):
-                raise CapError("packet for undefined interface %d" % ifid)
-            _, _, conv, tsoff = ifaces[ifid]
-            caplen = min(caplen, end - doff)
-            last_ts = conv((hi << 32) | lo) + tsoff
-            frames.append(Frame(last_ts, bytes(buf[doff:doff + caplen]), wirelen))
-        elif btype == 3:  # SPB: no timestamp, interface 0
-            if not ifaces:
-                raise CapError("simple packet block before any interface")
-            wirelen = struct.unpack_from(e + "I", buf, body)[0]
-            caplen = min(wirelen, end - (body + 4))
-            if ifaces[0][1]:
-                caplen = min(caplen, ifaces[0][1])
-            frames.append(Frame(last_ts, bytes(buf[body + 4:body + 4 + caplen]), wirelen))
-        off += blen
-    if not linktypes:
-        raise CapError("pcapng file without interface description block")
-    if len(linktypes) > 1:
-        raise CapError("pcapng interfaces have different link types %s"
-                       % sorted(linktypes))
-    return linktypes.pop(), snap, nano, frames
-
-
-def read_capture(path):
-    with open(path, "rb") as f:
-        buf = f.read()
-    if buf[:4] == b"\x0a\x0d\x0d\x0a":
-        return read_pcapng(buf)
-    return read_pcap(buf)
-
-
-def write_pcap(path, linktype, snaplen, nano, frames):
-    """frames: iterable of (ts_ns, data, wirelen)."""
-    out = [struct.pack("<IHHiIII", 0xA1B23C4D if nano else 0xA1B2C3D4,
-                       2, 4, 0, 0, snaplen, linktype)]
-    rec = struct.Struct("<IIII")
-    for ts, data, wirelen in frames:
-        ts = max(ts, 0)
-        sec, ns = divmod(ts, 1000000000)
-        out.append(rec.pack(sec, ns if nano else ns // 1000, len(data), wirelen))
-        out.append(data)
-    with open(path, "wb") as f:
-        f.write(b"".join(out))
-
-
-# ----------------------------------------------------------------------------
-# Checksums
-# ----------------------------------------------------------------------------
-
-_LE = sys.byteorder == "little"
-
-
-def inet_csum(data):
-    """RFC 1071 checksum, returned as the 16-bit value to store big-endian."""
-    if len(data) & 1:
-        data += b"\0"
-    s = sum(array.array("H", data))  # native order; fixed up by one swap below
-    while s >> 16:
-        s = (s & 0xFFFF) + (s >> 16)
-    s = ~s & 0xFFFF
-    if _LE:
-        s = ((s & 0xFF) << 8) | (s >> 8)
-    return s
-
-
 # ----------------------------------------------------------------------------
 # Packet decoding
 # ----------------------------------------------------------------------------
 
-ETH, NULL, LOOP, SLL, SLL2 = 1, 0, 108, 113, 276
-RAW_TYPES = (12, 14, 101, 228, 229)
-SUPPORTED = (ETH, NULL, LOOP, SLL, SLL2) + RAW_TYPES
-VLAN_ETYPES = (0x8100, 0x88A8, 0x9100)
-
-FIN, SYN, RST, PSH, ACK = 0x01, 0x02, 0x04, 0x08, 0x10
-
-
-def ip_offset(dlt, d):
-    """Offset of the IP header in frame d, or None."""
-    if dlt == ETH:
-        if len(d) < 14:
-            return None
-        et, off = (d[12] << 8) | d[13], 14
-    elif dlt == SLL:
-        if len(d) < 16:
-            return None
-        et, off = (d[14] << 8) | d[15], 16
-    elif dlt == SLL2:
-        if len(d) < 20:
-            return None
-        et, off = (d[0] << 8) | d[1], 20
-    elif dlt in (NULL, LOOP):
-        et, off = None, 4
-    elif dlt in RAW_TYPES:
-        et, off = None, 0
-    else:
-        return None
-    if et is not None:
-        while et in VLAN_ETYPES and len(d) >= off + 4:
-            et, off = (d[off + 2] << 8) | d[off + 3], off + 4
-        if et not in (0x0800, 0x86DD):
-            return None
-    if len(d) <= off or (d[off] >> 4) not in (4, 6):
-        return None
-    if et == 0x0800 and d[off] >> 4 != 4 or et == 0x86DD and d[off] >> 4 != 6:
-        return None
-    return off
+ETH = LINKTYPE_ETHERNET
+SUPPORTED = (LINKTYPE_NULL, ETH, LINKTYPE_LOOP, LINKTYPE_LINUX_SLL, LINKTYPE_LINUX_SLL2) + RAW_LINKTYPES
 
 
 class Pkt:
@@ -401,14 +200,7 @@ def tcp_segment(p):
     h = bytearray(p.tcphdr)
     struct.pack_into("!I", h, 4, p.seq)
     h[13] = p.flags
-    h[16] = h[17] = 0
-    seg = bytes(h) + p.payload
-    if p.ipver == 4:
-        pseudo = p.src + p.dst + struct.pack("!BBH", 0, 6, len(seg))
-    else:
-        pseudo = p.src + p.dst + struct.pack("!IxxxB", len(seg), 6)
-    c = inet_csum(pseudo + seg)
-    return seg[:16] + struct.pack("!H", c) + seg[18:]
+    return tcp_with_checksum(p.src, p.dst, bytes(h) + p.payload)
 
 
 def ipv4_header(hdr, body_len, fragfield=None, ident=None):
@@ -417,9 +209,8 @@ def ipv4_header(hdr, body_len, fragfield=None, ident=None):
         ident = (hdr[4] << 8) | hdr[5]
     if fragfield is None:
         fragfield = (hdr[6] << 8) | hdr[7]
-    h = hdr[:2] + struct.pack("!HHH", len(hdr) + body_len, ident, fragfield) + \
-        hdr[8:10] + b"\0\0" + hdr[12:]
-    return h[:10] + struct.pack("!H", inet_csum(h)) + h[12:]
+    return ipv4_with_checksum(hdr[:2] + struct.pack("!HHH", len(hdr) + body_len, ident, fragfield)
+                              + hdr[8:])
 
 
 def ipv4_copied_options(hdr):
@@ -740,17 +531,65 @@ def do_fragment(pkts, reverse):
 
 
 # ----------------------------------------------------------------------------
+# Link types (link-TYPE modes)
+# ----------------------------------------------------------------------------
+
+# the output link type of each link-TYPE mode
+RELINK = {"sll": LINKTYPE_LINUX_SLL, "sll2": LINKTYPE_LINUX_SLL2, "null": LINKTYPE_NULL,
+          "loop": LINKTYPE_LOOP, "raw": 101, "ipv4": 228, "ipv6": 229, "qinq": ETH, "pppoe": ETH}
+
+
+def relink_frame(kind, frame):
+    """The IP packet of an untagged Ethernet frame in link type `kind`, or
+    None for frames that do not go over (not IP; the other IP version for
+    ipv4/ipv6)."""
+    dst, src, ethertype = frame[0:6], frame[6:12], struct.unpack(">H", frame[12:14])[0]
+    payload = frame[14:]
+    if ethertype not in (0x0800, 0x86DD):
+        return None
+    version = 4 if ethertype == 0x0800 else 6
+    if kind == "sll":    # packet type 0 (to us), ARPHRD_LOOPBACK 772, the sender's 6-byte address
+        return struct.pack(">HHH", 0, 772, 6) + src + b"\0\0" + struct.pack(">H", ethertype) + payload
+    if kind == "sll2":
+        return struct.pack(">HHIHBB", ethertype, 0, 1, 772, 0, 6) + src + b"\0\0" + payload
+    if kind in ("null", "loop"):  # AF_INET 2, AF_INET6 30; NULL in host (here little-endian) order
+        return struct.pack("<I" if kind == "null" else ">I", 2 if version == 4 else 30) + payload
+    if kind == "raw":
+        return payload
+    if kind in ("ipv4", "ipv6"):
+        return payload if kind == "ipv%d" % version else None
+    if kind == "qinq":   # 802.1ad outer tag 10, 802.1Q inner tag 20
+        return dst + src + struct.pack(">HHHHH", 0x88A8, 10, 0x8100, 20, ethertype) + payload
+    # pppoe: a PPPoE session (RFC 2516), session id 0x1234, PPP protocol IPv4 0x21 / IPv6 0x57
+    ppp = 0x0021 if version == 4 else 0x0057
+    return dst + src + struct.pack(">HBBHHH", 0x8864, 0x11, 0, 0x1234, len(payload) + 2, ppp) + payload
+
+
+def do_relink(frames, kind):
+    """(ts, frame, wirelen) in Ethernet -> the same packets in link type kind."""
+    out = []
+    for ts, frame, wirelen in frames:
+        new = relink_frame(kind, frame)
+        if new is not None:
+            out.append((ts, new, wirelen + len(new) - len(frame)))
+    return out
+
+
+# ----------------------------------------------------------------------------
 # Main
 # ----------------------------------------------------------------------------
 
 MODES = ("recut", "dup", "overlap", "reorder", "vlan", "qinq", "fragment",
-         "fragment-reverse")
+         "fragment-reverse") + tuple("link-" + k for k in RELINK)
 
 
 def mangle(inp, outp, modes, seed):
-    dlt, snaplen, nano, frames = read_capture(inp)
-    if ("vlan" in modes or "qinq" in modes) and dlt != ETH:
-        raise CapError("vlan/qinq modes need Ethernet (link type 1), "
+    dlt, snaplen, nano, frames = read_capture(inp, warn)
+    links = sorted(m[5:] for m in modes if m.startswith("link-"))
+    if links and (len(links) > 1 or "vlan" in modes or "qinq" in modes):
+        raise CapError("a link-TYPE mode goes with no other link-TYPE, vlan or qinq mode")
+    if ("vlan" in modes or "qinq" in modes or links) and dlt != ETH:
+        raise CapError("vlan, qinq and link-TYPE modes need Ethernet (link type 1), "
                        "input has link type %d" % dlt)
     if dlt not in SUPPORTED:
         warn("link type %d not supported: copying all packets unchanged" % dlt)
@@ -772,6 +611,8 @@ def mangle(inp, outp, modes, seed):
     out = []
     for p in pkts:
         out.extend(em.emit(p, dlt))
+    if links:
+        out, dlt = do_relink(out, links[0]), RELINK[links[0]]
     snap = max([snaplen] + [len(d) for _, d, _ in out])
     write_pcap(outp, dlt, snap, nano, out)
     return len(frames), len(out)

@@ -10,7 +10,9 @@
  *     connections OP NUMBER | anomalies OP NUMBER       rules on the whole capture
  *
  * FIELD is a key of the connection event, with [i] for array elements
- * (`server_certificates[0]`, `alerts[0].description`); OP is one of
+ * (`server_certificates[0]`, `alerts[0].description`); a name no connection
+ * event can carry (conn_fields.h, the writer's own table) is an error that
+ * names the nearest known one.  OP is one of
  * = != ~ !~ (glob, fnmatch(3)) < <= > >= (numbers; versions by code point)
  * and `contains` (an array element, or a substring).
  *
@@ -25,12 +27,14 @@
 #include <fnmatch.h>
 #include <getopt.h>
 #include <stdbool.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
 
 #include "tlsdissect/capture.h"
+#include "tlsdissect/conn_fields.h"
 #include "tlsdissect/engine.h"
 #include "tlsdissect/registry.h"
 #include "tlsdissect/validate.h"
@@ -155,6 +159,18 @@ static bool scalar_text(const cJSON *v, char *buf, size_t size)
     return true;
 }
 
+/* A value as rules compare it: scalars as scalar_text, arrays and objects as compact JSON. */
+static void describe(const cJSON *got, char *buf, size_t size)
+{
+    if (got == NULL) {
+        snprintf(buf, size, "(absent)");
+    } else if (!scalar_text(got, buf, size)) {
+        char *printed = cJSON_PrintUnformatted(got);
+        snprintf(buf, size, "%s", printed ? printed : "?");
+        free(printed);
+    }
+}
+
 /* Follow "a.b[2].c" in an event; NULL when absent. */
 static const cJSON *lookup(const cJSON *ev, const char *path)
 {
@@ -207,12 +223,26 @@ static const struct {
     {"~", OP_GLOB}, {"<", OP_LT},       {">", OP_GT},  {"contains", OP_CONTAINS},
 };
 
-/* Whether `got` (a JSON value, or NULL when absent) satisfies OP want. */
+/*
+ * Whether `got` (a JSON value, or NULL when absent) satisfies OP want.
+ * null and absent have no text: = and != compare the words `null` and
+ * `(absent)`; ~ never holds and !~ always does; the ordered operators and
+ * contains never hold (docs/check.md, "null and absent").
+ */
 static bool holds(const cJSON *got, enum op op, const char *want)
 {
     char text[MAX_LINE];
     double a, b;
 
+    if (got == NULL || cJSON_IsNull(got)) {
+        const char *word = got ? "null" : "(absent)";
+        switch (op) {
+        case OP_EQ: return strcmp(word, want) == 0;
+        case OP_NE: return strcmp(word, want) != 0;
+        case OP_NOT_GLOB: return true;
+        default: return false;
+        }
+    }
     if (op == OP_CONTAINS) {
         if (cJSON_IsArray(got)) {
             const cJSON *el;
@@ -223,13 +253,7 @@ static bool holds(const cJSON *got, enum op op, const char *want)
         }
         return cJSON_IsString(got) && strstr(got->valuestring, want) != NULL;
     }
-    if (got == NULL)
-        snprintf(text, sizeof text, "(absent)");
-    else if (!scalar_text(got, text, sizeof text)) {
-        char *printed = cJSON_PrintUnformatted(got);
-        snprintf(text, sizeof text, "%s", printed ? printed : "?");
-        free(printed);
-    }
+    describe(got, text, sizeof text);
     switch (op) {
     case OP_EQ: return strcmp(text, want) == 0;
     case OP_NE: return strcmp(text, want) != 0;
@@ -239,17 +263,6 @@ static bool holds(const cJSON *got, enum op op, const char *want)
         if (!ordered_value(text, &a) || !ordered_value(want, &b))
             return false;
         return op == OP_LT ? a < b : op == OP_LE ? a <= b : op == OP_GT ? a > b : a >= b;
-    }
-}
-
-static void describe(const cJSON *got, char *buf, size_t size)
-{
-    if (got == NULL) {
-        snprintf(buf, size, "(absent)");
-    } else if (!scalar_text(got, buf, size)) {
-        char *printed = cJSON_PrintUnformatted(got);
-        snprintf(buf, size, "%s", printed ? printed : "?");
-        free(printed);
     }
 }
 
@@ -276,8 +289,104 @@ static char *trim(char *s)
     return s;
 }
 
-/* Parse "scope: field op value" or "connections op N"; NULL or an error text. */
-static const char *parse_rule(char *line, struct rule *r)
+/* Edit distance between a[0..an) and b (Levenshtein), for "did you mean". */
+static size_t edit_distance(const char *a, size_t an, const char *b)
+{
+    size_t bn = strlen(b), row[64], diag, up;
+    if (an >= sizeof row / sizeof row[0] || bn >= sizeof row / sizeof row[0])
+        return SIZE_MAX;
+    for (size_t j = 0; j <= bn; j++)
+        row[j] = j;
+    for (size_t i = 1; i <= an; i++) {
+        diag = row[0];
+        row[0] = i;
+        for (size_t j = 1; j <= bn; j++) {
+            size_t best = diag + (a[i - 1] != b[j - 1]);
+            up = row[j];
+            if (up + 1 < best)
+                best = up + 1;
+            if (row[j - 1] + 1 < best)
+                best = row[j - 1] + 1;
+            diag = up;
+            row[j] = best;
+        }
+    }
+    return row[bn];
+}
+
+/* The key inside parent whose name is nearest to name[0..len). */
+static int nearest_key(int parent, const char *name, size_t len)
+{
+    size_t best = SIZE_MAX;
+    int found = -1;
+    for (int k = 0; k < TD_CK_COUNT; k++) {
+        size_t d;
+        if (!td_conn_key_in(parent, (enum td_conn_key)k))
+            continue;
+        d = edit_distance(name, len, td_conn_key_name((enum td_conn_key)k));
+        if (d < best) {
+            best = d;
+            found = k;
+        }
+    }
+    return found;
+}
+
+/*
+ * Whether path ("a.b[2].c") names a value some connection event can carry:
+ * every name a key of the object it is in (conn_fields.h, with `<name>_hex`
+ * after escaped wire strings), [i] only on arrays, `.` only into objects.
+ * If not, err says why, with the nearest known name.
+ */
+static bool known_field(const char *path, char *err, size_t size)
+{
+    const char *p = path;
+    int parent = TD_CK_TOP;
+    for (;;) {
+        size_t n = strcspn(p, ".[");
+        enum td_field_shape shape;
+        int k = td_conn_key_find(parent, p, n);
+        if (k < 0 && n > 4 && memcmp(p + n - 4, "_hex", 4) == 0) {
+            int base = td_conn_key_find(parent, p, n - 4);
+            if (base >= 0 && td_conn_field((enum td_conn_key)base)->hex_sibling)
+                k = base;
+        }
+        if (k < 0) {
+            int near = nearest_key(parent, p, n);
+            snprintf(err, size, "no connection event has the field '%s'%s%.*s%s%s", path,
+                     near >= 0 ? ": did you mean " : "", near >= 0 ? (int)(p - path) : 0, path,
+                     near >= 0 ? td_conn_key_name((enum td_conn_key)near) : "", near >= 0 ? "?" : "");
+            return false;
+        }
+        shape = td_conn_field((enum td_conn_key)k)->shape;
+        p += n;
+        if (*p == '[') {
+            if (shape != TD_SHAPE_LIST && shape != TD_SHAPE_OBJECT_LIST) {
+                snprintf(err, size, "'%.*s' is not a list: no [i] after it", (int)(p - path), path);
+                return false;
+            }
+            p++;
+            if (!(*p >= '0' && *p <= '9') || p[strspn(p, "0123456789")] != ']') {
+                snprintf(err, size, "'%s': an index is a number in [ ]", path);
+                return false;
+            }
+            p += strspn(p, "0123456789") + 1;
+            shape = shape == TD_SHAPE_OBJECT_LIST ? TD_SHAPE_OBJECT : TD_SHAPE_VALUE;
+        }
+        if (*p == '\0')
+            return true;
+        if (*p != '.' || shape != TD_SHAPE_OBJECT) {
+            snprintf(err, size, "'%.*s' has no fields%s", (int)(p - path), path,
+                     shape == TD_SHAPE_OBJECT_LIST ? " (it is a list: index it first, [0])" : "");
+            return false;
+        }
+        parent = k;
+        p++;
+    }
+}
+
+/* The syntax of a rule: NULL, or what is wrong with it. */
+static const char *parse_rule_text(char *line, struct rule *r)
 {
     char *colon, *rest;
     size_t i;
@@ -328,6 +437,17 @@ static const char *parse_rule(char *line, struct rule *r)
     return "missing operator (= != ~ !~ < <= > >= contains)";
 }
 
+/* Parse "scope: field op value" or "connections op N"; false with the reason in err. */
+static bool parse_rule(char *line, struct rule *r, char *err, size_t size)
+{
+    const char *problem = parse_rule_text(line, r);
+    if (problem) {
+        snprintf(err, size, "%s", problem);
+        return false;
+    }
+    return r->scope == SCOPE_CAPTURE || known_field(r->field, err, size);
+}
+
 static const char *op_text(enum op op)
 {
     for (size_t i = 0; i < sizeof ops / sizeof ops[0]; i++)
@@ -373,7 +493,7 @@ static bool check_rule(const struct rule *r, const struct outcome *o, char *why,
     }
     case SCOPE_CONN:
         for (i = 0; i < o->nconns; i++) {
-            const cJSON *c = lookup(o->conns[i], "conn");
+            const cJSON *c = lookup(o->conns[i], td_conn_key_name(TD_CK_CONN));
             if (c && scalar_text(c, got, sizeof got) && strtoul(got, NULL, 10) == r->conn) {
                 const cJSON *v = lookup(o->conns[i], r->field);
                 describe(v, got, sizeof got);
@@ -391,7 +511,7 @@ static bool check_rule(const struct rule *r, const struct outcome *o, char *why,
             matches += ok;
             /* all: the first connection that fails it; none: the first that matches */
             if ((r->scope == SCOPE_ALL && !ok) || (r->scope == SCOPE_NONE && ok)) {
-                if ((c = lookup(o->conns[i], "conn")) != NULL)
+                if ((c = lookup(o->conns[i], td_conn_key_name(TD_CK_CONN))) != NULL)
                     scalar_text(c, num, sizeof num);
                 describe(v, got, sizeof got);
                 snprintf(why, size, "conn %s has %s", num, got);
@@ -424,7 +544,7 @@ static unsigned apply_rules(const char *rules_path, const char *fixture, const s
     }
     while (fgets(line, sizeof line, f)) {
         struct rule r;
-        const char *err;
+        char err[MAX_LINE];
         char *text = trim(line);
         lineno++;
         if (*text == '\0' || *text == '#')
@@ -432,8 +552,7 @@ static unsigned apply_rules(const char *rules_path, const char *fixture, const s
         *any_rule = true;
         char copy[MAX_LINE];
         snprintf(copy, sizeof copy, "%s", text);
-        err = parse_rule(copy, &r);
-        if (err) {
+        if (!parse_rule(copy, &r, err, sizeof err)) {
             if (failures++ == 0)
                 printf("FAIL %s\n", fixture);
             printf("     %s:%u: %s\n         %s\n", rules_path, lineno, text, err);
@@ -464,32 +583,46 @@ static void expect_path(const char *fixture, char *buf, size_t size)
     snprintf(buf, size, "%.*s.expect", (int)stem, fixture);
 }
 
+/* The rule path of key k: "name", or "parent.name" for a key inside an object. */
+static void key_path(enum td_conn_key k, char *buf, size_t size)
+{
+    const struct td_conn_field *f = td_conn_field(k);
+    if (f->parent == TD_CK_TOP)
+        snprintf(buf, size, "%s", f->name);
+    else
+        snprintf(buf, size, "%s.%s", td_conn_key_name((enum td_conn_key)f->parent), f->name);
+}
+
 /* Write a snapshot of the key fields of every connection (--update). */
 static int write_snapshot(const char *path, const struct outcome *o)
 {
-    static const char *const fields[] = {"version", "cipher_suite", "sni", "alpn", "established",
-                                         "resumed", "ja3", "ja4", "history",
-                                         "certificate_validation.status"};
+    static const enum td_conn_key fields[] = {
+        TD_CK_VERSION, TD_CK_CIPHER_SUITE, TD_CK_SNI,  TD_CK_ALPN,    TD_CK_ESTABLISHED,
+        TD_CK_RESUMED, TD_CK_JA3,          TD_CK_JA4,  TD_CK_HISTORY, TD_CK_VALIDATION_STATUS,
+    };
+    const char *certs_name = td_conn_key_name(TD_CK_SERVER_CERTIFICATES);
     FILE *f = fopen(path, "w");
-    char text[MAX_LINE];
+    char text[MAX_LINE], field[128];
 
     if (f == NULL)
         return -1;
     fprintf(f, "# expectations for `tlsdissect check` (written by --update; edit freely)\n");
     fprintf(f, "connections = %zu\n", o->nconns);
     for (size_t i = 0; i < o->nconns; i++) {
-        const cJSON *c = lookup(o->conns[i], "conn"), *certs;
+        const cJSON *c = lookup(o->conns[i], td_conn_key_name(TD_CK_CONN)), *certs;
         char num[32] = "?";
         scalar_text(c, num, sizeof num);
         for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
-            const cJSON *v = lookup(o->conns[i], fields[k]);
+            const cJSON *v;
+            key_path(fields[k], field, sizeof field);
+            v = lookup(o->conns[i], field);
             if (v && !cJSON_IsNull(v) && scalar_text(v, text, sizeof text))
-                fprintf(f, "conn %s: %s = %s\n", num, fields[k], text);
+                fprintf(f, "conn %s: %s = %s\n", num, field, text);
         }
-        certs = lookup(o->conns[i], "server_certificates");
+        certs = lookup(o->conns[i], certs_name);
         for (int k = 0; k < cJSON_GetArraySize(certs); k++)
             if (scalar_text(cJSON_GetArrayItem(certs, k), text, sizeof text))
-                fprintf(f, "conn %s: server_certificates[%d] = %s\n", num, k, text);
+                fprintf(f, "conn %s: %s[%d] = %s\n", num, certs_name, k, text);
     }
     return fclose(f);
 }

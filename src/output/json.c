@@ -15,6 +15,7 @@
 
 #include "sink_private.h"
 #include "tlsdissect/codepoints.h"
+#include "tlsdissect/conn_fields.h"
 #include "tlsdissect/escape.h"
 #include "tlsdissect/format.h"
 #include "tlsdissect/registry.h"
@@ -64,6 +65,9 @@ static void add_i64(cJSON *o, const char *name, int64_t v)
         put(o, name, cJSON_CreateRaw(num));
     }
 }
+
+/* A key of the connection event, by its name in the one table (conn_fields.h). */
+#define CK(key) td_conn_key_name(TD_CK_##key)
 
 static void add_static(cJSON *o, const char *name, const char *s)
 {
@@ -204,8 +208,8 @@ static cJSON *endpoint(const struct td_endpoint *ep)
 {
     cJSON *o = cJSON_CreateObject();
     char buf[TD_ADDR_BUF];
-    put(o, "ip", cJSON_CreateString(td_format_addr(ep->family, ep->addr, buf)));
-    add_u64(o, "port", (uint64_t)(ep->port));
+    put(o, CK(ENDPOINT_IP), cJSON_CreateString(td_format_addr(ep->family, ep->addr, buf)));
+    add_u64(o, CK(ENDPOINT_PORT), (uint64_t)(ep->port));
     return o;
 }
 
@@ -214,15 +218,15 @@ static cJSON *event_head(struct json_writer *j, const char *type, const struct t
     cJSON *o = cJSON_CreateObject();
     if (o == NULL)
         return NULL;
-    add_static(o, "type", type);
-    add_time(j, o, "ts", ev->ts);
+    add_static(o, CK(TYPE), type);
+    add_time(j, o, CK(TS), ev->ts);
     if (ev->conn) {
-        add_u64(o, "conn", ev->conn->conn);
-        put(o, "client", endpoint(&ev->conn->client));
-        put(o, "server", endpoint(&ev->conn->server));
+        add_u64(o, CK(CONN), ev->conn->conn);
+        put(o, CK(CLIENT), endpoint(&ev->conn->client));
+        put(o, CK(SERVER), endpoint(&ev->conn->server));
         if (ev->conn->nvlan) {
             cJSON *a = cJSON_CreateArray();
-            put(o, "vlan", a);
+            put(o, CK(VLAN), a);
             for (uint8_t i = 0; a && i < ev->conn->nvlan; i++)
                 cJSON_AddItemToArray(a, uint_item(ev->conn->vlan[i]));
         }
@@ -362,10 +366,10 @@ static void alert(cJSON *o, const struct td_alert *a)
     char buf[TD_REG_NAME_BUF];
     const char *level = td_registry_name(TD_REG_ALERT_LEVELS, a->level, buf);
     if (level == buf)
-        put(o, "level", cJSON_CreateString(buf));
+        put(o, CK(ALERT_LEVEL), cJSON_CreateString(buf));
     else
-        add_static(o, "level", level);
-    add_name(o, "description", TD_REG_ALERTS, a->description);
+        add_static(o, CK(ALERT_LEVEL), level);
+    add_name(o, CK(ALERT_DESCRIPTION), TD_REG_ALERTS, a->description);
 }
 
 static void message_fields(cJSON *o, const struct td_message *m)
@@ -496,36 +500,36 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
     char *history;
     static const char *const resumed[] = {"no", "session_id", "session_ticket", "psk"};
 
-    add_time(j, o, "start", s->start);
-    add_time(j, o, "end", s->end);
-    add_opt_string(o, "community_id", s->community_id);
+    add_time(j, o, CK(START), s->start);
+    add_time(j, o, CK(END), s->end);
+    add_opt_string(o, CK(COMMUNITY_ID), s->community_id);
     if (s->has_version)
-        add_name(o, "version", TD_REG_VERSIONS, s->version);
+        add_name(o, CK(VERSION), TD_REG_VERSIONS, s->version);
     else
-        put(o, "version", cJSON_CreateNull());
+        put(o, CK(VERSION), cJSON_CreateNull());
     if (s->has_cipher_suite)
-        add_name(o, "cipher_suite", TD_REG_CIPHER_SUITES, s->cipher_suite);
+        add_name(o, CK(CIPHER_SUITE), TD_REG_CIPHER_SUITES, s->cipher_suite);
     else
-        put(o, "cipher_suite", cJSON_CreateNull());
-    add_opt_wire(o, "sni", s->sni, s->sni_len);
-    add_opt_wire(o, "alpn", s->alpn, s->alpn_len);
-    put(o, "established", cJSON_CreateBool(s->established));
+        put(o, CK(CIPHER_SUITE), cJSON_CreateNull());
+    add_opt_wire(o, CK(SNI), s->sni, s->sni_len);
+    add_opt_wire(o, CK(ALPN), s->alpn, s->alpn_len);
+    put(o, CK(ESTABLISHED), cJSON_CreateBool(s->established));
     if (s->resumption_known)
-        put(o, "resumed", cJSON_CreateString(resumed[s->resumed]));
+        put(o, CK(RESUMED), cJSON_CreateString(resumed[s->resumed]));
     else
-        put(o, "resumed", cJSON_CreateNull());
+        put(o, CK(RESUMED), cJSON_CreateNull());
     if (s->resumed_from)
-        add_u64(o, "resumed_from", s->resumed_from);
+        add_u64(o, CK(RESUMED_FROM), s->resumed_from);
     else
-        put(o, "resumed_from", cJSON_CreateNull());
+        put(o, CK(RESUMED_FROM), cJSON_CreateNull());
     history = history_text(s);
-    add_opt_string(o, "history", history);
+    add_opt_string(o, CK(HISTORY), history);
     free(history);
-    add_opt_string(o, "ja3", s->ja3);
-    add_opt_string(o, "ja3s", s->ja3s);
-    add_opt_string(o, "ja4", s->ja4);
+    add_opt_string(o, CK(JA3), s->ja3);
+    add_opt_string(o, CK(JA3S), s->ja3s);
+    add_opt_string(o, CK(JA4), s->ja4);
     a = cJSON_CreateArray();
-    put(o, "server_certificates", a);
+    put(o, CK(SERVER_CERTIFICATES), a);
     for (size_t i = 0; a && i < s->server_cert_count; i++)
         cJSON_AddItemToArray(a, cJSON_CreateString(s->server_certs[i]));
     if (s->validation.done) {
@@ -538,39 +542,39 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
                 status = td_cert_problem_name((enum td_cert_problem)k);
             cJSON_AddItemToArray(errors, cJSON_CreateStringReference(td_cert_problem_name((enum td_cert_problem)k)));
         }
-        add_static(v, "status", status);
-        put(v, "errors", errors);
+        add_static(v, CK(VALIDATION_STATUS), status);
+        put(v, CK(VALIDATION_ERRORS), errors);
         if (s->validation.detail[0])
-            put(v, "detail", cJSON_CreateString(s->validation.detail));
-        put(o, "certificate_validation", v);
+            put(v, CK(VALIDATION_DETAIL), cJSON_CreateString(s->validation.detail));
+        put(o, CK(CERTIFICATE_VALIDATION), v);
     } else {
-        put(o, "certificate_validation", cJSON_CreateNull());
+        put(o, CK(CERTIFICATE_VALIDATION), cJSON_CreateNull());
     }
     a = cJSON_CreateArray();
-    put(o, "alerts", a);
+    put(o, CK(ALERTS), a);
     for (size_t i = 0; a && i < s->alert_count; i++) {
         cJSON *x = cJSON_CreateObject();
         cJSON_AddItemToArray(a, x);
-        put(x, "from", cJSON_CreateString(s->alerts[i].from == TD_CLIENT ? "client" : "server"));
+        put(x, CK(ALERT_FROM), cJSON_CreateString(s->alerts[i].from == TD_CLIENT ? "client" : "server"));
         if (s->alerts[i].encrypted) {
-            put(x, "level", cJSON_CreateNull());
-            put(x, "description", cJSON_CreateNull());
-            put(x, "encrypted", cJSON_CreateTrue());
+            put(x, CK(ALERT_LEVEL), cJSON_CreateNull());
+            put(x, CK(ALERT_DESCRIPTION), cJSON_CreateNull());
+            put(x, CK(ALERT_ENCRYPTED), cJSON_CreateTrue());
         } else {
             alert(x, &s->alerts[i].alert);
         }
     }
     if (s->has_handshake_time)
-        add_i64(o, "handshake_us", s->handshake_us);
+        add_i64(o, CK(HANDSHAKE_US), s->handshake_us);
     else
-        put(o, "handshake_us", cJSON_CreateNull());
+        put(o, CK(HANDSHAKE_US), cJSON_CreateNull());
     if (s->has_rtt)
-        add_i64(o, "tcp_rtt_us", s->tcp_rtt_us);
+        add_i64(o, CK(TCP_RTT_US), s->tcp_rtt_us);
     else
-        put(o, "tcp_rtt_us", cJSON_CreateNull());
-    add_u64(o, "bytes_client", s->bytes_client);
-    add_u64(o, "bytes_server", s->bytes_server);
-    add_u64(o, "anomalies", s->anomalies);
+        put(o, CK(TCP_RTT_US), cJSON_CreateNull());
+    add_u64(o, CK(BYTES_CLIENT), s->bytes_client);
+    add_u64(o, CK(BYTES_SERVER), s->bytes_server);
+    add_u64(o, CK(ANOMALIES), s->anomalies);
     return o;
 }
 

@@ -45,8 +45,42 @@ printf 'version is new\n' >"$tmp/tls12-rsa-kex.expect"
 "$bin" check "$tmp/tls12-rsa-kex.pcap" >"$tmp/out"
 [ $? -eq 1 ] || fail "a bad rule must exit 1"
 
+# A field no connection event has is an error, not a rule that silently
+# holds: exit 1, file:line, and the nearest known name.
+rm -f "$tmp/tls12-rsa-kex.expect"
+must_fail() {  # must_fail NAME RULES...: `check --rules` with those lines exits 1
+    name=$1
+    shift
+    printf '%s\n' "$@" >"$tmp/$name.rules"
+    "$bin" check --rules "$tmp/$name.rules" "$tmp/tls12-rsa-kex.pcap" >"$tmp/out"
+    [ $? -eq 1 ] || fail "$name.rules must exit 1"
+}
+must_fail misspelled '# policy' 'all: cipher_suit !~ *RC4*'
+grep -q "misspelled.rules:2: all: cipher_suit !~ \*RC4\*" "$tmp/out" || fail "misspelled field names file:line"
+grep -q "did you mean cipher_suite?" "$tmp/out" || fail "misspelled field suggests cipher_suite"
+must_fail nested 'any: certificate_validation.stauts = ok'
+grep -q "did you mean certificate_validation.status?" "$tmp/out" || fail "nested suggestion"
+for bad in 'alerts.from = client' 'version[0] = TLS 1.2' 'alerts[x].from = client'; do
+    must_fail shape "all: $bad"
+    grep -q "shape.rules:1:" "$tmp/out" || fail "bad path names file:line: $bad"
+done
+# Known paths that the event may lack (no alert, nothing escaped) are not errors.
+printf 'all: alerts[9].description = (absent)\nall: sni_hex = (absent)\nall: client.port > 0\n' >"$tmp/known.rules"
+"$bin" check --rules "$tmp/known.rules" "$tmp/tls12-rsa-kex.pcap" >"$tmp/out" || fail "known fields"
+
+# null compared with every operator (docs/check.md, "null and absent"):
+# the rules of null-holds.rules all hold, each of null-fails.rules fails.
+mkdir "$tmp/null" && cp tests/pcaps/tls12-handshake-failure.pcap "$tmp/null/" || exit 2
+"$bin" check --rules tests/cli/null-holds.rules "$tmp/null/tls12-handshake-failure.pcap" >"$tmp/out" ||
+    fail "null-holds.rules"
+"$bin" check --rules tests/cli/null-fails.rules "$tmp/null/tls12-handshake-failure.pcap" >"$tmp/out"
+[ $? -eq 1 ] || fail "null-fails.rules must fail"
+want=$(grep -c '^[a-z]' tests/cli/null-fails.rules)
+got=$(grep -c '^     tests/cli/null-fails.rules:[0-9]*: ' "$tmp/out")
+[ "$want" -eq "$got" ] || fail "null-fails.rules: $got of $want rules reported as failing"
+
 # No rules at all: a failure that says how to make some; --update makes them.
-rm "$tmp/tls12-rsa-kex.expect"
+rm -f "$tmp/tls12-rsa-kex.expect"
 "$bin" check "$tmp/tls12-rsa-kex.pcap" >"$tmp/out"
 [ $? -eq 1 ] || fail "no rules must exit 1"
 "$bin" check --update "$tmp/tls12-rsa-kex.pcap" >"$tmp/out" || fail "--update"

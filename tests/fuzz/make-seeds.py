@@ -9,9 +9,9 @@ Writes OUTDIR/fuzz_pcap, OUTDIR/fuzz_tls_stream and OUTDIR/fuzz_message:
                    and for classic pcap files copies with option bytes set
                    (offsets 12-13, see fuzz_pcap.c)
   fuzz_tls_stream  the reassembled client and server byte streams of each TCP
-                   connection in tests/pcaps/*.pcap (Ethernet/VLAN, SLL, raw,
-                   NULL/LOOP; IPv4/IPv6; segments ordered by sequence number,
-                   first copy of a byte wins), in the format of
+                   connection in tests/pcaps/*.pcap (read by tools/pcaplib.py:
+                   Ethernet/VLAN, SLL, raw, NULL/LOOP; IPv4/IPv6; segments
+                   ordered by sequence number, first copy of a byte wins), in the format of
                    fuzz_tls_stream.c, whole and with chunking schedules
   fuzz_message     every handshake message in clear of those streams (and the
                    two-byte alerts), as selector + variant + body (format of
@@ -28,6 +28,8 @@ import struct
 import sys
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
+sys.path.insert(0, os.path.join(ROOT, 'tools'))
+import pcaplib  # noqa: E402  (tools/pcaplib.py)
 
 MAX_PCAP = 65536
 MAX_STREAM_INPUT = 16384
@@ -40,103 +42,18 @@ SUITES = [0xc02f, 0x009e, 0x009c, 0x00a8, 0xc035, 0x00a6, 0x0003, 0x00aa,
 VERSIONS = [0x0000, 0x0300, 0x0301, 0x0303, 0x0304, 0x0002, 0xfefd, 0x7f1c]
 
 
-# ---- capture reading ---------------------------------------------------------
-
-def read_pcap(path):
-    """(linktype, [frame bytes]) of a classic pcap file; None for others."""
-    with open(path, 'rb') as f:
-        data = f.read()
-    if len(data) < 24:
-        return None
-    magic = data[:4]
-    if magic in (b'\xd4\xc3\xb2\xa1', b'\x4d\x3c\xb2\xa1'):
-        e = '<'
-    elif magic in (b'\xa1\xb2\xc3\xd4', b'\xa1\xb2\x3c\x4d'):
-        e = '>'
-    else:
-        return None
-    linktype = struct.unpack(e + 'I', data[20:24])[0] & 0x0fffffff
-    frames, off = [], 24
-    while off + 16 <= len(data):
-        _, _, incl, _ = struct.unpack(e + 'IIII', data[off:off + 16])
-        off += 16
-        frames.append(data[off:off + incl])
-        off += incl
-    return linktype, frames
-
-
-def l3_of(linktype, fr):
-    """(ip version, l3 bytes) or None."""
-    if linktype == 1:  # Ethernet
-        off = 12
-        while off + 2 <= len(fr):
-            et = struct.unpack('>H', fr[off:off + 2])[0]
-            if et in (0x8100, 0x88a8, 0x9100):
-                off += 4
-                continue
-            if et == 0x8864:  # PPPoE session
-                proto = struct.unpack('>H', fr[off + 8:off + 10])[0]
-                return (4 if proto == 0x21 else 6 if proto == 0x57 else 0), fr[off + 10:]
-            return (4 if et == 0x0800 else 6 if et == 0x86dd else 0), fr[off + 2:]
-        return None
-    if linktype in (0, 108):  # NULL, LOOP
-        if len(fr) < 4:
-            return None
-        l3 = fr[4:]
-    elif linktype == 113:  # SLL
-        l3 = fr[16:]
-    elif linktype == 276:  # SLL2
-        l3 = fr[20:]
-    elif linktype in (101, 12, 14, 228, 229):  # raw
-        l3 = fr
-    else:
-        return None
-    if not l3:
-        return None
-    return l3[0] >> 4, l3
-
-
-def tcp_of(ver, l3):
-    """(src, dst, sport, dport, seq, flags, payload) or None."""
-    if ver == 4 and len(l3) >= 20:
-        ihl = (l3[0] & 15) * 4
-        total = struct.unpack('>H', l3[2:4])[0]
-        if l3[9] != 6 or struct.unpack('>H', l3[6:8])[0] & 0x3fff:
-            return None
-        src, dst, t = l3[12:16], l3[16:20], l3[ihl:total]
-    elif ver == 6 and len(l3) >= 40:
-        nh, plen, off = l3[6], struct.unpack('>H', l3[4:6])[0], 40
-        end = 40 + plen
-        while nh in (0, 43, 60) and off + 2 <= len(l3):
-            nh, off = l3[off], off + (l3[off + 1] + 1) * 8
-        if nh != 6:
-            return None
-        src, dst, t = l3[8:24], l3[24:40], l3[off:end]
-    else:
-        return None
-    if len(t) < 20:
-        return None
-    sport, dport, seq = struct.unpack('>HHI', t[:8])
-    doff = (t[12] >> 4) * 4
-    return src, dst, sport, dport, seq, t[13], t[doff:]
-
+# ---- TCP streams -----------------------------------------------------------------
 
 def connections(path):
-    """[(client stream, server stream)] of the TCP connections in a pcap."""
-    r = read_pcap(path)
-    if r is None:
-        return []
-    linktype, frames = r
+    """[(client stream, server stream)] of the TCP connections in a capture."""
+    capture = pcaplib.read_capture(path)
     conns = {}  # canonical key -> {'first': (src,sport), 'dirs': {dirkey: [isn, segs]}}
     order = []
-    for fr in frames:
-        x = l3_of(linktype, fr)
-        if x is None:
-            continue
-        t = tcp_of(*x)
+    for fr in capture.frames:
+        t = pcaplib.tcp_of(capture.linktype, fr.data)
         if t is None:
             continue
-        src, dst, sport, dport, seq, flags, payload = t
+        src, dst, sport, dport, seq, _, flags, payload, _ = t
         a, b = (src, sport), (dst, dport)
         key = (min(a, b), max(a, b))
         c = conns.get(key)

@@ -666,6 +666,37 @@ def check_snaplen(o, text, r, scale, fails):
         fails.append("snaplen 64: no connection event counting the truncation")
 
 
+def check_truncated_random(msg):
+    """The fuzz reproducer: msg cut by the snaplen 10 bytes into its body (2
+    bytes of version, 8 of the 32-byte random) must say so and print no byte
+    it did not capture (it once printed 22 more, from beyond the capture)."""
+    def check(o, text, r, scale, fails):
+        need_anomalies(o, ["truncated_capture"], fails)
+        hellos = [m for m in o.msgs if m.get("msg") == msg]
+        if len(hellos) != 1 or not hellos[0].get("truncated") or hellos[0].get("captured") != 10:
+            fails.append("expected one %s with truncated: true, captured: 10; got %s"
+                         % (msg, [(m.get("truncated"), m.get("captured")) for m in hellos]))
+            return
+        random = hellos[0].get("random")
+        if random is not None and len(random) // 2 > 10 - 2:
+            fails.append("%s random shows %d bytes of the 8 captured" % (msg, len(random) // 2))
+    return check
+
+
+def check_timestamp_overflow(o, text, r, scale, fails):
+    """pcapng times near 2^64 us: clamped (td_capture_time), the handshake as the pcap's."""
+    if normalized_untimed(o.events) != normalized_untimed(fixture_events(TOOL)):
+        fails.append("the handshake differs from the fixture's (times aside)")
+    years = {int(e["ts"].split("-")[0]) for e in o.events}
+    if len(years) != 1 or min(years) < 10000:
+        fails.append("timestamps not clamped to one far-future time: years %s" % sorted(years))
+
+
+def normalized_untimed(events):
+    return [{k: v for k, v in e.items() if k not in ("ts", "start", "end") and not k.endswith("_us")}
+            for e in normalized(events)]
+
+
 def check_cut(o, text, r, scale, fails):
     if not o.messages(1, "ClientHello"):
         fails.append("what was read before the cut (the ClientHello) is not reported")
@@ -1023,6 +1054,11 @@ CASES = [
     Case("header-only", "header-only", check_header_only),
     Case("zero-byte", "zero-byte", check_nothing, rc=1),
     Case("zero-byte (stdin)", "zero-byte", check_nothing, rc=1, stdin_file=True),
+    Case("truncated-clienthello-random", "truncated-clienthello-random",
+         check_truncated_random("ClientHello")),
+    Case("truncated-serverhello-random", "truncated-serverhello-random",
+         check_truncated_random("ServerHello")),
+    Case("pcapng-timestamp-overflow", "pcapng-timestamp-overflow", check_timestamp_overflow),
     Case("many-certificates", "many-certificates", check_many_certificates),
     Case("long-lists", "long-lists", check_long_lists),
     Case("bidi-names", "bidi-names", check_bidi_names),
