@@ -32,6 +32,7 @@
 #include <stdlib.h>
 #include <string.h>
 #include <sys/stat.h>
+#include <time.h>
 
 #include "tlsdissect/capture.h"
 #include "tlsdissect/conn_fields.h"
@@ -39,6 +40,7 @@
 #include "tlsdissect/registry.h"
 #include "tlsdissect/validate.h"
 #include "tlsdissect/writers.h"
+#include "junit.h"
 
 #define MAX_LINE 4096
 
@@ -47,6 +49,7 @@ struct check_opts {
     const char *ca_file, *ca_path;
     bool update;
     bool verbose;
+    struct td_junit *junit; /* --junit: a report for CI systems, or NULL */
     struct td_engine_config engine;
 };
 
@@ -530,16 +533,25 @@ static bool check_rule(const struct rule *r, const struct outcome *o, char *why,
     }
 }
 
+/* The FAIL line of a fixture, once however many rule files fail it. */
+static void list_fixture(FILE *out, const char *fixture, bool *listed)
+{
+    if (!*listed)
+        fprintf(out, "FAIL %s\n", fixture);
+    *listed = true;
+}
+
 /* Apply every rule of a rules file; returns the number of failures. */
-static unsigned apply_rules(const char *rules_path, const char *fixture, const struct outcome *o,
-                            bool verbose, bool *any_rule)
+static unsigned apply_rules(FILE *out, const char *rules_path, const char *fixture,
+                            const struct outcome *o, bool verbose, bool *any_rule, bool *listed)
 {
     FILE *f = fopen(rules_path, "r");
     char line[MAX_LINE], why[MAX_LINE + 64], scope[32];
     unsigned lineno = 0, failures = 0;
 
     if (f == NULL) {
-        printf("FAIL %s\n     %s: cannot read: %s\n", fixture, rules_path, strerror(errno));
+        list_fixture(out, fixture, listed);
+        fprintf(out, "     %s: cannot read: %s\n", rules_path, strerror(errno));
         return 1;
     }
     while (fgets(line, sizeof line, f)) {
@@ -553,22 +565,22 @@ static unsigned apply_rules(const char *rules_path, const char *fixture, const s
         char copy[MAX_LINE];
         snprintf(copy, sizeof copy, "%s", text);
         if (!parse_rule(copy, &r, err, sizeof err)) {
-            if (failures++ == 0)
-                printf("FAIL %s\n", fixture);
-            printf("     %s:%u: %s\n         %s\n", rules_path, lineno, text, err);
+            failures++;
+            list_fixture(out, fixture, listed);
+            fprintf(out, "     %s:%u: %s\n         %s\n", rules_path, lineno, text, err);
             continue;
         }
         if (check_rule(&r, o, why, sizeof why)) {
             if (verbose)
-                printf("     ok %s:%u: %s\n", rules_path, lineno, text);
+                fprintf(out, "     ok %s:%u: %s\n", rules_path, lineno, text);
             continue;
         }
-        if (failures++ == 0)
-            printf("FAIL %s\n", fixture);
+        failures++;
+        list_fixture(out, fixture, listed);
         if (r.scope == SCOPE_CAPTURE)
-            printf("     %s:%u: %s\n         %s\n", rules_path, lineno, text, why);
+            fprintf(out, "     %s:%u: %s\n         %s\n", rules_path, lineno, text, why);
         else
-            printf("     %s:%u: %s: %s %s %s\n         %s\n", rules_path, lineno,
+            fprintf(out, "     %s:%u: %s: %s %s %s\n         %s\n", rules_path, lineno,
                    scope_text(&r, scope, sizeof scope), r.field, op_text(r.op), r.value, why);
     }
     fclose(f);
@@ -594,12 +606,15 @@ static void key_path(enum td_conn_key k, char *buf, size_t size)
 }
 
 /* Write a snapshot of the key fields of every connection (--update). */
-static int write_snapshot(const char *path, const struct outcome *o)
+static int write_snapshot(const char *path, const struct outcome *o, bool own_trust_anchors)
 {
     static const enum td_conn_key fields[] = {
         TD_CK_VERSION, TD_CK_CIPHER_SUITE, TD_CK_SNI,  TD_CK_ALPN,    TD_CK_ESTABLISHED,
         TD_CK_RESUMED, TD_CK_JA3,          TD_CK_JA4,  TD_CK_HISTORY, TD_CK_VALIDATION_STATUS,
     };
+    /* a verdict against the machine's trust store differs between machines:
+     * written only when the trust anchors were given */
+    size_t nfields = sizeof fields / sizeof fields[0] - (own_trust_anchors ? 0 : 1);
     const char *certs_name = td_conn_key_name(TD_CK_SERVER_CERTIFICATES);
     FILE *f = fopen(path, "w");
     char text[MAX_LINE], field[128];
@@ -612,7 +627,7 @@ static int write_snapshot(const char *path, const struct outcome *o)
         const cJSON *c = lookup(o->conns[i], td_conn_key_name(TD_CK_CONN)), *certs;
         char num[32] = "?";
         scalar_text(c, num, sizeof num);
-        for (size_t k = 0; k < sizeof fields / sizeof fields[0]; k++) {
+        for (size_t k = 0; k < nfields; k++) {
             const cJSON *v;
             key_path(fields[k], field, sizeof field);
             v = lookup(o->conns[i], field);
@@ -627,42 +642,71 @@ static int write_snapshot(const char *path, const struct outcome *o)
     return fclose(f);
 }
 
-static unsigned check_fixture(const char *fixture, const struct check_opts *opts)
+/* Check one fixture; what it prints goes to out.  Returns its failures. */
+static unsigned check_one(FILE *out, const char *fixture, const struct check_opts *opts)
 {
     struct outcome o;
     char expect[4096];
     unsigned failures = 0;
-    bool any_rule = false;
+    bool any_rule = false, listed = false;
     struct stat sb;
 
     expect_path(fixture, expect, sizeof expect);
     if (dissect(fixture, opts, &o) != 0) {
-        printf("FAIL %s\n     %s\n", fixture, o.error[0] ? o.error : "cannot read it");
+        fprintf(out, "FAIL %s\n     %s\n", fixture, o.error[0] ? o.error : "cannot read it");
         outcome_free(&o);
         return 1;
     }
     if (opts->update) {
-        if (write_snapshot(expect, &o) != 0) {
-            printf("FAIL %s\n     cannot write %s: %s\n", fixture, expect, strerror(errno));
+        if (write_snapshot(expect, &o, opts->ca_file || opts->ca_path) != 0) {
+            fprintf(out, "FAIL %s\n     cannot write %s: %s\n", fixture, expect, strerror(errno));
             failures++;
         } else {
-            printf("wrote %s\n", expect);
+            fprintf(out, "wrote %s\n", expect);
         }
         outcome_free(&o);
         return failures;
     }
     if (stat(expect, &sb) == 0)
-        failures += apply_rules(expect, fixture, &o, opts->verbose, &any_rule);
+        failures += apply_rules(out, expect, fixture, &o, opts->verbose, &any_rule, &listed);
     if (opts->rules)
-        failures += apply_rules(opts->rules, fixture, &o, opts->verbose, &any_rule);
+        failures += apply_rules(out, opts->rules, fixture, &o, opts->verbose, &any_rule, &listed);
     if (!any_rule && failures == 0) {
-        printf("FAIL %s\n     no rules: write %s (tlsdissect check --update makes one)\n", fixture,
-               expect);
+        fprintf(out, "FAIL %s\n     no rules: write %s (tlsdissect check --update makes one)\n",
+                fixture, expect);
         failures++;
     }
     if (failures == 0)
-        printf("ok   %s (%zu connection%s)\n", fixture, o.nconns, o.nconns == 1 ? "" : "s");
+        fprintf(out, "ok   %s (%zu connection%s)\n", fixture, o.nconns, o.nconns == 1 ? "" : "s");
     outcome_free(&o);
+    return failures;
+}
+
+static double seconds_since(const struct timespec *t0)
+{
+    struct timespec t1;
+    clock_gettime(CLOCK_MONOTONIC, &t1);
+    return (double)(t1.tv_sec - t0->tv_sec) + (double)(t1.tv_nsec - t0->tv_nsec) / 1e9;
+}
+
+/* Check a fixture, print its report, and add it to the JUnit report. */
+static unsigned check_fixture(const char *fixture, const struct check_opts *opts)
+{
+    char *text = NULL;
+    size_t len = 0;
+    unsigned failures;
+    struct timespec t0;
+    FILE *out = open_memstream(&text, &len);
+
+    clock_gettime(CLOCK_MONOTONIC, &t0);
+    if (out == NULL)
+        return check_one(stdout, fixture, opts);
+    failures = check_one(out, fixture, opts);
+    fclose(out);
+    fputs(text ? text : "", stdout);
+    if (opts->junit)
+        td_junit_add(opts->junit, fixture, failures > 0, text ? text : "", seconds_since(&t0));
+    free(text);
     return failures;
 }
 
@@ -697,7 +741,9 @@ static unsigned check_dir(const char *dir, const struct check_opts *opts, unsign
         char **grown;
         if (e->d_name[0] == '.')
             continue;
-        snprintf(path, sizeof path, "%s/%s", dir, e->d_name);
+        size_t dlen = strlen(dir);
+        snprintf(path, sizeof path, "%s%s%s", dir, dlen && dir[dlen - 1] == '/' ? "" : "/",
+                 e->d_name);
         if (stat(path, &sb) != 0 || !(S_ISDIR(sb.st_mode) || is_capture(e->d_name)))
             continue;
         grown = realloc(names, (n + 1) * sizeof *grown);
@@ -726,8 +772,8 @@ static unsigned check_dir(const char *dir, const struct check_opts *opts, unsign
 
 static void check_usage(FILE *f)
 {
-    fprintf(f, "usage: tlsdissect check [--rules FILE] [--update] [--verbose] [--ca-file FILE]\n"
-               "                        [--ca-path DIR] FIXTURE.pcap|DIR ...\n"
+    fprintf(f, "usage: tlsdissect check [--rules FILE] [--update] [--verbose] [--junit FILE]\n"
+               "                        [--ca-file FILE] [--ca-path DIR] FIXTURE.pcap|DIR ...\n"
                "\n"
                "Dissect each fixture and check its connections against the rules in\n"
                "FIXTURE.expect (and --rules FILE). Rules, one per line (docs/check.md):\n"
@@ -738,6 +784,7 @@ static void check_usage(FILE *f)
                "  --rules FILE   rules applied to every fixture (a policy)\n"
                "  --update       write FIXTURE.expect from what the capture shows now\n"
                "  --verbose      also list the rules that hold\n"
+               "  --junit FILE   also write a JUnit XML report (one testcase per fixture)\n"
                "  --ca-file FILE, --ca-path DIR   trust anchors for certificate_validation\n"
                "Exit status: 0 all pass, 1 any fixture fails, 2 usage error.\n");
 }
@@ -748,10 +795,12 @@ int td_check_main(int argc, char **argv)
         {"rules", required_argument, NULL, 'R'}, {"update", no_argument, NULL, 'U'},
         {"ca-file", required_argument, NULL, 'F'}, {"ca-path", required_argument, NULL, 'P'},
         {"verbose", no_argument, NULL, 'v'},     {"help", no_argument, NULL, 'h'},
+        {"junit", required_argument, NULL, 'J'},
         {NULL, 0, NULL, 0},
     };
     struct check_opts opts;
     unsigned failures = 0, count = 0;
+    const char *junit_path = NULL;
     int c;
 
     memset(&opts, 0, sizeof opts);
@@ -765,6 +814,7 @@ int td_check_main(int argc, char **argv)
         case 'P': opts.ca_path = optarg; break;
         case 'U': opts.update = true; break;
         case 'v': opts.verbose = true; break;
+        case 'J': junit_path = optarg; break;
         case 'h': check_usage(stdout); return 0;
         default:
             fprintf(stderr, "tlsdissect check: bad option '%s'\n", argv[optind - 1]);
@@ -789,6 +839,14 @@ int td_check_main(int argc, char **argv)
             return 2;
         }
     }
+    if (junit_path) {
+        opts.junit = td_junit_new("tlsdissect check");
+        if (opts.junit == NULL) {
+            fprintf(stderr, "tlsdissect check: out of memory\n");
+            td_validator_free(opts.engine.validator);
+            return 1;
+        }
+    }
     for (int i = optind; i < argc; i++) {
         struct stat sb;
         if (stat(argv[i], &sb) == 0 && S_ISDIR(sb.st_mode)) {
@@ -799,7 +857,16 @@ int td_check_main(int argc, char **argv)
         }
     }
     td_validator_free(opts.engine.validator);
-    printf("check: %u of %u fixture%s pass\n", count - failures, count, count == 1 ? "" : "s");
+    if (opts.junit) {
+        char err[256];
+        if (td_junit_write(opts.junit, junit_path, err, sizeof err) != 0) {
+            fprintf(stderr, "tlsdissect check: %s\n", err);
+            failures += failures == 0;
+        }
+        td_junit_free(opts.junit);
+    }
+    /* the plain closing line CI systems read */
+    printf("check: %u passed, %u failed\n", count - failures, failures);
     fflush(stdout);
     return failures ? 1 : 0;
 }

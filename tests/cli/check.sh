@@ -38,7 +38,43 @@ printf 'all: version >= TLS 1.3\n' >"$tmp/policy"
 "$bin" check --rules "$tmp/policy" "$tmp" >"$tmp/out"
 [ $? -eq 1 ] || fail "a policy violation must exit 1"
 grep -q "conn 1 has TLS 1.2" "$tmp/out" || fail "policy violation shows the connection"
-grep -q "check: 1 of 2 fixtures pass" "$tmp/out" || fail "summary line"
+grep -q "^check: 1 passed, 1 failed$" "$tmp/out" || fail "summary line"
+
+# A fixture failing in its own rules and in a policy is listed once; a
+# directory given with a trailing slash gives paths without a doubled one.
+printf 'conn 1: cipher_suite = TLS_AES_128_GCM_SHA256\n' >"$tmp/tls12-rsa-kex.expect"
+"$bin" check --rules "$tmp/policy" "$tmp/" >"$tmp/out"
+[ "$(grep -c "^FAIL .*tls12-rsa-kex.pcap" "$tmp/out")" -eq 1 ] || fail "a failing fixture is listed once"
+grep -q "//" "$tmp/out" && fail "doubled slash in a path"
+
+# --junit: a JUnit XML report CI systems read, one testcase per fixture, a
+# failure with the report text; the XML parses and has the required attributes.
+"$bin" check --rules "$tmp/policy" --junit "$tmp/report.xml" "$tmp" >"$tmp/out"
+[ $? -eq 1 ] || fail "--junit keeps the exit status"
+python3 - "$tmp/report.xml" <<'PY' || fail "JUnit report"
+import sys, xml.etree.ElementTree as ET
+root = ET.parse(sys.argv[1]).getroot()
+assert root.tag == "testsuites", root.tag
+suite = root.find("testsuite")
+for key in ("name", "tests", "failures", "errors", "time"):
+    assert key in suite.attrib, key
+assert suite.attrib["tests"] == "2" and suite.attrib["failures"] == "1", suite.attrib
+cases = suite.findall("testcase")
+assert len(cases) == 2 and all("name" in c.attrib and "classname" in c.attrib for c in cases)
+failed = [c for c in cases if c.find("failure") is not None]
+assert len(failed) == 1 and failed[0].attrib["name"].endswith("tls12-rsa-kex.pcap")
+text = failed[0].find("failure").text
+assert "tls12-rsa-kex.expect:1" in text and "conn 1 has TLS 1.2" in text, text
+PY
+rm -f "$tmp/tls12-rsa-kex.expect"
+
+# --update leaves out the validation verdict, which depends on the machine's
+# trust store, unless the trust anchors were given.
+"$bin" check --update "$tmp/tls12-rsa-kex.pcap" >"$tmp/out" || fail "--update"
+grep -q "certificate_validation" "$tmp/tls12-rsa-kex.expect" && fail "--update wrote a trust-store verdict"
+"$bin" check --update --ca-file tests/pcaps/derived/fixtures-intermediate-ca.pem "$tmp/tls12-rsa-kex.pcap" >"$tmp/out" || fail "--update --ca-file"
+grep -q "certificate_validation.status = " "$tmp/tls12-rsa-kex.expect" || fail "--update --ca-file writes the verdict"
+rm -f "$tmp/tls12-rsa-kex.expect"
 
 # A rule that does not parse is a failure, not a silent pass.
 printf 'version is new\n' >"$tmp/tls12-rsa-kex.expect"
