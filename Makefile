@@ -6,6 +6,7 @@
 #   make regen      regenerate src/tls/registry_tables.c and include/tlsdissect/codepoints.h
 #                   from tools/iana/*.csv (make regen-check: are the committed ones current?)
 #   make update-expected   rewrite tests/expected/* from the current binary (review the diff!)
+#   make install    binary, man page and bash completion under $(DESTDIR)$(PREFIX)
 
 CC      ?= cc
 PKGS    := libpcap libcjson libcrypto
@@ -26,7 +27,7 @@ LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test-deps demo test unit golden cli corpus crosscheck invariance hostile memcheck asan-test fuzz fuzz-smoke \
-        regen regen-check update-expected clean bench stress
+        regen regen-check update-expected clean bench stress install
 
 all: $(BUILD)/tlsdissect
 
@@ -64,6 +65,15 @@ regen-check:
 
 clean:
 	rm -rf build build-asan build-fuzz build-cov
+
+PREFIX  ?= /usr/local
+install: all
+	install -d $(DESTDIR)$(PREFIX)/bin $(DESTDIR)$(PREFIX)/share/man/man1 \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions
+	install -m 755 $(BUILD)/tlsdissect $(DESTDIR)$(PREFIX)/bin/tlsdissect
+	install -m 644 docs/tlsdissect.1 $(DESTDIR)$(PREFIX)/share/man/man1/tlsdissect.1
+	install -m 644 tools/completion/tlsdissect.bash \
+	    $(DESTDIR)$(PREFIX)/share/bash-completion/completions/tlsdissect
 
 # ---- tests -------------------------------------------------------------------
 CORPUS  ?= ../shared/corpus
@@ -107,6 +117,7 @@ cli: all
 	tests/cli/run.sh
 	tests/cli/check.sh
 	tests/cli/live.sh
+	tests/cli/install.sh
 
 corpus: all
 	@if [ -f $(CORPUS)/expected-values.json ]; then \

@@ -7,7 +7,7 @@
 set -eu
 
 build_pkgs="gcc make pkg-config libpcap-dev libcjson-dev libssl-dev ca-certificates"
-test_pkgs="libcmocka-dev tshark tcpdump openssl gnutls-bin clang libclang-rt-dev python3 valgrind"
+test_pkgs="libcmocka-dev tshark tcpdump openssl gnutls-bin clang libclang-rt-dev python3 valgrind man-db"
 
 want="$build_pkgs"
 [ "${1:-build}" = "test" ] && want="$build_pkgs $test_pkgs"
