@@ -13,19 +13,10 @@
 #include <stddef.h>
 #include <stdint.h>
 
-#define TD_QUIC_V1 0x00000001u
-#define TD_QUIC_V2 0x6b3343cfu
-#define TD_QUIC_DRAFT29 0xff00001du
+#include "tlsdissect/quic.h" /* versions */
 
-#define TD_QUIC_MAX_CID 20 /* RFC 9000 §17.2: a v1 connection ID is at most 20 bytes */
 #define TD_QUIC_TAG_LEN 16
 #define TD_QUIC_SAMPLE_LEN 16
-
-/* A version whose Initial keys are known (v1, v2, draft-29). */
-bool td_quic_version_known(uint32_t version);
-
-/* "1", "2", "draft-29", or the version as "0x%08x" (buf holds 11 bytes). */
-const char *td_quic_version_name(uint32_t version, char buf[11]);
 
 /* The long header packet types, told apart by version (RFC 9369 §3.2 swaps the bits). */
 enum td_quic_long_type { TD_QUIC_PT_INITIAL, TD_QUIC_PT_0RTT, TD_QUIC_PT_HANDSHAKE, TD_QUIC_PT_RETRY };
