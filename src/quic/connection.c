@@ -58,7 +58,7 @@ struct td_quic_conn {
 enum hdr_status {
     HDR_OK,
     HDR_SHORT,           /* a short header: 1-RTT, to the end of the datagram */
-    HDR_NOT_QUIC,        /* neither form bit nor fixed bit: padding or junk after the packets */
+    HDR_NOT_QUIC,        /* a zero byte: padding after the packets */
     HDR_VERSION_NEGOTIATION,
     HDR_RETRY,
     HDR_UNKNOWN_VERSION,
@@ -86,8 +86,10 @@ static enum hdr_status read_long_header(struct td_cur *c, struct long_hdr *h)
     h->detail[0] = '\0';
     if (!td_cur_u8(c, &h->first))
         return HDR_MALFORMED;
+    /* the fixed bit is not required: peers that negotiated grease_quic_bit
+     * (RFC 9287) clear it, so only a zero byte (padding) is not a packet */
     if (!(h->first & 0x80))
-        return h->first & 0x40 ? HDR_SHORT : HDR_NOT_QUIC;
+        return h->first != 0 ? HDR_SHORT : HDR_NOT_QUIC;
     if (!td_cur_u32(c, &h->version) || !td_cur_u8(c, &h->dcid_len))
         goto short_header;
     if (h->version == 0)
