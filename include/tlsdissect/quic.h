@@ -42,9 +42,11 @@ const char *td_quic_version_name(uint32_t version, char buf[11]);
  * A datagram that starts with a client's Initial packet of a known version
  * (RFC 9000 §17.2.2: long header, fixed bit, a Destination Connection ID of
  * 8 to 20 bytes, a Length that fits the datagram): QUIC is found by its
- * content, never by port.  Fills *version and the DCID the keys come from.
+ * content, never by port.  caplen of len bytes were captured: a datagram
+ * cut by the snaplen after its header is still found (and its cut packet
+ * reported).  Fills *version and the DCID the keys come from.
  */
-bool td_quic_detect(const uint8_t *p, size_t caplen, uint32_t *version,
+bool td_quic_detect(const uint8_t *p, size_t caplen, size_t len, uint32_t *version,
                     uint8_t dcid[TD_QUIC_MAX_CID], size_t *dcid_len);
 
 struct td_quic_conn;

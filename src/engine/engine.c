@@ -336,7 +336,8 @@ static void udp_datagram(struct td_engine *e, const struct td_ip *ip, const stru
         uint8_t dcid[TD_QUIC_MAX_CID];
         size_t dcid_len;
         uint32_t version;
-        if (!td_quic_detect(d->payload, d->payload_caplen, &version, dcid, &dcid_len))
+        if (!td_quic_detect(d->payload, d->payload_caplen, d->payload_len, &version, dcid,
+                            &dcid_len))
             return; /* not QUIC (or not its start): UDP is not tracked */
         u = new_udp(e, &key, src_index, ts, version, dcid, dcid_len);
         if (u == NULL) {

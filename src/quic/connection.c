@@ -124,10 +124,10 @@ short_header:
     return HDR_MALFORMED;
 }
 
-bool td_quic_detect(const uint8_t *p, size_t caplen, uint32_t *version,
+bool td_quic_detect(const uint8_t *p, size_t caplen, size_t len, uint32_t *version,
                     uint8_t dcid[TD_QUIC_MAX_CID], size_t *dcid_len)
 {
-    struct td_cur c = td_cur_make(p, caplen);
+    struct td_cur c = td_cur_make_partial(p, caplen, len);
     struct long_hdr h;
 
     /* a client's first Initial: fixed bit set, a DCID of at least 8 bytes (RFC 9000 §7.2) */
