@@ -5,7 +5,8 @@
  *
  * Per packet nothing is allocated: frames are viewed in libpcap's buffer,
  * connections are found by hash, in-order payload goes to the TLS session
- * as a view.  Memory is spent only on connections (capped in number), on
+ * as a view.  (QUIC Initial packets are the exception: each is copied to be
+ * decrypted in place, and the copy freed with the packet.)  Memory is spent only on connections (capped in number), on
  * out-of-order bytes (capped per direction and in total) and on records or
  * handshake messages that span segments (capped by the TLS layer).
  *
