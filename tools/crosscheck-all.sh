@@ -6,8 +6,9 @@
 #
 # Captures: every tests/pcaps/*.pcap, then, if ../shared/corpus exists
 # relative to the project root, the TCP captures listed in CORPUS below
-# (DTLS/QUIC-only captures are left out: UDP is out of scope for
-# tlsdissect; a listed file that is missing is skipped with a message).
+# (DTLS captures are left out: not dissected yet; a listed file that is
+# missing is skipped with a message), then the QUIC fixtures (tests/pcaps/
+# quic-*.pcap) and the QUIC captures of CORPUS_QUIC with crosscheck-quic.py.
 # Prints one line per capture (OK / FAIL / ERROR / SKIP) with crosscheck's
 # details under a FAIL or ERROR; exits 1 if any capture fails or errs, 0
 # otherwise, and 0 with a message when tshark is not installed.
@@ -39,6 +40,18 @@ zeek/imap-starttls.pcap
 zeek/ssl-v2.pcap
 zeek/tls13-ech.pcap
 zeek/tls13_psk_succesfull.pcap
+"
+
+# QUIC captures of ../shared/corpus, compared by tools/crosscheck-quic.py
+# (the handshake messages of Initial packets; the TCP ones above too).
+CORPUS_QUIC="
+arkime/quicietf.pcap
+ja4/chrome-cloudflare-quic-with-secrets.pcapng
+ja4/quic-with-several-tls-frames.pcapng
+ja4/tls-handshake.pcapng
+suricata-verify/quic-frag-unordered/input.pcap
+suricata-verify/quic-v2-ja3/input.pcap
+zeek/quic-multiple-initial-fragmented-crypto.pcap
 "
 
 set -u
@@ -130,5 +143,30 @@ done
 for f in ${skipped[@]+"${skipped[@]}"}; do
     printf '%-5s %s (not found)\n' SKIP "$f"
 done
+# QUIC: the handshakes of the Initial packets, tools/crosscheck-quic.py.
+quic=()
+for f in tests/pcaps/quic-*.pcap; do
+    [ -e "$f" ] && quic+=("$f")
+done
+if [ -d "$corpus" ]; then
+    for f in $CORPUS_QUIC; do
+        [ -f "$corpus/$f" ] && quic+=("$corpus/$f")
+    done
+fi
+if [ ${#quic[@]} -gt 0 ]; then
+    python3 tools/crosscheck-quic.py --tlsdissect "$tlsdissect" --tshark "$tshark" "${quic[@]}" \
+        >"$work/quic.out" 2>&1
+    rc=$?
+    # "CAPTURE: OK (...)" -> "OK    CAPTURE (...)", as the lines above
+    awk '/^[^ ].*: (OK|FAIL|ERROR)/ { i = index($0, ": "); rest = substr($0, i + 2)
+                                       st = rest; sub(/ .*/, "", st)
+                                       printf "%-5s %s%s\n", st, substr($0, 1, i - 1), substr(rest, length(st) + 1)
+                                       next }
+         { print }' "$work/quic.out"
+    n=$(grep -c ': OK' "$work/quic.out")
+    nok=$((nok + n))
+    [ $rc -eq 1 ] && nfail=$((nfail + $(grep -c ': FAIL' "$work/quic.out")))
+    [ $rc -gt 1 ] && nerr=$((nerr + 1))
+fi
 echo "crosscheck-all: $nok OK, $nfail FAIL, $nerr ERROR, ${#skipped[@]} skipped (tshark: $("$tshark" --version 2>/dev/null | head -n 1))"
 [ "$nfail" -eq 0 ] && [ "$nerr" -eq 0 ]

@@ -39,7 +39,9 @@ pcapng.  Files and packets are built with tools/pcaplib.py.
 The module can also be imported (tests/hostile/run.py does): CASES maps each
 name to its function, LYING_LENGTHS lists the lying-lengths connections with
 their client ports and expected anomalies, EVIL lists the evil-strings values.
-Pure Python 3 standard library (plus the openssl binary for certificates).
+Pure Python 3 standard library (plus the openssl binary for certificates), but
+for the QUIC case, which protects its packets with the python3-cryptography
+package (AES-GCM, AES-ECB, HKDF).
 """
 
 import argparse
@@ -1735,6 +1737,143 @@ def case_snaplen_bad_length(w, scale, rng):
     sentinel(w, make_cert())
 
 
+# ---- issue 9: quic
+#
+# QUIC Initial packets (RFC 9000 §17.2.2) protected as RFC 9001 §5 says, so
+# that tlsdissect has to remove header protection and open the AEAD before
+# it can see the CRYPTO frames.  The primitives are those of the python3
+# cryptography package (Debian python3-cryptography), imported only here.
+
+QUIC_V1_SALT = bytes.fromhex("38762cf7f55934b34d179ae6a4c80cadccbb7f0a")
+QUIC_PORT = 45000         # client ports 45000.. for the quic-initials connections
+QUIC_RFC_DCID = bytes.fromhex("8394c8f03e515708")
+# RFC 9001 A.2: the client's CRYPTO frame (PADDING extends it to 1162 bytes)
+QUIC_RFC_CRYPTO = bytes.fromhex(
+    "060040f1010000ed0303ebf8fa56f12939b9584a3896472ec40bb863cfd3e868"
+    "04fe3a47f06a2b69484c00000413011302010000c000000010000e00000b6578"
+    "616d706c652e636f6dff01000100000a00080006001d00170018001000070005"
+    "04616c706e000500050100000000003300260024001d00209370b2c9caa47fba"
+    "baf4559fedba753de171fa71f50f1ce15d43e994ec74d748002b000302030400"
+    "0d0010000e0403050306030203080408050806002d00020101001c0002400100"
+    "3900320408ffffffffffffffff05048000ffff07048000ffff08011001048000"
+    "75300901100f088394c8f03e51570806048000ffff")
+# RFC 9001 A.3: the server's Initial payload (ACK, CRYPTO with a ServerHello)
+QUIC_RFC_SERVER = bytes.fromhex(
+    "02000000000600405a020000560303eefce7f7b37ba1d1632e96677825ddf739"
+    "88cfc79825df566dc5430b9a045a1200130100002e00330024001d00209d3c94"
+    "0d89690b84d08a60993c144eca684d1081287c834d5311bcf32bb9da1a002b00"
+    "020304")
+QUIC_RFC_SCID = bytes.fromhex("f067a5502a4262b5")
+
+
+def quic_varint(n):
+    for size, tag in ((1, 0), (2, 0x40), (4, 0x80), (8, 0xC0)):
+        if n < 1 << (8 * size - 2):
+            return (n | tag << (8 * size - 8)).to_bytes(size, "big")
+    raise ValueError("varint too large")
+
+
+def quic_keys(dcid):
+    """RFC 9001 §5.2: (key, iv, hp) of the client and of the server."""
+    from cryptography.hazmat.primitives import hashes, hmac
+    from cryptography.hazmat.primitives.kdf.hkdf import HKDFExpand
+
+    def expand(secret, label, n):
+        full = b"tls13 " + label
+        info = struct.pack("!HB", n, len(full)) + full + b"\0"
+        return HKDFExpand(hashes.SHA256(), n, info).derive(secret)
+
+    h = hmac.HMAC(QUIC_V1_SALT, hashes.SHA256())
+    h.update(dcid)
+    initial = h.finalize()
+    keys = []
+    for label in (b"client in", b"server in"):
+        secret = expand(initial, label, 32)
+        keys.append((expand(secret, b"quic key", 16), expand(secret, b"quic iv", 12),
+                     expand(secret, b"quic hp", 16)))
+    return keys
+
+
+def quic_initial(keys, dcid, scid, pn, payload, datagram=None):
+    """One protected v1 Initial packet with a 4-byte packet number; PADDING
+    frames make the packet `datagram` bytes long when given."""
+    from cryptography.hazmat.primitives.ciphers import Cipher, algorithms, modes
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    key, iv, hp = keys
+    head = bytes([0xC3]) + struct.pack("!I", 1) + v8(dcid) + v8(scid) + quic_varint(0)
+    if datagram is not None:
+        payload += b"\0" * (datagram - (len(head) + 2 + 4 + len(payload) + 16))
+    header = head + struct.pack("!H", 0x4000 | (4 + len(payload) + 16)) + struct.pack("!I", pn)
+    nonce = bytes(a ^ b for a, b in zip(iv, (pn).to_bytes(12, "big")))
+    sealed = AESGCM(key).encrypt(nonce, payload, header)
+    mask = Cipher(algorithms.AES(hp), modes.ECB()).encryptor().update(sealed[:16])
+    out = bytearray(header)
+    out[0] ^= mask[0] & 0x0F
+    for i in range(4):
+        out[len(header) - 4 + i] ^= mask[1 + i]
+    return bytes(out) + sealed
+
+
+def udp(src, dst, sport, dport, payload):
+    hdr = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
+    pseudo = src + dst + struct.pack("!BBH", 0, 17, len(hdr) + len(payload))
+    return hdr[:6] + struct.pack("!H", csum(pseudo + hdr + payload) or 0xFFFF) + payload
+
+
+def quic_crypto(offset, data):
+    return b"\x06" + quic_varint(offset) + quic_varint(len(data)) + data
+
+
+def case_quic_initials(w, scale, rng):
+    """QUIC v1 Initial packets, protected as RFC 9001 says, from client ports
+    45000..45002.  45000: the client Initial and server Initial of RFC 9001
+    Appendix A (ClientHello for example.com, ServerHello).  45001 (to port
+    4433): a ClientHello in CRYPTO frames out of order over two packets,
+    with an overlap whose bytes differ from the first copy (first copy kept:
+    one quic_crypto_conflict), then the whole ClientHello resent in a third
+    Initial (one ClientHello event, not two).  45002: a ClientHello, then
+    CRYPTO frames at offset 2^62 - 100 (past the cap: limit_reached) and at
+    2^62 - 10 with 20 bytes (past 2^62 - 1: quic_malformed), an unknown
+    frame type (quic_malformed), and the server's CONNECTION_CLOSE with
+    CRYPTO_ERROR 0x128 (a handshake_failure alert).  A UDP datagram on port
+    443 that is not QUIC is ignored.  Then the sentinel."""
+    cip, sip = packed("10.9.9.1"), packed("192.0.2.120")
+
+    def dgram(sport, dport, payload, to_server=True):
+        src, dst = (cip, sip) if to_server else (sip, cip)
+        a, b = (sport, dport) if to_server else (dport, sport)
+        w.packet(eth(ipv4(src, dst, udp(src, dst, a, b, payload), proto=17)))
+
+    # 45000: the RFC's own packets
+    ck, sk = quic_keys(QUIC_RFC_DCID)
+    dgram(QUIC_PORT, 443, quic_initial(ck, QUIC_RFC_DCID, b"", 2, QUIC_RFC_CRYPTO, 1200))
+    dgram(QUIC_PORT, 443, quic_initial(sk, b"", QUIC_RFC_SCID, 1, QUIC_RFC_SERVER), False)
+
+    hello = hs(CLIENT_HELLO, client_hello(sni=b"quic.hostile.test", alpn=(b"h3",)))
+    ping_ack = b"\x01" + b"\x02" + quic_varint(0) + quic_varint(0) + quic_varint(0) + quic_varint(0)
+    # 45001: out of order, an overlap that conflicts, a resend of everything
+    dcid, scid = bytes(range(0x10, 0x18)), bytes(range(0x20, 0x28))
+    ck, sk = quic_keys(dcid)
+    forged = bytes(b ^ 0xFF for b in hello[40:60])
+    dgram(QUIC_PORT + 1, 4433, quic_initial(ck, dcid, scid, 0, quic_crypto(100, hello[100:]), 1200))
+    dgram(QUIC_PORT + 1, 4433, quic_initial(ck, dcid, scid, 1, quic_crypto(0, hello[:60])
+                                             + quic_crypto(40, forged + hello[60:100]), 1200))
+    dgram(QUIC_PORT + 1, 4433, quic_initial(ck, dcid, scid, 2, ping_ack + quic_crypto(0, hello), 1200))
+    # 45002: offsets near 2^62, an unknown frame type, a TLS alert in CONNECTION_CLOSE
+    dcid, scid = bytes(range(0x30, 0x3A)), bytes(range(0x40, 0x44))
+    ck, sk = quic_keys(dcid)
+    dgram(QUIC_PORT + 2, 443, quic_initial(ck, dcid, scid, 0, quic_crypto(0, hello), 1200))
+    dgram(QUIC_PORT + 2, 443, quic_initial(ck, dcid, scid, 1, quic_crypto((1 << 62) - 100, b"\xAA" * 50), 1200))
+    dgram(QUIC_PORT + 2, 443, quic_initial(ck, dcid, scid, 2, quic_crypto((1 << 62) - 10, b"\xBB" * 20), 1200))
+    dgram(QUIC_PORT + 2, 443, quic_initial(ck, dcid, scid, 3, b"\x21" + b"\xCC" * 8, 1200))
+    close = b"\x1c" + quic_varint(0x128) + quic_varint(6) + quic_varint(0)
+    dgram(QUIC_PORT + 2, 443, quic_initial(sk, scid, b"\x50\x51\x52\x53", 0, close), False)
+    # not QUIC: a DNS-looking datagram to port 443
+    dgram(QUIC_PORT + 3, 443, bytes.fromhex("abcd01000001000000000000") + b"\x05quic\x04test\x00\x00\x01\x00\x01")
+    sentinel(w, make_cert())
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte", "truncated-clienthello-random",
              "truncated-serverhello-random", "pcapng-timestamp-overflow"}
@@ -1782,6 +1921,7 @@ CASES = {
     "ticket-resumption": case_ticket_resumption,
     "midstream-appdata": case_midstream_appdata,
     "snaplen-bad-length": case_snaplen_bad_length,
+    "quic-initials": case_quic_initials,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,

@@ -58,6 +58,9 @@ void td_report_anomaly(struct td_reporter *rep, enum td_anomaly_kind kind, td_ti
 void td_report_anomalies(struct td_reporter *rep, enum td_anomaly_kind kind, uint64_t count,
                          td_time_us ts, const char *fmt, ...) __attribute__((format(printf, 5, 6)));
 
+/* The connection is QUIC (over UDP) of this version: set before its first event. */
+void td_conn_set_quic(struct td_conn *c, uint32_t version);
+
 /* Summary facts. */
 void td_conn_set_sni(struct td_conn *c, const uint8_t *sni, size_t len);
 void td_conn_set_alpn(struct td_conn *c, const uint8_t *alpn, size_t len);

@@ -69,6 +69,10 @@ struct td_endpoint {
     uint16_t port;
 };
 
+/* What carries the TLS handshake.  TCP events do not show it yet (their
+ * output is the contract's as it stands); QUIC events say "transport". */
+enum td_transport { TD_TRANSPORT_TCP = 0, TD_TRANSPORT_QUIC };
+
 /* Identity of a connection: the common fields of every event that has one. */
 struct td_conn_id {
     uint64_t conn; /* 1-based */
@@ -76,6 +80,8 @@ struct td_conn_id {
     struct td_endpoint server;
     uint16_t vlan[TD_MAX_VLAN]; /* outermost first */
     uint8_t nvlan;
+    uint8_t transport;     /* enum td_transport */
+    uint32_t quic_version; /* TD_TRANSPORT_QUIC: the version of the client's first Initial */
 };
 
 enum td_msg_kind {
@@ -314,6 +320,11 @@ enum td_anomaly_kind {
     TD_ANOM_BAD_VERSION,
     TD_ANOM_TCP_LATE_DATA,
     TD_ANOM_BAD_TIMESTAMP,
+    TD_ANOM_QUIC_MALFORMED,       /* a QUIC header or frame that cannot be right */
+    TD_ANOM_QUIC_UNDECRYPTABLE,   /* an Initial packet whose protection did not open */
+    TD_ANOM_QUIC_UNSUPPORTED,     /* Retry, Version Negotiation, an unknown version */
+    TD_ANOM_QUIC_CRYPTO_CONFLICT, /* resent CRYPTO bytes that differ from the first copy */
+    TD_ANOM_QUIC_CONNECTION_CLOSE, /* a CONNECTION_CLOSE frame in an Initial packet */
     TD_ANOM_COUNT
 };
 

@@ -36,6 +36,7 @@ struct td_tls_env {
     struct td_validator *validator;  /* NULL: certificates are not validated */
     const struct td_digests *digests;
     struct td_mem_budget *buffers;   /* records and messages spanning segments; NULL: none */
+    bool quic;                       /* the sessions are fed by td_tls_handshake_data (QUIC) */
 };
 
 struct td_tls_session;
@@ -56,6 +57,15 @@ uint64_t td_tls_data(struct td_tls_session *s, int side, const uint8_t *p, size_
 /* Missing bytes of one direction; returns the bytes it will not need next. */
 uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_reason why,
                     td_time_us now);
+
+/*
+ * QUIC (RFC 9001 §4.1.3): in-order handshake bytes of one direction, as the
+ * CRYPTO frames carry them, without a record layer.  Messages are parsed
+ * and reported as over TCP; their record_version is 0 (none).  For
+ * sessions of an environment whose `quic` is set (JA4's transport is `q`).
+ */
+void td_tls_handshake_data(struct td_tls_session *s, int side, const uint8_t *p, size_t n,
+                           td_time_us now);
 
 /* The connection ended: report what was left half-read. */
 void td_tls_end(struct td_tls_session *s, td_time_us now);

@@ -5,9 +5,15 @@
  *
  * Per packet nothing is allocated: frames are viewed in libpcap's buffer,
  * connections are found by hash, in-order payload goes to the TLS session
- * as a view.  Memory is spent only on connections (capped in number), on
+ * as a view.  (QUIC Initial packets are the exception: each is copied to be
+ * decrypted in place, and the copy freed with the packet.)  Memory is spent only on connections (capped in number), on
  * out-of-order bytes (capped per direction and in total) and on records or
  * handshake messages that span segments (capped by the TLS layer).
+ *
+ * UDP (RFC 768): datagrams of flows found to carry QUIC (a client's
+ * Initial of a known version, by content, on any port) go to a QUIC
+ * connection (quic.h); other UDP is not tracked.  UDP flows live in a
+ * table of their own, capped and aged like the TCP one.
  *
  * Time: every event carries the timestamp of the packet that caused it;
  * flows, closed connections and IP fragments age on the clock of clock.h,
@@ -25,9 +31,11 @@
 #include "tlsdissect/flow.h"
 #include "tlsdissect/ip.h"
 #include "tlsdissect/link.h"
+#include "tlsdissect/quic.h"
 #include "tlsdissect/resume.h"
 #include "tlsdissect/stream.h"
 #include "tlsdissect/tcp.h"
+#include "tlsdissect/udp.h"
 
 /* Ports where a connection without TLS is worth an anomaly (IANA service names). */
 static const uint16_t tls_ports[] = {443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8443};
@@ -53,6 +61,13 @@ struct tcp_conn {
     struct td_tls_session *tls;
 };
 
+/* A UDP flow that carries QUIC: side 0 sent the client Initial it was found by. */
+struct udp_conn {
+    uint64_t number;
+    struct td_conn *conn;
+    struct td_quic_conn *quic;
+};
+
 /* A flow touched by a packet whose time the clock held: aged again if the jump is real. */
 struct held_touch {
     struct td_flow *flow;
@@ -65,6 +80,7 @@ struct td_engine {
     struct td_stats stats;
     struct td_reporter rep;
     struct td_flow_table *flows;
+    struct td_flow_table *udp_flows; /* QUIC connections */
     struct td_ipfrag *frags;
     struct td_stream_budget budget;
     struct td_mem_budget tls_buffers;
@@ -72,6 +88,7 @@ struct td_engine {
     struct td_cert_cache *certs;
     struct td_resume_map *resume;
     struct td_tls_env tls_env;
+    struct td_tls_env quic_env; /* tls_env for sessions fed by QUIC CRYPTO frames */
     struct td_digests digests;
     uint64_t next_conn;
     struct td_clock *clock; /* expiry time: resists outlying packet timestamps */
@@ -120,6 +137,7 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->rep.digests = &e->digests;
     e->tls_env.digests = &e->digests;
     e->flows = td_flow_table_new(&cfg->hash_key);
+    e->udp_flows = td_flow_table_new(&cfg->hash_key);
     e->frags = td_ipfrag_new(&cfg->fragments, &cfg->hash_key);
     e->certs = td_cert_cache_new(cfg->certificate_cache_slots, &cfg->hash_key);
     e->resume = td_resume_map_new(65536, &cfg->hash_key);
@@ -134,7 +152,9 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->tls_env.validator = cfg->validator;
     e->tls_buffers.cap = cfg->tls_buffer_bytes;
     e->tls_env.buffers = &e->tls_buffers;
-    if (e->flows == NULL || e->frags == NULL || e->certs == NULL || e->resume == NULL ||
+    e->quic_env = e->tls_env;
+    e->quic_env.quic = true;
+    if (e->flows == NULL || e->udp_flows == NULL || e->frags == NULL || e->certs == NULL || e->resume == NULL ||
         e->clock == NULL || !td_digests_init(&e->digests)) {
         td_engine_free(e);
         return NULL;
@@ -226,6 +246,117 @@ static void drop_flow(struct td_engine *e, struct td_flow *f)
     td_flow_remove(e->flows, f);
 }
 
+/* ---- UDP: QUIC connections ---------------------------------------------- */
+
+static void end_udp(struct td_engine *e, struct udp_conn *u)
+{
+    td_quic_end(u->quic, e->event_ts);
+    if (u->conn->sum.tls_seen || u->conn->sum.anomalies > 0)
+        td_conn_finish(u->conn, e->event_ts);
+}
+
+static void free_udp(struct udp_conn *u)
+{
+    td_quic_free(u->quic);
+    td_conn_release(u->conn);
+    free(u->conn);
+    free(u);
+}
+
+static void drop_udp_flow(struct td_engine *e, struct td_flow *f)
+{
+    struct udp_conn *u = f->user;
+    end_udp(e, u);
+    free_udp(u);
+    td_flow_remove(e->udp_flows, f);
+}
+
+static void evict_udp(struct td_engine *e)
+{
+    struct td_flow *f = td_flow_oldest(e->udp_flows, TD_FLOW_ACTIVE);
+    struct udp_conn *u;
+    if (f == NULL)
+        return;
+    u = f->user;
+    e->stats.evicted_flows++;
+    td_conn_anomaly(u->conn, TD_ANOM_FLOW_EVICTED, e->event_ts,
+                    "QUIC connection table full (%zu connections): ended early", e->cfg.max_flows);
+    drop_udp_flow(e, f);
+}
+
+static struct udp_conn *new_udp(struct td_engine *e, const struct td_flow_key *key,
+                                uint8_t src_index, td_time_us ts, uint32_t version,
+                                const uint8_t *dcid, size_t dcid_len)
+{
+    struct udp_conn *u;
+    struct td_endpoint ep[2];
+    struct td_flow *f;
+
+    while (td_flow_count(e->udp_flows) >= e->cfg.max_flows && td_flow_count(e->udp_flows) > 0)
+        evict_udp(e);
+    u = calloc(1, sizeof *u);
+    if (u == NULL || (u->conn = calloc(1, sizeof *u->conn)) == NULL) {
+        free(u);
+        return NULL;
+    }
+    for (int side = 0; side < 2; side++) {
+        uint8_t k = side == 0 ? src_index : (uint8_t)(1 - src_index);
+        ep[side].family = key->family;
+        memcpy(ep[side].addr, key->addr[k], 16);
+        ep[side].port = key->port[k];
+    }
+    u->number = e->next_conn + 1;
+    td_conn_init(u->conn, &e->rep, u->number, &ep[0], &ep[1], key->vlan, key->nvlan, ts);
+    u->quic = td_quic_new(&e->quic_env, u->conn, version, dcid, dcid_len);
+    f = u->quic ? td_flow_add(e->udp_flows, key, src_index, td_clock_expiry_now(e->clock)) : NULL;
+    if (f == NULL) {
+        td_quic_free(u->quic);
+        td_conn_release(u->conn);
+        free(u->conn);
+        free(u);
+        return NULL;
+    }
+    f->user = u;
+    e->next_conn++;
+    e->stats.connections++;
+    return u;
+}
+
+static void udp_datagram(struct td_engine *e, const struct td_ip *ip, const struct td_udp_dgram *d,
+                         const uint16_t *vlan, uint8_t nvlan, td_time_us ts)
+{
+    struct td_flow_key key;
+    uint8_t src_index;
+    struct td_flow *f;
+    struct udp_conn *u;
+
+    td_flow_key_make(ip->family, ip->src, d->sport, ip->dst, d->dport, vlan, nvlan, &key,
+                     &src_index);
+    f = td_flow_find(e->udp_flows, &key);
+    if (f == NULL) {
+        uint8_t dcid[TD_QUIC_MAX_CID];
+        size_t dcid_len;
+        uint32_t version;
+        if (!td_quic_detect(d->payload, d->payload_caplen, d->payload_len, &version, dcid,
+                            &dcid_len))
+            return; /* not QUIC (or not its start): UDP is not tracked */
+        u = new_udp(e, &key, src_index, ts, version, dcid, dcid_len);
+        if (u == NULL) {
+            td_report_anomaly(&e->rep, TD_ANOM_OUT_OF_MEMORY, ts, "no memory for a QUIC connection");
+            return;
+        }
+        f = td_flow_find(e->udp_flows, &key);
+    }
+    u = f->user;
+    td_flow_touch(e->udp_flows, f, TD_FLOW_ACTIVE, td_clock_expiry_now(e->clock));
+    if (d->payload_caplen < d->payload_len)
+        td_conn_anomaly(u->conn, TD_ANOM_TRUNCATED_CAPTURE, ts,
+                        "%zu of %zu payload bytes of a datagram captured (snaplen)",
+                        d->payload_caplen, d->payload_len);
+    td_quic_datagram(u->quic, td_flow_side(f, src_index), d->payload, d->payload_caplen,
+                     d->payload_len, ts);
+}
+
 static void evict_one(struct td_engine *e)
 {
     struct td_flow *f = td_flow_oldest(e->flows, TD_FLOW_CLOSED);
@@ -246,6 +377,8 @@ static void evict_one(struct td_engine *e)
     drop_flow(e, f);
 }
 
+static void drop_udp_flow(struct td_engine *e, struct td_flow *f);
+
 static void expire(struct td_engine *e, td_time_us now)
 {
     struct td_flow *f;
@@ -253,6 +386,9 @@ static void expire(struct td_engine *e, td_time_us now)
         drop_flow(e, f);
     while ((f = td_flow_oldest(e->flows, TD_FLOW_ACTIVE)) && now - f->last_ts > e->cfg.idle_timeout_us)
         drop_flow(e, f);
+    while ((f = td_flow_oldest(e->udp_flows, TD_FLOW_ACTIVE)) &&
+           now - f->last_ts > e->cfg.idle_timeout_us)
+        drop_udp_flow(e, f);
 }
 
 static struct tcp_conn *new_connection(struct td_engine *e, const struct td_flow_key *key,
@@ -591,6 +727,12 @@ void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t
             return;
         ip = whole;
     }
+    if (ip.proto == 17) {
+        struct td_udp_dgram d;
+        if (td_udp_decode(ip.payload, ip.payload_caplen, ip.payload_len, &d) == 0)
+            udp_datagram(e, &ip, &d, link.vlan, link.nvlan, ts);
+        return; /* a bad UDP header is not ours to judge: UDP is tracked only for QUIC */
+    }
     if (ip.proto != 6)
         return;
     if (td_tcp_decode(ip.payload, ip.payload_caplen, ip.payload_len, &seg) != 0) {
@@ -611,16 +753,23 @@ void td_engine_tick(struct td_engine *e, td_time_us monotonic_us)
     sweep(e);
 }
 
+/* A connection still open at the end of input, TCP or QUIC. */
+struct open_conn {
+    uint64_t number;
+    struct tcp_conn *tcp;
+    struct td_flow *udp;
+};
+
 static int by_number(const void *a, const void *b)
 {
-    const struct tcp_conn *x = *(struct tcp_conn *const *)a, *y = *(struct tcp_conn *const *)b;
+    const struct open_conn *x = a, *y = b;
     return (x->number > y->number) - (x->number < y->number);
 }
 
 void td_engine_finish(struct td_engine *e)
 {
-    size_t n = td_flow_count(e->flows), k = 0;
-    struct tcp_conn **all;
+    size_t n = td_flow_count(e->flows) + td_flow_count(e->udp_flows), k = 0;
+    struct open_conn *all;
     struct td_event ev = {.type = TD_EV_STATS, .u.stats = &e->stats};
 
     if (e->finished)
@@ -631,11 +780,19 @@ void td_engine_finish(struct td_engine *e)
     if (all) {
         for (int list = 0; list < TD_FLOW_LISTS; list++)
             for (struct td_flow *f = td_flow_oldest(e->flows, (enum td_flow_list)list); f;
-                 f = f->newer)
-                all[k++] = f->user;
+                 f = f->newer) {
+                struct tcp_conn *c = f->user;
+                all[k++] = (struct open_conn){c->number, c, NULL};
+            }
+        for (struct td_flow *f = td_flow_oldest(e->udp_flows, TD_FLOW_ACTIVE); f; f = f->newer)
+            all[k++] = (struct open_conn){((struct udp_conn *)f->user)->number, NULL, f};
         qsort(all, k, sizeof *all, by_number);
-        for (size_t i = 0; i < k; i++)
-            end_connection(e, all[i]);
+        for (size_t i = 0; i < k; i++) {
+            if (all[i].tcp)
+                end_connection(e, all[i].tcp);
+            else
+                drop_udp_flow(e, all[i].udp);
+        }
         free(all);
     }
     if (td_ipfrag_pending(e->frags))
@@ -668,9 +825,17 @@ void td_engine_free(struct td_engine *e)
                 td_flow_remove(e->flows, f);
             }
     }
+    if (e->udp_flows) {
+        struct td_flow *f;
+        while ((f = td_flow_oldest(e->udp_flows, TD_FLOW_ACTIVE))) {
+            free_udp(f->user);
+            td_flow_remove(e->udp_flows, f);
+        }
+    }
     assert(e->tls_buffers.used == 0); /* every TLS buffer gave its storage back */
     td_stream_budget_release(&e->budget);
     td_flow_table_free(e->flows);
+    td_flow_table_free(e->udp_flows);
     td_ipfrag_free(e->frags);
     td_cert_cache_free(e->certs);
     td_resume_map_free(e->resume);

@@ -33,7 +33,7 @@ static void community_id(struct td_conn *c)
     n += alen;
     memcpy(buf + n, b->addr, alen);
     n += alen;
-    buf[n++] = 6; /* TCP */
+    buf[n++] = c->id.transport == TD_TRANSPORT_QUIC ? 17 : 6; /* UDP, TCP */
     buf[n++] = 0;
     buf[n++] = (uint8_t)(a->port >> 8);
     buf[n++] = (uint8_t)a->port;
@@ -184,6 +184,13 @@ void td_conn_set_alpn(struct td_conn *c, const uint8_t *alpn, size_t len)
     free(c->sum.alpn); /* the server's latest choice wins */
     c->sum.alpn = NULL;
     set_owned(&c->sum.alpn, &c->sum.alpn_len, alpn, len);
+}
+
+void td_conn_set_quic(struct td_conn *c, uint32_t version)
+{
+    c->id.transport = TD_TRANSPORT_QUIC;
+    c->id.quic_version = version;
+    community_id(c); /* over UDP */
 }
 
 void td_conn_set_ja4(struct td_conn *c, const char *ja4)

@@ -61,6 +61,11 @@ static const char *const anomaly_names[TD_ANOM_COUNT] = {
     [TD_ANOM_BAD_VERSION] = "bad_version",
     [TD_ANOM_TCP_LATE_DATA] = "tcp_late_data",
     [TD_ANOM_BAD_TIMESTAMP] = "bad_timestamp",
+    [TD_ANOM_QUIC_MALFORMED] = "quic_malformed",
+    [TD_ANOM_QUIC_UNDECRYPTABLE] = "quic_undecryptable",
+    [TD_ANOM_QUIC_UNSUPPORTED] = "quic_unsupported",
+    [TD_ANOM_QUIC_CRYPTO_CONFLICT] = "quic_crypto_conflict",
+    [TD_ANOM_QUIC_CONNECTION_CLOSE] = "quic_connection_close",
 };
 
 const char *td_anomaly_name(enum td_anomaly_kind kind)

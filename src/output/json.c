@@ -18,6 +18,7 @@
 #include "tlsdissect/conn_fields.h"
 #include "tlsdissect/escape.h"
 #include "tlsdissect/format.h"
+#include "tlsdissect/quic.h"
 #include "tlsdissect/registry.h"
 
 struct json_writer {
@@ -230,6 +231,12 @@ static cJSON *event_head(struct json_writer *j, const char *type, const struct t
             for (uint8_t i = 0; a && i < ev->conn->nvlan; i++)
                 cJSON_AddItemToArray(a, uint_item(ev->conn->vlan[i]));
         }
+        if (ev->conn->transport == TD_TRANSPORT_QUIC) {
+            char vbuf[11];
+            add_static(o, "transport", "quic");
+            put(o, "quic_version",
+                cJSON_CreateString(td_quic_version_name(ev->conn->quic_version, vbuf)));
+        }
     }
     return o;
 }
@@ -433,7 +440,8 @@ static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
     cJSON *o = event_head(j, "message", ev);
 
     add_static(o, "from", m->from == TD_CLIENT ? "client" : "server");
-    add_name(o, "record_version", TD_REG_VERSIONS, m->record_version);
+    if (ev->conn->transport != TD_TRANSPORT_QUIC) /* QUIC carries no records */
+        add_name(o, "record_version", TD_REG_VERSIONS, m->record_version);
     add_static(o, "msg", td_msg_kind_name(m->kind));
     if (m->encrypted) {
         put(o, "encrypted", cJSON_CreateTrue());

@@ -21,6 +21,7 @@
 #include "tlsdissect/codepoints.h"
 #include "tlsdissect/escape.h"
 #include "tlsdissect/format.h"
+#include "tlsdissect/quic.h"
 #include "tlsdissect/registry.h"
 
 #define WIDTH 100
@@ -422,6 +423,10 @@ static void header(struct text_writer *t, const struct td_conn_id *id, td_time_u
     textf(t, C_NONE, "  %s -> %s", a, b);
     for (uint8_t i = 0; i < id->nvlan; i++)
         textf(t, C_NONE, "%s%u", i ? "." : "  vlan ", id->vlan[i]);
+    if (id->transport == TD_TRANSPORT_QUIC) {
+        char vbuf[11];
+        textf(t, C_NONE, "  quic %s", td_quic_version_name(id->quic_version, vbuf));
+    }
     textf(t, C_DIM, "  %s", td_format_time(start, ts));
     newline(t);
 }

@@ -28,10 +28,9 @@ static bool tls12_or_later(const struct td_parse_context *ctx)
 static int client_hello(struct td_parse *p, const struct td_parse_context *ctx, struct td_cur body,
                         struct td_message *m)
 {
-    (void)ctx;
     int rc = td_parse_client_hello(p, body, &m->u.client_hello);
     if (rc == 0)
-        td_fingerprint_client_hello(p, &m->u.client_hello);
+        td_fingerprint_client_hello(p, &m->u.client_hello, ctx->quic ? 'q' : 't');
     return rc;
 }
 

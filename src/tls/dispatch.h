@@ -25,6 +25,7 @@ struct td_parse_context {
     bool tls13;                   /* the ServerHello chose TLS 1.3 */
     const struct td_kex *kex;     /* of the negotiated cipher suite */
     struct td_cert_cache *certs;  /* NULL: no cache */
+    bool quic;                    /* the handshake travels in QUIC CRYPTO frames */
 };
 
 /* Which side a message reveals. */

@@ -4,9 +4,9 @@
  *
  *   JA3  = md5("version,ciphers,extensions,groups,point_formats")
  *   JA3S = md5("version,cipher,extensions")
- *   JA4  = t<ver><d|i><nn ciphers><nn extensions><alpn>_<sha256(sorted ciphers)[:12]>
+ *   JA4  = <t|q><ver><d|i><nn ciphers><nn extensions><alpn>_<sha256(sorted ciphers)[:12]>
  *          _<sha256(sorted extensions without SNI/ALPN "_" signature algorithms)[:12]>
- * GREASE values are left out everywhere.
+ * (t over TCP, q over QUIC). GREASE values are left out everywhere.
  */
 #include "tls/fingerprint.h"
 
@@ -237,7 +237,7 @@ static void ja4_alpn(const struct td_client_hello *ch, char out[3])
     }
 }
 
-static void ja4(struct td_parse *p, struct td_client_hello *ch)
+static void ja4(struct td_parse *p, struct td_client_hello *ch, char transport)
 {
     uint16_t version = ch->legacy_version, *ciphers, *exts;
     size_t nc, ne_all, ne, i;
@@ -259,7 +259,7 @@ static void ja4(struct td_parse *p, struct td_client_hello *ch)
     ne_all = filtered(p, &ch->extensions, false, false, &exts);
     ne = filtered(p, &ch->extensions, true, true, &exts);
     ja4_alpn(ch, alpn);
-    snprintf(head, sizeof head, "t%s%c%02u%02u%s", ja4_version(version), ch->has_sni ? 'd' : 'i',
+    snprintf(head, sizeof head, "%c%s%c%02u%02u%s", transport, ja4_version(version), ch->has_sni ? 'd' : 'i',
              (unsigned)(nc > 99 ? 99 : nc), (unsigned)(ne_all > 99 ? 99 : ne_all), alpn);
 
     if (nc) {
@@ -292,12 +292,12 @@ static void ja4(struct td_parse *p, struct td_client_hello *ch)
     ch->ja4 = out;
 }
 
-void td_fingerprint_client_hello(struct td_parse *p, struct td_client_hello *ch)
+void td_fingerprint_client_hello(struct td_parse *p, struct td_client_hello *ch, char transport)
 {
     if (ch->sslv2_format)
         return; /* JA3 and JA4 are defined on the TLS ClientHello only */
     ja3(p, ch);
-    ja4(p, ch);
+    ja4(p, ch, transport);
 }
 
 void td_fingerprint_server_hello(struct td_parse *p, struct td_server_hello *sh)

@@ -10,7 +10,8 @@
 #include "tlsdissect/model.h"
 #include "tlsdissect/parse.h"
 
-void td_fingerprint_client_hello(struct td_parse *p, struct td_client_hello *ch);
+/* transport: JA4's first character, 't' (TCP) or 'q' (QUIC). */
+void td_fingerprint_client_hello(struct td_parse *p, struct td_client_hello *ch, char transport);
 void td_fingerprint_server_hello(struct td_parse *p, struct td_server_hello *sh);
 
 #endif

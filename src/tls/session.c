@@ -285,7 +285,7 @@ static void on_server_hello(struct td_tls_session *s, const struct td_server_hel
 static int parse_message(struct td_tls_session *s, int side, const struct td_hs_message *hm,
                          struct td_message *m, struct td_parse *p)
 {
-    struct td_parse_context ctx = {s->version, s->tls13, &s->kex, s->env->certs};
+    struct td_parse_context ctx = {s->version, s->tls13, &s->kex, s->env->certs, s->env->quic};
     /* the capture may have kept fewer bytes than the message declares */
     struct td_cur body = td_cur_make_partial(hm->body, hm->available, hm->length);
     int rc = td_parse_handshake(p, &ctx, body, m);
@@ -737,6 +737,14 @@ uint64_t td_tls_data(struct td_tls_session *s, int side, const uint8_t *p, size_
     if (td_tls_hopeless(s))
         return TD_STREAM_SKIP_ALL;
     return td_record_skippable(&s->dir[side].rec);
+}
+
+void td_tls_handshake_data(struct td_tls_session *s, int side, const uint8_t *p, size_t n,
+                           td_time_us now)
+{
+    s->now = now;
+    td_hs_feed(&s->dir[side].hs, side, p, n, 0, s->env->cfg->max_handshake_message, on_message, s);
+    report_refusal(s, side);
 }
 
 uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_reason why,

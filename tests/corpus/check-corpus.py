@@ -5,9 +5,10 @@ must each appear in some connection of their capture, and the assertions in
 assertions.json (values the source projects' own tests state, see the corpus
 MANIFEST) must hold.
 
-Captures carried over UDP (DTLS, QUIC) are listed in UNSUPPORTED: tlsdissect
-dissects TLS over TCP only so far; their values are reported as skipped, and
-the test fails if one of them starts to match (so the list is kept honest).
+Captures carried over DTLS are listed in UNSUPPORTED: tlsdissect dissects TLS
+over TCP and QUIC (Initial packets) so far; their values are reported as
+skipped, and the test fails if one of them starts to match (so the list is
+kept honest).
 
 usage: check-corpus.py [--tlsdissect PATH] CORPUS_DIR
 exit: 0 all pass, 1 a failure, 2 usage.
@@ -19,14 +20,9 @@ import sys
 
 UNSUPPORTED = {
     "arkime/cloudshark-dtls1.pcap": "DTLS over UDP",
-    "arkime/quicietf.pcap": "QUIC over UDP",
-    "ja4/quic-with-several-tls-frames.pcapng": "QUIC over UDP",
     "ndpi/dtls_certificate_fragments.pcap": "DTLS over UDP",
-    "zeek/quic-multiple-initial-fragmented-crypto.pcap": "QUIC over UDP",
     "zeek/dtls1_2.pcap": "DTLS over UDP",
     "zeek/dtls13-cid.pcap": "DTLS over UDP",
-    "suricata-verify/quic-frag-unordered/input.pcap": "QUIC over UDP",
-    "suricata-verify/quic-v2-ja3/input.pcap": "QUIC over UDP",
 }
 
 HERE = os.path.dirname(os.path.abspath(__file__))

@@ -117,7 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum td_side from;
     int rc = -1;
     struct td_kex kex = {NULL, TD_KEXP_NONE, false, TD_SUITE_KEX_OTHER};
-    struct td_parse_context ctx = {0, false, &kex, NULL};
+    struct td_parse_context ctx = {0, false, &kex, NULL, false};
     struct td_message extra; /* SSLv2 SERVER-HELLO: its certificate */
     bool have_extra = false;
     struct td_conn_id id = {.conn = 1,

@@ -1019,6 +1019,32 @@ def check_buffer_budget(o, text, r, scale, fails):
     need_sentinel(o, fails)
 
 
+# ---- issue 9: quic
+
+def check_quic_initials(o, text, r, scale, fails):
+    port = hostile.QUIC_PORT
+    need_anomalies(o, ["quic_crypto_conflict", "limit_reached", "quic_malformed"], fails)
+    need_hello(o, port, "example.com", fails, label="RFC 9001 A.2: ")
+    for p in (port + 1, port + 2):
+        conn = need_hello(o, p, "quic.hostile.test", fails, label="quic: ")
+        if conn is not None and len(o.messages(conn, "ClientHello")) != 1:
+            fails.append("conn %d: %d ClientHello events, expected 1 (resent CRYPTO bytes are "
+                         "not a new message)" % (conn, len(o.messages(conn, "ClientHello"))))
+    conn = (o.conn_by_port(port) or [None])[0]
+    if conn is not None and not o.messages(conn, "ServerHello"):
+        fails.append("RFC 9001 A.3: conn %d: no ServerHello" % conn)
+    conn = (o.conn_by_port(port + 2) or [None])[0]
+    alerts = [m for m in o.messages(conn, "Alert") if m.get("description") == "handshake_failure"]
+    if conn is not None and not alerts:
+        fails.append("conn %d: the CRYPTO_ERROR 0x128 close is not a handshake_failure Alert" % conn)
+    if o.conn_by_port(port + 3):
+        fails.append("a UDP datagram that is not QUIC became a connection")
+    for c in o.conns:
+        if c["client"]["port"] in (port, port + 1, port + 2) and c.get("transport") != "quic":
+            fails.append("conn %d: transport %r, expected quic" % (c["conn"], c.get("transport")))
+    need_sentinel(o, fails)
+
+
 class Case:
     def __init__(self, name, gen, check, rc=0, args=(), stream=False, text=True,
                  stdin_file=False, explain=False):
@@ -1074,6 +1100,7 @@ CASES = [
     Case("validation-cost", "validation-cost", check_validation_cost,
          args=["--max-handshake-size", "2097152"], text=False),
     Case("cert-trailing-bytes", "cert-trailing-bytes", check_cert_trailing_bytes),
+    Case("quic-initials", "quic-initials", check_quic_initials),
 ]
 
 

@@ -188,7 +188,7 @@ static void test_client_hello_fingerprints(void **state)
     struct td_client_hello ch;
     load(f, client_hello, sizeof client_hello);
     assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), 0);
-    td_fingerprint_client_hello(&f->p, &ch);
+    td_fingerprint_client_hello(&f->p, &ch, 't');
     assert_non_null(ch.ja3_string);
     assert_string_equal(ch.ja3_string, CH_JA3_STRING);
     assert_non_null(ch.ja3);
@@ -228,7 +228,7 @@ static void test_cipher_suites_cap(void **state)
     assert_int_equal(td_u16_listed(&capped.cipher_suites), TD_MAX_LISTED_CIPHER_SUITES);
     assert_int_equal(f->p.kind, TD_ANOM_LIMIT_REACHED);
     assert_string_equal(f->p.detail, "ClientHello.cipher_suites: 300 entries; cipher_suites lists the first 256");
-    td_fingerprint_client_hello(&f->p, &capped);
+    td_fingerprint_client_hello(&f->p, &capped, 't');
     assert_non_null(capped.ja3_string);
     assert_non_null(strstr(capped.ja3_string, "-555,")); /* 0x022b, the 300th suite, past the cap */
 
@@ -237,7 +237,7 @@ static void test_cipher_suites_cap(void **state)
     assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &at_cap), 0);
     assert_int_equal(at_cap.cipher_suites.omitted, 0);
     assert_int_equal(f->p.failures, 0);
-    td_fingerprint_client_hello(&f->p, &at_cap);
+    td_fingerprint_client_hello(&f->p, &at_cap, 't');
     /* the listed suites are the same; the fingerprints are not */
     assert_string_not_equal(capped.ja4, at_cap.ja4);
     assert_string_not_equal(capped.ja3, at_cap.ja3);
@@ -256,7 +256,7 @@ static void test_ssl3_hello(void **state)
     assert_int_equal(ch.cipher_suites.n, 2);
     assert_int_equal(ch.extensions.n, 0);
     assert_false(ch.has_sni);
-    td_fingerprint_client_hello(&f->p, &ch);
+    td_fingerprint_client_hello(&f->p, &ch, 't');
     assert_string_equal(ch.ja3_string, S3_JA3_STRING);
     assert_string_equal(ch.ja3, S3_JA3);
     assert_string_equal(ch.ja4, S3_JA4);
@@ -287,7 +287,7 @@ static void test_lying_extension_length(void **state)
     assert_false(ch.has_alpn);
     assert_false(ch.has_supported_versions);
     /* the fingerprints still come out (of the fields read) */
-    td_fingerprint_client_hello(&f->p, &ch);
+    td_fingerprint_client_hello(&f->p, &ch, 't');
     assert_non_null(ch.ja3);
     assert_non_null(ch.ja4);
 }
@@ -545,7 +545,7 @@ static void test_sslv2_client_hello(void **state)
     assert_int_equal(ch.sslv2_only_kinds, 1);
     assert_int_equal(ch.random.len, 32);
     assert_memory_equal(ch.random.data, random, 32);
-    td_fingerprint_client_hello(&f->p, &ch);
+    td_fingerprint_client_hello(&f->p, &ch, 't');
     assert_null(ch.ja3);
     assert_null(ch.ja4);
 }

@@ -1,0 +1,398 @@
+/*
+ * connection.c — one QUIC connection seen from the wire (RFC 9000 §17,
+ * RFC 9001 §5): datagrams split into their coalesced long-header packets
+ * (§12.2: each Length says where the next begins; a short-header packet
+ * takes the rest), Initial packets opened with the keys of RFC 9001 §5.2,
+ * their frames read, their CRYPTO bytes reassembled per direction and fed
+ * to the TLS session without records (RFC 9001 §4.1.3).
+ *
+ *   Long Header Packet {                 Initial Packet {  (type 0; v2: 1)
+ *     Header Form (1) = 1,                 ...,
+ *     Fixed Bit (1) = 1,                   Token Length (i),
+ *     Long Packet Type (2),                Token (..),
+ *     Type-Specific Bits (4),              Length (i),
+ *     Version (32),                        Packet Number (8..32),
+ *     Destination Connection ID Length (8),  Packet Payload (8..),
+ *     Destination Connection ID (0..160),  }
+ *     Source Connection ID Length (8),
+ *     Source Connection ID (0..160),
+ *     Type-Specific Payload (..),
+ *   }
+ *
+ * Flow side 0 is the client (it sent the Initial the connection was found
+ * by); keys for both directions come from that Initial's Destination
+ * Connection ID and do not change when later Initials carry the server's
+ * chosen ID (RFC 9001 §5.2).
+ */
+#include "tlsdissect/quic.h"
+
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include "quic/crypto_stream.h"
+#include "quic/frames.h"
+#include "quic/initial.h"
+#include "quic/varint.h"
+#include "tlsdissect/cursor.h"
+
+struct td_quic_conn {
+    struct td_conn *conn;
+    struct td_tls_session *tls;
+    uint32_t version;
+    struct td_quic_keys keys[2]; /* by flow side: side 0 is the client */
+    bool keys_ok;
+    uint64_t largest_pn[2];
+    bool have_pn[2];
+    struct td_quic_crypto_stream crypto[2]; /* Initial packet number space */
+    uint64_t handshake_packets[2], short_packets[2];
+    bool client_handshake_seen;        /* the client sent a Handshake packet */
+    bool short_after_handshake[2];     /* ... and then each side a 1-RTT packet */
+    td_time_us first_ts;
+    bool have_first_ts;
+    td_time_us now;
+};
+
+/* ---- long headers --------------------------------------------------------- */
+
+enum hdr_status {
+    HDR_OK,
+    HDR_SHORT,           /* a short header: 1-RTT, to the end of the datagram */
+    HDR_NOT_QUIC,        /* a zero byte: padding after the packets */
+    HDR_VERSION_NEGOTIATION,
+    HDR_RETRY,
+    HDR_UNKNOWN_VERSION,
+    HDR_MALFORMED,
+};
+
+struct long_hdr {
+    uint8_t first;
+    uint32_t version;
+    uint8_t dcid_len, scid_len;
+    uint8_t dcid[TD_QUIC_MAX_CID];
+    enum td_quic_long_type type;
+    uint64_t length;   /* of packet number and payload */
+    size_t pn_offset;  /* from the packet's first byte */
+    char detail[96];
+};
+
+/* Read one packet's header; on HDR_OK the cursor is at the packet number. */
+static enum hdr_status read_long_header(struct td_cur *c, struct long_hdr *h)
+{
+    size_t start = td_cur_declared(c);
+    uint8_t scid[TD_QUIC_MAX_CID];
+    uint64_t token_len;
+
+    h->detail[0] = '\0';
+    if (!td_cur_u8(c, &h->first))
+        return HDR_MALFORMED;
+    /* the fixed bit is not required: peers that negotiated grease_quic_bit
+     * (RFC 9287) clear it, so only a zero byte (padding) is not a packet */
+    if (!(h->first & 0x80))
+        return h->first != 0 ? HDR_SHORT : HDR_NOT_QUIC;
+    if (!td_cur_u32(c, &h->version) || !td_cur_u8(c, &h->dcid_len))
+        goto short_header;
+    if (h->version == 0)
+        return HDR_VERSION_NEGOTIATION;
+    if (!td_quic_version_known(h->version))
+        return HDR_UNKNOWN_VERSION;
+    if (h->dcid_len > TD_QUIC_MAX_CID || !td_cur_copy(c, h->dcid, h->dcid_len) ||
+        !td_cur_u8(c, &h->scid_len) || h->scid_len > TD_QUIC_MAX_CID ||
+        !td_cur_copy(c, scid, h->scid_len)) {
+        snprintf(h->detail, sizeof h->detail, "connection ID longer than 20 bytes, or cut");
+        return HDR_MALFORMED;
+    }
+    h->type = td_quic_long_type(h->version, h->first);
+    if (h->type == TD_QUIC_PT_RETRY)
+        return HDR_RETRY;
+    if (h->type == TD_QUIC_PT_INITIAL &&
+        (!td_quic_varint(c, &token_len) || !td_cur_skip(c, token_len > SIZE_MAX ? SIZE_MAX : (size_t)token_len))) {
+        snprintf(h->detail, sizeof h->detail, "Initial token longer than the datagram");
+        return HDR_MALFORMED;
+    }
+    if (!td_quic_varint(c, &h->length))
+        goto short_header;
+    h->pn_offset = start - td_cur_declared(c);
+    if (h->length > td_cur_declared(c)) {
+        snprintf(h->detail, sizeof h->detail, "Length %llu > %zu bytes left in the datagram",
+                 (unsigned long long)h->length, td_cur_declared(c));
+        return HDR_MALFORMED;
+    }
+    return HDR_OK;
+short_header:
+    snprintf(h->detail, sizeof h->detail, "long header cut short");
+    return HDR_MALFORMED;
+}
+
+bool td_quic_detect(const uint8_t *p, size_t caplen, size_t len, uint32_t *version,
+                    uint8_t dcid[TD_QUIC_MAX_CID], size_t *dcid_len)
+{
+    struct td_cur c = td_cur_make_partial(p, caplen, len);
+    struct long_hdr h;
+
+    /* a client's first Initial: fixed bit set, a DCID of at least 8 bytes (RFC 9000 §7.2) */
+    if (read_long_header(&c, &h) != HDR_OK || h.type != TD_QUIC_PT_INITIAL ||
+        !(h.first & 0x40) || h.dcid_len < 8)
+        return false;
+    *version = h.version;
+    memcpy(dcid, h.dcid, h.dcid_len);
+    *dcid_len = h.dcid_len;
+    return true;
+}
+
+/* ---- the connection -------------------------------------------------------- */
+
+struct td_quic_conn *td_quic_new(const struct td_tls_env *env, struct td_conn *conn,
+                                 uint32_t version, const uint8_t *dcid, size_t dcid_len)
+{
+    struct td_quic_conn *q = calloc(1, sizeof *q);
+    if (q == NULL)
+        return NULL;
+    q->conn = conn;
+    q->version = version;
+    td_conn_set_quic(conn, version);
+    q->tls = td_tls_new(env, conn, 0, false);
+    if (q->tls == NULL) {
+        free(q);
+        return NULL;
+    }
+    q->keys_ok = td_quic_initial_keys(version, dcid, dcid_len, &q->keys[0], &q->keys[1]) == 0;
+    for (int side = 0; side < 2; side++)
+        td_quic_crypto_init(&q->crypto[side], TD_QUIC_CRYPTO_CAP, env->buffers);
+    return q;
+}
+
+void td_quic_free(struct td_quic_conn *q)
+{
+    if (q == NULL)
+        return;
+    for (int side = 0; side < 2; side++)
+        td_quic_crypto_release(&q->crypto[side]);
+    td_tls_free(q->tls);
+    free(q);
+}
+
+static const char *who(int side) { return side == 0 ? "client" : "server"; }
+
+struct delivery {
+    struct td_quic_conn *q;
+    int side;
+    struct td_quic_crypto_notes notes;
+};
+
+static void deliver(void *ctx, const uint8_t *p, size_t n)
+{
+    struct delivery *d = ctx;
+    td_tls_handshake_data(d->q->tls, d->side, p, n, d->q->now);
+}
+
+static void on_crypto(void *ctx, uint64_t offset, const uint8_t *data, size_t len)
+{
+    struct delivery *d = ctx;
+    td_quic_crypto_push(&d->q->crypto[d->side], offset, data, len, deliver, d, &d->notes);
+}
+
+/* RFC 9001 §4.8: a CRYPTO_ERROR (0x100 + alert) carries a TLS alert. */
+static void on_close(void *ctx, const struct td_quic_close *cl)
+{
+    struct delivery *d = ctx;
+    struct td_quic_conn *q = d->q;
+
+    if (!cl->application && cl->error >= 0x100 && cl->error <= 0x1ff) {
+        struct td_message m = {.kind = TD_MSG_ALERT, .from = d->side == 0 ? TD_CLIENT : TD_SERVER,
+                               .parsed = true, .has_fields = true, .length = 2};
+        m.u.alert.level = 2; /* QUIC has no warning alerts (RFC 9001 §4.8) */
+        m.u.alert.description = (uint8_t)(cl->error - 0x100);
+        td_conn_message(q->conn, &m, q->now);
+        td_conn_add_alert(q->conn, m.from, false, &m.u.alert);
+        return;
+    }
+    td_conn_anomaly(q->conn, TD_ANOM_QUIC_CONNECTION_CLOSE, q->now,
+                    "%s: CONNECTION_CLOSE (%s) error 0x%llx, frame type 0x%llx, %zu-byte reason",
+                    who(d->side), cl->application ? "application" : "transport",
+                    (unsigned long long)cl->error, (unsigned long long)cl->frame_type,
+                    cl->reason_len);
+}
+
+static void report_crypto_notes(struct td_quic_conn *q, int side, const struct td_quic_crypto_notes *n)
+{
+    if (n->conflicts)
+        td_conn_anomaly(q->conn, TD_ANOM_QUIC_CRYPTO_CONFLICT, q->now,
+                        "%s: %llu resent CRYPTO bytes differ from the first copy (first copy kept)",
+                        who(side), (unsigned long long)n->conflicts);
+    if (n->beyond_cap)
+        td_conn_anomaly(q->conn, TD_ANOM_LIMIT_REACHED, q->now,
+                        "%s: %llu CRYPTO bytes at offsets past the %d-byte cap of the Initial "
+                        "space: dropped", who(side), (unsigned long long)n->beyond_cap,
+                        TD_QUIC_CRYPTO_CAP);
+    if (n->no_room)
+        td_conn_anomaly(q->conn, TD_ANOM_LIMIT_REACHED, q->now,
+                        "%s: %llu CRYPTO bytes could not be held (the TLS buffer budget is used "
+                        "up, or memory): dropped", who(side), (unsigned long long)n->no_room);
+}
+
+/* Open one Initial packet (a copy of its bytes) and read its frames. */
+static void initial_packet(struct td_quic_conn *q, int side, const uint8_t *start, size_t total,
+                           const struct long_hdr *h, uint64_t index)
+{
+    struct td_cur whole = td_cur_make(start, total);
+    uint8_t *pkt;
+    const uint8_t *plain;
+    size_t plain_len;
+    uint64_t pn;
+    int rc;
+    struct delivery d = {q, side, {0}};
+    struct td_quic_frame_handler fh = {on_crypto, on_close, &d};
+    struct td_quic_frames_result fr;
+
+    if (!q->keys_ok) {
+        td_conn_anomaly(q->conn, TD_ANOM_OUT_OF_MEMORY, q->now,
+                        "the Initial keys could not be derived: packets not decrypted");
+        return;
+    }
+    pkt = malloc(total);
+    if (pkt == NULL || !td_cur_copy(&whole, pkt, total)) {
+        free(pkt);
+        td_conn_anomaly(q->conn, TD_ANOM_OUT_OF_MEMORY, q->now,
+                        "%s: no memory to decrypt a %zu-byte Initial packet", who(side), total);
+        return;
+    }
+    rc = td_quic_open(&q->keys[side], pkt, total, h->pn_offset, q->largest_pn[side],
+                      q->have_pn[side], &pn, &plain, &plain_len);
+    if (rc != 0) {
+        td_conn_anomaly(q->conn, rc == -1 ? TD_ANOM_QUIC_MALFORMED : TD_ANOM_QUIC_UNDECRYPTABLE,
+                        q->now, "%s: Initial packet %llu of a datagram (%zu bytes): %s", who(side),
+                        (unsigned long long)index, total,
+                        rc == -1 ? "too short for a packet number, sample and tag"
+                                 : "its protection does not open with the Initial keys of the "
+                                   "client's first Destination Connection ID");
+        free(pkt);
+        return;
+    }
+    if (!q->have_pn[side] || pn > q->largest_pn[side])
+        q->largest_pn[side] = pn;
+    q->have_pn[side] = true;
+    td_quic_frames(plain, plain_len, &fh, &fr);
+    if (fr.malformed)
+        td_conn_anomaly(q->conn, TD_ANOM_QUIC_MALFORMED, q->now, "%s: Initial packet number %llu: %s",
+                        who(side), (unsigned long long)pn, fr.detail);
+    else if (fr.other)
+        td_conn_anomaly(q->conn, TD_ANOM_QUIC_MALFORMED, q->now,
+                        "%s: Initial packet number %llu: %u frames of types not allowed in "
+                        "Initial packets (RFC 9000 §12.4), skipped", who(side),
+                        (unsigned long long)pn, fr.other);
+    report_crypto_notes(q, side, &d.notes);
+    free(pkt);
+}
+
+/* Handshake and 1-RTT packets: not decrypted, but they tell that the handshake went on. */
+static void count_packet(struct td_quic_conn *q, int side, bool handshake, size_t bytes)
+{
+    struct td_conn_summary *sum = &q->conn->sum;
+    if (handshake) {
+        q->handshake_packets[side]++;
+        if (side == 0)
+            q->client_handshake_seen = true;
+        return;
+    }
+    q->short_packets[side]++;
+    if (side == 0)
+        sum->bytes_client += bytes;
+    else
+        sum->bytes_server += bytes;
+    if (q->client_handshake_seen)
+        q->short_after_handshake[side] = true;
+    /* the client's Handshake flight, then 1-RTT from both sides: the handshake completed */
+    if (q->short_after_handshake[0] && q->short_after_handshake[1] && sum->tls_seen &&
+        !sum->established) {
+        sum->established = true;
+        sum->has_handshake_time = q->have_first_ts;
+        sum->handshake_us = q->now - q->first_ts;
+    }
+}
+
+void td_quic_datagram(struct td_quic_conn *q, int side, const uint8_t *p, size_t caplen,
+                      size_t len, td_time_us now)
+{
+    struct td_cur c = td_cur_make_partial(p, caplen, len);
+    uint64_t index = 0;
+
+    q->now = now;
+    if (!q->have_first_ts) {
+        q->have_first_ts = true;
+        q->first_ts = now;
+    }
+    while (td_cur_declared(&c) > 0) {
+        const uint8_t *start = td_cur_ptr(&c);
+        struct long_hdr h;
+        struct td_cur body;
+        enum hdr_status st = read_long_header(&c, &h);
+        char vbuf[11], vbuf2[11];
+
+        index++;
+        switch (st) {
+        case HDR_OK:
+            break;
+        case HDR_SHORT:
+            count_packet(q, side, false, td_cur_declared(&c) + 1);
+            return;
+        case HDR_NOT_QUIC:
+            return; /* zero padding after the packets (or junk): nothing to read */
+        case HDR_VERSION_NEGOTIATION:
+            td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNSUPPORTED, now,
+                            "%s: Version Negotiation packet: not followed in this version",
+                            who(side));
+            return;
+        case HDR_RETRY:
+            td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNSUPPORTED, now,
+                            "%s: Retry packet: not followed in this version (the client's "
+                            "Initials after it are not decrypted)", who(side));
+            return;
+        case HDR_UNKNOWN_VERSION:
+            td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNSUPPORTED, now,
+                            "%s: packet %llu of a datagram has version %s, not the connection's: "
+                            "the rest of the datagram is not read", who(side),
+                            (unsigned long long)index, td_quic_version_name(h.version, vbuf));
+            return;
+        case HDR_MALFORMED:
+            if (c.status == TD_CUR_TRUNCATED)
+                td_conn_anomaly(q->conn, TD_ANOM_TRUNCATED_CAPTURE, now,
+                                "%s: a datagram cut by the snaplen inside a QUIC header", who(side));
+            else
+                td_conn_anomaly(q->conn, TD_ANOM_QUIC_MALFORMED, now,
+                                "%s: packet %llu of a datagram: %s", who(side),
+                                (unsigned long long)index, h.detail[0] ? h.detail : "bad header");
+            return;
+        }
+        if (h.version != q->version) {
+            td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNSUPPORTED, now,
+                            "%s: a packet of version %s in a connection of version %s: skipped",
+                            who(side), td_quic_version_name(h.version, vbuf),
+                            td_quic_version_name(q->version, vbuf2));
+            td_cur_skip(&c, (size_t)h.length);
+            continue;
+        }
+        if (!td_cur_sub(&c, (size_t)h.length, &body)) {
+            td_conn_anomaly(q->conn, TD_ANOM_TRUNCATED_CAPTURE, now,
+                            "%s: a %s packet cut by the snaplen: not decrypted", who(side),
+                            h.type == TD_QUIC_PT_INITIAL ? "Initial" : "long-header");
+            return;
+        }
+        if (h.type == TD_QUIC_PT_INITIAL)
+            initial_packet(q, side, start, h.pn_offset + (size_t)h.length, &h, index);
+        else
+            count_packet(q, side, h.type == TD_QUIC_PT_HANDSHAKE, (size_t)h.length);
+    }
+}
+
+void td_quic_end(struct td_quic_conn *q, td_time_us now)
+{
+    q->now = now;
+    for (int side = 0; side < 2; side++)
+        if (td_quic_crypto_waiting(&q->crypto[side]))
+            td_conn_anomaly(q->conn, TD_ANOM_INCOMPLETE_MESSAGE, now,
+                            "%s: %zu CRYPTO bytes of the Initial space wait behind a hole at "
+                            "offset %zu that never filled", who(side),
+                            td_quic_crypto_waiting(&q->crypto[side]), q->crypto[side].delivered);
+    td_tls_end(q->tls, now);
+}
