@@ -6,13 +6,16 @@
 #include "tlsdissect/capture.h"
 
 #include <errno.h>
+#include <grp.h>
 #include <poll.h>
+#include <pwd.h>
 #include <pcap/pcap.h>
 #include <stdint.h>
 #include <stdio.h>
 #include <string.h>
 #include <sys/stat.h>
 #include <time.h>
+#include <unistd.h>
 
 #include "tlsdissect/link.h"
 
@@ -66,7 +69,7 @@ static enum td_capture_status set_filter(pcap_t *p, const char *filter, const ch
 
 static enum td_capture_status read_file(const char *path, const char *filter,
                                         volatile sig_atomic_t *stop, td_frame_fn fn, void *ctx,
-                                        char err[TD_CAPTURE_ERR])
+                                        bool *opened, char err[TD_CAPTURE_ERR])
 {
     char errbuf[PCAP_ERRBUF_SIZE] = "";
     const char *name = strcmp(path, "-") == 0 ? "(standard input)" : path;
@@ -90,6 +93,7 @@ static enum td_capture_status read_file(const char *path, const char *filter,
             snprintf(err, TD_CAPTURE_ERR, "%s: %s", name, errbuf[0] ? errbuf : strerror(errno));
         return TD_CAPTURE_INPUT_ERROR;
     }
+    *opened = true;
     d.dlt = pcap_datalink(p);
     if (!td_link_supported(d.dlt)) {
         const char *dname = pcap_datalink_val_to_name(d.dlt);
@@ -124,17 +128,65 @@ static enum td_capture_status read_file(const char *path, const char *filter,
 
 enum td_capture_status td_capture_files(const char *const *paths, size_t npaths,
                                         const char *filter, volatile sig_atomic_t *stop,
-                                        td_frame_fn fn, void *ctx, char err[TD_CAPTURE_ERR])
+                                        td_frame_fn fn, void *ctx, td_capture_error_fn on_error,
+                                        size_t *opened, char err[TD_CAPTURE_ERR])
 {
+    enum td_capture_status result = TD_CAPTURE_OK;
+    *opened = 0;
     for (size_t i = 0; i < npaths && !*stop; i++) {
-        enum td_capture_status st = read_file(paths[i], filter, stop, fn, ctx, err);
-        if (st != TD_CAPTURE_OK)
+        bool was_opened = false;
+        enum td_capture_status st = read_file(paths[i], filter, stop, fn, ctx, &was_opened, err);
+        *opened += was_opened;
+        if (st == TD_CAPTURE_USAGE_ERROR)
             return st;
+        if (st != TD_CAPTURE_OK) {
+            on_error(ctx, err);
+            result = st; /* tcpdump goes on with the next file, and says so at the end */
+        }
     }
+    return result;
+}
+
+/* Give up root for user (tcpdump -Z): groups, then gid, then uid; checked. */
+static bool drop_privileges(const char *user, char err[TD_CAPTURE_ERR])
+{
+    struct passwd *pw = getpwnam(user);
+    if (pw == NULL) {
+        snprintf(err, TD_CAPTURE_ERR, "-Z %s: no such user; refusing to go on as root", user);
+        return false;
+    }
+    if (setgroups(0, NULL) != 0 || setgid(pw->pw_gid) != 0 || setuid(pw->pw_uid) != 0 ||
+        (pw->pw_uid != 0 && (setuid(0) == 0 || geteuid() == 0))) {
+        snprintf(err, TD_CAPTURE_ERR, "-Z %s: cannot switch user (%s); refusing to go on as root",
+                 user, strerror(errno ? errno : EPERM));
+        return false;
+    }
+    return true;
+}
+
+enum td_capture_status td_capture_list_interfaces(FILE *out, char err[TD_CAPTURE_ERR])
+{
+    char errbuf[PCAP_ERRBUF_SIZE] = "";
+    pcap_if_t *all = NULL;
+    int n = 0;
+
+    if (pcap_findalldevs(&all, errbuf) != 0) {
+        snprintf(err, TD_CAPTURE_ERR, "cannot list the interfaces: %s", errbuf);
+        return TD_CAPTURE_INPUT_ERROR;
+    }
+    for (pcap_if_t *d = all; d; d = d->next) {
+        fprintf(out, "%d.%s", ++n, d->name);
+        if (d->description)
+            fprintf(out, " (%s)", d->description);
+        fprintf(out, " [%s%s]\n", d->flags & PCAP_IF_UP ? "Up" : "Down",
+                d->flags & PCAP_IF_LOOPBACK ? ", Loopback" : "");
+    }
+    pcap_freealldevs(all);
     return TD_CAPTURE_OK;
 }
 
 enum td_capture_status td_capture_live(const char *iface, const char *filter,
+                                       const struct td_live_options *opts,
                                        volatile sig_atomic_t *stop, td_frame_fn fn,
                                        td_idle_fn idle, void *ctx, struct td_stats *stats,
                                        char err[TD_CAPTURE_ERR])
@@ -150,8 +202,8 @@ enum td_capture_status td_capture_live(const char *iface, const char *filter,
         snprintf(err, TD_CAPTURE_ERR, "%s: %s", iface, errbuf);
         return TD_CAPTURE_INPUT_ERROR;
     }
-    pcap_set_snaplen(p, 262144);
-    pcap_set_promisc(p, 1);
+    pcap_set_snaplen(p, opts->snaplen > 0 ? opts->snaplen : 262144);
+    pcap_set_promisc(p, !opts->no_promisc);
     pcap_set_timeout(p, 200);
     pcap_set_immediate_mode(p, 1);
     pcap_set_buffer_size(p, 32 << 20);
@@ -168,6 +220,8 @@ enum td_capture_status td_capture_live(const char *iface, const char *filter,
         return TD_CAPTURE_INPUT_ERROR;
     }
     st = set_filter(p, filter, iface, err);
+    if (st == TD_CAPTURE_OK && opts->drop_to_user && !drop_privileges(opts->drop_to_user, err))
+        st = TD_CAPTURE_INPUT_ERROR;
     /*
      * Wait in our own poll() with a timeout, not in libpcap's: libpcap
      * retries its wait after EINTR, so a signal would not end the loop.

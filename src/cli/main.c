@@ -6,6 +6,7 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
@@ -15,13 +16,20 @@
 #include "tlsdissect/validate.h"
 #include "tlsdissect/writers.h"
 
-/* The one mutable global: set by the signal handler, read by the capture loop. */
+/* The mutable globals: flags set by the signal handlers, read by the capture loop. */
 static volatile sig_atomic_t stop_requested;
+static volatile sig_atomic_t stats_requested;
 
 static void on_signal(int sig)
 {
-    (void)sig;
-    stop_requested = 1;
+    if (sig == SIGUSR1
+#ifdef SIGINFO
+        || sig == SIGINFO
+#endif
+    )
+        stats_requested = 1;
+    else
+        stop_requested = 1;
 }
 
 static void install_signals(void)
@@ -33,18 +41,42 @@ static void install_signals(void)
     sa.sa_flags = 0; /* no SA_RESTART: a blocking capture read returns */
     sigaction(SIGINT, &sa, NULL);
     sigaction(SIGTERM, &sa, NULL);
+    /* tcpdump's: running statistics on stderr.  A read it interrupts goes on
+     * (SA_RESTART): a capture read from a pipe must not end for it. */
+    sa.sa_flags = SA_RESTART;
+    sigaction(SIGUSR1, &sa, NULL);
+#ifdef SIGINFO
+    sigaction(SIGINFO, &sa, NULL);
+#endif
 }
 
 struct run {
     struct td_engine *engine;
     struct td_sink *sink;
     bool live;
+    unsigned long long packets, packet_limit; /* -c */
 };
+
+/* tcpdump's SIGUSR1: the running counters, without stopping. */
+static void print_running_stats(struct run *r)
+{
+    const struct td_stats *st = td_engine_stats(r->engine);
+    stats_requested = 0;
+    fprintf(stderr, "tlsdissect: %llu packets, %llu bytes, %llu connections, %llu with TLS\n",
+            (unsigned long long)st->packets, (unsigned long long)st->bytes,
+            (unsigned long long)st->connections, (unsigned long long)st->tls_connections);
+}
 
 static void on_frame(void *ctx, const struct td_frame *f)
 {
     struct run *r = ctx;
+    if (r->packet_limit && r->packets >= r->packet_limit)
+        return;
     td_engine_packet(r->engine, f->dlt, f->ts, f->data, f->caplen, f->len);
+    if (r->packet_limit && ++r->packets >= r->packet_limit)
+        stop_requested = 1; /* -c: the capture loop ends after this packet */
+    if (stats_requested)
+        print_running_stats(r);
 }
 
 static void on_idle(void *ctx, td_time_us monotonic_us)
@@ -52,6 +84,38 @@ static void on_idle(void *ctx, td_time_us monotonic_us)
     struct run *r = ctx;
     td_engine_tick(r->engine, monotonic_us);
     td_sink_flush(r->sink);
+    if (stats_requested)
+        print_running_stats(r);
+}
+
+/* A capture file that could not be read: said now; the next file is read. */
+static void on_file_error(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "tlsdissect: %s\n", line);
+}
+
+/* -q: only connection summaries and the statistics reach the writer. */
+struct summary_filter {
+    struct td_sink sink;
+    struct td_sink *inner;
+};
+
+static void summaries_only(struct td_sink *self, const struct td_event *ev)
+{
+    struct summary_filter *f = (struct summary_filter *)self;
+    if (ev->type == TD_EV_CONNECTION || ev->type == TD_EV_STATS)
+        td_sink_emit(f->inner, ev);
+}
+
+/* Reading from a pipe (tcpdump -w - | tlsdissect -r -): events as they come. */
+static bool reading_a_pipe(const struct td_options *o)
+{
+    struct stat sb;
+    for (size_t i = 0; i < o->nfiles; i++)
+        if (strcmp(o->files[i], "-") == 0 && (fstat(STDIN_FILENO, &sb) != 0 || !S_ISREG(sb.st_mode)))
+            return true;
+    return false;
 }
 
 static bool want_color(const struct td_options *o, FILE *out)
@@ -69,6 +133,7 @@ int main(int argc, char **argv)
     enum td_capture_status st;
     char err[TD_CAPTURE_ERR] = "";
     FILE *out = stdout;
+    size_t opened = 0;
     int status = 0;
 
     if (argc > 1 && strcmp(argv[1], "check") == 0)
@@ -83,15 +148,27 @@ int main(int argc, char **argv)
     case TD_OPTS_RUN:
         break;
     }
+    if (o.list_interfaces) {
+        status = td_capture_list_interfaces(stdout, err) == TD_CAPTURE_OK ? 0 : 1;
+        if (status)
+            fprintf(stderr, "tlsdissect: %s\n", err);
+        td_options_free(&o);
+        return status;
+    }
     if (o.output && (out = fopen(o.output, "w")) == NULL) {
         fprintf(stderr, "tlsdissect: %s: cannot write: ", o.output);
         perror(NULL);
         td_options_free(&o);
         return 2;
     }
-    /* Large writes for files; live output is flushed after every batch. */
-    setvbuf(out, NULL, _IOFBF, 1 << 20);
+    /* Large writes for files; live output is flushed after every batch; -l,
+     * or a pipe as the input, writes each line as it is made. */
+    if (o.line_buffered || reading_a_pipe(&o))
+        setvbuf(out, NULL, _IOLBF, 1 << 16);
+    else
+        setvbuf(out, NULL, _IOFBF, 1 << 20);
     r.live = o.iface != NULL;
+    r.packet_limit = o.packet_limit;
     if (o.json) {
         r.sink = td_json_sink_new(out);
     } else {
@@ -111,7 +188,8 @@ int main(int argc, char **argv)
         td_options_free(&o);
         return o.ca_file || o.ca_path ? 2 : 1;
     }
-    r.engine = r.sink ? td_engine_new(&o.engine, r.sink) : NULL;
+    struct summary_filter filter = {{summaries_only}, r.sink};
+    r.engine = r.sink ? td_engine_new(&o.engine, o.summaries_only ? &filter.sink : r.sink) : NULL;
     if (r.engine == NULL) {
         fprintf(stderr, "tlsdissect: out of memory\n");
         td_validator_free(o.engine.validator);
@@ -121,16 +199,18 @@ int main(int argc, char **argv)
     }
     install_signals();
     if (r.live)
-        st = td_capture_live(o.iface, o.filter, &stop_requested, on_frame, on_idle, &r,
+        st = td_capture_live(o.iface, o.filter, &o.live, &stop_requested, on_frame, on_idle, &r,
                              td_engine_stats(r.engine), err);
     else
-        st = td_capture_files(o.files, o.nfiles, o.filter, &stop_requested, on_frame, &r, err);
-    if (st != TD_CAPTURE_OK) {
+        st = td_capture_files(o.files, o.nfiles, o.filter, &stop_requested, on_frame, &r,
+                              on_file_error, &opened, err);
+    if (st == TD_CAPTURE_USAGE_ERROR || (r.live && st != TD_CAPTURE_OK))
         fprintf(stderr, "tlsdissect: %s\n", err);
+    if (st != TD_CAPTURE_OK)
         status = st == TD_CAPTURE_USAGE_ERROR ? 2 : 1;
-    }
-    /* Whatever stopped the run, what was read is reported. */
-    if (status != 2)
+    /* Whatever stopped the run, what was read is reported; a run that could
+     * open no file at all has nothing to report. */
+    if (status != 2 && (r.live || opened > 0))
         td_engine_finish(r.engine);
     if (!td_sink_flush(r.sink) && status == 0) {
         fprintf(stderr, "tlsdissect: writing the output failed\n");

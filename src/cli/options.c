@@ -7,6 +7,7 @@
 
 #include <errno.h>
 #include <getopt.h>
+#include <stdint.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -26,6 +27,8 @@ enum {
     OPT_MAX_FLOWS,
     OPT_IDLE_TIMEOUT,
     OPT_MAX_TLS_BUFFERS,
+    OPT_LIST_INTERFACES,
+    OPT_FILES,
 };
 
 static const struct option long_options[] = {
@@ -40,6 +43,8 @@ static const struct option long_options[] = {
     {"max-connections", required_argument, NULL, OPT_MAX_FLOWS},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-tls-buffers", required_argument, NULL, OPT_MAX_TLS_BUFFERS},
+    {"list-interfaces", no_argument, NULL, OPT_LIST_INTERFACES},
+    {"files", no_argument, NULL, OPT_FILES},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -57,9 +62,17 @@ static void usage(FILE *f)
             "\n"
             "  -r FILE                 read a pcap or pcapng file ('-' for standard input);\n"
             "                          several -r are read in order as one capture\n"
+            "  --files                 the words after the options are files, not a filter\n"
             "  -i IFACE                sniff a live interface (Ctrl-C prints a summary)\n"
             "  --json                  NDJSON events (docs/output-contract.md)\n"
             "  -o FILE                 write the output to FILE\n"
+            "  -c N                    stop after N packets\n"
+            "  -q                      connection summaries only (and the statistics)\n"
+            "  -l                      line-buffered output (automatic when reading a pipe)\n"
+            "  -n                      accepted for tcpdump's sake: names are never resolved\n"
+            "  -s SNAPLEN, -p          live: bytes kept per packet; no promiscuous mode\n"
+            "  -Z USER                 live: run as USER once the interface is open\n"
+            "  -D, --list-interfaces   list the interfaces that can be sniffed\n"
             "  --explain               explain what each message does (text output)\n"
             "  --color[=WHEN]          colour: auto (default, only on a terminal), always, never\n"
             "  --ca-file FILE          trust store file for certificate validation\n"
@@ -99,6 +112,26 @@ static int add_file(struct td_options *o, const char *path)
     return 0;
 }
 
+/* An existing file that starts like a pcap or pcapng (what a shell glob after -r gives). */
+static bool is_capture_file(const char *word)
+{
+    static const uint8_t magics[][4] = {{0xd4, 0xc3, 0xb2, 0xa1}, {0xa1, 0xb2, 0xc3, 0xd4},
+                                        {0x4d, 0x3c, 0xb2, 0xa1}, {0xa1, 0xb2, 0x3c, 0x4d},
+                                        {0x0a, 0x0d, 0x0d, 0x0a}};
+    uint8_t head[4];
+    struct stat sb;
+    FILE *f;
+    bool found = false;
+
+    if (stat(word, &sb) != 0 || !S_ISREG(sb.st_mode) || (f = fopen(word, "rb")) == NULL)
+        return false;
+    if (fread(head, 1, sizeof head, f) == sizeof head)
+        for (size_t i = 0; i < sizeof magics / sizeof magics[0]; i++)
+            found |= memcmp(head, magics[i], sizeof head) == 0;
+    fclose(f);
+    return found;
+}
+
 static char *join_words(int argc, char **argv, int first)
 {
     size_t len = 0, at = 0;
@@ -125,12 +158,13 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
 {
     int c;
     size_t n;
+    bool trailing_files = false; /* --files */
 
     memset(o, 0, sizeof *o);
     td_engine_config_defaults(&o->engine);
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":r:i:o:h", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:o:c:s:Z:hlnpqD", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (add_file(o, optarg) != 0)
@@ -141,6 +175,41 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
             break;
         case 'o':
             o->output = optarg;
+            break;
+        case 'c':
+            if (parse_size(optarg, "-c", 1, &n) != 0)
+                return TD_OPTS_USAGE;
+            o->packet_limit = n;
+            break;
+        case 's':
+            if (parse_size(optarg, "-s", 0, &n) != 0)
+                return TD_OPTS_USAGE;
+            if (n > 262144) {
+                fprintf(stderr, "tlsdissect: -s: a snaplen from 0 (the default) to 262144\n");
+                return TD_OPTS_USAGE;
+            }
+            o->live.snaplen = (int)n;
+            break;
+        case 'p':
+            o->live.no_promisc = true;
+            break;
+        case 'Z':
+            o->live.drop_to_user = optarg;
+            break;
+        case 'l':
+            o->line_buffered = true;
+            break;
+        case 'n':
+            break; /* tlsdissect never resolves names */
+        case 'q':
+            o->summaries_only = true;
+            break;
+        case 'D':
+        case OPT_LIST_INTERFACES:
+            o->list_interfaces = true;
+            return TD_OPTS_RUN;
+        case OPT_FILES:
+            trailing_files = true;
             break;
         case 'h':
             usage(stdout);
@@ -212,11 +281,25 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
             return TD_OPTS_USAGE;
         }
     }
+    for (; trailing_files && optind < argc; optind++)
+        if (add_file(o, argv[optind]) != 0)
+            return TD_OPTS_USAGE;
+    if (o->explain && o->json)
+        fprintf(stderr, "tlsdissect: --explain applies to the text output; ignored with --json\n");
+    if (o->live.drop_to_user && o->iface == NULL)
+        fprintf(stderr, "tlsdissect: -Z applies to a live capture (-i); ignored\n");
     if ((o->nfiles == 0) == (o->iface == NULL)) {
         fprintf(stderr, o->nfiles ? "tlsdissect: -r and -i cannot be used together\n"
                                   : "tlsdissect: nothing to read: give -r FILE or -i IFACE\n");
         usage(stderr);
         return TD_OPTS_USAGE;
+    }
+    for (int i = optind; i < argc; i++) {
+        if (is_capture_file(argv[i])) {
+            fprintf(stderr, "tlsdissect: '%s' is a capture file, not a filter word: give -r for "
+                            "each file (-r a.pcap -r b.pcap)\n", argv[i]);
+            return TD_OPTS_USAGE;
+        }
     }
     o->filter = join_words(argc, argv, optind);
     return TD_OPTS_RUN;

@@ -8,6 +8,7 @@
 #include <stdbool.h>
 #include <stddef.h>
 
+#include "tlsdissect/capture.h"
 #include "tlsdissect/engine.h"
 
 enum td_color_mode { TD_COLOR_AUTO, TD_COLOR_ALWAYS, TD_COLOR_NEVER };
@@ -23,6 +24,12 @@ struct td_options {
     const char *ca_file;
     const char *ca_path;
     char *filter;         /* trailing words joined by spaces, or NULL */
+    /* tcpdump's conventions */
+    unsigned long long packet_limit; /* -c: stop after this many packets (0: no limit) */
+    bool line_buffered;   /* -l (automatic when the input is a pipe) */
+    bool summaries_only;  /* -q: connection summaries (and the stats) only */
+    bool list_interfaces; /* -D */
+    struct td_live_options live; /* -s, -p, -Z */
     struct td_engine_config engine;
 };
 

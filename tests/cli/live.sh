@@ -25,7 +25,9 @@ fail() { echo "live: FAILED: $1"; exit 1; }
 openssl req -x509 -newkey ec -pkeyopt ec_paramgen_curve:P-256 -nodes -days 30 \
     -subj /CN=live.tlsdissect.test -keyout "$tmp/key.pem" -out "$tmp/cert.pem" 2>/dev/null ||
     fail "openssl req"
-"$bin" -i lo --json -o "$tmp/out.json" "tcp port $port" 2>"$tmp/err" &
+# as tcpdump users run it: no promiscuous mode, a snaplen, and root given up
+# for nobody once the interface is open (-Z); the output file is opened first
+"$bin" -i lo -p -s 65535 -Z nobody --json -o "$tmp/out.json" "tcp port $port" 2>"$tmp/err" &
 sniffer=$!
 openssl s_server -quiet -accept "$port" -cert "$tmp/cert.pem" -key "$tmp/key.pem" \
     >/dev/null 2>&1 </dev/null &
@@ -35,6 +37,12 @@ echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername 
     -quiet >/dev/null 2>&1
 sleep 1.5
 grep -q '"msg":"ClientHello"' "$tmp/out.json" || fail "no ClientHello while the capture was running"
+uid=$(awk '/^Uid:/ {print $2}' "/proc/$sniffer/status")
+[ "$uid" = "$(id -u nobody)" ] || fail "-Z nobody: still running as uid $uid"
+kill -USR1 "$sniffer"
+sleep 0.5
+grep -q "packets, .* bytes, .* connections" "$tmp/err" || fail "SIGUSR1 printed no running statistics"
+kill -0 "$sniffer" 2>/dev/null || fail "SIGUSR1 ended the capture"
 kill -INT "$sniffer"
 i=0
 while kill -0 "$sniffer" 2>/dev/null; do
@@ -49,4 +57,4 @@ sniffer=
 grep -q '"type":"connection".*"sni":"live.tlsdissect.test".*"established":true' "$tmp/out.json" ||
     fail "no established connection summary"
 tail -n 1 "$tmp/out.json" | grep -q '"type":"stats".*"kernel_received"' || fail "last line is not stats with kernel counters"
-echo "live: handshake seen live, clean summary on SIGINT"
+echo "live: handshake seen live (as nobody, -Z), statistics on SIGUSR1, clean summary on SIGINT"

@@ -76,6 +76,37 @@ stdout_has '"type":"stats"' "file cut mid-packet (stats)"
 expect 1 "second file missing: the first is still reported" -r "$pcap" -r "$tmp/missing.pcap" --json
 stdout_has '"type":"connection"' "second file missing"
 
+# tcpdump's conventions
+expect 0 "-c 5" -c 5 -r "$pcap" --json
+stdout_has '"type":"stats".*"packets":5,' "-c 5 stops after 5 packets"
+expect 0 "-q" -q -r "$pcap" --json
+if grep -v '"type":"connection"' "$tmp/out" | grep -qv '"type":"stats"'; then
+    echo "FAIL -q printed more than connection summaries and stats"; fail=1; fi
+stdout_has '"type":"connection"' "-q keeps the connection summary"
+expect 0 "-n (accepted, names are never resolved)" -n -r "$pcap"
+expect 0 "-D lists the interfaces" -D
+stdout_has "lo" "-D lists lo"
+expect 0 "--json --explain" --json --explain -r "$pcap"
+one_line_error "--explain applies to the text output" "--json --explain says --explain is ignored"
+expect 2 "a capture file where a filter word goes" -r "$pcap" tests/pcaps/tls10-rsa.pcap
+one_line_error "give -r for each file" "a capture file after the options"
+expect 0 "--files" --json --files "$pcap" tests/pcaps/tls10-rsa.pcap
+[ "$(grep -c '"type":"connection"' "$tmp/out")" -eq 2 ] || { echo "FAIL --files read both files"; fail=1; }
+expect 1 "first of two files missing: the second is still read" -r "$tmp/missing.pcap" -r "$pcap" --json
+one_line_error "$tmp/missing.pcap" "first file missing"
+stdout_has '"type":"connection"' "first file missing, the second read"
+expect 1 "no file could be opened: no statistics" -r "$tmp/missing.pcap" --json
+if [ -s "$tmp/out" ]; then echo "FAIL a file that cannot be opened printed statistics"; fail=1; fi
+# -l, and automatically a pipe: events come while the capture is still arriving
+(cat "$pcap"; sleep 3) | "$bin" -r - --json >"$tmp/pipe.json" 2>&1 &
+piped=$!
+sleep 1.5
+if grep -q '"msg":"ClientHello"' "$tmp/pipe.json"; then pass=$((pass + 1)); else
+    echo "FAIL reading a pipe: no event before the pipe closed"; fail=1; fi
+kill -USR1 "$piped" 2>/dev/null
+wait "$piped"
+grep -q '"type":"stats"' "$tmp/pipe.json" || { echo "FAIL reading a pipe: no stats at the end"; fail=1; }
+
 # standard input gives what the file gives
 "$bin" -r "$pcap" --json >"$tmp/file.json"
 "$bin" -r - --json <"$pcap" >"$tmp/stdin.json"

@@ -5,9 +5,9 @@ _tlsdissect()
     local cur prev opts check_opts
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    opts="-r -i -o -h --json --explain --color --no-color --ca-file --ca-path
-          --max-handshake-size --max-connections --idle-timeout --max-tls-buffers
-          --help --version"
+    opts="-r -i -o -c -s -p -Z -q -l -n -D -h --files --list-interfaces --json --explain --color
+          --no-color --ca-file --ca-path --max-handshake-size --max-connections --idle-timeout
+          --max-tls-buffers --help --version"
     check_opts="--rules --update --verbose --junit --ca-file --ca-path --help"
 
     case $prev in
@@ -19,6 +19,11 @@ _tlsdissect()
         return ;;
     -i)
         COMPREPLY=($(compgen -W "$(ls /sys/class/net 2>/dev/null)" -- "$cur"))
+        return ;;
+    -Z)
+        COMPREPLY=($(compgen -u -- "$cur"))
+        return ;;
+    -c|-s)
         return ;;
     --color)
         COMPREPLY=($(compgen -W "auto always never" -- "$cur"))
