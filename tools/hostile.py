@@ -1818,7 +1818,7 @@ def quic_initial(keys, dcid, scid, pn, payload, datagram=None):
 def udp(src, dst, sport, dport, payload):
     hdr = struct.pack("!HHHH", sport, dport, 8 + len(payload), 0)
     pseudo = src + dst + struct.pack("!BBH", 0, 17, len(hdr) + len(payload))
-    return hdr[:6] + struct.pack("!H", csum(pseudo + hdr + payload) or 0xFFFF) + payload
+    return hdr[:6] + struct.pack("!H", inet_checksum(pseudo + hdr + payload) or 0xFFFF) + payload
 
 
 def quic_crypto(offset, data):

@@ -190,8 +190,9 @@ def control_in_strings(obj, path="$"):
     return None
 
 
-def read_json(path, fails):
-    """Parse the NDJSON output; record generic violations in fails."""
+def read_json(path, fails, empty=False):
+    """Parse the NDJSON output; record generic violations in fails.  empty:
+    nothing may be printed (a file that cannot be opened gives no statistics)."""
     events = []
     with open(path, "rb") as f:
         for n, raw in enumerate(f, 1):
@@ -213,7 +214,10 @@ def read_json(path, fails):
             if where:
                 fails.append("json line %d: decoded string with a control character: %s" % (n, where))
             events.append(ev)
-    if not events or events[-1].get("type") != "stats":
+    if empty:
+        if events:
+            fails.append("%d events from a capture that could not be opened" % len(events))
+    elif not events or events[-1].get("type") != "stats":
         fails.append("the last JSON line is not a stats event")
     return events
 
@@ -1150,7 +1154,7 @@ def run_case(case, tool, scale_name, tmp, limits):
         fails.append("wall time %.1f s > %d s" % (r.wall, limits["wall"]))
     if r.peak_mib > limits["mib"]:
         fails.append("peak RSS %.0f MiB > %d MiB" % (r.peak_mib, limits["mib"]))
-    events = read_json(out_json, fails)
+    events = read_json(out_json, fails, empty=case.check is check_nothing)
     o = Out(events)
     text = ""
     if case.text:
