@@ -18,6 +18,7 @@
 #include "tlsdissect/buffer.h"
 #include "tlsdissect/certificate.h"
 #include "tlsdissect/connection.h"
+#include "tlsdissect/keylog.h"
 #include "tlsdissect/resume.h"
 #include "tlsdissect/stream.h"
 #include "tlsdissect/validate.h"
@@ -36,6 +37,7 @@ struct td_tls_env {
     struct td_validator *validator;  /* NULL: certificates are not validated */
     const struct td_digests *digests;
     struct td_mem_budget *buffers;   /* records and messages spanning segments; NULL: none */
+    struct td_keylog *keylog;        /* NULL: no key log given (nothing is decrypted) */
 };
 
 struct td_tls_session;

@@ -54,6 +54,36 @@ static void on_idle(void *ctx, td_time_us monotonic_us)
     td_sink_flush(r->sink);
 }
 
+/* A key log line that does not parse: one warning, the rest is still used. */
+static void on_keylog_warning(void *ctx, const char *source, uint64_t line, const char *why)
+{
+    (void)ctx;
+    fprintf(stderr, "tlsdissect: %s:%llu: key log line ignored: %s\n", source,
+            (unsigned long long)line, why);
+}
+
+/* The key log of the run, from every --keylog-file; NULL when none was given. */
+static int load_keylogs(const struct td_options *o, struct td_keylog **out)
+{
+    char err[512];
+    *out = NULL;
+    if (o->nkeylog_files == 0)
+        return 0;
+    *out = td_keylog_new(&o->engine.hash_key, TD_KEYLOG_DEFAULT_MAX_ENTRIES);
+    if (*out == NULL) {
+        fprintf(stderr, "tlsdissect: out of memory\n");
+        return -1;
+    }
+    for (size_t i = 0; i < o->nkeylog_files; i++) {
+        if (td_keylog_load_file(*out, o->keylog_files[i], on_keylog_warning, NULL, err,
+                                sizeof err) != 0) {
+            fprintf(stderr, "tlsdissect: %s\n", err);
+            return -1;
+        }
+    }
+    return 0;
+}
+
 static bool want_color(const struct td_options *o, FILE *out)
 {
     const char *term = getenv("TERM");
@@ -104,9 +134,16 @@ int main(int argc, char **argv)
         td_options_free(&o);
         return 1;
     }
+    if (load_keylogs(&o, &o.engine.keylog) != 0) {
+        td_keylog_free(o.engine.keylog);
+        td_sink_free(r.sink);
+        td_options_free(&o);
+        return 1;
+    }
     o.engine.validator = td_validator_new(o.ca_file, o.ca_path, &o.engine.hash_key, err, sizeof err);
     if (o.engine.validator == NULL) {
         fprintf(stderr, "tlsdissect: %s\n", err);
+        td_keylog_free(o.engine.keylog);
         td_sink_free(r.sink);
         td_options_free(&o);
         return o.ca_file || o.ca_path ? 2 : 1;
@@ -115,6 +152,7 @@ int main(int argc, char **argv)
     if (r.engine == NULL) {
         fprintf(stderr, "tlsdissect: out of memory\n");
         td_validator_free(o.engine.validator);
+        td_keylog_free(o.engine.keylog);
         td_sink_free(r.sink);
         td_options_free(&o);
         return 1;
@@ -138,6 +176,7 @@ int main(int argc, char **argv)
     }
     td_engine_free(r.engine);
     td_validator_free(o.engine.validator);
+    td_keylog_free(o.engine.keylog);
     td_sink_free(r.sink);
     if (out != stdout)
         fclose(out);

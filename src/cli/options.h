@@ -22,6 +22,8 @@ struct td_options {
     const char *output;   /* -o */
     const char *ca_file;
     const char *ca_path;
+    const char **keylog_files; /* --keylog-file, in order */
+    size_t nkeylog_files;
     char *filter;         /* trailing words joined by spaces, or NULL */
     struct td_engine_config engine;
 };

@@ -132,6 +132,7 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->tls_env.certs = e->certs;
     e->tls_env.resume = e->resume;
     e->tls_env.validator = cfg->validator;
+    e->tls_env.keylog = cfg->keylog;
     e->tls_buffers.cap = cfg->tls_buffer_bytes;
     e->tls_env.buffers = &e->tls_buffers;
     if (e->flows == NULL || e->frags == NULL || e->certs == NULL || e->resume == NULL ||
