@@ -61,6 +61,8 @@ static const char *const anomaly_names[TD_ANOM_COUNT] = {
     [TD_ANOM_BAD_VERSION] = "bad_version",
     [TD_ANOM_TCP_LATE_DATA] = "tcp_late_data",
     [TD_ANOM_BAD_TIMESTAMP] = "bad_timestamp",
+    [TD_ANOM_DECRYPTION_FAILED] = "decryption_failed",
+    [TD_ANOM_DECRYPTION_UNSUPPORTED] = "decryption_unsupported",
 };
 
 const char *td_anomaly_name(enum td_anomaly_kind kind)
@@ -68,6 +70,12 @@ const char *td_anomaly_name(enum td_anomaly_kind kind)
     if ((unsigned)kind < TD_ANOM_COUNT && anomaly_names[kind])
         return anomaly_names[kind];
     return "unknown";
+}
+
+const char *td_decryption_name(enum td_decryption d)
+{
+    static const char *const names[] = {"none", "no_keys", "ok", "failed", "unsupported"};
+    return (unsigned)d < sizeof names / sizeof names[0] ? names[d] : "none";
 }
 
 static const char *const cert_problem_names[TD_CERT_PROBLEMS] = {

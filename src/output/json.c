@@ -300,6 +300,25 @@ static void server_hello(cJSON *o, const struct td_server_hello *sh)
     }
 }
 
+static void encrypted_extensions(cJSON *o, const struct td_encrypted_extensions *ee)
+{
+    add_code_points(o, "extensions", TD_REG_EXTENSIONS, &ee->extensions);
+    if (ee->has_alpn)
+        add_wire(o, "alpn", ee->alpn.data, ee->alpn.len);
+    if (ee->server_name_ack)
+        put(o, "server_name_ack", cJSON_CreateTrue());
+    if (ee->early_data)
+        put(o, "early_data", cJSON_CreateTrue());
+    if (ee->has_record_size_limit)
+        add_u64(o, "record_size_limit", ee->record_size_limit);
+    if (ee->has_max_fragment_length)
+        add_u64(o, "max_fragment_length", ee->max_fragment_length);
+    if (ee->has_supported_groups)
+        add_code_points(o, "supported_groups", TD_REG_SUPPORTED_GROUPS, &ee->supported_groups);
+    if (ee->has_quic_transport_parameters)
+        put(o, "quic_transport_parameters", cJSON_CreateTrue());
+}
+
 static void add_cstring(cJSON *o, const char *name, const char *s)
 {
     if (s)
@@ -379,6 +398,9 @@ static void message_fields(cJSON *o, const struct td_message *m)
     case TD_MSG_HELLO_RETRY_REQUEST:
         server_hello(o, &m->u.server_hello);
         break;
+    case TD_MSG_ENCRYPTED_EXTENSIONS:
+        encrypted_extensions(o, &m->u.encrypted_extensions);
+        break;
     case TD_MSG_CERTIFICATE:
         certificate(o, &m->u.certificate);
         break;
@@ -436,6 +458,8 @@ static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
         add_u64(o, "length", m->length);
         return o;
     }
+    if (m->decrypted)
+        put(o, "decrypted", cJSON_CreateTrue());
     if (m->malformed)
         put(o, "malformed", cJSON_CreateTrue());
     if (m->truncated) {
@@ -571,6 +595,9 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
     add_u64(o, "bytes_client", s->bytes_client);
     add_u64(o, "bytes_server", s->bytes_server);
     add_u64(o, "anomalies", s->anomalies);
+    /* only with a key log: without one the event is the contract's, byte for byte */
+    if (s->decryption != TD_DECRYPTION_NONE)
+        add_static(o, "decryption", td_decryption_name(s->decryption));
     return o;
 }
 
