@@ -56,6 +56,10 @@ awk '$1 == "SERVER_HANDSHAKE_TRAFFIC_SECRET" { c = substr($3, 1, 1); $3 = (c == 
 random=$(tshark -r "$src/tls12-ecdhe-rsa.pcap" -Y tls.handshake.type==1 -T fields -e tls.handshake.random | head -n 1 | tr -d :)
 printf 'CLIENT_RANDOM %s %s\n' "$random" "$(printf '%096d' 0 | tr 0 a)" >"$out/tls12-client-random.keylog"
 
+# The key log carried in the capture: a pcapng Decryption Secrets Block.
+editcap -F pcapng --inject-secrets "tls,$src/tls13-keys-chacha20.keylog" "$src/tls13-keys-chacha20.pcap" \
+    "$out/tls13-keys-dsb.pcapng"
+
 # A file cut in the middle of a packet record.
 head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"
 echo "derived fixtures written to $out"

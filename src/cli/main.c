@@ -6,12 +6,14 @@
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
 #include <unistd.h>
 
 #include "check.h"
 #include "options.h"
 #include "tlsdissect/capture.h"
 #include "tlsdissect/engine.h"
+#include "tlsdissect/secrets_block.h"
 #include "tlsdissect/validate.h"
 #include "tlsdissect/writers.h"
 
@@ -62,15 +64,56 @@ static void on_keylog_warning(void *ctx, const char *source, uint64_t line, cons
             (unsigned long long)line, why);
 }
 
-/* The key log of the run, from every --keylog-file; NULL when none was given. */
+/* Secrets of a pcapng Decryption Secrets Block go to the run's key log, made when first needed. */
+struct dsb_loader {
+    struct td_keylog **kl;
+    const struct td_hash_key *key;
+    char source[512];
+    bool no_memory;
+};
+
+static void on_dsb(void *ctx, const uint8_t *secrets, size_t len)
+{
+    struct dsb_loader *l = ctx;
+    struct td_keylog_reader r;
+    if (*l->kl == NULL && (*l->kl = td_keylog_new(l->key, TD_KEYLOG_DEFAULT_MAX_ENTRIES)) == NULL) {
+        l->no_memory = true;
+        return;
+    }
+    td_keylog_reader_init(&r, *l->kl, l->source, on_keylog_warning, NULL);
+    td_keylog_reader_feed(&r, secrets, len);
+    td_keylog_reader_finish(&r);
+}
+
+/* The DSBs of the regular files among the captures (standard input is not read twice). */
+static int load_secrets_blocks(const struct td_options *o, struct td_keylog **kl)
+{
+    struct dsb_loader l = {kl, &o->engine.hash_key, "", false};
+    for (size_t i = 0; i < o->nfiles; i++) {
+        struct stat sb;
+        FILE *f;
+        if (strcmp(o->files[i], "-") == 0 || stat(o->files[i], &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue; /* libpcap reports what it cannot open */
+        if ((f = fopen(o->files[i], "rb")) == NULL)
+            continue;
+        snprintf(l.source, sizeof l.source, "%s (Decryption Secrets Block)", o->files[i]);
+        td_dsb_read(f, on_dsb, &l);
+        fclose(f);
+        if (l.no_memory) {
+            fprintf(stderr, "tlsdissect: out of memory\n");
+            return -1;
+        }
+    }
+    return 0;
+}
+
+/* The key log of the run, from every --keylog-file and the captures' DSBs; NULL when none. */
 static int load_keylogs(const struct td_options *o, struct td_keylog **out)
 {
     char err[512];
     *out = NULL;
-    if (o->nkeylog_files == 0)
-        return 0;
-    *out = td_keylog_new(&o->engine.hash_key, TD_KEYLOG_DEFAULT_MAX_ENTRIES);
-    if (*out == NULL) {
+    if (o->nkeylog_files > 0 &&
+        (*out = td_keylog_new(&o->engine.hash_key, TD_KEYLOG_DEFAULT_MAX_ENTRIES)) == NULL) {
         fprintf(stderr, "tlsdissect: out of memory\n");
         return -1;
     }
@@ -81,7 +124,7 @@ static int load_keylogs(const struct td_options *o, struct td_keylog **out)
             return -1;
         }
     }
-    return 0;
+    return load_secrets_blocks(o, out);
 }
 
 static bool want_color(const struct td_options *o, FILE *out)
