@@ -302,7 +302,7 @@ def main():
     derived_dir = os.path.join(ROOT, 'tests', 'pcaps', 'derived')
     derived = sorted(os.path.join(derived_dir, n) for n in os.listdir(derived_dir)
                      if n.endswith(('.pcap', '.pcapng'))) if os.path.isdir(derived_dir) else []
-    seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}}
+    seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}, 'fuzz_keylog': {}}
 
     def add(target, name, data):
         seeds[target][name] = data
@@ -368,6 +368,21 @@ def main():
                 add('fuzz_message', '%s-c%d-alert%d' % (name, ci, ai), message_seed(P_ALERT, 0, 0, body))
     for i, data in enumerate(handmade()):
         add('fuzz_message', 'handmade-%02d' % i, data)
+    # fuzz_keylog: the fixtures' key logs (whole, and in 5-byte pieces with a cap of
+    # 3 secrets), and the pcapng files (DSB walker)
+    for d in (os.path.join(ROOT, 'tests', 'pcaps'), derived_dir):
+        for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            if n.endswith('.keylog'):
+                with open(os.path.join(d, n), 'rb') as f:
+                    text = f.read()
+                add('fuzz_keylog', n, bytes([0, 255]) + text)
+                add('fuzz_keylog', n + '-pieces', bytes([5 << 1, 2]) + text)
+    for path in derived:
+        if path.endswith('.pcapng'):
+            with open(path, 'rb') as f:
+                data = f.read()
+            if len(data) <= MAX_PCAP:
+                add('fuzz_keylog', os.path.basename(path), bytes([1, 255]) + data)
 
     for target, items in seeds.items():
         d = os.path.join(outdir, target)
