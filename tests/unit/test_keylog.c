@@ -29,15 +29,6 @@ static void on_warn(void *ctx, const char *source, uint64_t line, const char *wh
     w->n++;
 }
 
-static void unhex32(const char *hex, uint8_t out[32])
-{
-    for (int i = 0; i < 32; i++) {
-        unsigned v;
-        sscanf(hex + 2 * i, "%2x", &v);
-        out[i] = (uint8_t)v;
-    }
-}
-
 static void feed_text(struct td_keylog_reader *r, const char *text)
 {
     td_keylog_reader_feed(r, (const uint8_t *)text, strlen(text));
@@ -66,8 +57,8 @@ static void test_good_lines(void **state)
     assert_int_equal(r.used, 4);
     assert_int_equal(td_keylog_count(kl), 4);
 
-    unhex32(RANDOM_A, a);
-    unhex32(RANDOM_B, b); /* upper-case hex reads the same */
+    unit_unhex(RANDOM_A, a, 32);
+    unit_unhex(RANDOM_B, b, 32); /* upper-case hex reads the same */
     assert_int_equal(td_keylog_secret(kl, a, TD_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET, out), 32);
     assert_int_equal(out[0], 0x00);
     assert_int_equal(out[31], 0xff);
@@ -138,7 +129,7 @@ static void test_duplicates_and_split_feeds(void **state)
     td_keylog_reader_finish(&r);
     assert_int_equal(w.n, 0);
     assert_int_equal(td_keylog_count(kl), 2);
-    unhex32(RANDOM_A, a);
+    unit_unhex(RANDOM_A, a, 32);
     assert_int_equal(td_keylog_secret(kl, a, TD_KEYLOG_SERVER_TRAFFIC_SECRET_0, out), 32);
     assert_int_equal(out[0], 0xff);
     td_keylog_free(kl);
