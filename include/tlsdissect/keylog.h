@@ -113,6 +113,9 @@ int td_keylog_load_file(struct td_keylog *kl, const char *path, td_keylog_warn_f
 size_t td_keylog_secret(struct td_keylog *kl, const uint8_t client_random[32],
                         enum td_keylog_label label, uint8_t *out);
 
+/* Whether the log has this secret (without copying it). */
+bool td_keylog_has(struct td_keylog *kl, const uint8_t client_random[32], enum td_keylog_label label);
+
 /* Whether the log has any secret for this client random. */
 bool td_keylog_knows(struct td_keylog *kl, const uint8_t client_random[32]);
 

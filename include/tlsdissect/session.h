@@ -38,6 +38,8 @@ struct td_tls_env {
     const struct td_digests *digests;
     struct td_mem_budget *buffers;   /* records and messages spanning segments; NULL: none */
     struct td_keylog *keylog;        /* NULL: no key log given (nothing is decrypted) */
+    uint8_t *plaintext;              /* with a key log: TD_RECORD_MAX bytes of scratch for the
+                                      * record being opened (one at a time, every session) */
 };
 
 struct td_tls_session;

@@ -28,6 +28,9 @@
 #include "tlsdissect/resume.h"
 #include "tlsdissect/stream.h"
 #include "tlsdissect/tcp.h"
+#include "tlsdissect/record.h"
+
+#include <openssl/crypto.h>
 
 /* Ports where a connection without TLS is worth an anomaly (IANA service names). */
 static const uint16_t tls_ports[] = {443, 465, 563, 636, 853, 989, 990, 992, 993, 994, 995, 5061, 8443};
@@ -133,10 +136,13 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->tls_env.resume = e->resume;
     e->tls_env.validator = cfg->validator;
     e->tls_env.keylog = cfg->keylog;
+    /* one record's plaintext at a time: the sessions share it */
+    e->tls_env.plaintext = cfg->keylog ? malloc(TD_RECORD_MAX) : NULL;
     e->tls_buffers.cap = cfg->tls_buffer_bytes;
     e->tls_env.buffers = &e->tls_buffers;
     if (e->flows == NULL || e->frags == NULL || e->certs == NULL || e->resume == NULL ||
-        e->clock == NULL || !td_digests_init(&e->digests)) {
+        e->clock == NULL || !td_digests_init(&e->digests) ||
+        (cfg->keylog && e->tls_env.plaintext == NULL)) {
         td_engine_free(e);
         return NULL;
     }
@@ -678,5 +684,8 @@ void td_engine_free(struct td_engine *e)
     td_clock_free(e->clock);
     td_arena_free(&e->arena);
     td_digests_free(&e->digests);
+    if (e->tls_env.plaintext)
+        OPENSSL_cleanse(e->tls_env.plaintext, TD_RECORD_MAX);
+    free(e->tls_env.plaintext);
     free(e);
 }

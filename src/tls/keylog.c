@@ -374,12 +374,16 @@ size_t td_keylog_secret(struct td_keylog *kl, const uint8_t client_random[32],
     return e->len;
 }
 
+bool td_keylog_has(struct td_keylog *kl, const uint8_t client_random[32], enum td_keylog_label label)
+{
+    return kl != NULL && (unsigned)label < TD_KEYLOG_LABELS &&
+           find(kl, client_random, (uint8_t)label) != NULL;
+}
+
 bool td_keylog_knows(struct td_keylog *kl, const uint8_t client_random[32])
 {
-    if (kl == NULL)
-        return false;
     for (int k = 0; k < TD_KEYLOG_LABELS; k++)
-        if (find(kl, client_random, (uint8_t)k))
+        if (td_keylog_has(kl, client_random, (enum td_keylog_label)k))
             return true;
     return false;
 }

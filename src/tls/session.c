@@ -79,7 +79,6 @@ struct td_tls13_decrypt {
     struct td_rp *rp[2];        /* by flow side; NULL: that side is no longer decrypted */
     bool to_application[2];     /* a Finished was read: the next record uses the traffic secret */
     bool key_update[2];         /* a KeyUpdate was read: the next record uses the next secret */
-    uint8_t plain[TD_RECORD_MAX];
 };
 
 struct td_tls_session {
@@ -140,7 +139,6 @@ static void stop_decrypting(struct td_tls_session *s)
         return;
     for (int i = 0; i < 2; i++)
         td_rp_free(s->dec->rp[i]);
-    OPENSSL_cleanse(s->dec->plain, sizeof s->dec->plain);
     free(s->dec);
     s->dec = NULL;
 }
@@ -309,19 +307,13 @@ static bool install_secret(struct td_tls_session *s, int side, bool application)
 static void start_decrypting(struct td_tls_session *s, uint16_t suite)
 {
     struct td_conn_summary *sum = &s->conn->sum;
-    uint8_t probe[TD_KEYLOG_SECRET_MAX];
     enum td_rp_status st = TD_RP_OK;
     char name[TD_REG_NAME_BUF];
 
     if (s->dec != NULL ||
-        !td_keylog_secret(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET,
-                          probe) ||
-        !td_keylog_secret(s->env->keylog, s->client_random, TD_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET,
-                          probe)) {
-        OPENSSL_cleanse(probe, sizeof probe);
+        !td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET) ||
+        !td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET))
         return; /* decryption stays no_keys */
-    }
-    OPENSSL_cleanse(probe, sizeof probe);
     s->dec = calloc(1, sizeof *s->dec);
     if (s->dec == NULL) {
         td_conn_anomaly(s->conn, TD_ANOM_OUT_OF_MEMORY, s->now,
@@ -388,8 +380,7 @@ static void on_server_hello(struct td_tls_session *s, const struct td_server_hel
         for (int i = 0; s->dec == NULL && i < 2; i++)
             td_record_skip_bodies(&s->dir[i].rec, TD_CT_APPLICATION_DATA);
     } else if (s->has_client_random &&
-               td_keylog_secret(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM,
-                                (uint8_t[TD_KEYLOG_SECRET_MAX]){0}) > 0) {
+               td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM)) {
         char v[TD_REG_NAME_BUF];
         sum->decryption = TD_DECRYPTION_UNSUPPORTED;
         td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_UNSUPPORTED, s->now,
@@ -749,12 +740,13 @@ static void on_tls13_decrypt(struct td_tls_session *s, int side, const struct td
     enum td_rp_status st;
     char ct[TD_REG_NAME_BUF];
 
-    if (r->body == NULL || r->truncated || r->lost_after || r->length > sizeof k->plain) {
+    if (r->body == NULL || r->truncated || r->lost_after || r->length > TD_RECORD_MAX) {
         td_rp_skip(k->rp[side]);
         on_tls13_encrypted(s, side, r);
         return;
     }
-    st = td_rp_open(k->rp[side], header, r->body, r->length, k->plain, &inner.length, &inner.type);
+    st = td_rp_open(k->rp[side], header, r->body, r->length, s->env->plaintext, &inner.length,
+                    &inner.type);
     if (st != TD_RP_OK) {
         s->conn->sum.decryption = TD_DECRYPTION_FAILED;
         td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_FAILED, s->now,
@@ -768,7 +760,7 @@ static void on_tls13_decrypt(struct td_tls_session *s, int side, const struct td
         on_tls13_encrypted(s, side, r);
         return;
     }
-    inner.body = k->plain;
+    inner.body = s->env->plaintext;
     d->reading_decrypted = true;
     switch (inner.type) {
     case TD_CT_HANDSHAKE:
@@ -789,7 +781,7 @@ static void on_tls13_decrypt(struct td_tls_session *s, int side, const struct td
         break;
     }
     d->reading_decrypted = false;
-    OPENSSL_cleanse(k->plain, inner.length);
+    OPENSSL_cleanse(s->env->plaintext, inner.length);
     if (s->dec)
         change_keys(s, side);
 }
