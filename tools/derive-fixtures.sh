@@ -56,6 +56,14 @@ awk '$1 == "SERVER_HANDSHAKE_TRAFFIC_SECRET" { c = substr($3, 1, 1); $3 = (c == 
 random=$(tshark -r "$src/tls12-ecdhe-rsa.pcap" -Y tls.handshake.type==1 -T fields -e tls.handshake.random | head -n 1 | tr -d :)
 printf 'CLIENT_RANDOM %s %s\n' "$random" "$(printf '%096d' 0 | tr 0 a)" >"$out/tls12-client-random.keylog"
 
+# TLS 1.3 decrypted: the decryption fixtures' intermediate CA (they have a
+# PKI of their own) to validate their chains against, and a capture whose
+# ServerHello names TLS_SM4_GCM_SM3 (0x00c6), which libcrypto cannot open
+# here: decryption "unsupported".
+python3 tools/fixtures/certs.py pem --keylog "$src/tls13-keys-aes128gcm.keylog" \
+    "$src/tls13-keys-aes128gcm.pcap" 1 "$out/keys-intermediate-ca.pem"
+python3 tools/fixtures/set-suite.py "$src/tls13-keys-aes128gcm.pcap" 00c6 "$out/tls13-keys-sm4.pcap"
+
 # The key log carried in the capture: a pcapng Decryption Secrets Block.
 editcap -F pcapng --inject-secrets "tls,$src/tls13-keys-chacha20.keylog" "$src/tls13-keys-chacha20.pcap" \
     "$out/tls13-keys-dsb.pcapng"
