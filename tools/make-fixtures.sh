@@ -91,6 +91,7 @@ SCENARIOS=(
     "tls13-keys-ccm8|24454|ok|TLS 1.3 for decryption (-k): TLS_AES_128_CCM_8_SHA256 (8-byte tag)"
     "tls13-keys-client-cert|24455|ok|TLS 1.3 for decryption (-k): mutual auth, CertificateRequest and the client's Certificate + CertificateVerify"
     "tls13-keys-gnutls|24456|ok|TLS 1.3 for decryption (-k): GnuTLS client and GnuTLS server (SSLKEYLOGFILE)"
+    "tls13-keys-small-records|24457|ok|TLS 1.3 for decryption (-k): the server sends records of at most 512 bytes (-max_send_frag), so its Certificate spans encrypted records"
 )
 
 if [ "$LIST_ONLY" = 1 ]; then
@@ -548,6 +549,13 @@ sc_tls13_keys_gnutls() {
     SRV_WAIT=3
     expect "TLS 1.3 ServerHello" -eq 1 "tls.handshake.type==2 && tls.handshake.extensions.supported_version==0x0304"
     expect_decrypted_flight
+}
+sc_tls13_keys_small_records() {
+    os 1 "${RSA_CERT[@]}" -tls1_3 -max_send_frag 512
+    oc 0.3 -tls1_3
+    expect_sh 0x0304 0x1302
+    expect_decrypted_flight
+    expect "frames with server records of 512 bytes + type + tag" -ge 1 "tcp.srcport==24457 && tls.record.length==529"
 }
 sc_tls12_resume_session_id() {
     os 2 "${RSA_CERT[@]}" -tls1_2 -no_ticket

@@ -761,6 +761,11 @@ static void on_tls13_decrypt(struct td_tls_session *s, int side, const struct td
         return;
     }
     inner.body = s->env->plaintext;
+    if (inner.type != TD_CT_HANDSHAKE && td_hs_pending(&d->hs))
+        td_conn_anomaly(s->conn, TD_ANOM_INTERLEAVED_RECORD, s->now,
+                        "record[%llu] (decrypted content type %s, %s) inside an unfinished "
+                        "handshake message", (unsigned long long)r->index,
+                        td_registry_name(TD_REG_CONTENT_TYPES, inner.type, ct), direction(s, side));
     d->reading_decrypted = true;
     switch (inner.type) {
     case TD_CT_HANDSHAKE:
@@ -876,8 +881,10 @@ static void on_record(void *ctx, int side, const struct td_record *r)
                         "version; the record is read as usual (RFC 8446 §5.1)",
                         (unsigned long long)r->index, direction(s, side), r->version);
     }
+    /* (a record being decrypted is judged by its inner content type, in on_tls13_decrypt) */
     if (r->type != TD_CT_HANDSHAKE && td_hs_pending(&s->dir[side].hs) &&
-        r->type != TD_CT_CHANGE_CIPHER_SPEC) {
+        r->type != TD_CT_CHANGE_CIPHER_SPEC &&
+        !(r->type == TD_CT_APPLICATION_DATA && s->dec && s->dec->rp[side])) {
         td_conn_anomaly(s->conn, TD_ANOM_INTERLEAVED_RECORD, s->now,
                         "record[%llu] (content type %u, %s) inside an unfinished handshake message",
                         (unsigned long long)r->index, r->type, direction(s, side));
