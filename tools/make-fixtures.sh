@@ -92,6 +92,8 @@ SCENARIOS=(
     "tls13-keys-client-cert|24455|ok|TLS 1.3 for decryption (-k): mutual auth, CertificateRequest and the client's Certificate + CertificateVerify"
     "tls13-keys-gnutls|24456|ok|TLS 1.3 for decryption (-k): GnuTLS client and GnuTLS server (SSLKEYLOGFILE)"
     "tls13-keys-small-records|24457|ok|TLS 1.3 for decryption (-k): the server sends records of at most 512 bytes (-max_send_frag), so its Certificate spans encrypted records"
+    "tls13-keys-hrr|24458|ok|TLS 1.3 for decryption (-k): HelloRetryRequest (client key share P-256, server only X25519)"
+    "tls13-keys-resume-psk|24459|ok|TLS 1.3 for decryption (-k): 2 connections, the 2nd resumes with a ticket from the 1st (PSK, no Certificate)"
 )
 
 if [ "$LIST_ONLY" = 1 ]; then
@@ -556,6 +558,23 @@ sc_tls13_keys_small_records() {
     expect_sh 0x0304 0x1302
     expect_decrypted_flight
     expect "frames with server records of 512 bytes + type + tag" -ge 1 "tcp.srcport==24457 && tls.record.length==529"
+}
+sc_tls13_keys_hrr() {
+    os 1 "${RSA_CERT[@]}" -tls1_3 -groups X25519
+    oc 0.3 -tls1_3 -groups P-256:X25519
+    expect "HelloRetryRequest" -eq 1 "tls.handshake.type==2 && tls.handshake.random==$HRR_RANDOM"
+    expect "two ClientHellos" -eq 2 "tls.handshake.type==1"
+    expect_decrypted_flight
+}
+sc_tls13_keys_resume_psk() {
+    os 2 "${RSA_CERT[@]}" -tls1_3
+    oc 0.6 -tls1_3 -sess_out "$WORK/sess"
+    oc 0.3 -tls1_3 -sess_in "$WORK/sess"
+    expect_sh 0x0304 0x1302 2
+    expect "ServerHello with pre_shared_key" -eq 1 "tls.handshake.type==2 && tls.handshake.extension.type==41"
+    expect "(decrypted) only the full handshake has a Certificate" -eq 1 "tls.handshake.type==11"
+    expect "(decrypted) EncryptedExtensions in both" -eq 2 "tls.handshake.type==8"
+    expect "(decrypted) Finished from both sides, twice" -eq 4 "tls.handshake.type==20"
 }
 sc_tls12_resume_session_id() {
     os 2 "${RSA_CERT[@]}" -tls1_2 -no_ticket
