@@ -34,7 +34,7 @@ MAX_STREAM_INPUT = 16384
 MAX_MESSAGE_INPUT = 8192
 
 # fuzz_message.c parser numbers
-P_CH, P_SSLV2_CH, P_SH, P_SSLV2_SH, P_CERT, P_SKE, P_CKE, P_CR, P_CV, P_NST, P_CS, P_KU, P_ALERT = range(13)
+P_CH, P_SSLV2_CH, P_SH, P_SSLV2_SH, P_CERT, P_SKE, P_CKE, P_CR, P_CV, P_NST, P_CS, P_KU, P_ALERT, P_EE = range(14)
 SUITES = [0xc02f, 0x009e, 0x009c, 0x00a8, 0xc035, 0x00a6, 0x0003, 0x00aa,
           0x00ac, 0xc01d, 0xc005, 0xc018, 0x1301, 0x0014, 0x0a0a, 0xffff]
 VERSIONS = [0x0000, 0x0300, 0x0301, 0x0303, 0x0304, 0x0002, 0xfefd, 0x7f1c]
@@ -282,6 +282,13 @@ def handmade():
     out.append(message_seed(P_KU, 0, 0, b'\x01'))
     out.append(message_seed(P_CS, 0, 0, b'\x01\x00\x00\x05\x30\x03\x0a\x01\x00'))
     out.append(message_seed(P_ALERT, 0, 0, b'\x02\x28'))
+    # EncryptedExtensions (only ever decrypted): ALPN h2; GnuTLS's ALPN + record_size_limit;
+    # none; server_name ack, early_data, max_fragment_length, supported_groups, quic params
+    out.append(message_seed(P_EE, 0, 0x20, bytes.fromhex('0009001000050003026832')))
+    out.append(message_seed(P_EE, 0, 0x20, bytes.fromhex('000f001000050003026832001c00024001')))
+    out.append(message_seed(P_EE, 0, 0, b'\x00\x00'))
+    out.append(message_seed(P_EE, 0, 0x20, bytes.fromhex('001f' '00000000' '002a0000' '0001000102'
+                                                         '000a000600040017001d' '0039000401020304')))
     # ClientKeyExchange / ServerKeyExchange forms the fixtures lack
     out.append(message_seed(P_CKE, 0, kex_variant(0x0303, 0x00a8), b'\x00\x04user'))
     out.append(message_seed(P_SKE, 0, kex_variant(0x0303, 0x00a8), b'\x00\x04hint'))
