@@ -259,6 +259,33 @@ def tls13_certificate(tls12_body):
     return b'\x00' + len(lst).to_bytes(3, 'big') + lst
 
 
+def decrypt_seed(suite, cert, damage=False):
+    """fuzz_decrypt input: the records of a TLS 1.3 handshake, tickets, a KeyUpdate and alerts."""
+    hash_len = 48 if suite == 1 else 32
+
+    def hs(t, body):
+        return bytes([t]) + struct.pack('>I', len(body))[1:] + body
+
+    def rec(ctl, ctype, body):
+        return bytes([ctl, ctype]) + struct.pack('>H', len(body)) + body
+    ee = hs(8, bytes.fromhex('000f001000050003026832001c00024001'))
+    cv = hs(15, b'\x08\x04' + struct.pack('>H', 256) + bytes(range(256)))
+    fin = hs(20, bytes(hash_len))
+    nst = hs(4, struct.pack('>II', 7200, 7) + b'\x01\x00' + struct.pack('>H', 16) + bytes(16) + b'\x00\x00')
+    out = bytes([suite])
+    out += rec(0x01, 22, ee + (cert and hs(11, cert)))  # EncryptedExtensions + Certificate in one record
+    out += rec(0x01 | 0x08, 22, cv)                      # padded
+    out += rec(0x01 | (0x02 if damage else 0), 22, fin)
+    out += rec(0x00, 22, fin)                            # the client's Finished
+    out += rec(0x40, 23, b'GET / HTTP/1.1\r\n\r\n')    # the client's first application data
+    out += rec(0x41, 22, nst + nst)                      # the server moves on too: two tickets
+    out += rec(0x00, 22, hs(24, b'\x01'))                # KeyUpdate, update_requested
+    out += rec(0x80, 23, b'after the key update')
+    out += rec(0x01, 21, b'\x01\x00')                    # close_notify
+    out += rec(0x00 | 0x3c, 21, b'\x01\x00')             # close_notify, padded
+    return out
+
+
 def handmade():
     """Message seeds for forms no fixture carries in clear."""
     out = []
@@ -309,7 +336,7 @@ def main():
     derived_dir = os.path.join(ROOT, 'tests', 'pcaps', 'derived')
     derived = sorted(os.path.join(derived_dir, n) for n in os.listdir(derived_dir)
                      if n.endswith(('.pcap', '.pcapng'))) if os.path.isdir(derived_dir) else []
-    seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}, 'fuzz_keylog': {}}
+    seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}, 'fuzz_keylog': {}, 'fuzz_decrypt': {}}
 
     def add(target, name, data):
         seeds[target][name] = data
@@ -390,6 +417,18 @@ def main():
                 data = f.read()
             if len(data) <= MAX_PCAP:
                 add('fuzz_keylog', os.path.basename(path), bytes([1, 255]) + data)
+
+    # fuzz_decrypt: a TLS 1.3 handshake and its aftermath as plaintexts, for each suite
+    cert = b''
+    for path in pcaps:
+        if os.path.basename(path) == 'tls12-ecdhe-rsa.pcap':
+            for client, server in connections(path):
+                for t, body in handshake_messages(clear_records(server))[0]:
+                    if t == 11 and not cert:
+                        cert = tls13_certificate(body)
+    for suite in range(3):
+        add('fuzz_decrypt', 'handshake-suite%d' % suite, decrypt_seed(suite, cert))
+        add('fuzz_decrypt', 'handshake-suite%d-damaged' % suite, decrypt_seed(suite, cert, damage=True))
 
     for target, items in seeds.items():
         d = os.path.join(outdir, target)
