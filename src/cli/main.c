@@ -89,6 +89,7 @@ static void on_dsb(void *ctx, const uint8_t *secrets, size_t len)
 static int load_secrets_blocks(const struct td_options *o, struct td_keylog **kl)
 {
     struct dsb_loader l = {kl, &o->engine.hash_key, "", false};
+    bool given = *kl != NULL; /* by --keylog-file */
     for (size_t i = 0; i < o->nfiles; i++) {
         struct stat sb;
         FILE *f;
@@ -103,6 +104,11 @@ static int load_secrets_blocks(const struct td_options *o, struct td_keylog **kl
             fprintf(stderr, "tlsdissect: out of memory\n");
             return -1;
         }
+    }
+    if (!given && td_keylog_count(*kl) == 0) {
+        /* DSBs without one usable secret: as if the capture carried none */
+        td_keylog_free(*kl);
+        *kl = NULL;
     }
     return 0;
 }
