@@ -95,6 +95,7 @@ struct td_tls_session {
     bool ch_seen;
     td_time_us ch_ts;
     bool offered_tls13;
+    bool offered_early_data;    /* the first ClientHello has early_data (RFC 8446 §4.2.10) */
 
     /* what the server chose */
     bool sh_seen;
@@ -282,6 +283,9 @@ static void on_client_hello(struct td_tls_session *s, struct td_client_hello *ch
     for (size_t i = 0; i < ch->supported_versions.n; i++)
         if (ch->supported_versions.v[i] == TD_VERSION_TLS_1_3)
             s->offered_tls13 = true;
+    for (size_t i = 0; s->client_hellos == 1 && i < ch->extensions.n; i++)
+        if (ch->extensions.v[i] == TD_EXT_EARLY_DATA)
+            s->offered_early_data = true;
     td_resumption_client_hello(&s->resumption, ch);
 }
 
@@ -748,14 +752,18 @@ static void on_tls13_decrypt(struct td_tls_session *s, int side, const struct td
     st = td_rp_open(k->rp[side], header, r->body, r->length, s->env->plaintext, &inner.length,
                     &inner.type);
     if (st != TD_RP_OK) {
+        /* 0-RTT: the client's early records are under its early traffic secret */
+        bool early = role_of(s, side) == TD_CLIENT && s->offered_early_data &&
+                     !s->dir[side].finished_seen;
         s->conn->sum.decryption = TD_DECRYPTION_FAILED;
         td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_FAILED, s->now,
-                        "record[%llu] (application_data, %s, %zu bytes): %s; the connection's "
-                        "records are labelled as without keys from here",
+                        "record[%llu] (application_data, %s, %zu bytes): %s%s; it and later "
+                        "records are labelled as without keys",
                         (unsigned long long)r->index, direction(s, side), r->length,
                         st == TD_RP_NO_CONTENT ? "authenticated, but its plaintext is all padding "
                                                  "(no content type)"
-                                               : "does not authenticate with the key log's secret");
+                                               : "does not authenticate with the key log's secret",
+                        early ? " (0-RTT early data? not decrypted yet)" : "");
         stop_decrypting(s);
         on_tls13_encrypted(s, side, r);
         return;
