@@ -9,6 +9,10 @@
 # (DTLS captures are left out: not dissected yet; a listed file that is
 # missing is skipped with a message), then the QUIC fixtures (tests/pcaps/
 # quic-*.pcap) and the QUIC captures of CORPUS_QUIC with crosscheck-quic.py.
+# Captures with keys are checked a second time, decrypted, with the same key
+# log given to both tools (KEYED below: every tests/pcaps/NAME.pcap that has
+# a NAME.keylog beside it, and the corpus captures that ship keys); those
+# lines read "CAPTURE (keys: KEYLOG)".
 # Prints one line per capture (OK / FAIL / ERROR / SKIP) with crosscheck's
 # details under a FAIL or ERROR; exits 1 if any capture fails or errs, 0
 # otherwise, and 0 with a message when tshark is not installed.
@@ -54,6 +58,13 @@ suricata-verify/quic-v2-ja3/input.pcap
 zeek/quic-multiple-initial-fragmented-crypto.pcap
 "
 
+# Corpus captures that ship keys: capture and key log, relative to the corpus.
+KEYED_CORPUS="
+ssldump/tls1.3_keyupdates_aes256.pcap ssldump/log.txt
+ssldump/tls1.3_session_resumption.pcap ssldump/log.txt
+ja4/chrome-cloudflare-quic-with-secrets.pcapng ja4/chrome-cloudflare-quic-with-secrets.dsb-extracted.keylog
+"
+
 set -u
 case $0 in */*) cd "${0%/*}/.." || exit 2 ;; *) cd .. || exit 2 ;; esac
 root=$(pwd)
@@ -84,19 +95,36 @@ if ! command -v python3 >/dev/null; then
 fi
 
 captures=()
+keylogs=() # by index of captures; "" for a run without keys
 for f in tests/pcaps/*.pcap; do
-    [ -e "$f" ] && captures+=("$f")
+    [ -e "$f" ] && captures+=("$f") && keylogs+=("")
 done
+for f in tests/pcaps/*.pcap; do
+    [ -f "${f%.pcap}.keylog" ] && captures+=("$f") && keylogs+=("${f%.pcap}.keylog")
+done
+# the chacha20 fixture with its keys in a Decryption Secrets Block
+captures+=(tests/pcaps/derived/tls13-keys-dsb.pcapng)
+keylogs+=(tests/pcaps/tls13-keys-chacha20.keylog)
 skipped=()
 corpus=../shared/corpus
 if [ -d "$corpus" ]; then
     for f in $CORPUS; do
         if [ -f "$corpus/$f" ]; then
             captures+=("$corpus/$f")
+            keylogs+=("")
         else
             skipped+=("$corpus/$f")
         fi
     done
+    while read -r f k; do
+        [ -n "$f" ] || continue
+        if [ -f "$corpus/$f" ] && [ -f "$corpus/$k" ]; then
+            captures+=("$corpus/$f")
+            keylogs+=("$corpus/$k")
+        else
+            skipped+=("$corpus/$f (keys)")
+        fi
+    done <<<"$KEYED_CORPUS"
 fi
 if [ ${#captures[@]} -eq 0 ]; then
     echo "crosscheck-all: no captures found"
@@ -108,14 +136,14 @@ trap 'rm -rf "$work"' EXIT
 
 # Run in parallel (JOBS at a time), one output file per capture; print in
 # list order, so the output does not depend on scheduling.
-run_one() {
-    python3 tools/crosscheck.py --tlsdissect "$tlsdissect" --tshark "$tshark" $verbose "$2" \
-        >"$work/$1.out" 2>&1
+run_one() { # index capture keylog
+    python3 tools/crosscheck.py --tlsdissect "$tlsdissect" --tshark "$tshark" $verbose \
+        ${3:+--keylog-file "$3"} "$2" >"$work/$1.out" 2>&1
     echo $? >"$work/$1.rc"
 }
 running=0
 for i in "${!captures[@]}"; do
-    run_one "$i" "${captures[$i]}" &
+    run_one "$i" "${captures[$i]}" "${keylogs[$i]}" &
     running=$((running + 1))
     if [ "$running" -ge "$jobs" ]; then
         wait -n
@@ -133,7 +161,7 @@ for i in "${!captures[@]}"; do
     1) status=FAIL; nfail=$((nfail + 1)) ;;
     *) status=ERROR; nerr=$((nerr + 1)) ;;
     esac
-    printf '%-5s %s\n' "$status" "$f"
+    printf '%-5s %s%s\n' "$status" "$f" "${keylogs[$i]:+ (keys: ${keylogs[$i]})}"
     if [ "$status" != OK ] || [ -n "$verbose" ]; then
         # crosscheck's own summary line repeats the file name: drop it.
         tail -n +2 "$work/$i.out" | sed 's/^/    /'

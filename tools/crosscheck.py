@@ -1,7 +1,8 @@
 #!/usr/bin/env python3
 """crosscheck.py - compare tlsdissect's view of a capture with tshark's.
 
-    tools/crosscheck.py [--tlsdissect PATH] [--tshark PATH] [--verbose] CAPTURE [CAPTURE...]
+    tools/crosscheck.py [--tlsdissect PATH] [--tshark PATH] [--keylog-file KEYLOG] [--verbose]
+                        CAPTURE [CAPTURE...]
 
 Exit status: 0 when both tools agree on every capture, 1 when they disagree
 anywhere, 2 on a usage error or when a tool cannot be run or fails (tshark
@@ -128,6 +129,17 @@ How tshark is run, and why
   parse: for an entry that is not valid DER the bytes tshark shows are not
   the entry (suricata-verify bug-1450-04); such an entry is compared by its
   declared length only, with a note.
+
+With keys (--keylog-file)
+-------------------------
+Both tools are given the same NSS key log (tshark: `-o tls.keylog_file:`,
+tlsdissect: `--keylog-file`), so TLS 1.3 handshake records are compared as
+the messages they hold: the decrypted message sequence of each direction
+(decrypted alerts included), the server's TLS 1.3 certificate chain
+(sha256 of each, as in clear) and EncryptedExtensions' extension types and
+ALPN.  Decrypted application data is application data on tshark's side and
+nothing on ours, as without keys.  A pcapng file's own secrets are still
+removed for tshark: the key log given stands for them.
 
 Limits
 ------
@@ -335,9 +347,10 @@ class Msg:
 # tlsdissect side
 
 
-def run_ours(tool, capture):
+def run_ours(tool, capture, keylog=None):
+    cmd = [tool, "-r", capture, "--json"] + (["--keylog-file", keylog] if keylog else [])
     try:
-        p = subprocess.run([tool, "-r", capture, "--json"], stdout=subprocess.PIPE,
+        p = subprocess.run(cmd, stdout=subprocess.PIPE,
                            stderr=subprocess.PIPE, timeout=600)
     except OSError as e:
         raise ToolError("cannot run tlsdissect (%s): %s" % (tool, e))
@@ -441,6 +454,9 @@ def ours_msg_body(ev):
     elif name == "Certificate":
         f["sha256"] = [c.get("sha256") for c in ev.get("certificates") or []]
         f["_lengths"] = [c.get("length") for c in ev.get("certificates") or []]
+    elif name == "EncryptedExtensions":
+        f["extensions"] = ev.get("extensions")
+        f["alpn"] = ours_bytes(ev, "alpn")
     return Msg("plain", name, fields=f)
 
 
@@ -455,12 +471,15 @@ class TsharkRun:
     """One tshark run over a capture, read as it comes (PDML, one packet at
     a time, so memory does not grow with the capture)."""
 
-    def __init__(self, tshark, capture, names, cfgdir, force_ports=(), out_of_order=False):
+    def __init__(self, tshark, capture, names, cfgdir, force_ports=(), out_of_order=False,
+                 keylog=None):
         self.streams = {}       # tcp.stream -> TsStream
         self.packets = 0
         self.udp_tls = 0        # DTLS / QUIC packets (not compared)
         self.err = ""
         cmd = [tshark, "-n", "-r", capture] + TSHARK_PREFS
+        if keylog:
+            cmd += ["-o", "tls.keylog_file:" + os.path.abspath(keylog)]
         cmd += ["-o", "tcp.reassemble_out_of_order:%s" % ("TRUE" if out_of_order else "FALSE")]
         if force_ports:
             # Not `-d tcp.port==P,tls`: that makes tshark dissect TLS on P,
@@ -785,6 +804,14 @@ def handshake_msg(t, hs, names):
         f["_ja3s_spec"] = "%s,%s,%s" % (legacy, suite, "-".join(str(e) for e, _ in exts if e not in GREASE))
     elif t == 11:
         f["sha256"] = cert_hashes(hs)
+    elif t == 8:
+        exts = ext_nodes(hs)
+        f["extensions"] = [names.ext(e) for e, _ in exts]
+        f["alpn"] = None
+        for e, node in exts:
+            a = descendants(node, "tls.handshake.extensions_alpn_str") if e == 16 else []
+            if a:
+                f["alpn"] = hexbytes(a[0])
     return Msg("plain", name, fields=f)
 
 
@@ -945,7 +972,7 @@ def compare_direction(direction, ours, theirs, ch_early_data, problems, notes, v
         byname_o.setdefault(m.name, []).append(m)
     for m in t_plain:
         byname_t.setdefault(m.name, []).append(m)
-    for name in ("ClientHello", "HelloRetryRequest", "ServerHello", "Certificate"):
+    for name in ("ClientHello", "HelloRetryRequest", "ServerHello", "Certificate", "EncryptedExtensions"):
         for i, (om, tm) in enumerate(zip(byname_o.get(name, []), byname_t.get(name, []))):
             label = "%s %s#%d" % (direction, name, i + 1)
             if tm.frame is not None:
@@ -1012,7 +1039,7 @@ def check_capture(capture, args, names, cfgdir):
     notes_top = []
     if not os.path.isfile(capture):
         raise ToolError("no such file: %s" % capture)
-    ours, onotes = run_ours(args.tlsdissect, capture)
+    ours, onotes = run_ours(args.tlsdissect, capture, args.keylog_file)
     notes_top += onotes
     ours_stopped = bool(onotes)
 
@@ -1020,9 +1047,14 @@ def check_capture(capture, args, names, cfgdir):
     tmpcap = os.path.join(cfgdir, "nosecrets.pcapng")
     if strip_dsb(capture, tmpcap):
         tcap = tmpcap
-        notes_top.append("embedded TLS secrets removed for tshark (tlsdissect reads no keys)")
+        notes_top.append("embedded TLS secrets removed for tshark (%s)" % (
+            "the key log given stands for them" if args.keylog_file else "tlsdissect reads no keys"))
+        if not args.keylog_file:
+            ours, onotes = run_ours(args.tlsdissect, tmpcap)   # tlsdissect would read them
+            notes_top += onotes
+            ours_stopped = bool(onotes)
 
-    run = TsharkRun(args.tshark, tcap, names, cfgdir)
+    run = TsharkRun(args.tshark, tcap, names, cfgdir, keylog=args.keylog_file)
     if run.err:
         notes_top.append("tshark: " + short(run.err.replace("\n", " | "), 200))
     if run.udp_tls:
@@ -1048,7 +1080,8 @@ def check_capture(capture, args, names, cfgdir):
         if not redo_conns:
             break
         ports = sorted({ours[cid]["server"][1] for cid in redo_conns}) if force else []
-        run2 = TsharkRun(args.tshark, tcap, names, cfgdir, force_ports=ports, out_of_order=ooo)
+        run2 = TsharkRun(args.tshark, tcap, names, cfgdir, force_ports=ports, out_of_order=ooo,
+                         keylog=args.keylog_file)
         match2 = match_connections(ours, run2.streams)
         desc = " and ".join(x for x in (
             "tcp.reassemble_out_of_order:TRUE" if ooo else "",
@@ -1086,7 +1119,8 @@ def check_capture(capture, args, names, cfgdir):
             continue
         for ooo, force in RUNS:
             run2 = TsharkRun(args.tshark, sliced, names, cfgdir,
-                             force_ports=[c["server"][1]] if force else [], out_of_order=ooo)
+                             force_ports=[c["server"][1]] if force else [], out_of_order=ooo,
+                             keylog=args.keylog_file)
             st2 = match_connections({cid: c}, run2.streams)[cid]
             r2 = compare_conn(c, st2, args.verbose)
             if score(r2, st2) < score(result[cid], used[cid][0] if cid in used else None):
@@ -1165,6 +1199,8 @@ def main():
     ap.add_argument("--tlsdissect", default=os.path.join(ROOT, "build", "tlsdissect"),
                     help="tlsdissect binary (default: build/tlsdissect of this project)")
     ap.add_argument("--tshark", default=None, help="tshark binary (default: from PATH)")
+    ap.add_argument("--keylog-file", default=None, metavar="KEYLOG",
+                    help="NSS key log given to both tools: TLS 1.3 handshakes are compared decrypted")
     ap.add_argument("--verbose", "-v", action="store_true",
                     help="print every connection's sequences and compared fields")
     ap.add_argument("captures", nargs="+", metavar="CAPTURE")

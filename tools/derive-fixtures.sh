@@ -47,6 +47,27 @@ editcap -t 631152000 "$src/tls12-ecdhe-rsa.pcap" "$out/cert-expired.pcap"       
 editcap -t -31536000 "$src/tls12-ecdhe-rsa.pcap" "$out/cert-not-yet-valid.pcap" # -1 year: 2025
 python3 tools/fixtures/certs.py corrupt "$src/tls12-ecdhe-rsa.pcap" "$out/cert-bad-signature.pcap"
 
+# Decryption: a key log whose server handshake secret has its first hex
+# digit changed (the server's records do not authenticate: decryption
+# "failed"), and a CLIENT_RANDOM line (a made-up master secret) for a TLS 1.2
+# connection, which this version does not decrypt ("unsupported").
+awk '$1 == "SERVER_HANDSHAKE_TRAFFIC_SECRET" { c = substr($3, 1, 1); $3 = (c == "0" ? "1" : "0") substr($3, 2) } { print }' \
+    "$src/tls13-keys-aes128gcm.keylog" >"$out/tls13-keys-wrong.keylog"
+random=$(tshark -r "$src/tls12-ecdhe-rsa.pcap" -Y tls.handshake.type==1 -T fields -e tls.handshake.random | head -n 1 | tr -d :)
+printf 'CLIENT_RANDOM %s %s\n' "$random" "$(printf '%096d' 0 | tr 0 a)" >"$out/tls12-client-random.keylog"
+
+# TLS 1.3 decrypted: the decryption fixtures' intermediate CA (they have a
+# PKI of their own) to validate their chains against, and a capture whose
+# ServerHello names TLS_SM4_GCM_SM3 (0x00c6), which libcrypto cannot open
+# here: decryption "unsupported".
+python3 tools/fixtures/certs.py pem --keylog "$src/tls13-keys-aes128gcm.keylog" \
+    "$src/tls13-keys-aes128gcm.pcap" 1 "$out/keys-intermediate-ca.pem"
+python3 tools/fixtures/set-suite.py "$src/tls13-keys-aes128gcm.pcap" 00c6 "$out/tls13-keys-sm4.pcap"
+
+# The key log carried in the capture: a pcapng Decryption Secrets Block.
+editcap -F pcapng --inject-secrets "tls,$src/tls13-keys-chacha20.keylog" "$src/tls13-keys-chacha20.pcap" \
+    "$out/tls13-keys-dsb.pcapng"
+
 # A file cut in the middle of a packet record.
 head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"
 echo "derived fixtures written to $out"

@@ -86,6 +86,16 @@ SCENARIOS=(
     "tls13-port-8443|8443|ok|TLS 1.3 on the non-standard port 8443"
     "tls13-padded-finished|24446|ok|TLS 1.3, the client pads its records to 512 bytes (-record_padding): its Finished record is not Finished-sized"
     "quic-v1-ngtcp2|24450|ok|QUIC v1 over UDP: ngtcp2 gtlsclient (GnuTLS) against gtlsserver, one HTTP/3 request"
+    "tls13-keys-aes128gcm|24450|ok|TLS 1.3 for decryption (run with -k): TLS_AES_128_GCM_SHA256, RSA leaf + intermediate, ALPN"
+    "tls13-keys-aes256gcm-keyupdate|24451|ok|TLS 1.3 for decryption (-k): TLS_AES_256_GCM_SHA384, the client sends a KeyUpdate (s_client k command)"
+    "tls13-keys-chacha20|24452|ok|TLS 1.3 for decryption (-k): TLS_CHACHA20_POLY1305_SHA256, ECDSA leaf"
+    "tls13-keys-ccm|24453|ok|TLS 1.3 for decryption (-k): TLS_AES_128_CCM_SHA256"
+    "tls13-keys-ccm8|24454|ok|TLS 1.3 for decryption (-k): TLS_AES_128_CCM_8_SHA256 (8-byte tag)"
+    "tls13-keys-client-cert|24455|ok|TLS 1.3 for decryption (-k): mutual auth, CertificateRequest and the client's Certificate + CertificateVerify"
+    "tls13-keys-gnutls|24456|ok|TLS 1.3 for decryption (-k): GnuTLS client and GnuTLS server (SSLKEYLOGFILE)"
+    "tls13-keys-small-records|24457|ok|TLS 1.3 for decryption (-k): the server sends records of at most 512 bytes (-max_send_frag), so its Certificate spans encrypted records"
+    "tls13-keys-hrr|24458|ok|TLS 1.3 for decryption (-k): HelloRetryRequest (client key share P-256, server only X25519)"
+    "tls13-keys-resume-psk|24459|ok|TLS 1.3 for decryption (-k): 2 connections, the 2nd resumes with a ticket from the 1st (PSK, no Certificate)"
 )
 # Scenarios named quic-* run over UDP: captured with `udp port PORT`, the
 # server's socket found with `ss -lun`, and no TCP lifecycle checks.  (No
@@ -231,8 +241,11 @@ client() { # hold-seconds command...: the client sends LINE, keeps stdin open
     shift
     CONNS=$((CONNS + 1))
     logcmd "$@"
+    # FIRST_LINE (optional): a line sent 0.2 s before LINE, e.g. an s_client command
+    [ -n "${FIRST_LINE:-}" ] && printf '#   (stdin first: the line "%s")\n' "$FIRST_LINE" >>"$CMDS"
     printf '#   (stdin: the line "%s", kept open %s s)\n' "$LINE" "$hold" >>"$CMDS"
-    { printf '%s\n' "$LINE"; sleep "$hold"; } |
+    { if [ -n "${FIRST_LINE:-}" ]; then printf '%s\n' "$FIRST_LINE"; sleep 0.2; fi
+      printf '%s\n' "$LINE"; sleep "$hold"; } |
         timeout 10 "$@" >"$LOG.cli$CONNS" 2>&1
     local rc=$?
     if [ -n "$REPLY" ] && ! grep -qF -- "$REPLY" "$LOG.cli$CONNS"; then
@@ -493,6 +506,88 @@ sc_tls13_client_cert() {
     expect "(decrypted) CertificateRequest" -eq 1 "tls.handshake.type==13"
     expect "(decrypted) server and client Certificate" -eq 2 "tls.handshake.type==11"
     expect "(decrypted) client CN" -ge 1 "x509sat.printableString==\"client.tlsdissect.test\" || x509sat.uTF8String==\"client.tlsdissect.test\""
+}
+# Scenarios for decryption: their key logs are kept with -k.
+expect_decrypted_flight() { # the server's flight, read by tshark with the key log
+    expect "(decrypted) EncryptedExtensions" -eq 1 "tls.handshake.type==8"
+    expect "(decrypted) CertificateVerify" -ge 1 "tls.handshake.type==15"
+    expect "(decrypted) Finished from both sides" -eq 2 "tls.handshake.type==20"
+}
+sc_tls13_keys_aes128gcm() {
+    os 1 "${RSA_CERT[@]}" -tls1_3
+    oc 0.3 -tls1_3 -ciphersuites TLS_AES_128_GCM_SHA256
+    expect_sh 0x0304 0x1301
+    expect_sni_alpn
+    expect_decrypted_flight
+    expect "(decrypted) ALPN h2 in EncryptedExtensions" -eq 1 \
+        "tls.handshake.type==8 && tls.handshake.extensions_alpn_str==\"h2\""
+}
+sc_tls13_keys_aes256gcm_keyupdate() {
+    os 1 "${RSA_CERT[@]}" -tls1_3
+    # s_client's k command: a KeyUpdate (update_not_requested); the next line
+    # and the reversed echo travel under the client's next traffic secret
+    FIRST_LINE=k oc 1.5 -tls1_3 -ciphersuites TLS_AES_256_GCM_SHA384
+    expect_sh 0x0304 0x1302
+    expect_decrypted_flight
+    expect "(decrypted) KeyUpdate from the client" -eq 1 "tls.handshake.type==24"
+}
+sc_tls13_keys_chacha20() {
+    os 1 "${EC_CERT[@]}" -tls1_3
+    oc 0.3 -tls1_3 -ciphersuites TLS_CHACHA20_POLY1305_SHA256
+    expect_sh 0x0304 0x1303
+    expect_decrypted_flight
+}
+sc_tls13_keys_ccm() {
+    os 1 "${RSA_CERT[@]}" -tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256
+    oc 0.3 -tls1_3 -ciphersuites TLS_AES_128_CCM_SHA256
+    expect_sh 0x0304 0x1304
+    expect_decrypted_flight
+}
+sc_tls13_keys_ccm8() {
+    os 1 "${RSA_CERT[@]}" -tls1_3 -ciphersuites TLS_AES_128_CCM_8_SHA256
+    oc 0.3 -tls1_3 -ciphersuites TLS_AES_128_CCM_8_SHA256
+    expect_sh 0x0304 0x1305
+    expect_decrypted_flight
+}
+sc_tls13_keys_client_cert() {
+    os 1 "${RSA_CERT[@]}" -tls1_3 -Verify 3 -verify_return_error -CAfile "$PKI/root.pem"
+    oc 0.3 -tls1_3 -cert "$PKI/client.pem" -key "$PKI/client.key" -cert_chain "$PKI/inter.pem"
+    expect_sh 0x0304 0x1302
+    expect_decrypted_flight
+    expect "(decrypted) CertificateRequest" -eq 1 "tls.handshake.type==13"
+    expect "(decrypted) server and client Certificate" -eq 2 "tls.handshake.type==11"
+}
+sc_tls13_keys_gnutls() {
+    REPLY=$LINE
+    gs rsa-chain.pem rsa.key --disable-client-cert --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3'
+    gc 0.3 --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.3'
+    SRV_WAIT=3
+    expect "TLS 1.3 ServerHello" -eq 1 "tls.handshake.type==2 && tls.handshake.extensions.supported_version==0x0304"
+    expect_decrypted_flight
+}
+sc_tls13_keys_small_records() {
+    os 1 "${RSA_CERT[@]}" -tls1_3 -max_send_frag 512
+    oc 0.3 -tls1_3
+    expect_sh 0x0304 0x1302
+    expect_decrypted_flight
+    expect "frames with server records of 512 bytes + type + tag" -ge 1 "tcp.srcport==24457 && tls.record.length==529"
+}
+sc_tls13_keys_hrr() {
+    os 1 "${RSA_CERT[@]}" -tls1_3 -groups X25519
+    oc 0.3 -tls1_3 -groups P-256:X25519
+    expect "HelloRetryRequest" -eq 1 "tls.handshake.type==2 && tls.handshake.random==$HRR_RANDOM"
+    expect "two ClientHellos" -eq 2 "tls.handshake.type==1"
+    expect_decrypted_flight
+}
+sc_tls13_keys_resume_psk() {
+    os 2 "${RSA_CERT[@]}" -tls1_3
+    oc 0.6 -tls1_3 -sess_out "$WORK/sess"
+    oc 0.3 -tls1_3 -sess_in "$WORK/sess"
+    expect_sh 0x0304 0x1302 2
+    expect "ServerHello with pre_shared_key" -eq 1 "tls.handshake.type==2 && tls.handshake.extension.type==41"
+    expect "(decrypted) only the full handshake has a Certificate" -eq 1 "tls.handshake.type==11"
+    expect "(decrypted) EncryptedExtensions in both" -eq 2 "tls.handshake.type==8"
+    expect "(decrypted) Finished from both sides, twice" -eq 4 "tls.handshake.type==20"
 }
 sc_tls12_resume_session_id() {
     os 2 "${RSA_CERT[@]}" -tls1_2 -no_ticket

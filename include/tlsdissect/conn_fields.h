@@ -22,6 +22,8 @@ enum td_conn_key {
     TD_CK_CLIENT,
     TD_CK_SERVER,
     TD_CK_VLAN,
+    TD_CK_TRANSPORT,       /* QUIC connections only, for now */
+    TD_CK_QUIC_VERSION,
     TD_CK_START,
     TD_CK_END,
     TD_CK_COMMUNITY_ID,
@@ -44,6 +46,7 @@ enum td_conn_key {
     TD_CK_BYTES_CLIENT,
     TD_CK_BYTES_SERVER,
     TD_CK_ANOMALIES,
+    TD_CK_DECRYPTION,      /* only when a key log was given */
     /* inside client and server */
     TD_CK_ENDPOINT_IP,
     TD_CK_ENDPOINT_PORT,

@@ -17,6 +17,7 @@
 #include "tlsdissect/format.h"
 #include "tlsdissect/ipfrag.h"
 #include "tlsdissect/keyed_hash.h"
+#include "tlsdissect/keylog.h"
 #include "tlsdissect/model.h"
 #include "tlsdissect/session.h"
 
@@ -31,6 +32,7 @@ struct td_engine_config {
     size_t tls_buffer_bytes;          /* records and handshake messages held across segments, in total */
     size_t certificate_cache_slots;
     struct td_validator *validator;   /* the caller's; NULL: no certificate validation */
+    struct td_keylog *keylog;         /* the caller's; NULL: no key log given, nothing decrypted */
     struct td_ipfrag_limits fragments;
     struct td_clock_limits clock;     /* when a packet's timestamp is an outlier */
     /*

@@ -179,6 +179,22 @@ struct td_server_hello {
     const char *ja3s_string;
 };
 
+/* RFC 8446 §4.3.1: the server's extensions that are not needed to set up keys. */
+struct td_encrypted_extensions {
+    struct td_u16_list extensions;          /* types, wire order */
+    bool has_alpn;
+    struct td_bytes alpn;                   /* RFC 7301 §3.1: the one protocol selected */
+    bool server_name_ack;                   /* RFC 6066 §3: an empty server_name */
+    bool early_data;                        /* RFC 8446 §4.2.10: 0-RTT accepted */
+    bool has_record_size_limit;             /* RFC 8449 §4 */
+    uint16_t record_size_limit;
+    bool has_max_fragment_length;           /* RFC 6066 §4: 1..4 (2^9..2^12) */
+    uint8_t max_fragment_length;
+    bool has_supported_groups;              /* RFC 8446 §4.2.7: the server's preference */
+    struct td_u16_list supported_groups;
+    bool has_quic_transport_parameters;     /* RFC 9001 §8.2 */
+};
+
 /* One X.509 certificate (RFC 5280), as libcrypto decodes it. */
 struct td_cert_info {
     bool parsed;          /* false: DER did not decode; only hashes are set */
@@ -269,6 +285,7 @@ struct td_message {
     enum td_msg_kind kind;
     uint8_t handshake_type;  /* the wire type, for TD_MSG_OTHER_HANDSHAKE */
     bool encrypted;
+    bool decrypted;          /* read from a record opened with the key log's secrets */
     bool parsed;             /* fields below are valid (those present: see the has_ flags) */
     bool malformed;          /* parsing met a problem (an anomaly event follows) */
     bool truncated;          /* the capture cut it: fields are those of the bytes seen */
@@ -281,6 +298,7 @@ struct td_message {
     union {
         struct td_client_hello client_hello;
         struct td_server_hello server_hello; /* also HelloRetryRequest */
+        struct td_encrypted_extensions encrypted_extensions;
         struct td_certificate certificate;
         struct td_server_key_exchange server_key_exchange;
         struct td_client_key_exchange client_key_exchange;
@@ -325,6 +343,8 @@ enum td_anomaly_kind {
     TD_ANOM_QUIC_UNSUPPORTED,     /* Retry, Version Negotiation, an unknown version */
     TD_ANOM_QUIC_CRYPTO_CONFLICT, /* resent CRYPTO bytes that differ from the first copy */
     TD_ANOM_QUIC_CONNECTION_CLOSE, /* a CONNECTION_CLOSE frame in an Initial packet */
+    TD_ANOM_DECRYPTION_FAILED,
+    TD_ANOM_DECRYPTION_UNSUPPORTED,
     TD_ANOM_COUNT
 };
 
@@ -371,6 +391,17 @@ struct td_validation {
     char detail[120];       /* OpenSSL's words for the first chain error, or "" */
 };
 
+/* Whether the key log opened the connection's records (contract addition: decryption). */
+enum td_decryption {
+    TD_DECRYPTION_NONE,        /* no key log given: the field is not written */
+    TD_DECRYPTION_NO_KEYS,     /* a key log, without this connection's secrets */
+    TD_DECRYPTION_OK,
+    TD_DECRYPTION_FAILED,      /* records did not authenticate with the secrets */
+    TD_DECRYPTION_UNSUPPORTED, /* secrets, but a version or suite not decrypted here */
+};
+
+const char *td_decryption_name(enum td_decryption d);
+
 /* The connection summary (contract: type "connection"). */
 struct td_conn_summary {
     td_time_us start;
@@ -407,6 +438,7 @@ struct td_conn_summary {
     uint64_t bytes_client; /* application data, per side */
     uint64_t bytes_server;
     uint64_t anomalies;
+    enum td_decryption decryption;
     char community_id[64];
 };
 

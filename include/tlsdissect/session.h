@@ -18,6 +18,7 @@
 #include "tlsdissect/buffer.h"
 #include "tlsdissect/certificate.h"
 #include "tlsdissect/connection.h"
+#include "tlsdissect/keylog.h"
 #include "tlsdissect/resume.h"
 #include "tlsdissect/stream.h"
 #include "tlsdissect/validate.h"
@@ -26,6 +27,10 @@ struct td_tls_config {
     size_t max_handshake_message; /* bytes; longer messages are skipped and reported */
     uint64_t detect_budget;       /* bytes scanned per direction for a first record */
 };
+
+/* The scratch a key log needs: one record's plaintext (RFC 8446 §5.2: 2^14 + 256,
+ * and the TLS 1.2 limit of RFC 5246 §6.2.3 beyond it). */
+#define TD_TLS_PLAINTEXT_SCRATCH (16384 + 2048)
 
 /* What every session of a run shares (owned by the caller). */
 struct td_tls_env {
@@ -37,6 +42,9 @@ struct td_tls_env {
     const struct td_digests *digests;
     struct td_mem_budget *buffers;   /* records and messages spanning segments; NULL: none */
     bool quic;                       /* the sessions are fed by td_tls_handshake_data (QUIC) */
+    struct td_keylog *keylog;        /* NULL: no key log given (nothing is decrypted) */
+    uint8_t *plaintext;              /* with a key log: TD_TLS_PLAINTEXT_SCRATCH bytes for the
+                                      * record being opened (one at a time, every session) */
 };
 
 struct td_tls_session;

@@ -13,6 +13,7 @@
 #include "options.h"
 #include "tlsdissect/capture.h"
 #include "tlsdissect/engine.h"
+#include "tlsdissect/secrets_block.h"
 #include "tlsdissect/validate.h"
 #include "tlsdissect/writers.h"
 
@@ -118,6 +119,83 @@ static bool reading_a_pipe(const struct td_options *o)
     return false;
 }
 
+/* A key log line that does not parse: one warning, the rest is still used. */
+static void on_keylog_warning(void *ctx, const char *source, uint64_t line, const char *why)
+{
+    (void)ctx;
+    fprintf(stderr, "tlsdissect: %s:%llu: key log line ignored: %s\n", source,
+            (unsigned long long)line, why);
+}
+
+/* Secrets of a pcapng Decryption Secrets Block go to the run's key log, made when first needed. */
+struct dsb_loader {
+    struct td_keylog **kl;
+    const struct td_hash_key *key;
+    char source[512];
+    bool no_memory;
+};
+
+static void on_dsb(void *ctx, const uint8_t *secrets, size_t len)
+{
+    struct dsb_loader *l = ctx;
+    struct td_keylog_reader r;
+    if (*l->kl == NULL && (*l->kl = td_keylog_new(l->key, TD_KEYLOG_DEFAULT_MAX_ENTRIES)) == NULL) {
+        l->no_memory = true;
+        return;
+    }
+    td_keylog_reader_init(&r, *l->kl, l->source, on_keylog_warning, NULL);
+    td_keylog_reader_feed(&r, secrets, len);
+    td_keylog_reader_finish(&r);
+}
+
+/* The DSBs of the regular files among the captures (standard input is not read twice). */
+static int load_secrets_blocks(const struct td_options *o, struct td_keylog **kl)
+{
+    struct dsb_loader l = {kl, &o->engine.hash_key, "", false};
+    bool given = *kl != NULL; /* by --keylog-file */
+    for (size_t i = 0; i < o->nfiles; i++) {
+        struct stat sb;
+        FILE *f;
+        if (strcmp(o->files[i], "-") == 0 || stat(o->files[i], &sb) != 0 || !S_ISREG(sb.st_mode))
+            continue; /* libpcap reports what it cannot open */
+        if ((f = fopen(o->files[i], "rb")) == NULL)
+            continue;
+        snprintf(l.source, sizeof l.source, "%s (Decryption Secrets Block)", o->files[i]);
+        td_dsb_read(f, on_dsb, &l);
+        fclose(f);
+        if (l.no_memory) {
+            fprintf(stderr, "tlsdissect: out of memory\n");
+            return -1;
+        }
+    }
+    if (!given && td_keylog_count(*kl) == 0) {
+        /* DSBs without one usable secret: as if the capture carried none */
+        td_keylog_free(*kl);
+        *kl = NULL;
+    }
+    return 0;
+}
+
+/* The key log of the run, from every --keylog-file and the captures' DSBs; NULL when none. */
+static int load_keylogs(const struct td_options *o, struct td_keylog **out)
+{
+    char err[512];
+    *out = NULL;
+    if (o->nkeylog_files > 0 &&
+        (*out = td_keylog_new(&o->engine.hash_key, TD_KEYLOG_DEFAULT_MAX_ENTRIES)) == NULL) {
+        fprintf(stderr, "tlsdissect: out of memory\n");
+        return -1;
+    }
+    for (size_t i = 0; i < o->nkeylog_files; i++) {
+        if (td_keylog_load_file(*out, o->keylog_files[i], on_keylog_warning, NULL, err,
+                                sizeof err) != 0) {
+            fprintf(stderr, "tlsdissect: %s\n", err);
+            return -1;
+        }
+    }
+    return load_secrets_blocks(o, out);
+}
+
 static bool want_color(const struct td_options *o, FILE *out)
 {
     const char *term = getenv("TERM");
@@ -181,9 +259,16 @@ int main(int argc, char **argv)
         td_options_free(&o);
         return 1;
     }
+    if (load_keylogs(&o, &o.engine.keylog) != 0) {
+        td_keylog_free(o.engine.keylog);
+        td_sink_free(r.sink);
+        td_options_free(&o);
+        return 1;
+    }
     o.engine.validator = td_validator_new(o.ca_file, o.ca_path, &o.engine.hash_key, err, sizeof err);
     if (o.engine.validator == NULL) {
         fprintf(stderr, "tlsdissect: %s\n", err);
+        td_keylog_free(o.engine.keylog);
         td_sink_free(r.sink);
         td_options_free(&o);
         return o.ca_file || o.ca_path ? 2 : 1;
@@ -193,6 +278,7 @@ int main(int argc, char **argv)
     if (r.engine == NULL) {
         fprintf(stderr, "tlsdissect: out of memory\n");
         td_validator_free(o.engine.validator);
+        td_keylog_free(o.engine.keylog);
         td_sink_free(r.sink);
         td_options_free(&o);
         return 1;
@@ -218,6 +304,7 @@ int main(int argc, char **argv)
     }
     td_engine_free(r.engine);
     td_validator_free(o.engine.validator);
+    td_keylog_free(o.engine.keylog);
     td_sink_free(r.sink);
     if (out != stdout)
         fclose(out);

@@ -29,6 +29,7 @@ enum {
     OPT_MAX_TLS_BUFFERS,
     OPT_LIST_INTERFACES,
     OPT_FILES,
+    OPT_KEYLOG_FILE,
 };
 
 static const struct option long_options[] = {
@@ -45,6 +46,7 @@ static const struct option long_options[] = {
     {"max-tls-buffers", required_argument, NULL, OPT_MAX_TLS_BUFFERS},
     {"list-interfaces", no_argument, NULL, OPT_LIST_INTERFACES},
     {"files", no_argument, NULL, OPT_FILES},
+    {"keylog-file", required_argument, NULL, OPT_KEYLOG_FILE},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -77,6 +79,9 @@ static void usage(FILE *f)
             "  --color[=WHEN]          colour: auto (default, only on a terminal), always, never\n"
             "  --ca-file FILE          trust store file for certificate validation\n"
             "  --ca-path DIR           trust store directory for certificate validation\n"
+            "  --keylog-file FILE      TLS secrets in the NSS key log format (SSLKEYLOGFILE);\n"
+            "                          TLS 1.3 handshakes they cover are decrypted (repeatable);\n"
+            "                          secrets in a pcapng file given to -r are used too\n"
             "  --max-handshake-size N  longest handshake message kept (default 1048576)\n"
             "  --max-connections N     connections tracked at once (default 262144)\n"
             "  --idle-timeout SECONDS  an idle connection ends after this (default 300)\n"
@@ -102,13 +107,13 @@ static int parse_size(const char *s, const char *what, size_t min, size_t *out)
     return 0;
 }
 
-static int add_file(struct td_options *o, const char *path)
+static int add_path(const char ***list, size_t *n, const char *path)
 {
-    const char **grown = realloc(o->files, (o->nfiles + 1) * sizeof *grown);
+    const char **grown = realloc(*list, (*n + 1) * sizeof *grown);
     if (grown == NULL)
         return -1;
-    o->files = grown;
-    o->files[o->nfiles++] = path;
+    *list = grown;
+    (*list)[(*n)++] = path;
     return 0;
 }
 
@@ -167,7 +172,7 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
     while ((c = getopt_long(argc, argv, ":r:i:o:c:s:Z:hlnpqD", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
-            if (add_file(o, optarg) != 0)
+            if (add_path(&o->files, &o->nfiles, optarg) != 0)
                 return TD_OPTS_USAGE;
             break;
         case 'i':
@@ -253,6 +258,15 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
                 o->ca_path = optarg;
             break;
         }
+        case OPT_KEYLOG_FILE:
+            /* standard input may be the capture: a key log must be a file */
+            if (strcmp(optarg, "-") == 0) {
+                fprintf(stderr, "tlsdissect: --keylog-file: '-' is not allowed; give a file\n");
+                return TD_OPTS_USAGE;
+            }
+            if (add_path(&o->keylog_files, &o->nkeylog_files, optarg) != 0)
+                return TD_OPTS_USAGE;
+            break;
         case OPT_MAX_HANDSHAKE:
             if (parse_size(optarg, "--max-handshake-size", 1024, &n) != 0)
                 return TD_OPTS_USAGE;
@@ -282,7 +296,7 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
         }
     }
     for (; trailing_files && optind < argc; optind++)
-        if (add_file(o, argv[optind]) != 0)
+        if (add_path(&o->files, &o->nfiles, argv[optind]) != 0)
             return TD_OPTS_USAGE;
     if (o->explain && o->json)
         fprintf(stderr, "tlsdissect: --explain applies to the text output; ignored with --json\n");
@@ -308,7 +322,9 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
 void td_options_free(struct td_options *o)
 {
     free(o->files);
+    free(o->keylog_files);
     free(o->filter);
     o->files = NULL;
+    o->keylog_files = NULL;
     o->filter = NULL;
 }

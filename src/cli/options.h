@@ -23,6 +23,8 @@ struct td_options {
     const char *output;   /* -o */
     const char *ca_file;
     const char *ca_path;
+    const char **keylog_files; /* --keylog-file, in order */
+    size_t nkeylog_files;
     char *filter;         /* trailing words joined by spaces, or NULL */
     /* tcpdump's conventions */
     unsigned long long packet_limit; /* -c: stop after this many packets (0: no limit) */

@@ -22,6 +22,7 @@
 #include "tlsdissect/engine.h"
 
 #include <assert.h>
+#include <openssl/crypto.h>
 #include <stdlib.h>
 #include <string.h>
 
@@ -150,12 +151,17 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->tls_env.certs = e->certs;
     e->tls_env.resume = e->resume;
     e->tls_env.validator = cfg->validator;
+    e->tls_env.keylog = cfg->keylog;
+    /* one record's plaintext at a time: the sessions share it */
+    e->tls_env.plaintext = cfg->keylog ? malloc(TD_TLS_PLAINTEXT_SCRATCH) : NULL;
     e->tls_buffers.cap = cfg->tls_buffer_bytes;
     e->tls_env.buffers = &e->tls_buffers;
     e->quic_env = e->tls_env;
     e->quic_env.quic = true;
-    if (e->flows == NULL || e->udp_flows == NULL || e->frags == NULL || e->certs == NULL || e->resume == NULL ||
-        e->clock == NULL || !td_digests_init(&e->digests)) {
+    e->quic_env.keylog = NULL; /* QUIC packet protection is not TLS record protection */
+    if (e->flows == NULL || e->udp_flows == NULL || e->frags == NULL || e->certs == NULL ||
+        e->resume == NULL || e->clock == NULL || !td_digests_init(&e->digests) ||
+        (cfg->keylog && e->tls_env.plaintext == NULL)) {
         td_engine_free(e);
         return NULL;
     }
@@ -842,5 +848,8 @@ void td_engine_free(struct td_engine *e)
     td_clock_free(e->clock);
     td_arena_free(&e->arena);
     td_digests_free(&e->digests);
+    if (e->tls_env.plaintext)
+        OPENSSL_cleanse(e->tls_env.plaintext, TD_TLS_PLAINTEXT_SCRATCH);
+    free(e->tls_env.plaintext);
     free(e);
 }

@@ -66,6 +66,8 @@ static const char *const anomaly_names[TD_ANOM_COUNT] = {
     [TD_ANOM_QUIC_UNSUPPORTED] = "quic_unsupported",
     [TD_ANOM_QUIC_CRYPTO_CONFLICT] = "quic_crypto_conflict",
     [TD_ANOM_QUIC_CONNECTION_CLOSE] = "quic_connection_close",
+    [TD_ANOM_DECRYPTION_FAILED] = "decryption_failed",
+    [TD_ANOM_DECRYPTION_UNSUPPORTED] = "decryption_unsupported",
 };
 
 const char *td_anomaly_name(enum td_anomaly_kind kind)
@@ -73,6 +75,12 @@ const char *td_anomaly_name(enum td_anomaly_kind kind)
     if ((unsigned)kind < TD_ANOM_COUNT && anomaly_names[kind])
         return anomaly_names[kind];
     return "unknown";
+}
+
+const char *td_decryption_name(enum td_decryption d)
+{
+    static const char *const names[] = {"none", "no_keys", "ok", "failed", "unsupported"};
+    return (unsigned)d < sizeof names / sizeof names[0] ? names[d] : "none";
 }
 
 static const char *const cert_problem_names[TD_CERT_PROBLEMS] = {

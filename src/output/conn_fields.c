@@ -14,6 +14,8 @@ static const struct td_conn_field fields[TD_CK_COUNT] = {
     [TD_CK_CLIENT] = {"client", TD_SHAPE_OBJECT, TD_CK_TOP, false},
     [TD_CK_SERVER] = {"server", TD_SHAPE_OBJECT, TD_CK_TOP, false},
     [TD_CK_VLAN] = {"vlan", TD_SHAPE_LIST, TD_CK_TOP, false},
+    [TD_CK_TRANSPORT] = {"transport", TD_SHAPE_VALUE, TD_CK_TOP, false},
+    [TD_CK_QUIC_VERSION] = {"quic_version", TD_SHAPE_VALUE, TD_CK_TOP, false},
     [TD_CK_START] = {"start", TD_SHAPE_VALUE, TD_CK_TOP, false},
     [TD_CK_END] = {"end", TD_SHAPE_VALUE, TD_CK_TOP, false},
     [TD_CK_COMMUNITY_ID] = {"community_id", TD_SHAPE_VALUE, TD_CK_TOP, false},
@@ -36,6 +38,7 @@ static const struct td_conn_field fields[TD_CK_COUNT] = {
     [TD_CK_BYTES_CLIENT] = {"bytes_client", TD_SHAPE_VALUE, TD_CK_TOP, false},
     [TD_CK_BYTES_SERVER] = {"bytes_server", TD_SHAPE_VALUE, TD_CK_TOP, false},
     [TD_CK_ANOMALIES] = {"anomalies", TD_SHAPE_VALUE, TD_CK_TOP, false},
+    [TD_CK_DECRYPTION] = {"decryption", TD_SHAPE_VALUE, TD_CK_TOP, false},
     /* client and server have the same two keys: listed once, under client;
        td_conn_key_find() looks them up for server too */
     [TD_CK_ENDPOINT_IP] = {"ip", TD_SHAPE_VALUE, TD_CK_CLIENT, false},

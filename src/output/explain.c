@@ -71,6 +71,9 @@ static const struct explanation table[] = {
      "A dummy record kept for middleboxes that expect TLS 1.2; it changes nothing in TLS 1.3."},
     {TD_MSG_CHANGE_CIPHER_SPEC, NULL,
      "From here on this side encrypts and authenticates everything it sends with the new keys."},
+    {TD_MSG_FINISHED, "decrypted",
+     "A MAC over the whole handshake under the new keys: proves both sides saw the same "
+     "messages, untampered. Read here with the key log's secrets (its value is not checked)."},
     {TD_MSG_FINISHED, NULL,
      "A MAC over the whole handshake under the new keys: proves both sides saw the same "
      "messages, untampered. Encrypted, so only its size is visible."},
@@ -113,6 +116,9 @@ const char *td_explain(const struct td_message *m)
         break;
     case TD_MSG_CHANGE_CIPHER_SPEC:
         variant = tls13 ? "tls13" : NULL;
+        break;
+    case TD_MSG_FINISHED:
+        variant = m->decrypted ? "decrypted" : NULL;
         break;
     case TD_MSG_CERTIFICATE:
     case TD_MSG_ENCRYPTED_HANDSHAKE:

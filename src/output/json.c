@@ -233,8 +233,8 @@ static cJSON *event_head(struct json_writer *j, const char *type, const struct t
         }
         if (ev->conn->transport == TD_TRANSPORT_QUIC) {
             char vbuf[11];
-            add_static(o, "transport", "quic");
-            put(o, "quic_version",
+            add_static(o, CK(TRANSPORT), "quic");
+            put(o, CK(QUIC_VERSION),
                 cJSON_CreateString(td_quic_version_name(ev->conn->quic_version, vbuf)));
         }
     }
@@ -309,6 +309,25 @@ static void server_hello(cJSON *o, const struct td_server_hello *sh)
         put(o, "ja3s", cJSON_CreateString(sh->ja3s));
         put(o, "ja3s_string", cJSON_CreateString(sh->ja3s_string));
     }
+}
+
+static void encrypted_extensions(cJSON *o, const struct td_encrypted_extensions *ee)
+{
+    add_code_points(o, "extensions", TD_REG_EXTENSIONS, &ee->extensions);
+    if (ee->has_alpn)
+        add_wire(o, "alpn", ee->alpn.data, ee->alpn.len);
+    if (ee->server_name_ack)
+        put(o, "server_name_ack", cJSON_CreateTrue());
+    if (ee->early_data)
+        put(o, "early_data", cJSON_CreateTrue());
+    if (ee->has_record_size_limit)
+        add_u64(o, "record_size_limit", ee->record_size_limit);
+    if (ee->has_max_fragment_length)
+        add_u64(o, "max_fragment_length", ee->max_fragment_length);
+    if (ee->has_supported_groups)
+        add_code_points(o, "supported_groups", TD_REG_SUPPORTED_GROUPS, &ee->supported_groups);
+    if (ee->has_quic_transport_parameters)
+        put(o, "quic_transport_parameters", cJSON_CreateTrue());
 }
 
 static void add_cstring(cJSON *o, const char *name, const char *s)
@@ -390,6 +409,9 @@ static void message_fields(cJSON *o, const struct td_message *m)
     case TD_MSG_HELLO_RETRY_REQUEST:
         server_hello(o, &m->u.server_hello);
         break;
+    case TD_MSG_ENCRYPTED_EXTENSIONS:
+        encrypted_extensions(o, &m->u.encrypted_extensions);
+        break;
     case TD_MSG_CERTIFICATE:
         certificate(o, &m->u.certificate);
         break;
@@ -448,6 +470,8 @@ static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
         add_u64(o, "length", m->length);
         return o;
     }
+    if (m->decrypted)
+        put(o, "decrypted", cJSON_CreateTrue());
     if (m->malformed)
         put(o, "malformed", cJSON_CreateTrue());
     if (m->truncated) {
@@ -583,6 +607,9 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
     add_u64(o, CK(BYTES_CLIENT), s->bytes_client);
     add_u64(o, CK(BYTES_SERVER), s->bytes_server);
     add_u64(o, CK(ANOMALIES), s->anomalies);
+    /* only with a key log: without one the event is the contract's, byte for byte */
+    if (s->decryption != TD_DECRYPTION_NONE)
+        add_static(o, CK(DECRYPTION), td_decryption_name(s->decryption));
     return o;
 }
 

@@ -293,6 +293,26 @@ static void server_hello(struct text_writer *t, const struct td_server_hello *sh
         tokenf(t, "session_id=%zuB", sh->session_id.len);
 }
 
+static void encrypted_extensions(struct text_writer *t, const struct td_encrypted_extensions *ee)
+{
+    if (ee->has_alpn)
+        wire_token(t, "alpn", ee->alpn.data, ee->alpn.len);
+    if (ee->server_name_ack)
+        token(t, C_NONE, "sni_ack");
+    if (ee->early_data)
+        token(t, C_NONE, "early_data");
+    if (ee->has_record_size_limit)
+        tokenf(t, "record_size_limit=%u", ee->record_size_limit);
+    if (ee->has_max_fragment_length)
+        tokenf(t, "max_fragment_length=%u", ee->max_fragment_length);
+    if (ee->has_supported_groups)
+        names_token(t, "groups", TD_REG_SUPPORTED_GROUPS, ee->supported_groups.v,
+                    ee->supported_groups.n, 4);
+    if (ee->has_quic_transport_parameters)
+        token(t, C_NONE, "quic_transport_parameters");
+    tokenf(t, "extensions=%zu", ee->extensions.n);
+}
+
 static void certificate(struct text_writer *t, const struct td_certificate *c)
 {
     size_t total = c->count + c->omitted;
@@ -327,6 +347,9 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
     case TD_MSG_SERVER_HELLO:
     case TD_MSG_HELLO_RETRY_REQUEST:
         server_hello(t, &m->u.server_hello, m->kind == TD_MSG_HELLO_RETRY_REQUEST);
+        break;
+    case TD_MSG_ENCRYPTED_EXTENSIONS:
+        encrypted_extensions(t, &m->u.encrypted_extensions);
         break;
     case TD_MSG_CERTIFICATE:
         certificate(t, &m->u.certificate);
@@ -461,6 +484,10 @@ static void message(struct text_writer *t, const struct td_event *ev)
     text(t, client ? C_CLIENT : C_SERVER, client ? "C>S" : "S>C");
     text(t, C_NONE, "  ");
     text(t, C_BOLD, td_msg_kind_name(m->kind));
+    if (t->col >= DETAIL_COL) {
+        put(t, " ", 1); /* EncryptedExtensions is one column too long */
+        t->col++;
+    }
     pad_to(t, DETAIL_COL);
     if (m->encrypted)
         tokenf(t, "(encrypted, %zu bytes)", m->length);
@@ -468,6 +495,8 @@ static void message(struct text_writer *t, const struct td_event *ev)
         token(t, C_WARN, "(could not be parsed)");
     else
         message_fields(t, m);
+    if (m->decrypted)
+        token(t, C_DIM, "(decrypted)");
     if (m->malformed && m->parsed)
         token(t, C_WARN, "(malformed)");
     if (m->truncated) {
@@ -570,6 +599,11 @@ static void connection(struct text_writer *t, const struct td_event *ev)
             summary_item(t, a->alert.level == TD_ALERT_LEVEL_FATAL ? C_BAD : C_WARN, "%c:%s",
                          a->from == TD_CLIENT ? 'C' : 'S', reg(TD_REG_ALERTS, a->alert.description, b));
     }
+    if (s->decryption == TD_DECRYPTION_OK)
+        summary_item(t, C_GOOD, "decrypted");
+    else if (s->decryption != TD_DECRYPTION_NONE)
+        summary_item(t, s->decryption == TD_DECRYPTION_NO_KEYS ? C_DIM : C_BAD, "decryption %s",
+                     td_decryption_name(s->decryption));
     if (s->anomalies)
         summary_item(t, C_WARN, "%llu anomal%s", (unsigned long long)s->anomalies,
                      s->anomalies == 1 ? "y" : "ies");

@@ -48,6 +48,13 @@ static int server_hello(struct td_parse *p, const struct td_parse_context *ctx, 
     return rc;
 }
 
+static int encrypted_extensions(struct td_parse *p, const struct td_parse_context *ctx,
+                                struct td_cur body, struct td_message *m)
+{
+    (void)ctx;
+    return td_parse_encrypted_extensions(p, body, &m->u.encrypted_extensions);
+}
+
 static int certificate(struct td_parse *p, const struct td_parse_context *ctx, struct td_cur body,
                         struct td_message *m)
 {
@@ -120,7 +127,7 @@ static const struct kind_row kinds[] = {
     [TD_MSG_HELLO_RETRY_REQUEST] = {S, true, server_hello},
     [TD_MSG_NEW_SESSION_TICKET] = {S, true, new_session_ticket},
     [TD_MSG_END_OF_EARLY_DATA] = {C, false, NULL},
-    [TD_MSG_ENCRYPTED_EXTENSIONS] = {S, false, NULL},
+    [TD_MSG_ENCRYPTED_EXTENSIONS] = {S, true, encrypted_extensions},
     [TD_MSG_CERTIFICATE] = {E, true, certificate},
     [TD_MSG_SERVER_KEY_EXCHANGE] = {S, true, server_key_exchange},
     [TD_MSG_CERTIFICATE_REQUEST] = {S, true, certificate_request},

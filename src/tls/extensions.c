@@ -1,7 +1,9 @@
 /*
  * extensions.c — hello extensions (RFC 8446 §4.2; server_name RFC 6066 §3;
  * ALPN RFC 7301 §3.1; supported_groups and ec_point_formats RFC 8422 §5.1;
- * session_ticket RFC 5077 §3.2).
+ * session_ticket RFC 5077 §3.2; EncryptedExtensions RFC 8446 §4.3.1,
+ * max_fragment_length RFC 6066 §4, record_size_limit RFC 8449 §4,
+ * quic_transport_parameters RFC 9001 §8.2).
  *
  *   struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; } Extension;
  *
@@ -49,6 +51,7 @@ static int read_code_points(struct ext_ctx *x, struct td_cur *vec, const char *w
 
 typedef int (*client_ext_fn)(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch);
 typedef int (*server_ext_fn)(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh);
+typedef int (*ee_ext_fn)(struct ext_ctx *x, struct td_cur *d, struct td_encrypted_extensions *ee);
 
 /* server_name: ServerNameList server_name_list<1..2^16-1>; NameType + HostName<1..2^16-1>. */
 static int ch_server_name(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
@@ -228,17 +231,13 @@ static int sh_key_share(struct ext_ctx *x, struct td_cur *d, struct td_server_he
     return 0;
 }
 
+static int selected_alpn(struct ext_ctx *x, struct td_cur *d, struct td_bytes *out);
+
 static int sh_alpn(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh)
 {
-    struct td_bytes_list list = {0};
-    if (read_alpn_list(x, d, 1, &list) != 0)
+    if (selected_alpn(x, d, &sh->alpn) != 0)
         return -1;
-    if (list.n + list.omitted != 1)
-        return td_parse_fail(x->p, TD_ANOM_BAD_LENGTH,
-                             "%s: %zu protocol names, the server must select exactly one",
-                             ext_path(x), list.n + list.omitted);
     sh->has_alpn = true;
-    sh->alpn = list.v[0];
     return 0;
 }
 
@@ -259,21 +258,113 @@ static int sh_session_ticket(struct ext_ctx *x, struct td_cur *d, struct td_serv
     return 0;
 }
 
+/* The one protocol a server selects (ServerHello, EncryptedExtensions). */
+static int selected_alpn(struct ext_ctx *x, struct td_cur *d, struct td_bytes *out)
+{
+    struct td_bytes_list list = {0};
+    if (read_alpn_list(x, d, 1, &list) != 0)
+        return -1;
+    if (list.n + list.omitted != 1)
+        return td_parse_fail(x->p, TD_ANOM_BAD_LENGTH,
+                             "%s: %zu protocol names, the server must select exactly one",
+                             ext_path(x), list.n + list.omitted);
+    *out = list.v[0];
+    return 0;
+}
+
+static int ee_alpn(struct ext_ctx *x, struct td_cur *d, struct td_encrypted_extensions *ee)
+{
+    if (selected_alpn(x, d, &ee->alpn) != 0)
+        return -1;
+    ee->has_alpn = true;
+    return 0;
+}
+
+/* The server's acknowledgement of server_name is empty (RFC 6066 §3). */
+static int ee_server_name(struct ext_ctx *x, struct td_cur *d, struct td_encrypted_extensions *ee)
+{
+    if (td_cur_declared(d) != 0)
+        return td_parse_fail(x->p, TD_ANOM_BAD_LENGTH, "%s: %zu bytes, the acknowledgement is empty",
+                             ext_path(x), td_cur_declared(d));
+    ee->server_name_ack = true;
+    return 0;
+}
+
+static int ee_early_data(struct ext_ctx *x, struct td_cur *d, struct td_encrypted_extensions *ee)
+{
+    if (td_cur_declared(d) != 0)
+        return td_parse_fail(x->p, TD_ANOM_BAD_LENGTH,
+                             "%s: %zu bytes, EncryptedExtensions carries it empty", ext_path(x),
+                             td_cur_declared(d));
+    ee->early_data = true;
+    return 0;
+}
+
+/* uint16 RecordSizeLimit, at least 64. */
+static int ee_record_size_limit(struct ext_ctx *x, struct td_cur *d,
+                                struct td_encrypted_extensions *ee)
+{
+    if (!td_cur_u16(d, &ee->record_size_limit))
+        return td_parse_cur_fail(x->p, d, "%s.record_size_limit", ext_path(x));
+    ee->has_record_size_limit = true;
+    if (ee->record_size_limit < 64)
+        return td_parse_fail(x->p, TD_ANOM_BAD_LENGTH, "%s: %u, below the minimum of 64",
+                             ext_path(x), ee->record_size_limit);
+    return 0;
+}
+
+/* enum { 2^9(1), 2^10(2), 2^11(3), 2^12(4), (255) } MaxFragmentLength. */
+static int ee_max_fragment_length(struct ext_ctx *x, struct td_cur *d,
+                                  struct td_encrypted_extensions *ee)
+{
+    if (!td_cur_u8(d, &ee->max_fragment_length))
+        return td_parse_cur_fail(x->p, d, "%s.max_fragment_length", ext_path(x));
+    ee->has_max_fragment_length = true;
+    return 0;
+}
+
+static int ee_supported_groups(struct ext_ctx *x, struct td_cur *d,
+                               struct td_encrypted_extensions *ee)
+{
+    struct td_cur vec;
+    if (!td_cur_vec(d, 2, 2, 0xffff, 2, &vec))
+        return td_parse_cur_fail(x->p, d, "%s.named_group_list", ext_path(x));
+    if (read_code_points(x, &vec, "named_group_list", "supported_groups", &ee->supported_groups) != 0)
+        return -1;
+    ee->has_supported_groups = true;
+    return 0;
+}
+
+/* The transport parameters are QUIC's to read: only their presence here. */
+static int ee_quic_transport_parameters(struct ext_ctx *x, struct td_cur *d,
+                                        struct td_encrypted_extensions *ee)
+{
+    (void)x;
+    ee->has_quic_transport_parameters = true;
+    td_cur_skip(d, td_cur_declared(d));
+    return 0;
+}
+
 static const struct {
     uint16_t type;
     client_ext_fn client;
     server_ext_fn server;
+    ee_ext_fn encrypted;
 } ext_parsers[] = {
-    {TD_EXT_SERVER_NAME, ch_server_name, NULL},
-    {TD_EXT_SUPPORTED_GROUPS, ch_supported_groups, NULL},
-    {TD_EXT_EC_POINT_FORMATS, ch_ec_point_formats, NULL},
-    {TD_EXT_SIGNATURE_ALGORITHMS, ch_signature_algorithms, NULL},
-    {TD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION, ch_alpn, sh_alpn},
-    {TD_EXT_SESSION_TICKET, ch_session_ticket, sh_session_ticket},
-    {TD_EXT_PRE_SHARED_KEY, ch_pre_shared_key, sh_pre_shared_key},
-    {TD_EXT_SUPPORTED_VERSIONS, ch_supported_versions, sh_supported_versions},
-    {TD_EXT_PSK_KEY_EXCHANGE_MODES, ch_psk_modes, NULL},
-    {TD_EXT_KEY_SHARE, ch_key_share, sh_key_share},
+    {TD_EXT_SERVER_NAME, ch_server_name, NULL, ee_server_name},
+    {TD_EXT_MAX_FRAGMENT_LENGTH, NULL, NULL, ee_max_fragment_length},
+    {TD_EXT_SUPPORTED_GROUPS, ch_supported_groups, NULL, ee_supported_groups},
+    {TD_EXT_EC_POINT_FORMATS, ch_ec_point_formats, NULL, NULL},
+    {TD_EXT_SIGNATURE_ALGORITHMS, ch_signature_algorithms, NULL, NULL},
+    {TD_EXT_APPLICATION_LAYER_PROTOCOL_NEGOTIATION, ch_alpn, sh_alpn, ee_alpn},
+    {TD_EXT_RECORD_SIZE_LIMIT, NULL, NULL, ee_record_size_limit},
+    {TD_EXT_SESSION_TICKET, ch_session_ticket, sh_session_ticket, NULL},
+    {TD_EXT_PRE_SHARED_KEY, ch_pre_shared_key, sh_pre_shared_key, NULL},
+    {TD_EXT_EARLY_DATA, NULL, NULL, ee_early_data},
+    {TD_EXT_SUPPORTED_VERSIONS, ch_supported_versions, sh_supported_versions, NULL},
+    {TD_EXT_PSK_KEY_EXCHANGE_MODES, ch_psk_modes, NULL, NULL},
+    {TD_EXT_KEY_SHARE, ch_key_share, sh_key_share, NULL},
+    {TD_EXT_QUIC_TRANSPORT_PARAMETERS, NULL, NULL, ee_quic_transport_parameters},
 };
 
 static size_t find_parser(uint16_t type)
@@ -286,7 +377,7 @@ static size_t find_parser(uint16_t type)
 
 /* Extension x->index's data read by its parser, if there is one for the message. */
 static void parse_extension(struct ext_ctx *x, struct td_cur *data, struct td_client_hello *ch,
-                            struct td_server_hello *sh)
+                            struct td_server_hello *sh, struct td_encrypted_extensions *ee)
 {
     size_t k = find_parser(x->type);
     int rc;
@@ -297,6 +388,8 @@ static void parse_extension(struct ext_ctx *x, struct td_cur *data, struct td_cl
         rc = ext_parsers[k].client(x, data, ch);
     else if (sh && ext_parsers[k].server)
         rc = ext_parsers[k].server(x, data, sh);
+    else if (ee && ext_parsers[k].encrypted)
+        rc = ext_parsers[k].encrypted(x, data, ee);
     else
         return;
     if (rc == 0 && td_cur_declared(data) != 0)
@@ -328,7 +421,8 @@ static bool repeated(const uint16_t *list, size_t i, uint16_t type)
  */
 static void walk_extensions(struct td_parse *p, struct td_cur *exts, const char *msg,
                             struct td_u16_list *types, struct td_client_hello *ch,
-                            struct td_server_hello *sh, bool is_hrr)
+                            struct td_server_hello *sh, struct td_encrypted_extensions *ee,
+                            bool is_hrr)
 {
     struct td_cur count = *exts, data;
     uint16_t type, *list, *sorted;
@@ -366,13 +460,13 @@ static void walk_extensions(struct td_parse *p, struct td_cur *exts, const char 
             td_parse_fail(p, TD_ANOM_UNEXPECTED_MESSAGE, "%s: extension repeated", ext_path(&x));
             continue;
         }
-        parse_extension(&x, &data, ch, sh);
+        parse_extension(&x, &data, ch, sh, ee);
     }
     if (td_cur_remaining(exts)) {
         if (td_cur_u16(exts, &type) && !td_cur_vec(exts, 2, 0, 0xffff, 1, &data) &&
             exts->status == TD_CUR_TRUNCATED && td_cur_ok(&data)) {
             struct ext_ctx x = {p, msg, n, type, is_hrr, ""};
-            parse_extension(&x, &data, ch, sh);
+            parse_extension(&x, &data, ch, sh, ee);
         }
         td_parse_cur_fail(p, exts, "%s.extensions[%zu]", msg, n);
     }
@@ -380,12 +474,29 @@ static void walk_extensions(struct td_parse *p, struct td_cur *exts, const char 
 
 void td_parse_client_extensions(struct td_parse *p, struct td_cur *exts, struct td_client_hello *ch)
 {
-    walk_extensions(p, exts, "ClientHello", &ch->extensions, ch, NULL, false);
+    walk_extensions(p, exts, "ClientHello", &ch->extensions, ch, NULL, NULL, false);
 }
 
 void td_parse_server_extensions(struct td_parse *p, struct td_cur *exts, struct td_server_hello *sh,
                                 bool is_hrr)
 {
     walk_extensions(p, exts, is_hrr ? "HelloRetryRequest" : "ServerHello", &sh->extensions, NULL,
-                    sh, is_hrr);
+                    sh, NULL, is_hrr);
+}
+
+/* struct { Extension extensions<0..2^16-1>; } EncryptedExtensions; (RFC 8446 §4.3.1) */
+int td_parse_encrypted_extensions(struct td_parse *p, struct td_cur body,
+                                  struct td_encrypted_extensions *ee)
+{
+    struct td_cur exts;
+    int whole = td_cur_vec(&body, 2, 0, 0xffff, 1, &exts);
+    if (!whole && !(body.status == TD_CUR_TRUNCATED && td_cur_ok(&exts)))
+        return td_parse_cur_fail(p, &body, "EncryptedExtensions.extensions");
+    walk_extensions(p, &exts, "EncryptedExtensions", &ee->extensions, NULL, NULL, ee, false);
+    if (!whole)
+        return td_parse_cur_fail(p, &body, "EncryptedExtensions.extensions");
+    if (td_cur_declared(&body) != 0)
+        return td_parse_fail(p, TD_ANOM_BAD_LENGTH, "EncryptedExtensions: %zu bytes after the "
+                             "extensions", td_cur_declared(&body));
+    return 0;
 }

@@ -34,4 +34,8 @@ void td_parse_client_extensions(struct td_parse *p, struct td_cur *exts, struct 
 void td_parse_server_extensions(struct td_parse *p, struct td_cur *exts, struct td_server_hello *sh,
                                 bool is_hrr);
 
+/* EncryptedExtensions (RFC 8446 §4.3.1), read by the same extension table. */
+int td_parse_encrypted_extensions(struct td_parse *p, struct td_cur body,
+                                  struct td_encrypted_extensions *ee);
+
 #endif

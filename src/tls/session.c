@@ -18,6 +18,17 @@
  *  - SSL 2.0 (draft-hickman-netscape-ssl-00): CLIENT-HELLO, CLIENT-MASTER-KEY
  *    and SERVER-HELLO are in clear, everything after them is encrypted.
  *
+ * Decryption (RFC 8446 §5.2, §7): with the key log's handshake traffic
+ * secrets for the client random, every application_data record after a
+ * TLS 1.3 ServerHello is opened (record_protection.c) and its inner content
+ * is read as if sent in clear: handshake messages go to the same assembler
+ * and dispatch table, alerts become clear Alerts, application data is
+ * counted.  Each side moves to its application traffic secret after its
+ * Finished, and to the next one after its KeyUpdate (§4.6.3).  A record
+ * that does not authenticate ends decryption for the connection: it and
+ * the later records are labelled as without keys.  Without a key log no
+ * record is looked at for this: the session keeps a NULL pointer.
+ *
  * Resumption (RFC 5246 §7.3, RFC 5077 §3.1, RFC 8446 §2.2): a TLS 1.2
  * server that answers the ServerHello with ChangeCipherSpec resumed a
  * session (by ticket when the client offered a non-empty one, else by
@@ -29,6 +40,8 @@
 #include <stdlib.h>
 #include <string.h>
 
+#include <openssl/crypto.h>
+
 #include "tlsdissect/codepoints.h"
 #include "tls/fingerprint.h"
 #include "tls/handshake.h"
@@ -39,8 +52,11 @@
 #include "tlsdissect/registry.h"
 #include "tls/dispatch.h"
 #include "tls/conformance.h"
+#include "tls/record_protection.h"
 #include "tls/resumption.h"
 #include "tls/sslv2.h"
+
+_Static_assert(TD_TLS_PLAINTEXT_SCRATCH == TD_RECORD_MAX, "the key log scratch holds a record");
 
 
 struct td_tls_dir {
@@ -57,6 +73,14 @@ struct td_tls_dir {
     bool reported_version;  /* an odd record version of this side was reported */
     bool reported_unrecognised; /* "no TLS record in this direction" was reported */
     uint64_t offset;        /* stream offset, for anomaly details */
+    bool reading_decrypted; /* the content being read came out of a decrypted record */
+};
+
+/* TLS 1.3 decryption of one connection, made only when the key log has its secrets. */
+struct td_tls13_decrypt {
+    struct td_rp *rp[2];        /* by flow side; NULL: that side is no longer decrypted */
+    bool to_application[2];     /* a Finished was read: the next record uses the traffic secret */
+    bool key_update[2];         /* a KeyUpdate was read: the next record uses the next secret */
 };
 
 struct td_tls_session {
@@ -73,6 +97,7 @@ struct td_tls_session {
     bool ch_seen;
     td_time_us ch_ts;
     bool offered_tls13;
+    bool offered_early_data;    /* the first ClientHello has early_data (RFC 8446 §4.2.10) */
 
     /* what the server chose */
     bool sh_seen;
@@ -86,6 +111,9 @@ struct td_tls_session {
     uint16_t selected_version;  /* by the ServerHello or HelloRetryRequest */
     bool server_certificate_seen;
     bool sslv2_client_master_key;
+    bool has_client_random;
+    uint8_t client_random[32];      /* the first ClientHello's: the key log's key */
+    struct td_tls13_decrypt *dec;   /* NULL unless decrypting */
 };
 
 struct td_tls_session *td_tls_new(const struct td_tls_env *env, struct td_conn *conn,
@@ -103,7 +131,19 @@ struct td_tls_session *td_tls_new(const struct td_tls_env *env, struct td_conn *
         td_hs_set_budget(&s->dir[i].hs, env->buffers);
     }
     td_resumption_init(&s->resumption, env->buffers);
+    if (env->keylog)
+        conn->sum.decryption = TD_DECRYPTION_NO_KEYS;
     return s;
+}
+
+static void stop_decrypting(struct td_tls_session *s)
+{
+    if (s->dec == NULL)
+        return;
+    for (int i = 0; i < 2; i++)
+        td_rp_free(s->dec->rp[i]);
+    free(s->dec);
+    s->dec = NULL;
 }
 
 void td_tls_free(struct td_tls_session *s)
@@ -115,6 +155,7 @@ void td_tls_free(struct td_tls_session *s)
         td_hs_release(&s->dir[i].hs);
     }
     td_resumption_release(&s->resumption);
+    stop_decrypting(s);
     free(s);
 }
 
@@ -163,6 +204,7 @@ static void emit(struct td_tls_session *s, int side, struct td_message *m)
 {
     mark_detected(s);
     m->from = role_of(s, side);
+    m->decrypted = s->dir[side].reading_decrypted;
     m->has_fields = td_msg_kind_has_fields(m->kind);
     m->negotiated_version = s->selected_version;
     m->resumption = s->resumption.hint;
@@ -227,6 +269,10 @@ static void on_client_hello(struct td_tls_session *s, struct td_client_hello *ch
     if (!s->ch_seen) {
         s->ch_seen = true;
         s->ch_ts = s->now;
+        if (s->env->keylog && !ch->sslv2_format && ch->random.len == sizeof s->client_random) {
+            memcpy(s->client_random, ch->random.data, sizeof s->client_random);
+            s->has_client_random = true;
+        }
         if (ch->has_sni)
             td_conn_set_sni(s->conn, ch->sni.data, ch->sni.len);
         if (ch->ja3)
@@ -237,7 +283,68 @@ static void on_client_hello(struct td_tls_session *s, struct td_client_hello *ch
     for (size_t i = 0; i < ch->supported_versions.n; i++)
         if (ch->supported_versions.v[i] == TD_VERSION_TLS_1_3)
             s->offered_tls13 = true;
+    for (size_t i = 0; s->client_hellos == 1 && i < ch->extensions.n; i++)
+        if (ch->extensions.v[i] == TD_EXT_EARLY_DATA)
+            s->offered_early_data = true;
     td_resumption_client_hello(&s->resumption, ch);
+}
+
+/* The traffic secret for a side's records (the handshake's, or the application's). */
+static bool install_secret(struct td_tls_session *s, int side, bool application)
+{
+    uint8_t secret[TD_KEYLOG_SECRET_MAX];
+    bool client = role_of(s, side) == TD_CLIENT;
+    enum td_keylog_label label =
+        application ? (client ? TD_KEYLOG_CLIENT_TRAFFIC_SECRET_0 : TD_KEYLOG_SERVER_TRAFFIC_SECRET_0)
+                    : (client ? TD_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET
+                              : TD_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET);
+    size_t len = td_keylog_secret(s->env->keylog, s->client_random, label, secret);
+    enum td_rp_status st = len ? td_rp_set_secret(s->dec->rp[side], secret, len) : TD_RP_BAD_SECRET;
+    OPENSSL_cleanse(secret, sizeof secret);
+    return len > 0 && st == TD_RP_OK;
+}
+
+/*
+ * A TLS 1.3 ServerHello: with both handshake traffic secrets in the key
+ * log, and a suite libcrypto can open, the records that follow are decrypted.
+ */
+static void start_decrypting(struct td_tls_session *s, uint16_t suite)
+{
+    struct td_conn_summary *sum = &s->conn->sum;
+    enum td_rp_status st = TD_RP_OK;
+    char name[TD_REG_NAME_BUF];
+
+    if (s->dec != NULL ||
+        !td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET) ||
+        !td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET))
+        return; /* decryption stays no_keys */
+    s->dec = calloc(1, sizeof *s->dec);
+    if (s->dec == NULL) {
+        td_conn_anomaly(s->conn, TD_ANOM_OUT_OF_MEMORY, s->now,
+                        "no memory to decrypt the connection; its records are labelled without keys");
+        return;
+    }
+    for (int i = 0; i < 2 && st == TD_RP_OK; i++)
+        s->dec->rp[i] = td_rp_new(suite, &st);
+    if (st == TD_RP_UNSUPPORTED) {
+        sum->decryption = TD_DECRYPTION_UNSUPPORTED;
+        td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_UNSUPPORTED, s->now,
+                        "the key log has this connection's secrets, but records protected with %s "
+                        "cannot be decrypted here",
+                        td_registry_name(TD_REG_CIPHER_SUITES, suite, name));
+        stop_decrypting(s);
+        return;
+    }
+    if (st != TD_RP_OK || !install_secret(s, 0, false) || !install_secret(s, 1, false)) {
+        sum->decryption = TD_DECRYPTION_FAILED;
+        td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_FAILED, s->now,
+                        "the key log's handshake traffic secrets do not fit %s (wrong length for "
+                        "its hash, or libcrypto failed); records are labelled without keys",
+                        td_registry_name(TD_REG_CIPHER_SUITES, suite, name));
+        stop_decrypting(s);
+        return;
+    }
+    sum->decryption = TD_DECRYPTION_OK;
 }
 
 static void on_server_hello(struct td_tls_session *s, const struct td_server_hello *sh,
@@ -271,9 +378,19 @@ static void on_server_hello(struct td_tls_session *s, const struct td_server_hel
     if (s->tls13) {
         publish_resumption(s);
         s->finished_record_len = finished_record_length(sh->cipher_suite);
-        /* every later record of either side is encrypted; only sizes matter */
-        for (int i = 0; i < 2; i++)
+        if (s->has_client_random)
+            start_decrypting(s, sh->cipher_suite);
+        /* every later record of either side is encrypted; without keys only sizes matter */
+        for (int i = 0; s->dec == NULL && i < 2; i++)
             td_record_skip_bodies(&s->dir[i].rec, TD_CT_APPLICATION_DATA);
+    } else if (s->has_client_random &&
+               td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM)) {
+        char v[TD_REG_NAME_BUF];
+        sum->decryption = TD_DECRYPTION_UNSUPPORTED;
+        td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_UNSUPPORTED, s->now,
+                        "the key log has this connection's master secret, but %s records are "
+                        "not decrypted by this version",
+                        td_registry_name(TD_REG_VERSIONS, sh->version, v));
     }
 }
 
@@ -324,8 +441,19 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
             td_resume_remember(s->env->resume, TD_RESUME_TICKET, m->u.new_session_ticket.ticket.data,
                                m->u.new_session_ticket.ticket.len, s->conn->id.conn);
         break;
+    case TD_MSG_ENCRYPTED_EXTENSIONS:
+        if (rc == 0 && m->u.encrypted_extensions.has_alpn)
+            td_conn_set_alpn(s->conn, m->u.encrypted_extensions.alpn.data,
+                             m->u.encrypted_extensions.alpn.len);
+        break;
     case TD_MSG_FINISHED:
         s->dir[side].finished_seen = true;
+        if (s->dir[side].reading_decrypted)
+            s->dec->to_application[side] = true;
+        break;
+    case TD_MSG_KEY_UPDATE:
+        if (rc == 0 && s->dir[side].reading_decrypted)
+            s->dec->key_update[side] = true;
         break;
     default:
         break;
@@ -474,6 +602,8 @@ static void report_refusal(struct td_tls_session *s, int side)
                         s->env->buffers ? s->env->buffers->cap : 0);
 }
 
+static void read_handshake_record(struct td_tls_session *s, int side, const struct td_record *r);
+
 static void on_handshake_record(struct td_tls_session *s, int side, const struct td_record *r)
 {
     struct td_tls_dir *d = &s->dir[side];
@@ -495,6 +625,14 @@ static void on_handshake_record(struct td_tls_session *s, int side, const struct
             handshake_complete(s);
         return;
     }
+    read_handshake_record(s, side, r);
+}
+
+/* The body of a handshake record in clear (or decrypted) into the message assembler. */
+static void read_handshake_record(struct td_tls_session *s, int side, const struct td_record *r)
+{
+    struct td_tls_dir *d = &s->dir[side];
+
     if (r->body == NULL) {
         /* a body the record layer could not keep: its bytes are lost to the messages */
         td_hs_lost(&d->hs, side, r->length, on_message, s);
@@ -569,10 +707,105 @@ static void on_tls13_encrypted(struct td_tls_session *s, int side, const struct 
         handshake_complete(s);
 }
 
+/* The key change a side's Finished or KeyUpdate asked for, before its next record. */
+static void change_keys(struct td_tls_session *s, int side)
+{
+    struct td_tls13_decrypt *k = s->dec;
+    bool ok = true;
+
+    if (k->to_application[side]) {
+        k->to_application[side] = false;
+        /* from here on, records of this side that cannot be opened are data */
+        s->dir[side].flight_done = true;
+        ok = install_secret(s, side, true);
+    } else if (k->key_update[side]) {
+        k->key_update[side] = false;
+        ok = td_rp_next_secret(k->rp[side]) == TD_RP_OK;
+    }
+    if (!ok) {
+        /* no (usable) application traffic secret for this side: its data is counted as sent */
+        td_rp_free(k->rp[side]);
+        k->rp[side] = NULL;
+    }
+}
+
+/*
+ * TLS 1.3 with keys: open the record and read its inner content as if it had
+ * come in clear (RFC 8446 §5.2).  A record the capture did not keep whole
+ * uses up its sequence number and is labelled as without keys.
+ */
+static void on_tls13_decrypt(struct td_tls_session *s, int side, const struct td_record *r)
+{
+    struct td_tls13_decrypt *k = s->dec;
+    struct td_tls_dir *d = &s->dir[side];
+    const uint8_t header[5] = {r->type, (uint8_t)(r->version >> 8), (uint8_t)r->version,
+                               (uint8_t)(r->length >> 8), (uint8_t)r->length};
+    struct td_record inner = {.version = r->version, .index = r->index};
+    enum td_rp_status st;
+    char ct[TD_REG_NAME_BUF];
+
+    if (r->body == NULL || r->truncated || r->lost_after || r->length > TD_RECORD_MAX) {
+        td_rp_skip(k->rp[side]);
+        on_tls13_encrypted(s, side, r);
+        return;
+    }
+    st = td_rp_open(k->rp[side], header, r->body, r->length, s->env->plaintext, &inner.length,
+                    &inner.type);
+    if (st != TD_RP_OK) {
+        /* 0-RTT: the client's early records are under its early traffic secret */
+        bool early = role_of(s, side) == TD_CLIENT && s->offered_early_data &&
+                     !s->dir[side].finished_seen;
+        s->conn->sum.decryption = TD_DECRYPTION_FAILED;
+        td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_FAILED, s->now,
+                        "record[%llu] (application_data, %s, %zu bytes): %s%s; it and later "
+                        "records are labelled as without keys",
+                        (unsigned long long)r->index, direction(s, side), r->length,
+                        st == TD_RP_NO_CONTENT ? "authenticated, but its plaintext is all padding "
+                                                 "(no content type)"
+                                               : "does not authenticate with the key log's secret",
+                        early ? " (0-RTT early data? not decrypted yet)" : "");
+        stop_decrypting(s);
+        on_tls13_encrypted(s, side, r);
+        return;
+    }
+    inner.body = s->env->plaintext;
+    if (inner.type != TD_CT_HANDSHAKE && td_hs_pending(&d->hs))
+        td_conn_anomaly(s->conn, TD_ANOM_INTERLEAVED_RECORD, s->now,
+                        "record[%llu] (decrypted content type %s, %s) inside an unfinished "
+                        "handshake message", (unsigned long long)r->index,
+                        td_registry_name(TD_REG_CONTENT_TYPES, inner.type, ct), direction(s, side));
+    d->reading_decrypted = true;
+    switch (inner.type) {
+    case TD_CT_HANDSHAKE:
+        read_handshake_record(s, side, &inner);
+        break;
+    case TD_CT_ALERT:
+        on_alert(s, side, &inner);
+        break;
+    case TD_CT_APPLICATION_DATA:
+        add_app_bytes(s, side, inner.length);
+        break;
+    default:
+        td_conn_anomaly(s->conn, TD_ANOM_UNEXPECTED_MESSAGE, s->now,
+                        "record[%llu] (%s): decrypted content type %s is not allowed inside a "
+                        "TLS 1.3 record (RFC 8446 §5.1)",
+                        (unsigned long long)r->index, direction(s, side),
+                        td_registry_name(TD_REG_CONTENT_TYPES, inner.type, ct));
+        break;
+    }
+    d->reading_decrypted = false;
+    OPENSSL_cleanse(s->env->plaintext, inner.length);
+    if (s->dec)
+        change_keys(s, side);
+}
+
 static void on_application_data(struct td_tls_session *s, int side, const struct td_record *r)
 {
     if (s->tls13 && s->sh_seen) {
-        on_tls13_encrypted(s, side, r);
+        if (s->dec && s->dec->rp[side])
+            on_tls13_decrypt(s, side, r);
+        else
+            on_tls13_encrypted(s, side, r);
         return;
     }
     add_app_bytes(s, side, r->length);
@@ -656,8 +889,10 @@ static void on_record(void *ctx, int side, const struct td_record *r)
                         "version; the record is read as usual (RFC 8446 §5.1)",
                         (unsigned long long)r->index, direction(s, side), r->version);
     }
+    /* (a record being decrypted is judged by its inner content type, in on_tls13_decrypt) */
     if (r->type != TD_CT_HANDSHAKE && td_hs_pending(&s->dir[side].hs) &&
-        r->type != TD_CT_CHANGE_CIPHER_SPEC) {
+        r->type != TD_CT_CHANGE_CIPHER_SPEC &&
+        !(r->type == TD_CT_APPLICATION_DATA && s->dec && s->dec->rp[side])) {
         td_conn_anomaly(s->conn, TD_ANOM_INTERLEAVED_RECORD, s->now,
                         "record[%llu] (content type %u, %s) inside an unfinished handshake message",
                         (unsigned long long)r->index, r->type, direction(s, side));
@@ -761,6 +996,15 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
     d->offset += n;
     if (why != TD_GAP_SKIPPED && role_of(s, side) == TD_SERVER)
         td_resumption_gap(&s->resumption); /* the server's next message may be in the gap */
+    if (s->dec && s->dec->rp[side] && why != TD_GAP_SKIPPED) {
+        /* the lost bytes may hold records: their sequence numbers are unknown */
+        td_rp_free(s->dec->rp[side]);
+        s->dec->rp[side] = NULL;
+        d->flight_done = d->finished_seen = true;
+        td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_FAILED, now,
+                        "%s: bytes lost at stream offset %llu; its later records are not decrypted",
+                        direction(s, side), (unsigned long long)at);
+    }
     effect = td_record_gap(&d->rec, side, n, why == TD_GAP_TRUNCATED, &h);
     if (effect == TD_REC_GAP_FRAMING_LOST)
         td_hs_lost_framing(&d->hs, side, on_message, s);

@@ -10,6 +10,10 @@ over TCP and QUIC (Initial packets) so far; their values are reported as
 skipped, and the test fails if one of them starts to match (so the list is
 kept honest).
 
+decryption.json lists the captures that ship TLS keys: each is run with its
+key log (or its own Decryption Secrets Block) and the connection fields it
+names must hold.
+
 usage: check-corpus.py [--tlsdissect PATH] CORPUS_DIR
 exit: 0 all pass, 1 a failure, 2 usage.
 """
@@ -28,8 +32,9 @@ UNSUPPORTED = {
 HERE = os.path.dirname(os.path.abspath(__file__))
 
 
-def run(tool, capture):
-    p = subprocess.run([tool, "-r", capture, "--json"], capture_output=True, timeout=120)
+def run(tool, capture, keylog=None):
+    cmd = [tool, "-r", capture, "--json"] + (["--keylog-file", keylog] if keylog else [])
+    p = subprocess.run(cmd, capture_output=True, timeout=120)
     events = [json.loads(line) for line in p.stdout.decode().splitlines() if line.strip()]
     return p.returncode, p.stderr.decode(), events
 
@@ -124,6 +129,24 @@ def main():
                 print(f"     {p}")
         else:
             print(f"ok   {name}")
+    for d in json.load(open(os.path.join(HERE, "decryption.json")))["checks"]:
+        name = d["capture"] + (f" (keys: {d['keylog']})" if d["keylog"] else " (keys: its DSB)")
+        keylog = os.path.join(corpus, d["keylog"]) if d["keylog"] else None
+        rc, err, events = run(tool, os.path.join(corpus, d["capture"]), keylog)
+        conns = [e for e in events if e["type"] == "connection"]
+        problems = []
+        for key, want in d["connection"].items():
+            checked += 1
+            got = [get_path(c, key) for c in conns]
+            if want not in got:
+                problems.append(f"{key}: want {want!r}, connections have {got!r}"[:400])
+        if rc != 0:
+            problems.append(f"exit status {rc}: {err.strip()[:200]}")
+        failures += bool(problems)
+        print(("FAIL " if problems else "ok   ") + name)
+        for p in problems:
+            print(f"     {p}")
+        captures.append(name)
     print(f"corpus: {len(captures)} captures, {checked} values checked, {failures} failing")
     return 1 if failures else 0
 

@@ -1,5 +1,5 @@
 # tests/fuzz/fuzz.mk — libFuzzer targets, included by the top-level Makefile.
-#   make fuzz-build     build-fuzz/fuzz_{tls_stream,message,pcap} and the seeds
+#   make fuzz-build     build-fuzz/fuzz_{tls_stream,message,pcap,keylog,decrypt} and the seeds
 #   make fuzz           each target for FUZZ_SECONDS (default 60), corpora kept
 #                       in build-fuzz/corpus/<target>/; fails on any crash, leak,
 #                       timeout or out-of-memory
@@ -17,19 +17,22 @@ FUZZ_DIR     := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SEED    ?= 1
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_TARGETS := fuzz_tls_stream fuzz_message fuzz_pcap
+FUZZ_TARGETS := fuzz_tls_stream fuzz_message fuzz_pcap fuzz_keylog fuzz_decrypt
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := $(CSTD) $(filter-out -Werror,$(WARN)) -O1 -g -fno-omit-frame-pointer \
                 $(FUZZ_SAN) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP
 FUZZ_LIB_OBJ := $(SRC_LIB:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_SEEDS   := $(FUZZ_DIR)/seeds/.stamp
-FUZZ_FIXTURES := $(wildcard tests/pcaps/*.pcap tests/pcaps/derived/*.pcap tests/pcaps/derived/*.pcapng)
+FUZZ_FIXTURES := $(wildcard tests/pcaps/*.pcap tests/pcaps/derived/*.pcap tests/pcaps/derived/*.pcapng \
+                              tests/pcaps/*.keylog tests/pcaps/derived/*.keylog)
 
 # per target: -max_len
 FUZZ_MAXLEN_fuzz_pcap       := 65536
 FUZZ_MAXLEN_fuzz_tls_stream := 16384
 FUZZ_MAXLEN_fuzz_message    := 8192
+FUZZ_MAXLEN_fuzz_keylog     := 8192
+FUZZ_MAXLEN_fuzz_decrypt    := 16384
 
 FUZZ_ENV := ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} \
             UBSAN_OPTIONS=$${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}

@@ -22,7 +22,7 @@
  *               CertificateRequest: bit 0 tls12, bit 1 tls13
  *               CertificateVerify: bit 0 tls12
  *               NewSessionTicket: bit 0 tls13
- *               every parser: bit 6 digests looked up per call (the parse's
+ *               every parser: bit 5 the message is marked decrypted; bit 6 digests looked up per call (the parse's
  *                 digests left NULL); bit 7 the message came from the other side
  *   the rest  the message body (SSLv2 forms: from the msg_type byte on)
  */
@@ -57,6 +57,7 @@ enum parser {
     P_CERTIFICATE_STATUS,
     P_KEY_UPDATE,
     P_ALERT,
+    P_ENCRYPTED_EXTENSIONS,
     P_COUNT
 };
 
@@ -88,6 +89,7 @@ static const enum td_msg_kind handshake_kinds[P_COUNT] = {
     [P_NEW_SESSION_TICKET] = TD_MSG_NEW_SESSION_TICKET,
     [P_CERTIFICATE_STATUS] = TD_MSG_CERTIFICATE_STATUS,
     [P_KEY_UPDATE] = TD_MSG_KEY_UPDATE,
+    [P_ENCRYPTED_EXTENSIONS] = TD_MSG_ENCRYPTED_EXTENSIONS,
 };
 /* Declared bytes past the end of a truncated input: a read of them is past the buffer. */
 enum { TRUNCATED_BY = 100 };
@@ -213,6 +215,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     case P_NEW_SESSION_TICKET:
     case P_CERTIFICATE_STATUS:
     case P_KEY_UPDATE:
+    case P_ENCRYPTED_EXTENSIONS:
         /* the session's own dispatch (src/tls/dispatch.c), with the context the variant names */
         m.kind = handshake_kinds[which];
         if (which == P_SERVER_KEY_EXCHANGE || which == P_CLIENT_KEY_EXCHANGE) {
@@ -242,6 +245,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     if (var & 0x80)
         from = from == TD_CLIENT ? TD_SERVER : TD_CLIENT;
     m.from = from;
+    m.decrypted = (var & 0x20) != 0; /* as if read from a decrypted record */
     m.handshake_type = (uint8_t)which;
     m.malformed = rc != 0 || (p.failures > 0 && p.kind != TD_ANOM_LIMIT_REACHED);
     m.parsed = rc == 0 || td_message_has_partial_fields(&m);

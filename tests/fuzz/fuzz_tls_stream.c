@@ -31,15 +31,8 @@
 #include <stdint.h>
 #include <string.h>
 
-#include "fuzz_common.h"
-#include "tlsdissect/buffer.h"
-#include "tlsdissect/certificate.h"
-#include "tlsdissect/connection.h"
-#include "tlsdissect/digest.h"
-#include "tlsdissect/resume.h"
-#include "tlsdissect/session.h"
+#include "fuzz_session.h"
 #include "tlsdissect/stream.h"
-#include "tlsdissect/validate.h"
 
 #define MAX_STEPS 100000
 
@@ -53,17 +46,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     uint8_t flags;
     static struct td_digests digests; /* fetched once, as the engine does per run */
     static bool digests_ready;
-    struct td_tls_config cfg;
-    struct td_arena arena = {0};
-    struct td_tls_env env;
-    char err[256];
-    struct fuzz_sink sink;
-    struct td_stats stats;
-    struct td_reporter rep;
-    struct td_conn conn;
+    struct fuzz_session f;
     struct td_tls_session *s;
-    struct td_endpoint ep[2] = {{.family = 4, .addr = {10, 0, 0, 1}, .port = 40000},
-                                {.family = 4, .addr = {10, 0, 0, 2}, .port = 443}};
     td_time_us now = 1795000000000000LL;
     int side = 0, client;
     unsigned steps = 0;
@@ -94,29 +78,11 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
 
     if (!digests_ready && !(digests_ready = td_digests_init(&digests)))
         abort();
-    memset(&cfg, 0, sizeof cfg);
-    cfg.max_handshake_message = (flags & 0x40) ? 2048 : 1 << 20;
-    cfg.detect_budget = (flags & 0x80) ? 300 : 64 * 1024;
-    memset(&env, 0, sizeof env);
-    env.cfg = &cfg;
-    env.arena = &arena;
-    env.certs = td_cert_cache_new(4, &fuzz_key);
-    env.resume = td_resume_map_new(8, &fuzz_key);
-    /* the CLI always validates server chains (here with an empty trust store); a new
-     * validator per input, so that its result cache carries nothing over */
-    env.validator = td_validator_new(NULL, FUZZ_TRUST_DIR, &fuzz_key, err, sizeof err);
-    env.digests = &digests;
-    if (env.certs == NULL || env.resume == NULL || env.validator == NULL)
-        abort();
-    fuzz_sink_open(&sink, (flags >> 3) & 7);
-    memset(&stats, 0, sizeof stats);
-    memset(&rep, 0, sizeof rep);
-    rep.sink = &sink.sink;
-    rep.stats = &stats;
-    rep.digests = &digests;
     client = flags & 1;
-    td_conn_init(&conn, &rep, 1, &ep[client], &ep[1 - client], NULL, 0, now);
-    s = td_tls_new(&env, &conn, client, (flags & 2) != 0);
+    /* the CLI always validates server chains (here with an empty trust store) */
+    fuzz_session_open(&f, &digests, (flags & 0x40) ? 2048 : 1 << 20, (flags & 0x80) ? 300 : 64 * 1024,
+                      (flags >> 3) & 7, client, now);
+    s = td_tls_new(&f.env, &f.conn, client, (flags & 2) != 0);
     if (s == NULL)
         abort();
 
@@ -156,20 +122,6 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             break; /* the engine stops here too (give_up_on_tls) */
     }
 
-    now += 1000;
-    td_tls_end(s, now);
-    if (conn.sum.tls_seen || conn.sum.anomalies > 0)
-        td_conn_finish(&conn, now);
-    td_tls_free(s);
-    td_conn_release(&conn);
-    {
-        struct td_event ev = {.type = TD_EV_STATS, .ts = now, .u.stats = &stats};
-        td_sink_emit(&sink.sink, &ev);
-    }
-    fuzz_sink_close(&sink);
-    td_cert_cache_free(env.certs);
-    td_resume_map_free(env.resume);
-    td_validator_free(env.validator);
-    td_arena_free(&arena);
+    fuzz_session_close(&f, s, now + 1000);
     return 0;
 }

@@ -36,7 +36,7 @@ MAX_STREAM_INPUT = 16384
 MAX_MESSAGE_INPUT = 8192
 
 # fuzz_message.c parser numbers
-P_CH, P_SSLV2_CH, P_SH, P_SSLV2_SH, P_CERT, P_SKE, P_CKE, P_CR, P_CV, P_NST, P_CS, P_KU, P_ALERT = range(13)
+P_CH, P_SSLV2_CH, P_SH, P_SSLV2_SH, P_CERT, P_SKE, P_CKE, P_CR, P_CV, P_NST, P_CS, P_KU, P_ALERT, P_EE = range(14)
 SUITES = [0xc02f, 0x009e, 0x009c, 0x00a8, 0xc035, 0x00a6, 0x0003, 0x00aa,
           0x00ac, 0xc01d, 0xc005, 0xc018, 0x1301, 0x0014, 0x0a0a, 0xffff]
 VERSIONS = [0x0000, 0x0300, 0x0301, 0x0303, 0x0304, 0x0002, 0xfefd, 0x7f1c]
@@ -176,6 +176,33 @@ def tls13_certificate(tls12_body):
     return b'\x00' + len(lst).to_bytes(3, 'big') + lst
 
 
+def decrypt_seed(suite, cert, damage=False):
+    """fuzz_decrypt input: the records of a TLS 1.3 handshake, tickets, a KeyUpdate and alerts."""
+    hash_len = 48 if suite == 1 else 32
+
+    def hs(t, body):
+        return bytes([t]) + struct.pack('>I', len(body))[1:] + body
+
+    def rec(ctl, ctype, body):
+        return bytes([ctl, ctype]) + struct.pack('>H', len(body)) + body
+    ee = hs(8, bytes.fromhex('000f001000050003026832001c00024001'))
+    cv = hs(15, b'\x08\x04' + struct.pack('>H', 256) + bytes(range(256)))
+    fin = hs(20, bytes(hash_len))
+    nst = hs(4, struct.pack('>II', 7200, 7) + b'\x01\x00' + struct.pack('>H', 16) + bytes(16) + b'\x00\x00')
+    out = bytes([suite])
+    out += rec(0x01, 22, ee + (cert and hs(11, cert)))  # EncryptedExtensions + Certificate in one record
+    out += rec(0x01 | 0x08, 22, cv)                      # padded
+    out += rec(0x01 | (0x02 if damage else 0), 22, fin)
+    out += rec(0x00, 22, fin)                            # the client's Finished
+    out += rec(0x40, 23, b'GET / HTTP/1.1\r\n\r\n')    # the client's first application data
+    out += rec(0x41, 22, nst + nst)                      # the server moves on too: two tickets
+    out += rec(0x00, 22, hs(24, b'\x01'))                # KeyUpdate, update_requested
+    out += rec(0x80, 23, b'after the key update')
+    out += rec(0x01, 21, b'\x01\x00')                    # close_notify
+    out += rec(0x00 | 0x3c, 21, b'\x01\x00')             # close_notify, padded
+    return out
+
+
 def handmade():
     """Message seeds for forms no fixture carries in clear."""
     out = []
@@ -199,6 +226,13 @@ def handmade():
     out.append(message_seed(P_KU, 0, 0, b'\x01'))
     out.append(message_seed(P_CS, 0, 0, b'\x01\x00\x00\x05\x30\x03\x0a\x01\x00'))
     out.append(message_seed(P_ALERT, 0, 0, b'\x02\x28'))
+    # EncryptedExtensions (only ever decrypted): ALPN h2; GnuTLS's ALPN + record_size_limit;
+    # none; server_name ack, early_data, max_fragment_length, supported_groups, quic params
+    out.append(message_seed(P_EE, 0, 0x20, bytes.fromhex('0009001000050003026832')))
+    out.append(message_seed(P_EE, 0, 0x20, bytes.fromhex('000f001000050003026832001c00024001')))
+    out.append(message_seed(P_EE, 0, 0, b'\x00\x00'))
+    out.append(message_seed(P_EE, 0, 0x20, bytes.fromhex('001f' '00000000' '002a0000' '0001000102'
+                                                         '000a000600040017001d' '0039000401020304')))
     # ClientKeyExchange / ServerKeyExchange forms the fixtures lack
     out.append(message_seed(P_CKE, 0, kex_variant(0x0303, 0x00a8), b'\x00\x04user'))
     out.append(message_seed(P_SKE, 0, kex_variant(0x0303, 0x00a8), b'\x00\x04hint'))
@@ -219,7 +253,7 @@ def main():
     derived_dir = os.path.join(ROOT, 'tests', 'pcaps', 'derived')
     derived = sorted(os.path.join(derived_dir, n) for n in os.listdir(derived_dir)
                      if n.endswith(('.pcap', '.pcapng'))) if os.path.isdir(derived_dir) else []
-    seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}}
+    seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}, 'fuzz_keylog': {}, 'fuzz_decrypt': {}}
 
     def add(target, name, data):
         seeds[target][name] = data
@@ -285,6 +319,33 @@ def main():
                 add('fuzz_message', '%s-c%d-alert%d' % (name, ci, ai), message_seed(P_ALERT, 0, 0, body))
     for i, data in enumerate(handmade()):
         add('fuzz_message', 'handmade-%02d' % i, data)
+    # fuzz_keylog: the fixtures' key logs (whole, and in 5-byte pieces with a cap of
+    # 3 secrets), and the pcapng files (DSB walker)
+    for d in (os.path.join(ROOT, 'tests', 'pcaps'), derived_dir):
+        for n in sorted(os.listdir(d)) if os.path.isdir(d) else []:
+            if n.endswith('.keylog'):
+                with open(os.path.join(d, n), 'rb') as f:
+                    text = f.read()
+                add('fuzz_keylog', n, bytes([0, 255]) + text)
+                add('fuzz_keylog', n + '-pieces', bytes([5 << 1, 2]) + text)
+    for path in derived:
+        if path.endswith('.pcapng'):
+            with open(path, 'rb') as f:
+                data = f.read()
+            if len(data) <= MAX_PCAP:
+                add('fuzz_keylog', os.path.basename(path), bytes([1, 255]) + data)
+
+    # fuzz_decrypt: a TLS 1.3 handshake and its aftermath as plaintexts, for each suite
+    cert = b''
+    for path in pcaps:
+        if os.path.basename(path) == 'tls12-ecdhe-rsa.pcap':
+            for client, server in connections(path):
+                for t, body in handshake_messages(clear_records(server))[0]:
+                    if t == 11 and not cert:
+                        cert = tls13_certificate(body)
+    for suite in range(3):
+        add('fuzz_decrypt', 'handshake-suite%d' % suite, decrypt_seed(suite, cert))
+        add('fuzz_decrypt', 'handshake-suite%d-damaged' % suite, decrypt_seed(suite, cert, damage=True))
 
     for target, items in seeds.items():
         d = os.path.join(outdir, target)

@@ -3,7 +3,9 @@
 segments, locally reordered, duplicated and overlapping retransmissions,
 VLAN-tagged, IP-fragmented, and all of these at once, with two seeds), must
 give the same message and connection events as the original, as the
-contract's Invariance section defines them (normalize.py).
+contract's Invariance section defines them (normalize.py).  A fixture with a
+key log beside it (NAME.keylog) is also run decrypted, original and mangled
+twins with the same keys.
 
 usage: run.py [--tlsdissect PATH] [FIXTURE.pcap ...]   (default: tests/pcaps/*.pcap)
 exit: 0 all invariant, 1 a difference (shown as a unified diff), 2 usage.
@@ -32,8 +34,9 @@ LINK_VARIANTS = {
 }
 
 
-def normalized(tool, capture):
-    p = subprocess.run([tool, "-r", capture, "--json"], capture_output=True, timeout=60)
+def normalized(tool, capture, keylog=None):
+    cmd = [tool, "-r", capture, "--json"] + (["--keylog-file", keylog] if keylog else [])
+    p = subprocess.run(cmd, capture_output=True, timeout=60)
     if p.returncode != 0:
         raise RuntimeError(f"tlsdissect exit {p.returncode}: {p.stderr.decode()[:300]}")
     out = []
@@ -54,12 +57,16 @@ def main():
     if args[:1] == ["--tlsdissect"]:
         tool, args = args[1], args[2:]
     captures = args or sorted(glob.glob(os.path.join(ROOT, "tests", "pcaps", "*.pcap")))
+    # (capture, key log or None): with keys, the decrypted output must be invariant too
+    runs_of = [(c, None) for c in captures]
+    runs_of += [(c, c[:-5] + ".keylog") for c in captures
+                if c.endswith(".pcap") and os.path.exists(c[:-5] + ".keylog")]
     failures = runs = 0
     with tempfile.TemporaryDirectory() as tmp:
         mangled = os.path.join(tmp, "m.pcap")
-        for capture in captures:
-            name = os.path.basename(capture)
-            want = normalized(tool, capture)
+        for capture, keylog in runs_of:
+            name = os.path.basename(capture) + (" (decrypted)" if keylog else "")
+            want = normalized(tool, capture, keylog)
             for variant in LINK_VARIANTS.get(name, []) if not args else []:
                 path = os.path.join(ROOT, "tests", "pcaps", "derived", variant)
                 path = path if os.path.exists(path) else path + ".pcap"
@@ -72,7 +79,7 @@ def main():
                     mangle.mangle(capture, mangled, set(mode.split(",")), seed)
                     runs += 1
                     try:
-                        got = normalized(tool, mangled)
+                        got = normalized(tool, mangled, keylog)
                     except RuntimeError as e:
                         print(f"FAIL {name} mangled by {mode} (seed {seed}): {e}")
                         failures += 1
@@ -86,7 +93,7 @@ def main():
     if failures:
         print(f"invariance: {failures} of {runs} mangled captures differ")
         return 1
-    print(f"invariance: {runs} variants ({len(captures)} fixtures x {len(MODES)} modes x "
+    print(f"invariance: {runs} variants ({len(runs_of)} fixture runs x {len(MODES)} modes x "
           f"{len(SEEDS)} seeds, and other link types) give the same handshake output")
     return 0
 

@@ -22,7 +22,9 @@ static cJSON *full_connection_event(void)
                             .client = {.family = 4, .addr = {10, 0, 0, 1}, .port = 50000},
                             .server = {.family = 4, .addr = {10, 0, 0, 2}, .port = 443},
                             .vlan = {100, 200},
-                            .nvlan = 2};
+                            .nvlan = 2,
+                            .transport = TD_TRANSPORT_QUIC,
+                            .quic_version = 1};
     struct td_conn_summary s = {.start = 1000000, .end = 2000000, .tls_seen = true,
                                 .has_version = true, .version = 0x0303,
                                 .has_cipher_suite = true, .cipher_suite = 0xc02f,
@@ -40,7 +42,8 @@ static cJSON *full_connection_event(void)
                                            {.from = TD_CLIENT, .alert = {2, 40}}},
                                 .alert_count = 2, .has_handshake_time = true, .handshake_us = 1234,
                                 .has_rtt = true, .tcp_rtt_us = 56, .bytes_client = 1,
-                                .bytes_server = 2, .anomalies = 0, .community_id = "1:abc="};
+                                .bytes_server = 2, .anomalies = 0, .community_id = "1:abc=",
+                                .decryption = TD_DECRYPTION_OK};
     struct td_event ev = {.type = TD_EV_CONNECTION, .ts = 2000000, .conn = &id};
     char *text = NULL;
     size_t len = 0;

@@ -52,4 +52,17 @@ static inline uint8_t *unit_dup(const void *p, size_t n)
 
 #define UNIT_COUNT(a) (sizeof(a) / sizeof((a)[0]))
 
+/* n bytes from 2n hex digits (test data written as hex strings). */
+static inline void unit_unhex(const char *hex, uint8_t *out, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        unsigned v = 0;
+        for (int k = 0; k < 2; k++) {
+            char c = hex[2 * i + k];
+            v = v << 4 | (unsigned)(c <= '9' ? c - '0' : (c | 0x20) - 'a' + 10);
+        }
+        out[i] = (uint8_t)v;
+    }
+}
+
 #endif

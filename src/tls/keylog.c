@@ -1,0 +1,389 @@
+/*
+ * keylog.c — the NSS key log format
+ * (https://firefox-source-docs.mozilla.org/security/nss/legacy/key_log_format/,
+ * RFC 9850 "The SSLKEYLOGFILE Format for TLS"): one secret per line,
+ * `LABEL SP client_random_hex SP secret_hex`, `#` starts a comment.
+ *
+ * The table: entries in one array (grown by doubling up to max_entries),
+ * chained from a power-of-two bucket array by index; the bucket is SipHash
+ * (keyed_hash.h) of client random and label.  A second line for the same
+ * random and label replaces the secret (the newest line wins, as in a log
+ * appended to by a stack that retried).
+ */
+#include "tlsdissect/keylog.h"
+
+#include <errno.h>
+#include <stdio.h>
+#include <stdlib.h>
+#include <string.h>
+
+#include <openssl/crypto.h>
+
+#define NO_ENTRY UINT32_MAX
+
+struct entry {
+    uint8_t random[32];
+    uint8_t label;
+    uint8_t len;
+    uint8_t secret[TD_KEYLOG_SECRET_MAX];
+    uint32_t next; /* chain in the bucket, NO_ENTRY at its end */
+};
+
+struct td_keylog {
+    struct td_keyed_hash *hasher;
+    struct entry *entries;
+    size_t count, cap, max;
+    uint32_t *buckets;
+    size_t nbuckets; /* a power of two */
+};
+
+static const char *const label_names[TD_KEYLOG_LABELS] = {
+    [TD_KEYLOG_CLIENT_RANDOM] = "CLIENT_RANDOM",
+    [TD_KEYLOG_CLIENT_EARLY_TRAFFIC_SECRET] = "CLIENT_EARLY_TRAFFIC_SECRET",
+    [TD_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET] = "CLIENT_HANDSHAKE_TRAFFIC_SECRET",
+    [TD_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET] = "SERVER_HANDSHAKE_TRAFFIC_SECRET",
+    [TD_KEYLOG_CLIENT_TRAFFIC_SECRET_0] = "CLIENT_TRAFFIC_SECRET_0",
+    [TD_KEYLOG_SERVER_TRAFFIC_SECRET_0] = "SERVER_TRAFFIC_SECRET_0",
+    [TD_KEYLOG_EXPORTER_SECRET] = "EXPORTER_SECRET",
+};
+
+struct td_keylog *td_keylog_new(const struct td_hash_key *key, size_t max_entries)
+{
+    struct td_keylog *kl = calloc(1, sizeof *kl);
+    if (kl == NULL)
+        return NULL;
+    /* chain indices are 32-bit */
+    kl->max = max_entries == 0 ? 1 : max_entries < NO_ENTRY ? max_entries : NO_ENTRY - 1;
+    kl->nbuckets = 64;
+    kl->buckets = malloc(kl->nbuckets * sizeof *kl->buckets);
+    kl->hasher = td_keyed_hash_new(key);
+    if (kl->buckets == NULL || kl->hasher == NULL) {
+        td_keylog_free(kl);
+        return NULL;
+    }
+    memset(kl->buckets, 0xff, kl->nbuckets * sizeof *kl->buckets);
+    return kl;
+}
+
+void td_keylog_free(struct td_keylog *kl)
+{
+    if (kl == NULL)
+        return;
+    if (kl->entries)
+        OPENSSL_cleanse(kl->entries, kl->cap * sizeof *kl->entries);
+    free(kl->entries);
+    free(kl->buckets);
+    td_keyed_hash_free(kl->hasher);
+    free(kl);
+}
+
+size_t td_keylog_count(const struct td_keylog *kl) { return kl ? kl->count : 0; }
+
+static size_t bucket_of(struct td_keylog *kl, const uint8_t random[32], uint8_t label,
+                        size_t nbuckets)
+{
+    uint8_t key[33];
+    memcpy(key, random, 32);
+    key[32] = label;
+    return (size_t)(td_keyed_hash(kl->hasher, key, sizeof key) & (nbuckets - 1));
+}
+
+static struct entry *find(struct td_keylog *kl, const uint8_t random[32], uint8_t label)
+{
+    for (uint32_t i = kl->buckets[bucket_of(kl, random, label, kl->nbuckets)]; i != NO_ENTRY;
+         i = kl->entries[i].next)
+        if (kl->entries[i].label == label && memcmp(kl->entries[i].random, random, 32) == 0)
+            return &kl->entries[i];
+    return NULL;
+}
+
+/* Keep the load factor at most 1: double the buckets and re-chain every entry. */
+static int grow_buckets(struct td_keylog *kl)
+{
+    size_t n = kl->nbuckets * 2;
+    uint32_t *b;
+    if (n > SIZE_MAX / sizeof *b)
+        return -1;
+    b = malloc(n * sizeof *b);
+    if (b == NULL)
+        return -1;
+    memset(b, 0xff, n * sizeof *b);
+    for (size_t i = 0; i < kl->count; i++) {
+        struct entry *e = &kl->entries[i];
+        size_t k = bucket_of(kl, e->random, e->label, n);
+        e->next = b[k];
+        b[k] = (uint32_t)i;
+    }
+    free(kl->buckets);
+    kl->buckets = b;
+    kl->nbuckets = n;
+    return 0;
+}
+
+static int grow_entries(struct td_keylog *kl)
+{
+    size_t n = kl->cap ? kl->cap * 2 : 64;
+    struct entry *grown;
+    if (n > kl->max)
+        n = kl->max;
+    grown = calloc(n, sizeof *grown);
+    if (grown == NULL)
+        return -1;
+    if (kl->entries) {
+        memcpy(grown, kl->entries, kl->count * sizeof *grown);
+        OPENSSL_cleanse(kl->entries, kl->cap * sizeof *kl->entries);
+        free(kl->entries);
+    }
+    kl->entries = grown;
+    kl->cap = n;
+    return 0;
+}
+
+static enum td_keylog_line_result store(struct td_keylog *kl, const uint8_t random[32],
+                                        uint8_t label, const uint8_t *secret, size_t len)
+{
+    struct entry *e = find(kl, random, label);
+    if (e == NULL) {
+        if (kl->count >= kl->max)
+            return TD_KEYLOG_LINE_FULL;
+        if (kl->count == kl->cap && grow_entries(kl) != 0)
+            return TD_KEYLOG_LINE_NO_MEMORY;
+        if (kl->count >= kl->nbuckets && grow_buckets(kl) != 0)
+            return TD_KEYLOG_LINE_NO_MEMORY;
+        e = &kl->entries[kl->count];
+        memcpy(e->random, random, 32);
+        e->label = label;
+        size_t k = bucket_of(kl, random, label, kl->nbuckets);
+        e->next = kl->buckets[k];
+        kl->buckets[k] = (uint32_t)kl->count++;
+    }
+    memset(e->secret, 0, sizeof e->secret);
+    memcpy(e->secret, secret, len);
+    e->len = (uint8_t)len;
+    return TD_KEYLOG_LINE_USED;
+}
+
+static int hex_digit(char c)
+{
+    if (c >= '0' && c <= '9')
+        return c - '0';
+    if (c >= 'a' && c <= 'f')
+        return c - 'a' + 10;
+    if (c >= 'A' && c <= 'F')
+        return c - 'A' + 10;
+    return -1;
+}
+
+/* Decode n hex digits (n even) into out; false on a non-hex digit. */
+static bool unhex(const char *s, size_t n, uint8_t *out)
+{
+    for (size_t i = 0; i < n; i += 2) {
+        int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
+        if (hi < 0 || lo < 0)
+            return false;
+        out[i / 2] = (uint8_t)(hi << 4 | lo);
+    }
+    return true;
+}
+
+static bool is_blank(char c) { return c == ' ' || c == '\t'; }
+
+/* The next field of line[*at..n): its start and length; *at moves past it and the blanks after. */
+static size_t next_field(const char *line, size_t n, size_t *at, const char **start)
+{
+    size_t i = *at, len;
+    *start = line + i;
+    while (i < n && !is_blank(line[i]))
+        i++;
+    len = i - *at;
+    while (i < n && is_blank(line[i]))
+        i++;
+    *at = i;
+    return len;
+}
+
+enum td_keylog_line_result td_keylog_add_line(struct td_keylog *kl, const char *line, size_t len,
+                                              const char **why)
+{
+    const char *label, *random_hex, *secret_hex, *extra;
+    size_t at = 0, label_len, random_len, secret_len;
+    uint8_t random[32], secret[TD_KEYLOG_SECRET_MAX];
+    const char *dummy;
+    enum td_keylog_line_result rc;
+    int kind = -1;
+
+    if (why == NULL)
+        why = &dummy;
+    if (len > 0 && line[len - 1] == '\r')
+        len--;
+    while (at < len && is_blank(line[at]))
+        at++;
+    if (at == len || line[at] == '#')
+        return TD_KEYLOG_LINE_SKIPPED;
+    label_len = next_field(line, len, &at, &label);
+    random_len = next_field(line, len, &at, &random_hex);
+    secret_len = next_field(line, len, &at, &secret_hex);
+    if (next_field(line, len, &at, &extra) != 0) {
+        *why = "more than three fields";
+        return TD_KEYLOG_LINE_BAD;
+    }
+    if (random_len == 0 || secret_len == 0) {
+        *why = "fewer than three fields (LABEL CLIENT_RANDOM SECRET)";
+        return TD_KEYLOG_LINE_BAD;
+    }
+    for (int k = 0; k < TD_KEYLOG_LABELS; k++)
+        if (strlen(label_names[k]) == label_len && memcmp(label_names[k], label, label_len) == 0)
+            kind = k;
+    if (random_len != 64) {
+        *why = "the client random is not 64 hex digits";
+        return TD_KEYLOG_LINE_BAD;
+    }
+    if (!unhex(random_hex, random_len, random)) {
+        *why = "the client random is not hex";
+        return TD_KEYLOG_LINE_BAD;
+    }
+    if (secret_len % 2 != 0) {
+        *why = "the secret has an odd number of hex digits";
+        return TD_KEYLOG_LINE_BAD;
+    }
+    if (secret_len > 2 * TD_KEYLOG_SECRET_MAX) {
+        *why = "the secret is longer than 48 bytes";
+        return TD_KEYLOG_LINE_BAD;
+    }
+    if (!unhex(secret_hex, secret_len, secret)) {
+        *why = "the secret is not hex";
+        return TD_KEYLOG_LINE_BAD;
+    }
+    if (kind < 0) {
+        rc = TD_KEYLOG_LINE_SKIPPED; /* a well-formed line with a label we do not use */
+    } else if (kind == TD_KEYLOG_CLIENT_RANDOM && secret_len != 96) {
+        *why = "a CLIENT_RANDOM master secret is 48 bytes";
+        rc = TD_KEYLOG_LINE_BAD;
+    } else {
+        rc = store(kl, random, (uint8_t)kind, secret, secret_len / 2);
+    }
+    OPENSSL_cleanse(secret, sizeof secret);
+    return rc;
+}
+
+void td_keylog_reader_init(struct td_keylog_reader *r, struct td_keylog *kl, const char *source,
+                           td_keylog_warn_fn warn, void *warn_ctx)
+{
+    memset(r, 0, sizeof *r);
+    r->kl = kl;
+    r->source = source;
+    r->warn = warn;
+    r->warn_ctx = warn_ctx;
+}
+
+static void end_line(struct td_keylog_reader *r)
+{
+    const char *why = NULL;
+    enum td_keylog_line_result rc;
+
+    r->lineno++;
+    if (r->overlong) {
+        rc = TD_KEYLOG_LINE_BAD;
+        why = "line longer than 512 bytes";
+    } else {
+        rc = td_keylog_add_line(r->kl, r->line, r->len, &why);
+    }
+    switch (rc) {
+    case TD_KEYLOG_LINE_USED:
+        r->used++;
+        break;
+    case TD_KEYLOG_LINE_SKIPPED:
+        break;
+    case TD_KEYLOG_LINE_BAD:
+        if (r->warn)
+            r->warn(r->warn_ctx, r->source, r->lineno, why);
+        break;
+    case TD_KEYLOG_LINE_FULL:
+        if (!r->reported_full && r->warn)
+            r->warn(r->warn_ctx, r->source, r->lineno,
+                    "the key log holds its maximum number of secrets; this and later new "
+                    "secrets are ignored");
+        r->reported_full = true;
+        break;
+    case TD_KEYLOG_LINE_NO_MEMORY:
+        if (r->warn)
+            r->warn(r->warn_ctx, r->source, r->lineno, "out of memory; the secret is ignored");
+        break;
+    }
+    OPENSSL_cleanse(r->line, r->len);
+    r->len = 0;
+    r->overlong = false;
+}
+
+void td_keylog_reader_feed(struct td_keylog_reader *r, const uint8_t *p, size_t n)
+{
+    for (size_t i = 0; i < n; i++) {
+        if (p[i] == '\n') {
+            end_line(r);
+        } else if (r->len < sizeof r->line) {
+            r->line[r->len++] = (char)p[i];
+        } else {
+            r->overlong = true; /* the rest of the line is dropped */
+        }
+    }
+}
+
+void td_keylog_reader_finish(struct td_keylog_reader *r)
+{
+    if (r->len > 0 || r->overlong)
+        end_line(r);
+}
+
+int td_keylog_load_file(struct td_keylog *kl, const char *path, td_keylog_warn_fn warn,
+                        void *warn_ctx, char *err, size_t err_size)
+{
+    struct td_keylog_reader r;
+    uint8_t buf[65536];
+    size_t n;
+    int rc = 0;
+    FILE *f = fopen(path, "rb");
+
+    if (f == NULL) {
+        snprintf(err, err_size, "--keylog-file %s: %s", path, strerror(errno));
+        return -1;
+    }
+    td_keylog_reader_init(&r, kl, path, warn, warn_ctx);
+    while ((n = fread(buf, 1, sizeof buf, f)) > 0)
+        td_keylog_reader_feed(&r, buf, n);
+    if (ferror(f)) {
+        snprintf(err, err_size, "--keylog-file %s: read error: %s", path, strerror(errno));
+        rc = -1;
+    } else {
+        td_keylog_reader_finish(&r);
+    }
+    OPENSSL_cleanse(buf, sizeof buf);
+    fclose(f);
+    return rc;
+}
+
+size_t td_keylog_secret(struct td_keylog *kl, const uint8_t client_random[32],
+                        enum td_keylog_label label, uint8_t *out)
+{
+    const struct entry *e;
+    if (kl == NULL || (unsigned)label >= TD_KEYLOG_LABELS)
+        return 0;
+    e = find(kl, client_random, (uint8_t)label);
+    if (e == NULL)
+        return 0;
+    memcpy(out, e->secret, e->len);
+    return e->len;
+}
+
+bool td_keylog_has(struct td_keylog *kl, const uint8_t client_random[32], enum td_keylog_label label)
+{
+    return kl != NULL && (unsigned)label < TD_KEYLOG_LABELS &&
+           find(kl, client_random, (uint8_t)label) != NULL;
+}
+
+bool td_keylog_knows(struct td_keylog *kl, const uint8_t client_random[32])
+{
+    for (int k = 0; k < TD_KEYLOG_LABELS; k++)
+        if (td_keylog_has(kl, client_random, (enum td_keylog_label)k))
+            return true;
+    return false;
+}
