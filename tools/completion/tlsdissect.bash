@@ -6,12 +6,12 @@ _tlsdissect()
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
     opts="-r -i -o -c -s -p -Z -q -l -n -D -h --files --list-interfaces --json --explain --color
-          --no-color --ca-file --ca-path --max-handshake-size --max-connections --idle-timeout
+          --no-color --keylog-file --ca-file --ca-path --max-handshake-size --max-connections --idle-timeout
           --max-tls-buffers --help --version"
     check_opts="--rules --update --verbose --junit --ca-file --ca-path --help"
 
     case $prev in
-    -r|-o|--ca-file|--rules|--junit)
+    -r|-o|--ca-file|--keylog-file|--rules|--junit)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
     --ca-path)
