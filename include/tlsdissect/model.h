@@ -449,6 +449,8 @@ struct td_stats {
     uint64_t tls_connections;
     uint64_t anomalies[TD_ANOM_COUNT];
     uint64_t evicted_flows;
+    uint64_t udp_packets_ignored; /* UDP datagrams that are not QUIC (DTLS, DNS, ...): not dissected */
+    uint64_t udp_bytes_ignored;
     bool live;
     uint64_t kernel_received;
     uint64_t kernel_dropped;

@@ -344,8 +344,13 @@ static void udp_datagram(struct td_engine *e, const struct td_ip *ip, const stru
         size_t dcid_len;
         uint32_t version;
         if (!td_quic_detect(d->payload, d->payload_caplen, d->payload_len, &version, dcid,
-                            &dcid_len))
-            return; /* not QUIC (or not its start): UDP is not tracked */
+                            &dcid_len)) {
+            /* not QUIC (or not its start): not tracked, but counted, so that nothing
+             * disappears silently */
+            e->stats.udp_packets_ignored++;
+            e->stats.udp_bytes_ignored += d->payload_len;
+            return;
+        }
         u = new_udp(e, &key, src_index, ts, version, dcid, dcid_len);
         if (u == NULL) {
             td_report_anomaly(&e->rep, TD_ANOM_OUT_OF_MEMORY, ts, "no memory for a QUIC connection");
@@ -735,8 +740,12 @@ void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t
     }
     if (ip.proto == 17) {
         struct td_udp_dgram d;
-        if (td_udp_decode(ip.payload, ip.payload_caplen, ip.payload_len, &d) == 0)
+        if (td_udp_decode(ip.payload, ip.payload_caplen, ip.payload_len, &d) == 0) {
             udp_datagram(e, &ip, &d, link.vlan, link.nvlan, ts);
+        } else {
+            e->stats.udp_packets_ignored++;
+            e->stats.udp_bytes_ignored += ip.payload_len;
+        }
         return; /* a bad UDP header is not ours to judge: UDP is tracked only for QUIC */
     }
     if (ip.proto != 6)

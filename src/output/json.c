@@ -636,6 +636,10 @@ static cJSON *stats_event(struct json_writer *j, const struct td_event *ev)
         if (st->anomalies[k])
             add_u64(a, td_anomaly_name((enum td_anomaly_kind)k), st->anomalies[k]);
     add_u64(o, "evicted_flows", st->evicted_flows);
+    if (st->udp_packets_ignored) { /* only when there were some: the contract's stats otherwise */
+        add_u64(o, "udp_packets_not_dissected", st->udp_packets_ignored);
+        add_u64(o, "udp_bytes_not_dissected", st->udp_bytes_ignored);
+    }
     if (st->live) {
         add_u64(o, "kernel_received", st->kernel_received);
         add_u64(o, "kernel_dropped", st->kernel_dropped);
