@@ -25,7 +25,8 @@
 #include "tlsdissect/registry.h"
 
 #define WIDTH 100
-#define DETAIL_COL 39          /* where message fields start */
+#define DETAIL_COL 39          /* where message fields start (file mode) */
+#define LIVE_PREFIX_EXTRA 4    /* live lines start with "#conn " instead of two spaces */
 #define BLOCK_FLUSH (256 * 1024) /* a transcript this long is printed early */
 #define TEXT_LIMIT (1u << 30)
 
@@ -164,14 +165,20 @@ static void pad_to(struct text_writer *t, size_t col)
     }
 }
 
+/* Where message fields start: as wide a name column live as from a file. */
+static size_t detail_col(const struct text_writer *t)
+{
+    return DETAIL_COL + (t->opt.live ? LIVE_PREFIX_EXTRA : 0);
+}
+
 /* A field token, wrapped onto a continuation line when the row is full. */
 static void token(struct text_writer *t, enum color c, const char *s)
 {
     size_t len = strlen(s);
-    if (t->col > DETAIL_COL && t->col + 1 + len > WIDTH) {
+    if (t->col > detail_col(t) && t->col + 1 + len > WIDTH) {
         newline(t);
-        pad_to(t, DETAIL_COL);
-    } else if (t->col > DETAIL_COL) {
+        pad_to(t, detail_col(t));
+    } else if (t->col > detail_col(t)) {
         put(t, " ", 1);
         t->col++;
     }
@@ -454,6 +461,16 @@ static void header(struct text_writer *t, const struct td_conn_id *id, td_time_u
     newline(t);
 }
 
+/* Live: a connection's header line comes before its first line of any kind. */
+static void live_header(struct text_writer *t, struct conn_text *c, const struct td_event *ev)
+{
+    if (t->opt.live && !c->header_done) {
+        header(t, ev->conn, ev->ts);
+        emit_line(t, NULL);
+        c->header_done = true;
+    }
+}
+
 /* The line prefix: "+seconds  C>S  " (live mode: "#conn" first). */
 static void prefix(struct text_writer *t, const struct conn_text *c, td_time_us ts)
 {
@@ -474,21 +491,17 @@ static void message(struct text_writer *t, const struct td_event *ev)
 
     if (c == NULL)
         return;
-    if (t->opt.live && !c->header_done) {
-        header(t, ev->conn, ev->ts);
-        emit_line(t, NULL);
-        c->header_done = true;
-    }
+    live_header(t, c, ev);
     prefix(t, c, ev->ts);
     text(t, C_NONE, "  ");
     text(t, client ? C_CLIENT : C_SERVER, client ? "C>S" : "S>C");
     text(t, C_NONE, "  ");
     text(t, C_BOLD, td_msg_kind_name(m->kind));
-    if (t->col >= DETAIL_COL) {
+    if (t->col >= detail_col(t)) {
         put(t, " ", 1); /* EncryptedExtensions is one column too long */
         t->col++;
     }
-    pad_to(t, DETAIL_COL);
+    pad_to(t, detail_col(t));
     if (m->encrypted)
         tokenf(t, "(encrypted, %zu bytes)", m->length);
     else if (!m->parsed && m->has_fields)
@@ -526,13 +539,14 @@ static void anomaly(struct text_writer *t, const struct td_event *ev)
         return;
     td_escape_terminal((const uint8_t *)a->detail, strlen(a->detail), detail);
     if (c) {
+        live_header(t, c, ev);
         prefix(t, c, ev->ts);
         text(t, C_NONE, "  ");
     }
     textf(t, C_WARN, "! %s:", td_anomaly_name(a->kind));
     put(t, " ", 1);
     t->col++;
-    words(t, C_NONE, detail, c ? DETAIL_COL : 4);
+    words(t, C_NONE, detail, c ? detail_col(t) : 4);
     newline(t);
     emit_line(t, c);
     free(detail);
