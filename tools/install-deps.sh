@@ -7,8 +7,8 @@
 # only reports what is missing.
 set -eu
 
-build_pkgs="gcc make pkg-config libpcap-dev libcjson-dev libssl-dev ca-certificates"
-test_pkgs="libcmocka-dev tshark tcpdump openssl gnutls-bin clang libclang-rt-dev python3 valgrind man-db ngtcp2-client ngtcp2-server python3-cryptography"
+build_pkgs="gcc make pkg-config libpcap-dev libcjson-dev libssl-dev zlib1g-dev libzstd-dev liblzma-dev ca-certificates"
+test_pkgs="libcmocka-dev tshark tcpdump openssl gnutls-bin clang libclang-rt-dev python3 valgrind man-db zstd xz-utils ngtcp2-client ngtcp2-server python3-cryptography"
 
 want="$build_pkgs"
 [ "${1:-build}" = "test" ] && want="$build_pkgs $test_pkgs"

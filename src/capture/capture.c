@@ -17,6 +17,7 @@
 #include <time.h>
 #include <unistd.h>
 
+#include "tlsdissect/decompress.h"
 #include "tlsdissect/link.h"
 
 struct dispatch {
@@ -67,6 +68,56 @@ static enum td_capture_status set_filter(pcap_t *p, const char *filter, const ch
     return TD_CAPTURE_OK;
 }
 
+/*
+ * libpcap on a file or standard input; a gzip, zstd or xz file (told by its
+ * magic bytes) through a decompressing FILE, as tshark reads them.
+ */
+static pcap_t *open_capture(const char *path, enum td_compression *compression,
+                            char errbuf[PCAP_ERRBUF_SIZE])
+{
+    bool from_stdin = strcmp(path, "-") == 0;
+    uint8_t head[8];
+    size_t n;
+    enum td_compression c;
+    FILE *src, *f;
+    pcap_t *p;
+
+    if (from_stdin) {
+        int fd = dup(STDIN_FILENO);
+        src = fd >= 0 ? fdopen(fd, "rb") : NULL;
+    } else {
+        src = fopen(path, "rb");
+    }
+    *compression = TD_COMPRESSION_NONE;
+    if (src == NULL) /* libpcap says why, as it always has */
+        return pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    setvbuf(src, NULL, _IONBF, 0); /* no bytes beyond the peeked ones held in src */
+    n = fread(head, 1, sizeof head, src);
+    c = *compression = td_compression_of(head, n);
+    if (c == TD_COMPRESSION_NONE && !from_stdin) {
+        fclose(src); /* a plain file: libpcap's own reading (and its byte offsets) */
+        return pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    }
+    /* standard input was peeked at: its first bytes are given back */
+    f = td_decompress_open(src, c, head, n);
+    if (f == NULL) {
+        fclose(src);
+        snprintf(errbuf, PCAP_ERRBUF_SIZE, "out of memory for the %s decompressor",
+                 td_compression_name(c));
+        return NULL;
+    }
+    p = pcap_fopen_offline_with_tstamp_precision(f, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    if (p == NULL) {
+        fclose(f);
+        if (c != TD_COMPRESSION_NONE) {
+            char inner[PCAP_ERRBUF_SIZE - 32];
+            snprintf(inner, sizeof inner, "%s", errbuf);
+            snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s-compressed: %s", td_compression_name(c), inner);
+        }
+    }
+    return p;
+}
+
 static enum td_capture_status read_file(const char *path, const char *filter,
                                         volatile sig_atomic_t *stop, td_frame_fn fn, void *ctx,
                                         bool *opened, char err[TD_CAPTURE_ERR])
@@ -75,6 +126,7 @@ static enum td_capture_status read_file(const char *path, const char *filter,
     const char *name = strcmp(path, "-") == 0 ? "(standard input)" : path;
     struct dispatch d = {fn, ctx, 0};
     enum td_capture_status st;
+    enum td_compression compression;
     struct stat sb;
     pcap_t *p;
     int r;
@@ -83,7 +135,7 @@ static enum td_capture_status read_file(const char *path, const char *filter,
         snprintf(err, TD_CAPTURE_ERR, "%s: is a directory, not a capture file", name);
         return TD_CAPTURE_INPUT_ERROR;
     }
-    p = pcap_open_offline_with_tstamp_precision(path, PCAP_TSTAMP_PRECISION_MICRO, errbuf);
+    p = open_capture(path, &compression, errbuf);
     if (p == NULL) {
         size_t n = strlen(path);
         /* libpcap names the file itself in some messages ("FILE: No such file...") */
@@ -114,7 +166,10 @@ static enum td_capture_status read_file(const char *path, const char *filter,
         if (r < 0) {
             FILE *f = pcap_file(p);
             long off = f ? ftell(f) : -1;
-            if (off >= 0)
+            if (compression != TD_COMPRESSION_NONE)
+                snprintf(err, TD_CAPTURE_ERR, "%s: the %s data is cut short or corrupt (%s)", name,
+                         td_compression_name(compression), pcap_geterr(p));
+            else if (off >= 0)
                 snprintf(err, TD_CAPTURE_ERR, "%s: %s (at byte offset %ld)", name, pcap_geterr(p), off);
             else
                 snprintf(err, TD_CAPTURE_ERR, "%s: %s", name, pcap_geterr(p));

@@ -107,6 +107,24 @@ kill -USR1 "$piped" 2>/dev/null
 wait "$piped"
 grep -q '"type":"stats"' "$tmp/pipe.json" || { echo "FAIL reading a pipe: no stats at the end"; fail=1; }
 
+# compressed captures (gzip, zstd, xz) give what the plain file gives, from a
+# file and from standard input; one cut short is one error line naming it
+"$bin" -r "$pcap" --json >"$tmp/plain.json"
+for z in "gzip -c" "zstd -q -c" "xz -c"; do
+    ext=$(echo "$z" | cut -d' ' -f1)
+    command -v "$ext" >/dev/null || { echo "FAIL $ext is not installed (tools/install-deps.sh test)"; fail=1; continue; }
+    $z "$pcap" >"$tmp/c.$ext"
+    "$bin" -r "$tmp/c.$ext" --json >"$tmp/c.json" 2>"$tmp/err" </dev/null
+    if cmp -s "$tmp/plain.json" "$tmp/c.json" && [ ! -s "$tmp/err" ]; then pass=$((pass + 1)); else
+        echo "FAIL a $ext-compressed capture differs from the plain one: $(head -c 200 "$tmp/err")"; fail=1; fi
+    "$bin" -r - --json <"$tmp/c.$ext" >"$tmp/c.json" 2>"$tmp/err"
+    if cmp -s "$tmp/plain.json" "$tmp/c.json"; then pass=$((pass + 1)); else
+        echo "FAIL a $ext-compressed capture on standard input differs"; fail=1; fi
+    head -c 1200 "$tmp/c.$ext" >"$tmp/cut.$ext"
+    expect 1 "a $ext-compressed capture cut short" -r "$tmp/cut.$ext"
+    one_line_error "$tmp/cut.$ext" "a $ext-compressed capture cut short"
+done
+
 # standard input gives what the file gives
 "$bin" -r "$pcap" --json >"$tmp/file.json"
 "$bin" -r - --json <"$pcap" >"$tmp/stdin.json"
