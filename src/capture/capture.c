@@ -110,9 +110,12 @@ static pcap_t *open_capture(const char *path, enum td_compression *compression,
     if (p == NULL) {
         fclose(f);
         if (c != TD_COMPRESSION_NONE) {
-            char inner[PCAP_ERRBUF_SIZE - 32];
-            snprintf(inner, sizeof inner, "%s", errbuf);
-            snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s-compressed: %s", td_compression_name(c), inner);
+            char inner[PCAP_ERRBUF_SIZE];
+            memcpy(inner, errbuf, sizeof inner);
+            inner[sizeof inner - 1] = '\0';
+            /* libpcap's reason, shortened to leave room for the compression's name */
+            snprintf(errbuf, PCAP_ERRBUF_SIZE, "%s-compressed: %.200s", td_compression_name(c),
+                     inner);
         }
     }
     return p;
