@@ -5,7 +5,8 @@
 
 Writes OUTDIR/fuzz_pcap, OUTDIR/fuzz_tls_stream and OUTDIR/fuzz_message:
 
-  fuzz_pcap        every tests/pcaps/*.pcap and tests/pcaps/derived/* capture,
+  fuzz_pcap        every tests/pcaps/*.pcap, tests/pcaps/derived/* and
+                   tests/pcaps/hostile/* capture (up to 64 KiB),
                    and for classic pcap files copies with option bytes set
                    (offsets 12-13, see fuzz_pcap.c)
   fuzz_tls_stream  the reassembled client and server byte streams of each TCP
@@ -253,13 +254,18 @@ def main():
     derived_dir = os.path.join(ROOT, 'tests', 'pcaps', 'derived')
     derived = sorted(os.path.join(derived_dir, n) for n in os.listdir(derived_dir)
                      if n.endswith(('.pcap', '.pcapng'))) if os.path.isdir(derived_dir) else []
+    hostile_dir = os.path.join(ROOT, 'tests', 'pcaps', 'hostile')
+    hostile = sorted(os.path.join(hostile_dir, n) for n in os.listdir(hostile_dir)
+                     if n.endswith(('.pcap', '.pcapng'))) if os.path.isdir(hostile_dir) else []
     seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}, 'fuzz_keylog': {}, 'fuzz_decrypt': {}}
 
     def add(target, name, data):
         seeds[target][name] = data
 
-    for i, path in enumerate(pcaps + derived):
+    for i, path in enumerate(pcaps + derived + hostile):
         name = os.path.splitext(os.path.basename(path))[0]
+        if path in hostile:
+            name = 'hostile-' + name
         with open(path, 'rb') as f:
             data = f.read()
         if len(data) > MAX_PCAP:
