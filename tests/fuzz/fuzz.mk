@@ -25,6 +25,7 @@ FUZZ_CFLAGS  := $(CSTD) $(filter-out -Werror,$(WARN)) -O1 -g -fno-omit-frame-poi
 FUZZ_LIB_OBJ := $(SRC_LIB:%.c=$(FUZZ_DIR)/obj/%.o)
 FUZZ_SEEDS   := $(FUZZ_DIR)/seeds/.stamp
 FUZZ_FIXTURES := $(wildcard tests/pcaps/*.pcap tests/pcaps/derived/*.pcap tests/pcaps/derived/*.pcapng \
+                              tests/pcaps/hostile/*.pcap tests/pcaps/hostile/*.pcapng \
                               tests/pcaps/*.keylog tests/pcaps/derived/*.keylog)
 
 # per target: -max_len

@@ -16,7 +16,10 @@
  *
  * Packets are handed over as src/capture/capture.c does (link type of the
  * file, microsecond timestamps by td_capture_time()), unsupported link
- * types are refused as the CLI refuses them.
+ * types are refused as the CLI refuses them.  As the CLI does for a pcapng
+ * file, the TLS key logs of its Decryption Secrets Blocks (td_dsb_read) go
+ * to the engine's key log (at most FUZZ_KEYLOG_MAX secrets), so that TLS 1.3
+ * records are decrypted along the whole pipeline.
  */
 #include <pcap/pcap.h>
 #include <stddef.h>
@@ -27,10 +30,49 @@
 #include "fuzz_common.h"
 #include "tlsdissect/capture.h"
 #include "tlsdissect/engine.h"
+#include "tlsdissect/keylog.h"
 #include "tlsdissect/link.h"
+#include "tlsdissect/secrets_block.h"
 #include "tlsdissect/validate.h"
 
 #define MAX_PACKETS 20000
+#define FUZZ_KEYLOG_MAX 64
+
+static void ignore_warning(void *ctx, const char *source, uint64_t line, const char *why)
+{
+    (void)ctx;
+    (void)source;
+    (void)line;
+    (void)why;
+}
+
+/* A DSB's key log to the run's key log, made when first needed (as src/cli/main.c on_dsb). */
+static void on_dsb(void *ctx, const uint8_t *secrets, size_t len)
+{
+    struct td_keylog **kl = ctx;
+    struct td_keylog_reader r;
+    if (*kl == NULL && (*kl = td_keylog_new(&fuzz_key, FUZZ_KEYLOG_MAX)) == NULL)
+        abort();
+    td_keylog_reader_init(&r, *kl, "dsb", ignore_warning, NULL);
+    td_keylog_reader_feed(&r, secrets, len);
+    td_keylog_reader_finish(&r);
+}
+
+/* The secrets of the input's DSBs (NULL when it has none usable), as src/cli/main.c loads them. */
+static struct td_keylog *input_secrets(const uint8_t *data, size_t size)
+{
+    struct td_keylog *kl = NULL;
+    FILE *f = fmemopen((void *)data, size, "rb");
+    if (f == NULL)
+        return NULL;
+    td_dsb_read(f, on_dsb, &kl);
+    fclose(f);
+    if (td_keylog_count(kl) == 0) {
+        td_keylog_free(kl);
+        kl = NULL;
+    }
+    return kl;
+}
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
@@ -75,6 +117,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     cfg.tls.detect_budget = tier == 2 ? 256 : tier == 1 ? 4096 : 65536;
     cfg.comparison_window_bytes = tier == 2 ? 0 : tier == 1 ? 20000 : 1 << 20;
     cfg.certificate_cache_slots = tier == 2 ? 0 : 2;
+    cfg.keylog = input_secrets(data, size);
     /* the CLI always validates server chains (here with an empty trust store) */
     cfg.hash_key = fuzz_key;
     cfg.validator = td_validator_new(NULL, FUZZ_TRUST_DIR, &cfg.hash_key, errbuf, sizeof errbuf);
@@ -96,6 +139,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     td_engine_finish(e);
     td_engine_free(e);
     td_validator_free(cfg.validator);
+    td_keylog_free(cfg.keylog);
     fuzz_sink_close(&sink);
     pcap_close(p);
     return 0;

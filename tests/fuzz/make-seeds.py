@@ -5,7 +5,10 @@
 
 Writes OUTDIR/fuzz_pcap, OUTDIR/fuzz_tls_stream and OUTDIR/fuzz_message:
 
-  fuzz_pcap        every tests/pcaps/*.pcap and tests/pcaps/derived/* capture,
+  fuzz_pcap        every tests/pcaps/*.pcap, tests/pcaps/derived/* and
+                   tests/pcaps/hostile/* capture (up to 64 KiB),
+                   and each capture with a key log beside it as a pcapng
+                   file with a Decryption Secrets Block
                    and for classic pcap files copies with option bytes set
                    (offsets 12-13, see fuzz_pcap.c)
   fuzz_tls_stream  the reassembled client and server byte streams of each TCP
@@ -146,6 +149,15 @@ def server_choice(msgs):
     return 0, None
 
 
+def pcapng_with_secrets(capture, keylog):
+    """A pcapng file: SHB, a TLS key log Decryption Secrets Block, IDB, the frames as EPBs."""
+    dsb = struct.pack('<II', 0x544c534b, len(keylog)) + keylog
+    out = pcaplib.pcapng_shb() + pcaplib.pcapng_block(0x0000000A, dsb) + pcaplib.pcapng_idb(capture.linktype)
+    for fr in capture.frames:
+        out += pcaplib.pcapng_epb(0, fr.ts // 1000, fr.data, fr.wirelen)
+    return out
+
+
 # ---- seed formats ----------------------------------------------------------------
 
 def stream_seed(flags, schedule, s0, s1):
@@ -253,13 +265,18 @@ def main():
     derived_dir = os.path.join(ROOT, 'tests', 'pcaps', 'derived')
     derived = sorted(os.path.join(derived_dir, n) for n in os.listdir(derived_dir)
                      if n.endswith(('.pcap', '.pcapng'))) if os.path.isdir(derived_dir) else []
+    hostile_dir = os.path.join(ROOT, 'tests', 'pcaps', 'hostile')
+    hostile = sorted(os.path.join(hostile_dir, n) for n in os.listdir(hostile_dir)
+                     if n.endswith(('.pcap', '.pcapng'))) if os.path.isdir(hostile_dir) else []
     seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}, 'fuzz_keylog': {}, 'fuzz_decrypt': {}}
 
     def add(target, name, data):
         seeds[target][name] = data
 
-    for i, path in enumerate(pcaps + derived):
+    for i, path in enumerate(pcaps + derived + hostile):
         name = os.path.splitext(os.path.basename(path))[0]
+        if path in hostile:
+            name = 'hostile-' + name
         with open(path, 'rb') as f:
             data = f.read()
         if len(data) > MAX_PCAP:
@@ -271,6 +288,13 @@ def main():
             v[12] = 1 | (i % 8) << 1
             v[13] = 1 + i % 3
             add('fuzz_pcap', name + '-opts', bytes(v))
+        keylog = os.path.splitext(path)[0] + '.keylog'
+        if os.path.exists(keylog):
+            # the capture as a pcapng file that carries its key log (fuzz_pcap reads DSBs)
+            with open(keylog, 'rb') as f:
+                dsb = pcapng_with_secrets(pcaplib.read_capture(path), f.read())
+            if len(dsb) <= MAX_PCAP:
+                add('fuzz_pcap', name + '-dsb', dsb)
 
     schedules = [
         (0x00, []),
