@@ -68,6 +68,12 @@ python3 tools/fixtures/set-suite.py "$src/tls13-keys-aes128gcm.pcap" 00c6 "$out/
 editcap -F pcapng --inject-secrets "tls,$src/tls13-keys-chacha20.keylog" "$src/tls13-keys-chacha20.pcap" \
     "$out/tls13-keys-dsb.pcapng"
 
+# TLS 1.3 with keys, the server's first NewSessionTicket record cut short by
+# 100 bytes (frame 9, as a snaplen would): record boundaries survive, so the
+# records after it are still decrypted with the right sequence numbers.
+python3 tools/fixtures/cut-frame.py "$src/tls13-keys-aes256gcm-keyupdate.pcap" 9 100 \
+    "$out/tls13-keys-cut-record.pcap"
+
 # A file cut in the middle of a packet record.
 head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"
 echo "derived fixtures written to $out"

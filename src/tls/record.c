@@ -619,6 +619,18 @@ enum td_rec_gap td_record_gap(struct td_record_reader *r, int side, uint64_t n, 
             hole_in_record(r, side, n, h);
             return TD_REC_GAP_IN_RECORD;
         }
+        if (r->want_body && n <= r->left && r->type == TD_CT_APPLICATION_DATA && !r->sslv2 &&
+            !r->tentative && !r->check_hello) {
+            /* a protected record with a hole cannot be opened, but where it
+             * ends is known: its rest is skipped and it is handed over
+             * without a body, keeping its place in the record count */
+            r->want_body = false;
+            td_buf_clear(&r->body);
+            r->left -= (size_t)n;
+            if (r->left == 0)
+                deliver(r, side, NULL, h);
+            return TD_REC_GAP_UNAFFECTED;
+        }
         break;
     case TD_REC_HEADER:
         break;

@@ -114,7 +114,9 @@ void td_record_feed(struct td_record_reader *r, int side, const uint8_t *p, size
 
 /* What a gap did to the framing. */
 enum td_rec_gap {
-    TD_REC_GAP_UNAFFECTED, /* inside a record body that was being skipped anyway */
+    TD_REC_GAP_UNAFFECTED, /* inside a record body that was being skipped anyway, or a
+                            * protected one that now cannot be opened (handed over
+                            * without a body) */
     TD_REC_GAP_IN_RECORD,  /* inside a handshake record: its bytes so far were handed over
                             * with lost_after = n; the rest of it follows */
     TD_REC_GAP_FRAMING_LOST, /* across a record boundary: looking for records again */

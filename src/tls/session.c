@@ -399,8 +399,11 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
     d->offset += n;
     if (why != TD_GAP_SKIPPED && td_sess_role(s, side) == TD_SERVER)
         td_resumption_gap(&s->resumption); /* the server's next message may be in the gap */
-    if (s->dec && s->dec->rp[side] && why != TD_GAP_SKIPPED) {
-        /* the lost bytes may hold records: their sequence numbers are unknown */
+    effect = td_record_gap(&d->rec, side, n, why == TD_GAP_TRUNCATED, &h);
+    if (s->dec && s->dec->rp[side] && effect == TD_REC_GAP_FRAMING_LOST) {
+        /* The lost bytes may hold whole records: their sequence numbers are
+         * unknown.  A gap inside one record leaves the count right (that
+         * record uses up its number, undecrypted) and decryption goes on. */
         td_rp_free(s->dec->rp[side]);
         s->dec->rp[side] = NULL;
         d->flight_done = d->finished_seen = true;
@@ -408,7 +411,6 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
                         "%s: bytes lost at stream offset %llu; its later records are not decrypted",
                         td_sess_direction(s, side), (unsigned long long)at);
     }
-    effect = td_record_gap(&d->rec, side, n, why == TD_GAP_TRUNCATED, &h);
     if (effect == TD_REC_GAP_FRAMING_LOST)
         td_hs_lost_framing(&d->hs, side, td_sess_on_message, s);
     /* Truncation is reported where the short segment arrives (the engine);
