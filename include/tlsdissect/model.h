@@ -282,6 +282,7 @@ struct td_certificate_status {
 struct td_message {
     enum td_side from;
     uint16_t record_version; /* 0x0002 for SSLv2 framing */
+    bool without_record;     /* carried without TLS records (QUIC CRYPTO frames) */
     enum td_msg_kind kind;
     uint8_t handshake_type;  /* the wire type, for TD_MSG_OTHER_HANDSHAKE */
     bool encrypted;

@@ -55,23 +55,28 @@ const char *td_compression_name(enum td_compression c)
     }
 }
 
+/* Up to cap bytes of src.  read(2), not fread: a pipe gives what it has now,
+ * so a live-fed pipe is dissected as it arrives, not 64 KiB at a time. */
+static size_t read_src(struct decompressor *d, uint8_t *buf, size_t cap)
+{
+    ssize_t got;
+    do
+        got = read(fileno(d->src), buf, cap);
+    while (got < 0 && errno == EINTR);
+    if (got == 0)
+        d->src_eof = true;
+    else if (got < 0)
+        d->failed = true;
+    return got > 0 ? (size_t)got : 0;
+}
+
 /* More compressed input, when what is at hand is used up. */
 static void refill(struct decompressor *d)
 {
     if (d->in_pos < d->in_len || d->src_eof)
         return;
-    /* read(2), not fread: a pipe gives what it has now, and a live-fed pipe
-     * is dissected as it arrives instead of 64 KiB at a time */
-    ssize_t got;
-    do
-        got = read(fileno(d->src), d->in, sizeof d->in);
-    while (got < 0 && errno == EINTR);
     d->in_pos = 0;
-    d->in_len = got > 0 ? (size_t)got : 0;
-    if (got == 0)
-        d->src_eof = true;
-    else if (got < 0)
-        d->failed = true;
+    d->in_len = read_src(d, d->in, sizeof d->in);
 }
 
 /* One step of the decoder: returns decompressed bytes written to out (0 at the end or on error). */
@@ -79,16 +84,19 @@ static size_t step(struct decompressor *d, uint8_t *out, size_t size)
 {
     size_t made = 0;
     while (made == 0 && !d->done && !d->failed) {
+        if (d->kind == TD_COMPRESSION_NONE && d->in_pos == d->in_len) {
+            /* the peeked bytes given back: the rest goes straight to the reader */
+            made = read_src(d, out, size);
+            d->done = d->src_eof;
+            continue;
+        }
         refill(d);
         const uint8_t *in = d->in + d->in_pos;
         size_t avail = d->in_len - d->in_pos;
         if (d->kind == TD_COMPRESSION_NONE) {
-            /* not compressed: the peeked bytes, then the rest as it is */
-            made = avail < size ? avail : size;
+            made = avail < size ? avail : size; /* the peeked bytes */
             memcpy(out, in, made);
             d->in_pos += made;
-            if (avail == 0 && d->src_eof)
-                d->done = true;
         } else if (d->kind == TD_COMPRESSION_GZIP) {
             d->z.next_in = (Bytef *)in;
             d->z.avail_in = (uInt)avail;

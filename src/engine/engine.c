@@ -290,9 +290,10 @@ static void evict_udp(struct td_engine *e)
     drop_udp_flow(e, f);
 }
 
-static struct udp_conn *new_udp(struct td_engine *e, const struct td_flow_key *key,
-                                uint8_t src_index, td_time_us ts, uint32_t version,
-                                const uint8_t *dcid, size_t dcid_len)
+/* A QUIC connection's state and its flow (returned), or NULL without memory. */
+static struct td_flow *new_udp(struct td_engine *e, const struct td_flow_key *key,
+                               uint8_t src_index, td_time_us ts, uint32_t version,
+                               const uint8_t *dcid, size_t dcid_len)
 {
     struct udp_conn *u;
     struct td_endpoint ep[2];
@@ -316,16 +317,13 @@ static struct udp_conn *new_udp(struct td_engine *e, const struct td_flow_key *k
     u->quic = td_quic_new(&e->quic_env, u->conn, version, dcid, dcid_len);
     f = u->quic ? td_flow_add(e->udp_flows, key, src_index, td_clock_expiry_now(e->clock)) : NULL;
     if (f == NULL) {
-        td_quic_free(u->quic);
-        td_conn_release(u->conn);
-        free(u->conn);
-        free(u);
+        free_udp(u);
         return NULL;
     }
     f->user = u;
     e->next_conn++;
     e->stats.connections++;
-    return u;
+    return f;
 }
 
 static void udp_datagram(struct td_engine *e, const struct td_ip *ip, const struct td_udp_dgram *d,
@@ -351,12 +349,11 @@ static void udp_datagram(struct td_engine *e, const struct td_ip *ip, const stru
             e->stats.udp_bytes_ignored += d->payload_len;
             return;
         }
-        u = new_udp(e, &key, src_index, ts, version, dcid, dcid_len);
-        if (u == NULL) {
+        f = new_udp(e, &key, src_index, ts, version, dcid, dcid_len);
+        if (f == NULL) {
             td_report_anomaly(&e->rep, TD_ANOM_OUT_OF_MEMORY, ts, "no memory for a QUIC connection");
             return;
         }
-        f = td_flow_find(e->udp_flows, &key);
     }
     u = f->user;
     td_flow_touch(e->udp_flows, f, TD_FLOW_ACTIVE, td_clock_expiry_now(e->clock));

@@ -32,6 +32,7 @@ struct datagram {
     uint8_t proto;
     uint32_t id;
     uint32_t scope;
+    unsigned bucket; /* its hash chain, kept so that unlinking does not hash again */
     uint8_t src[16], dst[16];
     td_time_us first_ts;
     bool total_known;
@@ -82,8 +83,7 @@ static unsigned bucket_of(struct td_ipfrag *t, int family, const uint8_t *src, c
 
 static void unlink_datagram(struct td_ipfrag *t, struct datagram *d)
 {
-    unsigned b = bucket_of(t, d->family, d->src, d->dst, d->id, d->scope);
-    struct datagram **pp = &t->buckets[b];
+    struct datagram **pp = &t->buckets[d->bucket];
     while (*pp && *pp != d)
         pp = &(*pp)->hnext;
     if (*pp)
@@ -148,6 +148,7 @@ static struct datagram *find_or_add(struct td_ipfrag *t, const struct td_ip *f, 
     memcpy(d->src, f->src, 16);
     memcpy(d->dst, f->dst, 16);
     d->first_ts = now;
+    d->bucket = b;
     d->hnext = t->buckets[b];
     t->buckets[b] = d;
     d->older = t->newest;

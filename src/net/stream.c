@@ -440,7 +440,10 @@ void td_stream_ack(struct td_stream *s, int side, uint32_t ack, const struct td_
      * as a level, not per ACK, so that repeated ACKs add nothing. */
     if (s->acked_end > s->offset) {
         unsigned beyond = 0;
-        for (const struct td_stream_seg *g = s->ooo; g; g = g->next)
+        /* counted only as far as the patience: repeated ACKs over a long
+         * queue cost at most that many steps each */
+        for (const struct td_stream_seg *g = s->ooo; g && beyond < TD_STREAM_HOLE_PATIENCE;
+             g = g->next)
             beyond += g->start >= s->acked_end;
         if (beyond > s->hole_wait)
             s->hole_wait = beyond;

@@ -462,7 +462,7 @@ static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
     cJSON *o = event_head(j, "message", ev);
 
     add_static(o, "from", m->from == TD_CLIENT ? "client" : "server");
-    if (ev->conn->transport != TD_TRANSPORT_QUIC) /* QUIC carries no records */
+    if (!m->without_record)
         add_name(o, "record_version", TD_REG_VERSIONS, m->record_version);
     add_static(o, "msg", td_msg_kind_name(m->kind));
     if (m->encrypted) {

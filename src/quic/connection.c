@@ -200,7 +200,8 @@ static void on_close(void *ctx, const struct td_quic_close *cl)
 
     if (!cl->application && cl->error >= 0x100 && cl->error <= 0x1ff) {
         struct td_message m = {.kind = TD_MSG_ALERT, .from = d->side == 0 ? TD_CLIENT : TD_SERVER,
-                               .parsed = true, .has_fields = true, .length = 2};
+                               .without_record = true, .parsed = true, .has_fields = true,
+                               .length = 2};
         m.u.alert.level = 2; /* QUIC has no warning alerts (RFC 9001 §4.8) */
         m.u.alert.description = (uint8_t)(cl->error - 0x100);
         td_conn_message(q->conn, &m, q->now);

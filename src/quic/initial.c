@@ -18,6 +18,7 @@
  * as the nonce.
  */
 #include "quic/initial.h"
+#include "tls/record_protection.h"
 
 #include <stdio.h>
 #include <string.h>
@@ -89,31 +90,10 @@ out:
     return rc;
 }
 
-/*
- * RFC 8446 §7.1:
- *   struct {
- *       uint16 length = Length;
- *       opaque label<7..255> = "tls13 " + Label;
- *       opaque context<0..255> = Context;
- *   } HkdfLabel;
- * The context is empty for every QUIC Initial label.
- */
+/* RFC 9001 §5.1: HKDF-Expand-Label of RFC 8446 §7.1 with SHA-256, empty context. */
 static int expand_label(const uint8_t secret[32], const char *label, uint8_t *out, size_t out_len)
 {
-    uint8_t info[2 + 1 + 255 + 1];
-    size_t llen = strlen(label), n = 0;
-
-    if (6 + llen > 255)
-        return -1;
-    info[n++] = (uint8_t)(out_len >> 8);
-    info[n++] = (uint8_t)out_len;
-    info[n++] = (uint8_t)(6 + llen);
-    memcpy(info + n, "tls13 ", 6);
-    n += 6;
-    memcpy(info + n, label, llen);
-    n += llen;
-    info[n++] = 0;
-    return hkdf(EVP_KDF_HKDF_MODE_EXPAND_ONLY, NULL, 0, secret, 32, info, n, out, out_len);
+    return td_tls13_expand_label(NULL, "SHA256", secret, 32, label, out, out_len) ? 0 : -1;
 }
 
 int td_quic_initial_secrets(uint32_t version, const uint8_t *dcid, size_t dcid_len,

@@ -86,7 +86,6 @@ static enum match match_sslv2(const uint8_t *p, size_t n)
         if (a == 0 || a % 3 || (b != 0 && b != 16 && b != 32) || chal < 16 || chal > 32)
             return M_NO;
         /* a wrong record length is the parser's to report (bad_length), not a reason to miss it */
-        (void)len;
         return M_STRONG;
     }
     if (type == 4) { /* SERVER-HELLO: hit, cert type, version, cert/cipher/conn-id lengths */

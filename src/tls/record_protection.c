@@ -118,25 +118,33 @@ void td_rp_free(struct td_rp *rp)
 
 size_t td_rp_tag_len(const struct td_rp *rp) { return rp->tag_len; }
 
-/* HKDF-Expand-Label(secret, label, "", out_len) through TLS13-KDF. */
-static bool expand_label(struct td_rp *rp, const uint8_t *secret, const char *label, uint8_t *out,
-                         size_t out_len)
+bool td_tls13_expand_label(EVP_KDF *kdf, const char *digest, const uint8_t *secret,
+                           size_t secret_len, const char *label, uint8_t *out, size_t out_len)
 {
     int mode = EVP_KDF_HKDF_MODE_EXPAND_ONLY;
     static const char prefix[] = "tls13 ";
     OSSL_PARAM params[] = {
         OSSL_PARAM_construct_int(OSSL_KDF_PARAM_MODE, &mode),
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)rp->digest, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, rp->hash_len),
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_KEY, (void *)secret, secret_len),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_PREFIX, (void *)prefix,
                                           sizeof prefix - 1),
         OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_LABEL, (void *)label, strlen(label)),
         OSSL_PARAM_construct_end(),
     };
-    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(rp->kdf);
+    EVP_KDF *fetched = kdf ? NULL : EVP_KDF_fetch(NULL, "TLS13-KDF", NULL);
+    EVP_KDF_CTX *kctx = EVP_KDF_CTX_new(kdf ? kdf : fetched);
     bool ok = kctx && EVP_KDF_derive(kctx, out, out_len, params) == 1;
     EVP_KDF_CTX_free(kctx);
+    EVP_KDF_free(fetched);
     return ok;
+}
+
+/* HKDF-Expand-Label under the suite's hash. */
+static bool expand_label(struct td_rp *rp, const uint8_t *secret, const char *label, uint8_t *out,
+                         size_t out_len)
+{
+    return td_tls13_expand_label(rp->kdf, rp->digest, secret, rp->hash_len, label, out, out_len);
 }
 
 /* Key and IV from the current secret. */

@@ -9,7 +9,8 @@
  * its implicit sequence number.  Secrets and keys stay inside it and are
  * cleansed when replaced or freed.
  *
- * Private to src/tls.
+ * Private to src/tls, but for td_tls13_expand_label, which QUIC's Initial
+ * keys use too (RFC 9001 §5.1).
  */
 #ifndef TLSDISSECT_TLS_RECORD_PROTECTION_H
 #define TLSDISSECT_TLS_RECORD_PROTECTION_H
@@ -17,6 +18,8 @@
 #include <stdbool.h>
 #include <stddef.h>
 #include <stdint.h>
+
+#include <openssl/types.h>
 
 struct td_rp;
 
@@ -28,6 +31,14 @@ enum td_rp_status {
     TD_RP_AUTH_FAILED,   /* the record does not authenticate */
     TD_RP_NO_CONTENT,    /* authenticated, but the plaintext is all zeros: no content type */
 };
+
+/*
+ * HKDF-Expand-Label(secret, label, "", out_len) with digest ("SHA256",
+ * "SHA384") through libcrypto's TLS13-KDF; kdf is a fetched "TLS13-KDF" or
+ * NULL to fetch one for this call.  False when libcrypto fails.
+ */
+bool td_tls13_expand_label(EVP_KDF *kdf, const char *digest, const uint8_t *secret,
+                           size_t secret_len, const char *label, uint8_t *out, size_t out_len);
 
 /* A protector for suite, or NULL with *st (UNSUPPORTED or CRYPTO_ERROR). */
 struct td_rp *td_rp_new(uint16_t suite, enum td_rp_status *st);

@@ -313,6 +313,7 @@ void td_sess_on_message(void *ctx, int side, const struct td_hs_message *hm)
     m.kind = td_hs_kind_of(hm->type);
     m.handshake_type = hm->type;
     m.record_version = hm->record_version;
+    m.without_record = s->env->quic;
     m.length = hm->length;
     sender = td_msg_kind_sender(m.kind);
     if (sender != TD_SENT_BY_EITHER)

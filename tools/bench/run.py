@@ -50,8 +50,9 @@ def main():
     subprocess.run(["cc", "-O2", "-o", loop, os.path.join(ROOT, "tools/bench/pcap-loop.c"),
                     "-lpcap"], check=True)
     dissect = os.path.join(tmp, "dissect-only")
-    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libpcap", "libcjson", "libcrypto"],
-                           capture_output=True, text=True).stdout.split() or ["-lpcap", "-lcjson", "-lcrypto"]
+    flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libpcap", "libcjson", "libcrypto",
+                            "zlib", "libzstd", "liblzma"],
+                           capture_output=True, text=True).stdout.split() or ["-lpcap", "-lcjson", "-lcrypto", "-lz", "-lzstd", "-llzma"]
     subprocess.run(["cc", "-O2", "-I", os.path.join(ROOT, "include"), "-o", dissect,
                     os.path.join(ROOT, "tools/bench/dissect-only.c"),
                     os.path.join(ROOT, "build/libtlsdissect.a")] + flags, check=True)
