@@ -27,7 +27,7 @@ BUILD   ?= build
 LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test-deps demo test unit golden cli corpus crosscheck invariance hostile memcheck asan-test fuzz fuzz-smoke \
+.PHONY: all deps test-deps demo test bench-smoke unit golden cli corpus crosscheck invariance hostile memcheck asan-test fuzz fuzz-smoke \
         regen regen-check update-expected clean bench stress install
 
 all: $(BUILD)/tlsdissect
@@ -106,6 +106,7 @@ test: test-deps
 	$(MAKE) asan-test
 	$(MAKE) memcheck
 	$(MAKE) fuzz-smoke
+	$(MAKE) bench-smoke
 	@echo "make test: all passed"
 
 golden: all
@@ -155,3 +156,7 @@ asan-test:
 # ---- benchmark (not part of make test: ratios against a bare libpcap loop) ----
 bench: all
 	$(PYTHON) tools/bench/run.py
+
+# The benchmark's programs still build and run (a 2 MB capture, one run: no timing judged).
+bench-smoke: all
+	$(PYTHON) tools/bench/run.py --megabytes 2 --runs 1

@@ -26,13 +26,21 @@ static void on_frame(void *ctx, const struct td_frame *f)
     td_engine_packet(ctx, f->dlt, f->ts, f->data, f->caplen, f->len);
 }
 
+/* A file that cannot be read: the line says why. */
+static void report_unreadable(void *ctx, const char *line)
+{
+    (void)ctx;
+    fprintf(stderr, "dissect-only: %s\n", line);
+}
+
 int main(int argc, char **argv)
 {
     struct counting_sink sink = {{count_event}, 0};
     struct td_engine_config cfg;
     struct td_engine *e;
     volatile sig_atomic_t never = 0;
-    char err[TD_CAPTURE_ERR];
+    char err[TD_CAPTURE_ERR] = "the capture could not be read";
+    size_t opened = 0;
 
     if (argc != 2) {
         fprintf(stderr, "usage: dissect-only FILE\n");
@@ -44,7 +52,8 @@ int main(int argc, char **argv)
     e = td_engine_new(&cfg, &sink.sink);
     if (e == NULL)
         return 1;
-    if (td_capture_files((const char *const *)&argv[1], 1, NULL, &never, on_frame, e, err) != 0) {
+    if (td_capture_files((const char *const *)&argv[1], 1, NULL, &never, on_frame, e,
+                         report_unreadable, &opened, err) != TD_CAPTURE_OK) {
         fprintf(stderr, "dissect-only: %s\n", err);
         return 1;
     }

@@ -47,13 +47,13 @@ def main():
     subprocess.run(["make", "-s", "-C", ROOT, "all"], check=True)
     tmp = tempfile.mkdtemp()
     loop = os.path.join(tmp, "pcap-loop")
-    subprocess.run(["cc", "-O2", "-o", loop, os.path.join(ROOT, "tools/bench/pcap-loop.c"),
+    subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", loop, os.path.join(ROOT, "tools/bench/pcap-loop.c"),
                     "-lpcap"], check=True)
     dissect = os.path.join(tmp, "dissect-only")
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libpcap", "libcjson", "libcrypto",
                             "zlib", "libzstd", "liblzma"],
                            capture_output=True, text=True).stdout.split() or ["-lpcap", "-lcjson", "-lcrypto", "-lz", "-lzstd", "-llzma"]
-    subprocess.run(["cc", "-O2", "-I", os.path.join(ROOT, "include"), "-o", dissect,
+    subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-Werror", "-I", os.path.join(ROOT, "include"), "-o", dissect,
                     os.path.join(ROOT, "tools/bench/dissect-only.c"),
                     os.path.join(ROOT, "build/libtlsdissect.a")] + flags, check=True)
     capture = args.keep or os.path.join(tmp, "big.pcap")
