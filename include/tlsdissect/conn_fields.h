@@ -47,6 +47,8 @@ enum td_conn_key {
     TD_CK_BYTES_SERVER,
     TD_CK_ANOMALIES,
     TD_CK_DECRYPTION,      /* only when a key log was given */
+    TD_CK_APP_DATA_CLIENT, /* only with --app-data, for a decrypted connection */
+    TD_CK_APP_DATA_SERVER,
     /* inside client and server */
     TD_CK_ENDPOINT_IP,
     TD_CK_ENDPOINT_PORT,

@@ -67,6 +67,13 @@ void td_conn_set_alpn(struct td_conn *c, const uint8_t *alpn, size_t len);
 void td_conn_set_ja4(struct td_conn *c, const char *ja4);
 /* The server's chain hashes (the first TD_MAX_SERVER_CERTS of them); once per connection. */
 void td_conn_set_server_certs(struct td_conn *c, const struct td_certificate *chain);
+/*
+ * Decrypted application data of one side (--app-data): the first max bytes
+ * are kept for the summary; once called, the summary shows the side's data
+ * (possibly empty: call with n 0 to say the side is shown).
+ */
+void td_conn_add_app_data(struct td_conn *c, enum td_side from, const uint8_t *p, size_t n,
+                          size_t max);
 void td_conn_add_alert(struct td_conn *c, enum td_side from, bool encrypted,
                        const struct td_alert *alert);
 

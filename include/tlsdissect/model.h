@@ -440,6 +440,12 @@ struct td_conn_summary {
     uint64_t bytes_server;
     uint64_t anomalies;
     enum td_decryption decryption;
+    /* --app-data N: the first decrypted application bytes, by enum td_side */
+    struct td_app_data {
+        bool kept;       /* the connection was decrypted with --app-data: written, maybe empty */
+        uint8_t *data;   /* owned; at most the option's N bytes */
+        size_t len;
+    } app_data[2];
     char community_id[64];
 };
 

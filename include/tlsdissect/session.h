@@ -26,11 +26,15 @@
 struct td_tls_config {
     size_t max_handshake_message; /* bytes; longer messages are skipped and reported */
     uint64_t detect_budget;       /* bytes scanned per direction for a first record */
+    size_t app_data_bytes;        /* --app-data: decrypted application bytes kept per side */
 };
 
 /* The scratch a key log needs: one record's plaintext (RFC 8446 §5.2: 2^14 + 256,
  * and the TLS 1.2 limit of RFC 5246 §6.2.3 beyond it). */
 #define TD_TLS_PLAINTEXT_SCRATCH (16384 + 2048)
+
+/* --app-data: at most this many decrypted bytes are kept per side. */
+#define TD_APP_DATA_MAX 65536u
 
 /* What every session of a run shares (owned by the caller). */
 struct td_tls_env {

@@ -27,6 +27,7 @@ enum {
     OPT_MAX_FLOWS,
     OPT_IDLE_TIMEOUT,
     OPT_MAX_TLS_BUFFERS,
+    OPT_APP_DATA,
     OPT_LIST_INTERFACES,
     OPT_FILES,
     OPT_KEYLOG_FILE,
@@ -44,6 +45,7 @@ static const struct option long_options[] = {
     {"max-connections", required_argument, NULL, OPT_MAX_FLOWS},
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-tls-buffers", required_argument, NULL, OPT_MAX_TLS_BUFFERS},
+    {"app-data", required_argument, NULL, OPT_APP_DATA},
     {"list-interfaces", no_argument, NULL, OPT_LIST_INTERFACES},
     {"files", no_argument, NULL, OPT_FILES},
     {"keylog-file", required_argument, NULL, OPT_KEYLOG_FILE},
@@ -82,6 +84,8 @@ static void usage(FILE *f)
             "  --keylog-file FILE      TLS secrets in the NSS key log format (SSLKEYLOGFILE);\n"
             "                          TLS 1.3 handshakes they cover are decrypted (repeatable);\n"
             "                          secrets in a pcapng file given to -r are used too\n"
+            "  --app-data N            with keys: the first N decrypted application bytes\n"
+            "                          of each side, escaped, in the summary (default 0)\n"
             "  --max-handshake-size N  longest handshake message kept (default 1048576)\n"
             "  --max-connections N     connections tracked at once (default 262144)\n"
             "  --idle-timeout SECONDS  an idle connection ends after this (default 300)\n"
@@ -281,6 +285,16 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
             if (parse_size(optarg, "--max-tls-buffers", 4096, &n) != 0)
                 return TD_OPTS_USAGE;
             o->engine.tls_buffer_bytes = n;
+            break;
+        case OPT_APP_DATA:
+            if (parse_size(optarg, "--app-data", 0, &n) != 0)
+                return TD_OPTS_USAGE;
+            if (n > TD_APP_DATA_MAX) {
+                fprintf(stderr, "tlsdissect: --app-data: at most %u bytes per side\n",
+                        (unsigned)TD_APP_DATA_MAX);
+                return TD_OPTS_USAGE;
+            }
+            o->engine.tls.app_data_bytes = n;
             break;
         case OPT_IDLE_TIMEOUT:
             if (parse_size(optarg, "--idle-timeout", 1, &n) != 0)

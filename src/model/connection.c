@@ -72,6 +72,10 @@ void td_conn_release(struct td_conn *c)
     free(c->sum.alpn);
     free(c->sum.ja4);
     free(c->sum.server_certs);
+    for (int i = 0; i < 2; i++) {
+        free(c->sum.app_data[i].data);
+        c->sum.app_data[i].data = NULL;
+    }
     c->sum.sni = c->sum.alpn = c->sum.ja4 = NULL;
     c->sum.server_certs = NULL;
 }
@@ -211,6 +215,23 @@ void td_conn_set_server_certs(struct td_conn *c, const struct td_certificate *ch
         if (chain->certs[i].sha256[0])
             memcpy(c->sum.server_certs[c->sum.server_cert_count++], chain->certs[i].sha256,
                    sizeof c->sum.server_certs[0]);
+}
+
+void td_conn_add_app_data(struct td_conn *c, enum td_side from, const uint8_t *p, size_t n,
+                          size_t max)
+{
+    struct td_app_data *a = &c->sum.app_data[from == TD_CLIENT ? 0 : 1];
+    size_t take = a->len < max ? max - a->len : 0;
+
+    a->kept = true;
+    if (take > n)
+        take = n;
+    if (take == 0)
+        return;
+    if (a->data == NULL && (a->data = malloc(max)) == NULL)
+        return; /* no memory: the data is not shown, the counts stay right */
+    memcpy(a->data + a->len, p, take);
+    a->len += take;
 }
 
 void td_conn_add_alert(struct td_conn *c, enum td_side from, bool encrypted,

@@ -610,6 +610,10 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
     /* only with a key log: without one the event is the contract's, byte for byte */
     if (s->decryption != TD_DECRYPTION_NONE)
         add_static(o, CK(DECRYPTION), td_decryption_name(s->decryption));
+    if (s->app_data[TD_CLIENT].kept)
+        add_wire(o, CK(APP_DATA_CLIENT), s->app_data[TD_CLIENT].data, s->app_data[TD_CLIENT].len);
+    if (s->app_data[TD_SERVER].kept)
+        add_wire(o, CK(APP_DATA_SERVER), s->app_data[TD_SERVER].data, s->app_data[TD_SERVER].len);
     return o;
 }
 

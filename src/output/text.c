@@ -555,6 +555,19 @@ static void anomaly(struct text_writer *t, const struct td_event *ev)
 static void summary_item(struct text_writer *t, enum color c, const char *fmt, ...)
     __attribute__((format(printf, 3, 4)));
 
+/* --app-data: a side's first decrypted bytes, escaped, on a line of their own. */
+static void app_data_line(struct text_writer *t, char side, const struct td_app_data *a)
+{
+    char *escaped = malloc(td_escape_size(a->len));
+    if (escaped == NULL)
+        return;
+    td_escape_terminal(a->data, a->len, escaped);
+    newline(t);
+    textf(t, C_DIM, "    %c data: ", side);
+    text(t, C_NONE, a->len ? escaped : "(none)");
+    free(escaped);
+}
+
 static void connection(struct text_writer *t, const struct td_event *ev)
 {
     const struct td_conn_summary *s = ev->u.connection;
@@ -621,6 +634,9 @@ static void connection(struct text_writer *t, const struct td_event *ev)
     if (s->anomalies)
         summary_item(t, C_WARN, "%llu anomal%s", (unsigned long long)s->anomalies,
                      s->anomalies == 1 ? "y" : "ies");
+    for (int side = TD_CLIENT; side <= TD_SERVER; side++)
+        if (s->app_data[side].kept)
+            app_data_line(t, side == TD_CLIENT ? 'C' : 'S', &s->app_data[side]);
     newline(t);
     if (!t->opt.live)
         newline(t);

@@ -148,6 +148,13 @@ void td_sess_add_app_bytes(struct td_tls_session *s, int side, size_t n)
         s->conn->sum.bytes_server += n;
 }
 
+void td_sess_add_app_data(struct td_tls_session *s, int side, const uint8_t *p, size_t n)
+{
+    td_sess_add_app_bytes(s, side, n);
+    if (s->env->cfg->app_data_bytes > 0)
+        td_conn_add_app_data(s->conn, td_sess_role(s, side), p, n, s->env->cfg->app_data_bytes);
+}
+
 /* ---- handshake messages ------------------------------------------------ */
 
 /* The length of a TLS 1.3 Finished in its record: hash + type byte + AEAD tag. */

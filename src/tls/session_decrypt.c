@@ -84,6 +84,9 @@ void td_sess_start_decrypting(struct td_tls_session *s, uint16_t suite)
         return;
     }
     sum->decryption = TD_DECRYPTION_OK;
+    /* --app-data: both sides' data is shown from now on, even when one sends none */
+    for (int i = 0; i < 2 && s->env->cfg->app_data_bytes > 0; i++)
+        td_conn_add_app_data(s->conn, (enum td_side)i, NULL, 0, s->env->cfg->app_data_bytes);
 }
 
 /* The key change a side's Finished or KeyUpdate asked for, before its next record. */
@@ -162,7 +165,7 @@ void td_sess_on_tls13_decrypt(struct td_tls_session *s, int side, const struct t
         td_sess_on_alert(s, side, &inner);
         break;
     case TD_CT_APPLICATION_DATA:
-        td_sess_add_app_bytes(s, side, inner.length);
+        td_sess_add_app_data(s, side, inner.body, inner.length);
         break;
     default:
         td_conn_anomaly(s->conn, TD_ANOM_UNEXPECTED_MESSAGE, s->now,

@@ -88,6 +88,8 @@ void td_sess_report_parse(struct td_tls_session *s, const struct td_parse *p);
 void td_sess_handshake_complete(struct td_tls_session *s);
 void td_sess_publish_resumption(struct td_tls_session *s);
 void td_sess_add_app_bytes(struct td_tls_session *s, int side, size_t n);
+/* Decrypted application data: counted, and its first bytes kept with --app-data. */
+void td_sess_add_app_data(struct td_tls_session *s, int side, const uint8_t *p, size_t n);
 void td_sess_on_client_hello(struct td_tls_session *s, struct td_client_hello *ch);
 void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_hello *sh, bool is_hrr);
 /* The handshake assembler's callback: one message. */

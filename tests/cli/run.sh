@@ -55,6 +55,11 @@ expect 2 "-r and -i together" -r "$pcap" -i lo
 expect 2 "bad --color" --color=sometimes -r "$pcap"
 expect 2 "filter that does not compile" -r "$pcap" port banana
 one_line_error "filter" "bad filter"
+expect 2 "--app-data over its cap" --app-data 65537 -r "$pcap"
+one_line_error "at most 65536" "--app-data over its cap"
+expect 2 "--app-data not a number" --app-data lots -r "$pcap"
+expect 0 "--app-data without a key log (nothing is decrypted: ignored)" --app-data 16 --json -r "$pcap"
+if grep -q app_data "$tmp/out"; then echo "FAIL --app-data without keys wrote app_data"; fail=1; fi
 expect 2 "--ca-file that does not exist" --ca-file "$tmp/nope" -r "$pcap"
 
 expect 1 "missing file" -r "$tmp/missing.pcap"
