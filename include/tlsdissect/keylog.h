@@ -106,6 +106,22 @@ int td_keylog_load_file(struct td_keylog *kl, const char *path, td_keylog_warn_f
                         void *warn_ctx, char *err, size_t err_size);
 
 /*
+ * Live capture: read a key log file now, and keep it open to read what is
+ * appended later (a browser writes each connection's secrets while its
+ * handshake runs).  Same errors as td_keylog_load_file.  The file is opened
+ * once, here (before privileges are dropped); a file replaced or truncated
+ * under the same path is read again from its start.
+ */
+int td_keylog_follow_file(struct td_keylog *kl, const char *path, td_keylog_warn_fn warn,
+                          void *warn_ctx, char *err, size_t err_size);
+
+/* Read what the followed files gained since the last look; returns the secrets added. */
+size_t td_keylog_refresh(struct td_keylog *kl);
+
+/* Whether any file is followed (kl may be NULL). */
+bool td_keylog_following(const struct td_keylog *kl);
+
+/*
  * The secret for a client random and label, copied into out (at least
  * TD_KEYLOG_SECRET_MAX bytes); returns its length, or 0 when the log has
  * none.  kl may be NULL (no key log: nothing is known).

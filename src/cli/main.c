@@ -187,8 +187,10 @@ static int load_keylogs(const struct td_options *o, struct td_keylog **out)
         return -1;
     }
     for (size_t i = 0; i < o->nkeylog_files; i++) {
-        if (td_keylog_load_file(*out, o->keylog_files[i], on_keylog_warning, NULL, err,
-                                sizeof err) != 0) {
+        /* live, the file is followed: secrets appended while the capture runs are used */
+        int (*load)(struct td_keylog *, const char *, td_keylog_warn_fn, void *, char *, size_t) =
+            o->iface ? td_keylog_follow_file : td_keylog_load_file;
+        if (load(*out, o->keylog_files[i], on_keylog_warning, NULL, err, sizeof err) != 0) {
             fprintf(stderr, "tlsdissect: %s\n", err);
             return -1;
         }

@@ -9,13 +9,20 @@
  * (keyed_hash.h) of client random and label.  A second line for the same
  * random and label replaces the secret (the newest line wins, as in a log
  * appended to by a stack that retried).
+ *
+ * Followed files (live capture) stay open; td_keylog_refresh reads only
+ * the bytes appended since the last look, so a connection whose secrets
+ * are not known yet costs a read(2) that returns nothing, not a re-read.
  */
 #include "tlsdissect/keylog.h"
 
 #include <errno.h>
+#include <fcntl.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
+#include <sys/stat.h>
+#include <unistd.h>
 
 #include <openssl/crypto.h>
 
@@ -29,8 +36,22 @@ struct entry {
     uint32_t next; /* chain in the bucket, NO_ENTRY at its end */
 };
 
+/* A file read again as it grows (live capture). */
+struct followed {
+    char *path;
+    int fd;
+    dev_t dev;
+    ino_t ino;
+    uint64_t offset;                 /* bytes read so far */
+    td_keylog_warn_fn warn;
+    void *warn_ctx;
+    struct td_keylog_reader reader;  /* keeps a line whose newline is not written yet */
+};
+
 struct td_keylog {
     struct td_keyed_hash *hasher;
+    struct followed *followed;
+    size_t nfollowed;
     struct entry *entries;
     size_t count, cap, max;
     uint32_t *buckets;
@@ -73,6 +94,12 @@ void td_keylog_free(struct td_keylog *kl)
         OPENSSL_cleanse(kl->entries, kl->cap * sizeof *kl->entries);
     free(kl->entries);
     free(kl->buckets);
+    for (size_t i = 0; i < kl->nfollowed; i++) {
+        close(kl->followed[i].fd);
+        OPENSSL_cleanse(kl->followed[i].reader.line, sizeof kl->followed[i].reader.line);
+        free(kl->followed[i].path);
+    }
+    free(kl->followed);
     td_keyed_hash_free(kl->hasher);
     free(kl);
 }
@@ -386,4 +413,99 @@ bool td_keylog_knows(struct td_keylog *kl, const uint8_t client_random[32])
         if (td_keylog_has(kl, client_random, (enum td_keylog_label)k))
             return true;
     return false;
+}
+
+/* ---- followed files (live capture) ------------------------------------- */
+
+bool td_keylog_following(const struct td_keylog *kl) { return kl && kl->nfollowed > 0; }
+
+/* Everything the file has beyond what was read; the secrets added. */
+static size_t read_appended(struct followed *f)
+{
+    uint64_t before = f->reader.used;
+    uint8_t buf[65536];
+    ssize_t n;
+
+    while ((n = read(f->fd, buf, sizeof buf)) > 0) {
+        td_keylog_reader_feed(&f->reader, buf, (size_t)n);
+        f->offset += (uint64_t)n;
+    }
+    OPENSSL_cleanse(buf, sizeof buf);
+    return (size_t)(f->reader.used - before);
+}
+
+/* Read the file from its start again (it was replaced or truncated). */
+static void restart(struct td_keylog *kl, struct followed *f, int fd, const struct stat *sb)
+{
+    if (fd != f->fd) {
+        close(f->fd);
+        f->fd = fd;
+    } else if (lseek(fd, 0, SEEK_SET) < 0) {
+        return;
+    }
+    f->dev = sb->st_dev;
+    f->ino = sb->st_ino;
+    f->offset = 0;
+    td_keylog_reader_init(&f->reader, kl, f->path, f->warn, f->warn_ctx);
+}
+
+int td_keylog_follow_file(struct td_keylog *kl, const char *path, td_keylog_warn_fn warn,
+                          void *warn_ctx, char *err, size_t err_size)
+{
+    struct followed *grown, *f;
+    struct stat sb;
+    /* non-blocking: a named pipe without a writer must not stop the capture */
+    int fd = open(path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+
+    if (fd >= 0 && fstat(fd, &sb) == 0 && S_ISDIR(sb.st_mode))
+        errno = EISDIR;
+    else if (fd >= 0 && fstat(fd, &sb) == 0)
+        errno = 0;
+    if (errno != 0) {
+        snprintf(err, err_size, "--keylog-file %s: %s", path, strerror(errno));
+        if (fd >= 0)
+            close(fd);
+        return -1;
+    }
+    grown = realloc(kl->followed, (kl->nfollowed + 1) * sizeof *grown);
+    if (grown == NULL) {
+        close(fd);
+        snprintf(err, err_size, "--keylog-file %s: out of memory", path);
+        return -1;
+    }
+    kl->followed = grown;
+    f = &kl->followed[kl->nfollowed];
+    memset(f, 0, sizeof *f);
+    if ((f->path = strdup(path)) == NULL) {
+        close(fd);
+        snprintf(err, err_size, "--keylog-file %s: out of memory", path);
+        return -1;
+    }
+    kl->nfollowed++;
+    f->fd = fd;
+    f->warn = warn;
+    f->warn_ctx = warn_ctx;
+    restart(kl, f, fd, &sb);
+    read_appended(f);
+    return 0;
+}
+
+size_t td_keylog_refresh(struct td_keylog *kl)
+{
+    size_t added = 0;
+
+    for (size_t i = 0; kl && i < kl->nfollowed; i++) {
+        struct followed *f = &kl->followed[i];
+        struct stat sb;
+        if (stat(f->path, &sb) == 0 && (sb.st_dev != f->dev || sb.st_ino != f->ino)) {
+            /* a new file under the path (the old one was removed or renamed) */
+            int fd = open(f->path, O_RDONLY | O_CLOEXEC | O_NONBLOCK);
+            if (fd >= 0)
+                restart(kl, f, fd, &sb);
+        } else if (fstat(f->fd, &sb) == 0 && S_ISREG(sb.st_mode) && (uint64_t)sb.st_size < f->offset) {
+            restart(kl, f, f->fd, &sb); /* truncated: written anew from its start */
+        }
+        added += read_appended(f);
+    }
+    return added;
 }

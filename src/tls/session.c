@@ -54,6 +54,7 @@ void td_tls_free(struct td_tls_session *s)
         td_hs_release(&s->dir[i].hs);
     }
     td_resumption_release(&s->resumption);
+    td_sess_await_free(s);
     td_sess_stop_decrypting(s);
     free(s);
 }
@@ -228,8 +229,11 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
         s->finished_record_len = finished_record_length(sh->cipher_suite);
         if (s->has_client_random)
             td_sess_start_decrypting(s, sh->cipher_suite);
+        /* live, the client may not have logged its secrets yet: hold the records a while */
+        if (s->has_client_random && sum->decryption == TD_DECRYPTION_NO_KEYS)
+            td_sess_await_keys(s, sh->cipher_suite);
         /* every later record of either side is encrypted; without keys only sizes matter */
-        for (int i = 0; s->dec == NULL && i < 2; i++)
+        for (int i = 0; s->dec == NULL && s->await == NULL && i < 2; i++)
             td_record_skip_bodies(&s->dir[i].rec, TD_CT_APPLICATION_DATA);
     } else if (s->has_client_random &&
                td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM)) {
@@ -404,6 +408,8 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
     const char *what;
 
     s->now = now;
+    if (why != TD_GAP_SKIPPED)
+        td_sess_await_end(s, false); /* bytes are lost: read what was held, in order, first */
     d->offset += n;
     if (why != TD_GAP_SKIPPED && td_sess_role(s, side) == TD_SERVER)
         td_resumption_gap(&s->resumption); /* the server's next message may be in the gap */
@@ -450,6 +456,7 @@ void td_tls_end(struct td_tls_session *s, td_time_us now)
 {
     struct td_record_handler h = {td_sess_on_record, td_sess_on_note, s};
     s->now = now;
+    td_sess_await_end(s, true);
     for (int side = 0; side < 2; side++) {
         struct td_tls_dir *d = &s->dir[side];
         if (!s->detected)

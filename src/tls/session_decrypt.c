@@ -89,25 +89,39 @@ void td_sess_start_decrypting(struct td_tls_session *s, uint16_t suite)
         td_conn_add_app_data(s->conn, (enum td_side)i, NULL, 0, s->env->cfg->app_data_bytes);
 }
 
+/* No (usable) traffic secret for this side: from now on its data is counted as sent. */
+void td_sess_stop_decrypting_side(struct td_tls_session *s, int side)
+{
+    s->dec->to_application[side] = false;
+    td_rp_free(s->dec->rp[side]);
+    s->dec->rp[side] = NULL;
+}
+
+bool td_sess_install_application_secret(struct td_tls_session *s, int side)
+{
+    if (!install_secret(s, side, true))
+        return false;
+    s->dec->to_application[side] = false;
+    return true;
+}
+
 /* The key change a side's Finished or KeyUpdate asked for, before its next record. */
 static void change_keys(struct td_tls_session *s, int side)
 {
     struct td_tls13_decrypt *k = s->dec;
-    bool ok = true;
 
     if (k->to_application[side]) {
-        k->to_application[side] = false;
         /* from here on, records of this side that cannot be opened are data */
         s->dir[side].flight_done = true;
-        ok = install_secret(s, side, true);
+        if (td_sess_install_application_secret(s, side))
+            return;
+        /* live, the client logs its application secret after it sends its Finished */
+        if (!td_sess_await_application_secret(s, side))
+            td_sess_stop_decrypting_side(s, side);
     } else if (k->key_update[side]) {
         k->key_update[side] = false;
-        ok = td_rp_next_secret(k->rp[side]) == TD_RP_OK;
-    }
-    if (!ok) {
-        /* no (usable) application traffic secret for this side: its data is counted as sent */
-        td_rp_free(k->rp[side]);
-        k->rp[side] = NULL;
+        if (td_rp_next_secret(k->rp[side]) != TD_RP_OK)
+            td_sess_stop_decrypting_side(s, side);
     }
 }
 

@@ -74,6 +74,7 @@ struct td_tls_session {
     bool has_client_random;
     uint8_t client_random[32];      /* the first ClientHello's: the key log's key */
     struct td_tls13_decrypt *dec;   /* NULL unless decrypting */
+    struct td_key_wait *await;      /* live: records held until the key log has the secrets */
 };
 
 /* ---- session.c: the connection's roles and what it tells the model ---- */
@@ -113,5 +114,20 @@ void td_sess_start_decrypting(struct td_tls_session *s, uint16_t suite);
 void td_sess_stop_decrypting(struct td_tls_session *s);
 /* An application_data record of a connection being decrypted. */
 void td_sess_on_tls13_decrypt(struct td_tls_session *s, int side, const struct td_record *r);
+/* After a side's Finished: its application traffic secret, if the key log has it. */
+bool td_sess_install_application_secret(struct td_tls_session *s, int side);
+/* No usable traffic secret for a side: its later records are counted, not opened. */
+void td_sess_stop_decrypting_side(struct td_tls_session *s, int side);
+
+/* ---- session_await.c: a live key log that is still being written -------- */
+/* A TLS 1.3 ServerHello without secrets in a followed key log: hold the records. */
+void td_sess_await_keys(struct td_tls_session *s, uint16_t suite);
+/* After a side's Finished, its application secret is missing: hold records (true) if followed. */
+bool td_sess_await_application_secret(struct td_tls_session *s, int side);
+/* While waiting: true when the record was held; false when the wait ended (read it). */
+bool td_sess_await_record(struct td_tls_session *s, int side, const struct td_record *r);
+/* Stop waiting and read the held records (last_chance: look in the key log once more). */
+void td_sess_await_end(struct td_tls_session *s, bool last_chance);
+void td_sess_await_free(struct td_tls_session *s);
 
 #endif

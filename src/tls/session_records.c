@@ -282,6 +282,8 @@ void td_sess_on_record(void *ctx, int side, const struct td_record *r)
 {
     struct td_tls_session *s = ctx;
 
+    if (s->await && td_sess_await_record(s, side, r))
+        return; /* held until the key log has the secrets, or the wait ends */
     td_sess_mark_detected(s);
     if (r->version == 0x0002 && r->type == 0) {
         on_sslv2(s, side, r);
@@ -328,6 +330,7 @@ void td_sess_on_note(void *ctx, int side, enum td_rec_note what, const char *det
     struct td_tls_session *s = ctx;
     struct td_tls_dir *d = &s->dir[side];
 
+    td_sess_await_end(s, false); /* the stream is odd: read what was held, in order, first */
     switch (what) {
     case TD_RECN_FOUND:
         td_sess_mark_detected(s); /* a hello header: TLS, even if the record never completes */

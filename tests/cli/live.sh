@@ -57,4 +57,30 @@ sniffer=
 grep -q '"type":"connection".*"sni":"live.tlsdissect.test".*"established":true' "$tmp/out.json" ||
     fail "no established connection summary"
 tail -n 1 "$tmp/out.json" | grep -q '"type":"stats".*"kernel_received"' || fail "last line is not stats with kernel counters"
-echo "live: handshake seen live (as nobody, -Z), statistics on SIGUSR1, clean summary on SIGINT"
+
+# A key log the client writes while the capture runs (SSLKEYLOGFILE as a
+# browser keeps it): the file starts empty and readable by root only, the
+# sniffer gives up root (-Z) and must still read what is appended, and the
+# TLS 1.3 flight the client's secrets open must come out decrypted.
+: >"$tmp/keys.log"
+chmod 600 "$tmp/keys.log"
+"$bin" -i lo -Z nobody --json --keylog-file "$tmp/keys.log" --app-data 5 -o "$tmp/keyed.json" \
+    "tcp port $port" 2>"$tmp/keyed.err" &
+sniffer=$!
+sleep 1.5
+echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername live.tlsdissect.test \
+    -tls1_3 -keylogfile "$tmp/keys.log" -quiet >/dev/null 2>&1
+sleep 1
+kill -INT "$sniffer"
+wait "$sniffer"
+sniffer=
+[ -s "$tmp/keys.log" ] || fail "s_client wrote no key log"
+grep -q '"msg":"EncryptedExtensions","decrypted":true' "$tmp/keyed.json" ||
+    fail "the key log written during the capture did not decrypt the handshake: $(head -c 300 "$tmp/keyed.err")"
+# OpenSSL logs the client's application traffic secret after it sends its
+# Finished: the client's close_notify opens only if that line was waited for
+grep -q '"from":"client".*"msg":"Alert","decrypted":true' "$tmp/keyed.json" ||
+    fail "the client's close_notify (under its application secret) was not decrypted"
+grep -q '"type":"connection".*"decryption":"ok","app_data_client":"[^"]*","app_data_server"' "$tmp/keyed.json" ||
+    fail "no decrypted connection summary with --app-data fields"
+echo "live: handshake seen live (as nobody, -Z), statistics on SIGUSR1, clean summary on SIGINT, decrypted with a key log written during the capture"

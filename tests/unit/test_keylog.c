@@ -6,6 +6,8 @@
 #include "unit.h"
 
 #include <stdio.h>
+#include <stdlib.h>
+#include <unistd.h>
 
 #include "tlsdissect/keylog.h"
 
@@ -188,6 +190,68 @@ static void test_missing_file(void **state)
     td_keylog_free(kl);
 }
 
+/* Live: a followed file is read again only from where it was left, and from its start when replaced. */
+static void test_follow_file(void **state)
+{
+    (void)state;
+    char dir[] = "/tmp/td-keylog-XXXXXX", path[64], moved[64], err[256] = "";
+    uint8_t random[32] = {0}, out[TD_KEYLOG_SECRET_MAX];
+    struct td_keylog *kl = td_keylog_new(&unit_hash_key, 100);
+    FILE *f;
+
+    assert_non_null(mkdtemp(dir));
+    snprintf(path, sizeof path, "%s/keys.log", dir);
+    snprintf(moved, sizeof moved, "%s/keys.old", dir);
+    assert_int_equal(td_keylog_follow_file(kl, dir, NULL, NULL, err, sizeof err), -1);
+    assert_non_null(strstr(err, dir));
+    assert_int_equal(td_keylog_follow_file(kl, path, NULL, NULL, err, sizeof err), -1);
+    assert_false(td_keylog_following(kl));
+
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("CLIENT_RANDOM " RANDOM_A " " SECRET48 "\n", f);
+    fflush(f);
+    assert_int_equal(td_keylog_follow_file(kl, path, NULL, NULL, err, sizeof err), 0);
+    assert_true(td_keylog_following(kl));
+    assert_int_equal(td_keylog_count(kl), 1);
+    assert_int_equal(td_keylog_refresh(kl), 0); /* nothing new */
+
+    /* a line written in two steps counts once its newline is there */
+    fputs("CLIENT_HANDSHAKE_TRAFFIC_SECRET " RANDOM_A " 0011", f);
+    fflush(f);
+    assert_int_equal(td_keylog_refresh(kl), 0);
+    fputs("2233445566778899aabbccddeeff00112233445566778899aabbccddeeff\n", f);
+    fflush(f);
+    assert_int_equal(td_keylog_refresh(kl), 1);
+    memcpy(random, (const uint8_t[]){1, 2, 3, 4}, 4);
+    for (int i = 4; i < 32; i++)
+        random[i] = (uint8_t)(i + 1);
+    assert_int_equal(td_keylog_secret(kl, random, TD_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET, out), 32);
+    fclose(f);
+
+    /* the file is replaced (a new one under the same path): read from its start */
+    assert_int_equal(rename(path, moved), 0);
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("SERVER_HANDSHAKE_TRAFFIC_SECRET " RANDOM_B " " SECRET32 "\n", f);
+    fclose(f);
+    assert_int_equal(td_keylog_refresh(kl), 1);
+    assert_int_equal(td_keylog_count(kl), 3);
+
+    /* truncated and written anew: read from its start again */
+    f = fopen(path, "w");
+    assert_non_null(f);
+    fputs("CLIENT_TRAFFIC_SECRET_0 " RANDOM_B " " SECRET32 "\n", f);
+    fclose(f);
+    assert_int_equal(td_keylog_refresh(kl), 1);
+    assert_int_equal(td_keylog_count(kl), 4);
+
+    td_keylog_free(kl);
+    remove(path);
+    remove(moved);
+    rmdir(dir);
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -196,6 +260,7 @@ int main(void)
         cmocka_unit_test(test_duplicates_and_split_feeds),
         cmocka_unit_test(test_many_and_cap),
         cmocka_unit_test(test_missing_file),
+        cmocka_unit_test(test_follow_file),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
