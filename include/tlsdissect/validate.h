@@ -22,7 +22,7 @@ struct td_validator;
 
 /*
  * ca_file / ca_path: PEM trust anchors (either may be NULL; both NULL means
- * the system store).  key: the run's table key (keyed_hash.h), for the
+ * the system store, loaded when the first chain is verified).  key: the run's table key (keyed_hash.h), for the
  * cache.  NULL on failure, with a one-line reason in err.
  */
 struct td_validator *td_validator_new(const char *ca_file, const char *ca_path,

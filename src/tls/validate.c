@@ -16,6 +16,12 @@
  * name is checked against the cached leaf on every call.  Cache slots are
  * chosen by a keyed hash (keyed_hash.h) so that chains cannot be ground to
  * evict each other.
+ *
+ * The system trust store (X509_STORE_set_default_paths: the whole CA
+ * bundle, parsed) is loaded when the first chain is verified, not before:
+ * a run that meets no certificate in clear does not pay for it.  Anchors
+ * the user names (--ca-file, --ca-path) are loaded at once, so that a bad
+ * path is an error before the first packet.
  */
 #include "tlsdissect/validate.h"
 
@@ -45,6 +51,8 @@ struct cache_entry {
 
 struct td_validator {
     X509_STORE *store;
+    bool store_loaded;      /* the system store is loaded on first use */
+    bool store_failed;      /* ... and could not be */
     EVP_MD *sha256; /* fetched once, for cache keys */
     struct td_keyed_hash *hasher; /* picks a cache key's slot */
     struct cache_entry cache[CACHE_SLOTS];
@@ -67,12 +75,19 @@ struct td_validator *td_validator_new(const char *ca_file, const char *ca_path,
             td_validator_free(v);
             return NULL;
         }
-    } else if (X509_STORE_set_default_paths(v->store) != 1) {
-        snprintf(err, errlen, "cannot load the system trust store");
-        td_validator_free(v);
-        return NULL;
+        v->store_loaded = true;
     }
     return v;
+}
+
+/* The system trust store, loaded the first time a chain is verified. */
+static bool store_ready(struct td_validator *v)
+{
+    if (!v->store_loaded) {
+        v->store_loaded = true;
+        v->store_failed = X509_STORE_set_default_paths(v->store) != 1;
+    }
+    return !v->store_failed;
 }
 
 void td_validator_free(struct td_validator *v)
@@ -212,6 +227,12 @@ static X509 *verify(struct td_validator *v, const struct td_certificate *chain, 
 
     if (untrusted == NULL || ctx == NULL)
         goto out;
+    if (!store_ready(v)) {
+        out->done = true;
+        out->problems = 1u << TD_CERT_UNTRUSTED;
+        snprintf(out->detail, sizeof out->detail, "the system trust store could not be loaded");
+        goto out;
+    }
     for (size_t i = 0; i < n; i++) {
         const unsigned char *p = chain->certs[i].der.data;
         X509 *x = p ? d2i_X509(NULL, &p, (long)chain->certs[i].der.len) : NULL;
