@@ -275,9 +275,15 @@ int main(int argc, char **argv)
         td_options_free(&o);
         return o.ca_file || o.ca_path ? 2 : 1;
     }
+    /* engine -> [--sni/--conn] -> [-q] -> writer: the selection sees the ClientHellos -q drops */
     struct summary_filter filter = {{summaries_only}, r.sink};
-    r.engine = r.sink ? td_engine_new(&o.engine, o.summaries_only ? &filter.sink : r.sink) : NULL;
+    struct td_sink *to_writer = o.summaries_only ? &filter.sink : r.sink;
+    struct td_sink *selection = NULL;
+    if (r.sink && (o.sni_glob || o.conns))
+        to_writer = selection = td_select_sink_new(to_writer, o.sni_glob, o.conns, o.nconns);
+    r.engine = r.sink && to_writer ? td_engine_new(&o.engine, to_writer) : NULL;
     if (r.engine == NULL) {
+        td_select_sink_free(selection);
         fprintf(stderr, "tlsdissect: out of memory\n");
         td_validator_free(o.engine.validator);
         td_keylog_free(o.engine.keylog);
@@ -305,6 +311,7 @@ int main(int argc, char **argv)
         status = 1;
     }
     td_engine_free(r.engine);
+    td_select_sink_free(selection);
     td_validator_free(o.engine.validator);
     td_keylog_free(o.engine.keylog);
     td_sink_free(r.sink);

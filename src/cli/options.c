@@ -28,6 +28,8 @@ enum {
     OPT_IDLE_TIMEOUT,
     OPT_MAX_TLS_BUFFERS,
     OPT_APP_DATA,
+    OPT_SNI,
+    OPT_CONN,
     OPT_LIST_INTERFACES,
     OPT_FILES,
     OPT_KEYLOG_FILE,
@@ -46,6 +48,8 @@ static const struct option long_options[] = {
     {"idle-timeout", required_argument, NULL, OPT_IDLE_TIMEOUT},
     {"max-tls-buffers", required_argument, NULL, OPT_MAX_TLS_BUFFERS},
     {"app-data", required_argument, NULL, OPT_APP_DATA},
+    {"sni", required_argument, NULL, OPT_SNI},
+    {"conn", required_argument, NULL, OPT_CONN},
     {"list-interfaces", no_argument, NULL, OPT_LIST_INTERFACES},
     {"files", no_argument, NULL, OPT_FILES},
     {"keylog-file", required_argument, NULL, OPT_KEYLOG_FILE},
@@ -77,6 +81,9 @@ static void usage(FILE *f)
             "  -s SNAPLEN, -p          live: bytes kept per packet; no promiscuous mode\n"
             "  -Z USER                 live: run as USER once the interface is open\n"
             "  -D, --list-interfaces   list the interfaces that can be sniffed\n"
+            "  --sni GLOB              only connections whose server name matches GLOB\n"
+            "                          (shell pattern, any case: '*.example.com')\n"
+            "  --conn N[,M...]         only these connections (numbers as printed; repeatable)\n"
             "  --explain               explain what each message does (text output)\n"
             "  --color[=WHEN]          colour: auto (default, only on a terminal), always, never\n"
             "  --ca-file FILE          trust store file for certificate validation\n"
@@ -109,6 +116,31 @@ static int parse_size(const char *s, const char *what, size_t min, size_t *out)
     }
     *out = (size_t)v;
     return 0;
+}
+
+/* --conn 3,17,42: connection numbers, 1 or more. */
+static int add_conn_numbers(struct td_options *o, const char *list)
+{
+    const char *p = list;
+    for (;;) {
+        char *end;
+        unsigned long long v;
+        uint64_t *grown;
+        errno = 0;
+        v = strtoull(p, &end, 10);
+        if (errno || end == p || v == 0 || *p == '-' || *p == '+' || (*end != ',' && *end != '\0')) {
+            fprintf(stderr, "tlsdissect: --conn: '%s' is not a list of connection numbers (1, 2, ...)\n",
+                    list);
+            return -1;
+        }
+        if ((grown = realloc(o->conns, (o->nconns + 1) * sizeof *grown)) == NULL)
+            return -1;
+        o->conns = grown;
+        o->conns[o->nconns++] = v;
+        if (*end == '\0')
+            return 0;
+        p = end + 1;
+    }
 }
 
 static int add_path(const char ***list, size_t *n, const char *path)
@@ -296,6 +328,17 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
             }
             o->engine.tls.app_data_bytes = n;
             break;
+        case OPT_SNI:
+            if (o->sni_glob) {
+                fprintf(stderr, "tlsdissect: --sni given twice (one pattern: * and [...] cover several names)\n");
+                return TD_OPTS_USAGE;
+            }
+            o->sni_glob = optarg;
+            break;
+        case OPT_CONN:
+            if (add_conn_numbers(o, optarg) != 0)
+                return TD_OPTS_USAGE;
+            break;
         case OPT_IDLE_TIMEOUT:
             if (parse_size(optarg, "--idle-timeout", 1, &n) != 0)
                 return TD_OPTS_USAGE;
@@ -337,6 +380,8 @@ void td_options_free(struct td_options *o)
 {
     free(o->files);
     free(o->keylog_files);
+    free(o->conns);
+    o->conns = NULL;
     free(o->filter);
     o->files = NULL;
     o->keylog_files = NULL;

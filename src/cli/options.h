@@ -7,6 +7,7 @@
 
 #include <stdbool.h>
 #include <stddef.h>
+#include <stdint.h>
 
 #include "tlsdissect/capture.h"
 #include "tlsdissect/engine.h"
@@ -30,6 +31,9 @@ struct td_options {
     unsigned long long packet_limit; /* -c: stop after this many packets (0: no limit) */
     bool line_buffered;   /* -l (automatic when the input is a pipe) */
     bool summaries_only;  /* -q: connection summaries (and the stats) only */
+    const char *sni_glob; /* --sni: only connections whose server name matches */
+    uint64_t *conns;      /* --conn: only these connection numbers (NULL: all) */
+    size_t nconns;
     bool list_interfaces; /* -D */
     struct td_live_options live; /* -s, -p, -Z */
     struct td_engine_config engine;

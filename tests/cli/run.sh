@@ -58,6 +58,13 @@ one_line_error "filter" "bad filter"
 expect 2 "--app-data over its cap" --app-data 65537 -r "$pcap"
 one_line_error "at most 65536" "--app-data over its cap"
 expect 2 "--app-data not a number" --app-data lots -r "$pcap"
+expect 2 "--conn 0" --conn 0 -r "$pcap"
+one_line_error "connection numbers" "--conn 0"
+expect 2 "--conn with an empty item" --conn 1,,2 -r "$pcap"
+expect 2 "--conn not a number" --conn first -r "$pcap"
+expect 2 "--sni twice" --sni a --sni b -r "$pcap"
+expect 0 "--sni that matches nothing" --sni 'nothing.here' --json -r "$pcap"
+if grep -qv '"type":"stats"' "$tmp/out"; then echo "FAIL --sni that matches nothing wrote events"; fail=1; fi
 expect 0 "--app-data without a key log (nothing is decrypted: ignored)" --app-data 16 --json -r "$pcap"
 if grep -q app_data "$tmp/out"; then echo "FAIL --app-data without keys wrote app_data"; fail=1; fi
 expect 2 "--ca-file that does not exist" --ca-file "$tmp/nope" -r "$pcap"
