@@ -21,6 +21,19 @@
 #include "tlsdissect/model.h"
 #include "tlsdissect/session.h"
 
+/*
+ * Who wants each packet with the connection it belongs to (-w): told after
+ * the packet was dissected (conn 0: no connection: not IP, not TCP or QUIC,
+ * a fragment still waiting for the rest), and when a connection's flow is
+ * gone, so its number is not seen again.
+ */
+struct td_packet_observer {
+    void (*packet)(void *ctx, uint64_t conn, int dlt, td_time_us ts, const uint8_t *frame,
+                   size_t caplen, size_t wire_len);
+    void (*released)(void *ctx, uint64_t conn);
+    void *ctx;
+};
+
 struct td_engine_config {
     struct td_tls_config tls;
     size_t max_flows;                 /* connections tracked at once */
@@ -41,6 +54,7 @@ struct td_engine_config {
      * gives the same key to its validator.
      */
     struct td_hash_key hash_key;
+    struct td_packet_observer observer; /* packet NULL: none */
 };
 
 /* The defaults documented in docs/cli.md (hash_key zero: see above). */

@@ -15,6 +15,7 @@
 #include "tlsdissect/engine.h"
 #include "tlsdissect/secrets_block.h"
 #include "tlsdissect/validate.h"
+#include "tlsdissect/pcap_writer.h"
 #include "tlsdissect/writers.h"
 
 /* The mutable globals: flags set by the signal handlers, read by the capture loop. */
@@ -275,14 +276,29 @@ int main(int argc, char **argv)
         td_options_free(&o);
         return o.ca_file || o.ca_path ? 2 : 1;
     }
-    /* engine -> [--sni/--conn] -> [-q] -> writer: the selection sees the ClientHellos -q drops */
+    /* engine -> [--sni/--conn] -> [-w] -> [-q] -> writer: the selection sees the ClientHellos
+     * -q drops, and -w learns which connections are shown from what passes the selection */
     struct summary_filter filter = {{summaries_only}, r.sink};
     struct td_sink *to_writer = o.summaries_only ? &filter.sink : r.sink;
     struct td_sink *selection = NULL;
+    struct td_pcap_writer *packets = NULL;
+    if (o.write_packets) {
+        if ((packets = td_pcap_writer_open(o.write_packets, err, sizeof err)) == NULL) {
+            fprintf(stderr, "tlsdissect: %s\n", err);
+            td_validator_free(o.engine.validator);
+            td_keylog_free(o.engine.keylog);
+            td_sink_free(r.sink);
+            td_options_free(&o);
+            return 1;
+        }
+        to_writer = td_pcap_writer_sink(packets, to_writer);
+        o.engine.observer = td_pcap_writer_observer(packets);
+    }
     if (r.sink && (o.sni_glob || o.conns))
         to_writer = selection = td_select_sink_new(to_writer, o.sni_glob, o.conns, o.nconns);
     r.engine = r.sink && to_writer ? td_engine_new(&o.engine, to_writer) : NULL;
     if (r.engine == NULL) {
+        td_pcap_writer_close(packets, stderr);
         td_select_sink_free(selection);
         fprintf(stderr, "tlsdissect: out of memory\n");
         td_validator_free(o.engine.validator);
@@ -311,6 +327,8 @@ int main(int argc, char **argv)
         status = 1;
     }
     td_engine_free(r.engine);
+    if (td_pcap_writer_close(packets, stderr) != 0 && status == 0)
+        status = 1;
     td_select_sink_free(selection);
     td_validator_free(o.engine.validator);
     td_keylog_free(o.engine.keylog);

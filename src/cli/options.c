@@ -74,6 +74,8 @@ static void usage(FILE *f)
             "  -i IFACE                sniff a live interface (Ctrl-C prints a summary)\n"
             "  --json                  NDJSON events (docs/output-contract.md)\n"
             "  -o FILE                 write the output to FILE\n"
+            "  -w FILE                 also write the packets of the connections shown to\n"
+            "                          FILE (pcap), e.g. with --sni to cut them out\n"
             "  -c N                    stop after N packets\n"
             "  -q                      connection summaries only (and the statistics)\n"
             "  -l                      line-buffered output (automatic when reading a pipe)\n"
@@ -205,7 +207,7 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
     td_engine_config_defaults(&o->engine);
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":r:i:o:c:s:Z:hlnpqD", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:o:w:c:s:Z:hlnpqD", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (add_path(&o->files, &o->nfiles, optarg) != 0)
@@ -216,6 +218,13 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
             break;
         case 'o':
             o->output = optarg;
+            break;
+        case 'w':
+            if (strcmp(optarg, "-") == 0) {
+                fprintf(stderr, "tlsdissect: -w: give a file ('-' is where the events go)\n");
+                return TD_OPTS_USAGE;
+            }
+            o->write_packets = optarg;
             break;
         case 'c':
             if (parse_size(optarg, "-c", 1, &n) != 0)

@@ -22,6 +22,7 @@ struct td_options {
     bool explain;
     enum td_color_mode color;
     const char *output;   /* -o */
+    const char *write_packets; /* -w: the packets of the connections shown */
     const char *ca_file;
     const char *ca_path;
     const char **keylog_files; /* --keylog-file, in order */

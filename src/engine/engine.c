@@ -98,6 +98,7 @@ struct td_engine {
     size_t nheld;
     td_time_us event_ts;    /* time stamped on the events the current call causes */
     td_time_us last_sweep;  /* expiry reading of the last sweep */
+    uint64_t packet_conn;   /* the connection of the packet being handled, 0: none */
     bool finished;
 };
 
@@ -241,11 +242,18 @@ static void end_connection(struct td_engine *e, struct tcp_conn *c)
     td_flow_touch(e->flows, c->flow, TD_FLOW_CLOSED, td_clock_expiry_now(e->clock));
 }
 
+static void released(struct td_engine *e, uint64_t conn)
+{
+    if (e->cfg.observer.released)
+        e->cfg.observer.released(e->cfg.observer.ctx, conn);
+}
+
 static void drop_flow(struct td_engine *e, struct td_flow *f)
 {
     struct tcp_conn *c = f->user;
     if (c) {
         end_connection(e, c);
+        released(e, c->number);
         free(c);
     }
     forget_held(e, f);
@@ -273,6 +281,7 @@ static void drop_udp_flow(struct td_engine *e, struct td_flow *f)
 {
     struct udp_conn *u = f->user;
     end_udp(e, u);
+    released(e, u->number);
     free_udp(u);
     td_flow_remove(e->udp_flows, f);
 }
@@ -356,6 +365,7 @@ static void udp_datagram(struct td_engine *e, const struct td_ip *ip, const stru
         }
     }
     u = f->user;
+    e->packet_conn = u->number;
     td_flow_touch(e->udp_flows, f, TD_FLOW_ACTIVE, td_clock_expiry_now(e->clock));
     if (d->payload_caplen < d->payload_len)
         td_conn_anomaly(u->conn, TD_ANOM_TRUNCATED_CAPTURE, ts,
@@ -524,6 +534,7 @@ static void tcp_segment(struct td_engine *e, const struct td_ip *ip, const struc
         f = c->flow;
         c->midstream = !syn;
     }
+    e->packet_conn = c->number;
     if (c->closed) {
         touch_flow(e, f, TD_FLOW_CLOSED);
         return; /* stray packets after the end */
@@ -686,8 +697,20 @@ static uint32_t vlan_scope(const uint16_t *vlan, uint8_t n)
     return h;
 }
 
+static void dissect(struct td_engine *e, int dlt, td_time_us ts, const uint8_t *frame,
+                    size_t caplen, size_t wire_len);
+
 void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t *frame,
                       size_t caplen, size_t wire_len)
+{
+    e->packet_conn = 0;
+    dissect(e, dlt, ts, frame, caplen, wire_len);
+    if (e->cfg.observer.packet)
+        e->cfg.observer.packet(e->cfg.observer.ctx, e->packet_conn, dlt, ts, frame, caplen, wire_len);
+}
+
+static void dissect(struct td_engine *e, int dlt, td_time_us ts, const uint8_t *frame,
+                    size_t caplen, size_t wire_len)
 {
     struct td_link_frame link;
     struct td_ip ip, whole;

@@ -581,7 +581,8 @@ static void connection(struct text_writer *t, const struct td_event *ev)
         fwrite(t->line.data, 1, t->line.len, t->w.out);
         td_buf_clear(&t->line);
         t->col = 0;
-        fwrite(c->text.data, 1, c->text.len, t->w.out);
+        if (c->text.len) /* (-q: no message text was kept) */
+            fwrite(c->text.data, 1, c->text.len, t->w.out);
         td_buf_clear(&c->text);
         text(t, C_NONE, "  = ");
     } else {

@@ -63,6 +63,16 @@ one_line_error "connection numbers" "--conn 0"
 expect 2 "--conn with an empty item" --conn 1,,2 -r "$pcap"
 expect 2 "--conn not a number" --conn first -r "$pcap"
 expect 2 "--sni twice" --sni a --sni b -r "$pcap"
+# -w: the packets of the connections shown, re-read as a capture of their own
+expect 0 "-w with --sni" -q --sni 'server.*' -w "$tmp/cut.pcap" -r tests/pcaps/tls10-rsa.pcap \
+    -r tests/pcaps/tls12-no-sni.pcap -r tests/pcaps/tls12-resume-session-id.pcap
+expect 0 "-w output re-read" -q --json -r "$tmp/cut.pcap"
+stdout_has '"type":"stats".*"packets":54,.*"connections":3,"tls_connections":3' "-w wrote the 18 + 36 packets of the 3 chosen connections"
+expect 0 "-w of two link types" -q -w "$tmp/mixed.pcap" -r tests/pcaps/tls10-rsa.pcap -r tests/pcaps/derived/link-sll.pcap
+one_line_error "18 packets of link type 113 not written" "-w of two link types"
+expect 1 "-w into a missing directory" -w "$tmp/no/such/dir.pcap" -r "$pcap"
+one_line_error "$tmp/no/such/dir.pcap: No such file or directory" "-w into a missing directory"
+expect 2 "-w -" -w - -r "$pcap"
 expect 0 "--sni that matches nothing" --sni 'nothing.here' --json -r "$pcap"
 if grep -qv '"type":"stats"' "$tmp/out"; then echo "FAIL --sni that matches nothing wrote events"; fail=1; fi
 expect 0 "--app-data without a key log (nothing is decrypted: ignored)" --app-data 16 --json -r "$pcap"

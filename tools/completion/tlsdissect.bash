@@ -5,13 +5,13 @@ _tlsdissect()
     local cur prev opts check_opts
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    opts="-r -i -o -c -s -p -Z -q -l -n -D -h --files --list-interfaces --json --explain --color
+    opts="-r -i -o -w -c -s -p -Z -q -l -n -D -h --files --list-interfaces --json --explain --color
           --no-color --keylog-file --ca-file --ca-path --max-handshake-size --max-connections --idle-timeout
           --max-tls-buffers --app-data --sni --conn --help --version"
     check_opts="--rules --update --verbose --junit --ca-file --ca-path --help"
 
     case $prev in
-    -r|-o|--ca-file|--keylog-file|--rules|--junit)
+    -r|-o|-w|--ca-file|--keylog-file|--rules|--junit)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
     --ca-path)
