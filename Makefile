@@ -28,7 +28,7 @@ LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test-deps demo test bench-smoke unit golden cli corpus crosscheck invariance hostile memcheck asan-test fuzz fuzz-smoke \
-        regen regen-check update-expected clean bench stress install
+        regen regen-check update-expected clean bench stress install print-libs
 
 all: $(BUILD)/tlsdissect
 
@@ -157,6 +157,11 @@ asan-test:
 bench: all
 	$(PYTHON) tools/bench/run.py
 
-# The benchmark's programs still build and run (a 2 MB capture, one run: no timing judged).
+# The benchmark's programs still build and run (2 MB and 1,000 flows, one run: no timing judged).
 bench-smoke: all
-	$(PYTHON) tools/bench/run.py --megabytes 2 --runs 1
+	$(PYTHON) tools/bench/run.py --megabytes 2 --runs 1 --bulk-megabytes 0 --flows 1000 --no-peers \
+	    --inputs $(BUILD)/bench-smoke
+
+# What the library links with (the benchmark's own programs link the same).
+print-libs:
+	@echo $(PKG_LIBS)
