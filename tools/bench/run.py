@@ -22,7 +22,8 @@ Cases, run alternately --runs times (default 5): the floor
 (tools/bench/dissect-only.c), tlsdissect --json and text to /dev/null; the
 peers once each on a 16 MB slice of the handshake input.  Printed: median
 wall and CPU seconds, peak memory, MB/s, handshakes/s, and the median of the
-per-pair ratios to the floor, beside the targets of docs/performance.md.
+per-pair ratios to the floor (wall, and CPU, which a shared machine
+disturbs less), beside the targets of docs/performance.md.
 Ratios, not absolute times, are what to compare between machines and
 commits.  One JSON line per case goes to DIR/results.jsonl, for comparison
 over time.
@@ -38,6 +39,7 @@ import statistics
 import subprocess
 import sys
 import tempfile
+import time
 
 ROOT = os.path.abspath(os.path.join(os.path.dirname(__file__), "..", ".."))
 BENCH = os.path.join(ROOT, "tools", "bench")
@@ -101,14 +103,16 @@ def make_bulk(path, mebibytes):
                    check=True, capture_output=True)
     dump = subprocess.Popen(["tcpdump", "-i", "lo", "-s", "262144", "-B", "262144", "-w", path,
                              f"tcp port {port}"], stdout=subprocess.DEVNULL, stderr=subprocess.PIPE)
+    # (s_server's standard input stays open: at its end s_server would close the connection)
     server = subprocess.Popen(["openssl", "s_server", "-quiet", "-accept", str(port), "-cert", cert,
                                "-key", key, "-naccept", "1"],
-                              stdin=subprocess.DEVNULL, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
+                              stdin=subprocess.PIPE, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL)
     time.sleep(1.5)
     with subprocess.Popen(["head", "-c", f"{mebibytes}M", "/dev/zero"], stdout=subprocess.PIPE) as data:
         subprocess.run(["openssl", "s_client", "-quiet", "-no_ign_eof", "-connect", f"127.0.0.1:{port}"],
                        stdin=data.stdout, stdout=subprocess.DEVNULL, stderr=subprocess.DEVNULL,
                        timeout=300)
+    server.stdin.close()
     server.wait(timeout=60)
     time.sleep(1)
     dump.terminate()
@@ -165,22 +169,24 @@ def report(title, capture, results, floor, handshakes, targets, log, extra=None)
     base = results[floor]
     print(f"\n{title}: {size:.0f} MB, {handshakes} connections, {len(base)} runs each, medians")
     print(f"{'case':34} {'wall s':>8} {'cpu s':>8} {'peak MiB':>9} {'MB/s':>7} {'hs/s':>9} "
-          f"{'x floor (min-max)':>20} {'target':>7}")
+          f"{'x floor (min-max)':>20} {'cpu x':>6} {'target':>7}")
     for name, runs in results.items():
         wall = statistics.median(r[0] for r in runs)
         cpu = statistics.median(r[1] for r in runs)
         peak = max(r[2] for r in runs)
         ratios = [r[0] / b[0] for r, b in zip(runs, base)]
         ratio = statistics.median(ratios)
+        cpu_ratio = statistics.median(r[1] / max(b[1], 1e-6) for r, b in zip(runs, base))
         shown = f"{ratio:6.2f} ({min(ratios):.2f}-{max(ratios):.2f})" if name != floor else "1.00"
         target = targets.get(name)
         verdict = "" if target is None else f"{target:.1f} {'ok' if ratio <= target else 'over'}"
         hs = handshakes / wall if handshakes and name != floor else 0
         print(f"{name:34} {wall:8.3f} {cpu:8.3f} {peak:9.1f} {size / wall:7.0f} "
-              f"{hs:9.0f} {shown:>20} {verdict:>7}")
+              f"{hs:9.0f} {shown:>20} {cpu_ratio:6.2f} {verdict:>7}")
         log.append({"input": title, "case": name, "megabytes": round(size, 1), "runs": len(runs),
                     "wall_s": round(wall, 4), "cpu_s": round(cpu, 4), "peak_mib": round(peak, 1),
-                    "ratio_to_floor": round(ratio, 3), "target": target, **(extra or {})})
+                    "ratio_to_floor": round(ratio, 3), "cpu_ratio_to_floor": round(cpu_ratio, 3),
+                    "target": target, **(extra or {})})
 
 
 def main():
