@@ -19,6 +19,8 @@
 #include "tls/record.h"
 #include "tls/resumption.h"
 
+struct td_transcript;
+
 struct td_tls_dir {
     struct td_record_reader rec;
     struct td_hs_assembler hs;
@@ -74,6 +76,13 @@ struct td_tls_session {
     bool has_client_random;
     uint8_t client_random[32];      /* the first ClientHello's: the key log's key */
     struct td_tls13_decrypt *dec;   /* NULL unless decrypting */
+
+    /* Finished verification (session_transcript.c), only with the key log's secrets */
+    struct td_transcript *transcript;   /* NULL: not kept (no keys), over, or lost */
+    bool transcript_chosen;             /* the ServerHello chose its hash */
+    bool transcript_lost;               /* a message of it was not seen whole: why says how */
+    bool reported_unverified;
+    char transcript_lost_why[128];
 };
 
 /* ---- session.c: the connection's roles and what it tells the model ---- */
@@ -111,5 +120,16 @@ void td_sess_start_decrypting(struct td_tls_session *s, uint16_t suite);
 void td_sess_stop_decrypting(struct td_tls_session *s);
 /* An application_data record of a connection being decrypted. */
 void td_sess_on_tls13_decrypt(struct td_tls_session *s, int side, const struct td_record *r);
+
+/* ---- session_transcript.c: Finished verification ---------------------- */
+/* A handshake message read (before it is emitted): hashed; a decrypted Finished checked. */
+void td_sess_transcript_message(struct td_tls_session *s, int side, const struct td_hs_message *hm,
+                                struct td_message *m);
+/* After the message was emitted: the anomaly of a Finished that does not verify. */
+void td_sess_transcript_report(struct td_tls_session *s, int side, const struct td_message *m);
+/* A message of the transcript will not be seen whole: no verdict (printf-style why). */
+void td_sess_transcript_lose(struct td_tls_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void td_sess_transcript_free(struct td_tls_session *s);
 
 #endif
