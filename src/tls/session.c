@@ -293,7 +293,7 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
         break;
     case TD_MSG_FINISHED:
         s->dir[side].finished_seen = true;
-        if (s->dir[side].reading_decrypted)
+        if (s->dir[side].reading_decrypted && s->dec) /* TLS 1.3 record protection */
             s->dec->to_application[side] = true;
         break;
     case TD_MSG_KEY_UPDATE:
