@@ -136,8 +136,9 @@ static bool outside_transcript(const struct td_tls_session *s, uint8_t type)
 void td_sess_transcript_message(struct td_tls_session *s, int side, const struct td_hs_message *hm,
                                 struct td_message *m)
 {
-    if (m->kind == TD_MSG_CLIENT_HELLO && s->client_hellos == 1 && s->transcript == NULL &&
-        !s->transcript_lost && s->has_client_random && !s->env->quic &&
+    /* the first ClientHello (not one after a HelloRetryRequest whose first was unreadable) */
+    if (m->kind == TD_MSG_CLIENT_HELLO && s->client_hellos == 1 && !s->hrr_seen &&
+        s->transcript == NULL && !s->transcript_lost && s->has_client_random && !s->env->quic &&
         td_keylog_knows(s->env->keylog, s->client_random)) {
         s->transcript = td_transcript_new();
         if (s->transcript == NULL) {
@@ -159,7 +160,7 @@ void td_sess_transcript_message(struct td_tls_session *s, int side, const struct
         enum td_transcript_hash hash;
         if (!s->hrr_seen || !suite_hash(m->u.server_hello.cipher_suite, true, &hash) ||
             !td_transcript_hello_retry(s->transcript, hash)) {
-            td_sess_transcript_lose(s, "the HelloRetryRequest could not be read");
+            td_sess_transcript_lose(s, "the HelloRetryRequest could not be read, or was a second one");
             return;
         }
     } else if (m->kind == TD_MSG_SERVER_HELLO && s->sh_seen && !s->transcript_chosen) {

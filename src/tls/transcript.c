@@ -132,8 +132,9 @@ bool td_transcript_hello_retry(struct td_transcript *t, enum td_transcript_hash 
     size_t n;
     int i;
 
-    if (hash == TD_TRANSCRIPT_MD5_SHA1 || !td_transcript_choose(t, hash))
-        return false; /* TLS 1.3 hashes only */
+    /* TLS 1.3 hashes only, and one HelloRetryRequest (RFC 8446 §4.1.4) */
+    if (hash == TD_TRANSCRIPT_MD5_SHA1 || t->chosen || !td_transcript_choose(t, hash))
+        return false;
     n = td_transcript_hash(t, ch1);
     i = hash == TD_TRANSCRIPT_SHA256 ? DIGEST_SHA256 : DIGEST_SHA384;
     EVP_MD_CTX_free(t->ctx[i]);

@@ -40,9 +40,10 @@ bool td_transcript_add(struct td_transcript *t, uint8_t type, const uint8_t *bod
 bool td_transcript_choose(struct td_transcript *t, enum td_transcript_hash hash);
 
 /*
- * A HelloRetryRequest (its suite fixed hash): the transcript so far (the
- * first ClientHello) becomes message_hash(Hash(ClientHello1)) (§4.4.1).
- * The HelloRetryRequest itself is added next, as usual.
+ * A HelloRetryRequest (its suite fixes the hash): the transcript so far
+ * (the first ClientHello) becomes message_hash(Hash(ClientHello1))
+ * (§4.4.1).  The HelloRetryRequest itself is added next, as usual.  False
+ * for a hash of TLS 1.0/1.1, or once a hash was chosen (a second one).
  */
 bool td_transcript_hello_retry(struct td_transcript *t, enum td_transcript_hash hash);
 

@@ -202,6 +202,14 @@ static void test_hash_needs_a_choice(void **state)
     assert_false(td_transcript_choose(t, TD_TRANSCRIPT_SHA256));
     assert_false(td_transcript_hello_retry(t, TD_TRANSCRIPT_SHA256));
     td_transcript_free(t);
+    /* one HelloRetryRequest only */
+    t = td_transcript_new();
+    assert_non_null(t);
+    assert_true(td_transcript_add(t, TD_HS_CLIENT_HELLO, (const uint8_t *)"x", 1));
+    assert_true(td_transcript_hello_retry(t, TD_TRANSCRIPT_SHA384));
+    assert_false(td_transcript_hello_retry(t, TD_TRANSCRIPT_SHA384));
+    assert_int_equal(td_transcript_hash(t, out), 48);
+    td_transcript_free(t);
 }
 
 int main(void)
