@@ -74,6 +74,11 @@ editcap -F pcapng --inject-secrets "tls,$src/tls13-keys-chacha20.keylog" "$src/t
 python3 tools/fixtures/cut-frame.py "$src/tls13-keys-aes256gcm-keyupdate.pcap" 9 100 \
     "$out/tls13-keys-cut-record.pcap"
 
+# TLS 1.3 with keys, one bit of the ServerHello random flipped: the records
+# still decrypt with the original key log, but neither Finished verifies.
+python3 tools/fixtures/flip-server-random.py "$src/tls13-keys-aes128gcm.pcap" \
+    "$out/tls13-keys-flipped-random.pcap"
+
 # A file cut in the middle of a packet record.
 head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"
 echo "derived fixtures written to $out"

@@ -22,14 +22,14 @@ struct td_reporter {
     struct td_sink *sink;
     struct td_stats *stats;
     const struct td_digests *digests; /* for Community IDs; may be NULL */
-    uint32_t anomalies_seen; /* kinds already reported outside any connection */
+    uint64_t anomalies_seen; /* kinds already reported outside any connection */
 };
 
 struct td_conn {
     struct td_conn_id id;
     struct td_conn_summary sum;
     struct td_reporter *rep;
-    uint32_t anomalies_seen; /* bit per enum td_anomaly_kind */
+    uint64_t anomalies_seen; /* bit per enum td_anomaly_kind */
     bool finished;
 };
 

@@ -279,6 +279,13 @@ struct td_certificate_status {
     size_t response_length;
 };
 
+/* A decrypted Finished checked against the transcript (RFC 8446 §4.4.4, RFC 5246 §7.4.9). */
+enum td_finished_check {
+    TD_FINISHED_UNCHECKED = 0, /* no verdict: not decrypted, no keys, transcript lost, SSL 3.0 */
+    TD_FINISHED_VERIFIED,      /* verify_data is the one the keys and the transcript give */
+    TD_FINISHED_MISMATCH,      /* it is not */
+};
+
 struct td_message {
     enum td_side from;
     uint16_t record_version; /* 0x0002 for SSLv2 framing */
@@ -287,6 +294,7 @@ struct td_message {
     uint8_t handshake_type;  /* the wire type, for TD_MSG_OTHER_HANDSHAKE */
     bool encrypted;
     bool decrypted;          /* read from a record opened with the key log's secrets */
+    enum td_finished_check finished_check; /* Finished: its verify_data checked */
     bool parsed;             /* fields below are valid (those present: see the has_ flags) */
     bool malformed;          /* parsing met a problem (an anomaly event follows) */
     bool truncated;          /* the capture cut it: fields are those of the bytes seen */
@@ -346,6 +354,8 @@ enum td_anomaly_kind {
     TD_ANOM_QUIC_CONNECTION_CLOSE, /* a CONNECTION_CLOSE frame in an Initial packet */
     TD_ANOM_DECRYPTION_FAILED,
     TD_ANOM_DECRYPTION_UNSUPPORTED,
+    TD_ANOM_FINISHED_MISMATCH,    /* a decrypted Finished whose verify_data is not the expected one */
+    TD_ANOM_FINISHED_UNVERIFIED,  /* a decrypted Finished that cannot be checked: transcript lost */
     TD_ANOM_COUNT
 };
 

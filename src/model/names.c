@@ -68,6 +68,8 @@ static const char *const anomaly_names[TD_ANOM_COUNT] = {
     [TD_ANOM_QUIC_CONNECTION_CLOSE] = "quic_connection_close",
     [TD_ANOM_DECRYPTION_FAILED] = "decryption_failed",
     [TD_ANOM_DECRYPTION_UNSUPPORTED] = "decryption_unsupported",
+    [TD_ANOM_FINISHED_MISMATCH] = "finished_mismatch",
+    [TD_ANOM_FINISHED_UNVERIFIED] = "finished_unverified",
 };
 
 const char *td_anomaly_name(enum td_anomaly_kind kind)

@@ -71,9 +71,19 @@ static const struct explanation table[] = {
      "A dummy record kept for middleboxes that expect TLS 1.2; it changes nothing in TLS 1.3."},
     {TD_MSG_CHANGE_CIPHER_SPEC, NULL,
      "From here on this side encrypts and authenticates everything it sends with the new keys."},
+    {TD_MSG_FINISHED, "verified",
+     "A MAC over the whole handshake under the new keys: proves both sides saw the same "
+     "messages, untampered. Read here with the key log's secrets, and checked: the value the "
+     "keys give over the messages above is the one sent, so capture, keys and dissector agree."},
+    {TD_MSG_FINISHED, "mismatch",
+     "A MAC over the whole handshake under the new keys: proves both sides saw the same "
+     "messages, untampered. Read here with the key log's secrets, but it is not the value the "
+     "keys give over the messages above: a message was changed, or the keys are not this "
+     "connection's."},
     {TD_MSG_FINISHED, "decrypted",
      "A MAC over the whole handshake under the new keys: proves both sides saw the same "
-     "messages, untampered. Read here with the key log's secrets (its value is not checked)."},
+     "messages, untampered. Read here with the key log's secrets (its value could not be "
+     "checked: the handshake was not seen whole)."},
     {TD_MSG_FINISHED, NULL,
      "A MAC over the whole handshake under the new keys: proves both sides saw the same "
      "messages, untampered. Encrypted, so only its size is visible."},
@@ -118,7 +128,10 @@ const char *td_explain(const struct td_message *m)
         variant = tls13 ? "tls13" : NULL;
         break;
     case TD_MSG_FINISHED:
-        variant = m->decrypted ? "decrypted" : NULL;
+        variant = m->finished_check == TD_FINISHED_VERIFIED   ? "verified"
+                  : m->finished_check == TD_FINISHED_MISMATCH ? "mismatch"
+                  : m->decrypted                              ? "decrypted"
+                                                              : NULL;
         break;
     case TD_MSG_CERTIFICATE:
     case TD_MSG_ENCRYPTED_HANDSHAKE:

@@ -472,6 +472,8 @@ static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
     }
     if (m->decrypted)
         put(o, "decrypted", cJSON_CreateTrue());
+    if (m->finished_check != TD_FINISHED_UNCHECKED)
+        put(o, "verified", cJSON_CreateBool(m->finished_check == TD_FINISHED_VERIFIED));
     if (m->malformed)
         put(o, "malformed", cJSON_CreateTrue());
     if (m->truncated) {

@@ -508,8 +508,12 @@ static void message(struct text_writer *t, const struct td_event *ev)
         token(t, C_WARN, "(could not be parsed)");
     else
         message_fields(t, m);
-    if (m->decrypted)
+    if (m->decrypted && m->finished_check == TD_FINISHED_VERIFIED)
+        token(t, C_DIM, "(decrypted, verified)");
+    else if (m->decrypted)
         token(t, C_DIM, "(decrypted)");
+    if (m->finished_check == TD_FINISHED_MISMATCH)
+        token(t, C_WARN, "(verify_data does NOT match)");
     if (m->malformed && m->parsed)
         token(t, C_WARN, "(malformed)");
     if (m->truncated) {

@@ -56,6 +56,7 @@ void td_tls_free(struct td_tls_session *s)
     td_resumption_release(&s->resumption);
     td_sess_await_free(s);
     td_sess_stop_decrypting(s);
+    td_sess_transcript_free(s);
     free(s);
 }
 
@@ -108,6 +109,9 @@ void td_sess_emit(struct td_tls_session *s, int side, struct td_message *m)
     m->has_fields = td_msg_kind_has_fields(m->kind);
     m->negotiated_version = s->selected_version;
     m->resumption = s->resumption.hint;
+    if (m->encrypted && m->kind != TD_MSG_ALERT)
+        td_sess_transcript_lose(s, "%s (%s) left encrypted", td_msg_kind_name(m->kind),
+                                td_sess_direction(s, side));
     td_conn_message(s->conn, m, s->now);
 }
 
@@ -300,7 +304,7 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
         break;
     case TD_MSG_FINISHED:
         s->dir[side].finished_seen = true;
-        if (s->dir[side].reading_decrypted)
+        if (s->dir[side].reading_decrypted && s->dec) /* TLS 1.3 record protection */
             s->dec->to_application[side] = true;
         break;
     case TD_MSG_KEY_UPDATE:
@@ -361,8 +365,10 @@ void td_sess_on_message(void *ctx, int side, const struct td_hs_message *hm)
         /* a hello or certificate list cut short still has good fields up to the fault */
         m.parsed = rc == 0 || td_message_has_partial_fields(&m);
     }
+    td_sess_transcript_message(s, side, hm, &m);
     td_sess_emit(s, side, &m);
     td_sess_report_parse(s, &p);
+    td_sess_transcript_report(s, side, &m);
     if (td_hello_version_odd(&m, fault, sizeof fault))
         td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now, "%s", fault);
     out_of_order = m.parsed && !m.truncated ? td_hello_out_of_order(&before, m.kind) : NULL;
@@ -414,6 +420,10 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
     if (why != TD_GAP_SKIPPED && td_sess_role(s, side) == TD_SERVER)
         td_resumption_gap(&s->resumption); /* the server's next message may be in the gap */
     effect = td_record_gap(&d->rec, side, n, why == TD_GAP_TRUNCATED, &h);
+    if (why != TD_GAP_SKIPPED && effect != TD_REC_GAP_UNAFFECTED && !d->finished_seen)
+        td_sess_transcript_lose(s, "%s: %llu bytes lost at stream offset %llu",
+                                td_sess_direction(s, side), (unsigned long long)n,
+                                (unsigned long long)at);
     if (s->dec && s->dec->rp[side] && effect == TD_REC_GAP_FRAMING_LOST) {
         /* The lost bytes may hold whole records: their sequence numbers are
          * unknown.  A gap inside one record leaves the count right (that

@@ -19,6 +19,8 @@
 #include "tls/record.h"
 #include "tls/resumption.h"
 
+struct td_transcript;
+
 struct td_tls_dir {
     struct td_record_reader rec;
     struct td_hs_assembler hs;
@@ -75,6 +77,13 @@ struct td_tls_session {
     uint8_t client_random[32];      /* the first ClientHello's: the key log's key */
     struct td_tls13_decrypt *dec;   /* NULL unless decrypting */
     struct td_key_wait *await;      /* live: records held until the key log has the secrets */
+
+    /* Finished verification (session_transcript.c), only with the key log's secrets */
+    struct td_transcript *transcript;   /* NULL: not kept (no keys), over, or lost */
+    bool transcript_chosen;             /* the ServerHello chose its hash */
+    bool transcript_lost;               /* a message of it was not seen whole: why says how */
+    bool reported_unverified;
+    char transcript_lost_why[128];
 };
 
 /* ---- session.c: the connection's roles and what it tells the model ---- */
@@ -129,5 +138,16 @@ bool td_sess_await_record(struct td_tls_session *s, int side, const struct td_re
 /* Stop waiting and read the held records (last_chance: look in the key log once more). */
 void td_sess_await_end(struct td_tls_session *s, bool last_chance);
 void td_sess_await_free(struct td_tls_session *s);
+
+/* ---- session_transcript.c: Finished verification ---------------------- */
+/* A handshake message read (before it is emitted): hashed; a decrypted Finished checked. */
+void td_sess_transcript_message(struct td_tls_session *s, int side, const struct td_hs_message *hm,
+                                struct td_message *m);
+/* After the message was emitted: the anomaly of a Finished that does not verify. */
+void td_sess_transcript_report(struct td_tls_session *s, int side, const struct td_message *m);
+/* A message of the transcript will not be seen whole: no verdict (printf-style why). */
+void td_sess_transcript_lose(struct td_tls_session *s, const char *fmt, ...)
+    __attribute__((format(printf, 2, 3)));
+void td_sess_transcript_free(struct td_tls_session *s);
 
 #endif

@@ -75,6 +75,8 @@ kill -INT "$sniffer"
 wait "$sniffer"
 sniffer=
 [ -s "$tmp/keys.log" ] || fail "s_client wrote no key log"
+grep -q '"from":"client".*"msg":"Finished","decrypted":true,"verified":true' "$tmp/keyed.json" ||
+    fail "the client's Finished, decrypted live, was not verified"
 grep -q '"msg":"EncryptedExtensions","decrypted":true' "$tmp/keyed.json" ||
     fail "the key log written during the capture did not decrypt the handshake: $(head -c 300 "$tmp/keyed.err")"
 # OpenSSL logs the client's application traffic secret after it sends its
