@@ -57,7 +57,7 @@ static void run(const char *messages_hex, const char *keylog_secret,
 {
     static const struct td_endpoint ep[2] = {{.family = 4, .addr = {10, 0, 0, 1}, .port = 40000},
                                              {.family = 4, .addr = {10, 0, 0, 2}, .port = 443}};
-    struct td_tls_config cfg = {1 << 20, 64 * 1024};
+    struct td_tls_config cfg = {.max_handshake_message = 1 << 20, .detect_budget = 64 * 1024};
     struct td_arena arena;
     struct td_digests digests;
     struct td_stats stats;
