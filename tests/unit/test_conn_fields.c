@@ -43,7 +43,8 @@ static cJSON *full_connection_event(void)
                                 .alert_count = 2, .has_handshake_time = true, .handshake_us = 1234,
                                 .has_rtt = true, .tcp_rtt_us = 56, .bytes_client = 1,
                                 .bytes_server = 2, .anomalies = 0, .community_id = "1:abc=",
-                                .decryption = TD_DECRYPTION_OK};
+                                .decryption = TD_DECRYPTION_OK, .early_data = TD_EARLY_DATA_ACCEPTED,
+                                .has_early_data_bytes = true, .early_data_bytes = 38};
     struct td_event ev = {.type = TD_EV_CONNECTION, .ts = 2000000, .conn = &id};
     char *text = NULL;
     size_t len = 0;
