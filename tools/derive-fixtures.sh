@@ -74,6 +74,18 @@ editcap -F pcapng --inject-secrets "tls,$src/tls13-keys-chacha20.keylog" "$src/t
 python3 tools/fixtures/cut-frame.py "$src/tls13-keys-aes256gcm-keyupdate.pcap" 9 100 \
     "$out/tls13-keys-cut-record.pcap"
 
+# 0-RTT: a key log without CLIENT_EARLY_TRAFFIC_SECRET (early records cannot
+# be opened: they are skipped, not failures), and the rejected early data's
+# connection (client port 44248) flooded after the ServerHello with records
+# that open under no key: 40 (skipped; the client's Finished is still read)
+# and 300 (past the bound of 64: decryption "failed", bounded).
+grep -v '^CLIENT_EARLY_TRAFFIC_SECRET ' "$src/tls13-keys-early-data-rejected.keylog" \
+    >"$out/tls13-keys-no-early-secret.keylog"
+python3 tools/fixtures/early-flood.py "$src/tls13-keys-early-data-rejected.pcap" 44248 40 \
+    "$out/tls13-keys-early-flood-40.pcap"
+python3 tools/fixtures/early-flood.py "$src/tls13-keys-early-data-rejected.pcap" 44248 300 \
+    "$out/tls13-keys-early-flood-300.pcap"
+
 # A file cut in the middle of a packet record.
 head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"
 echo "derived fixtures written to $out"

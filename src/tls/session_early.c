@@ -15,15 +15,16 @@
  * early record is tried with each TLS 1.3 AEAD suite whose hash fits the
  * secret's length (an AEAD tag authenticates under one key only), and the
  * one that opens it is kept.  The early records end with EndOfEarlyData
- * (accepted), or with the first client record that does not open with the
- * early secret (rejected: the client's handshake flight under its handshake
- * traffic secret, read by session_decrypt.c).
+ * (accepted), or with the first client record that opens with the client's
+ * handshake traffic secret instead (rejected: its handshake flight, read by
+ * session_decrypt.c).
  *
  * Without the early secret (or when it opens nothing), early records after
  * the ServerHello do not open with the client's handshake traffic secret:
  * like the server (§4.2.10) they are skipped, at most TD_EARLY_SKIP_MAX of
  * them, until the client's first record that does open; they are not
- * decryption failures.
+ * decryption failures.  So are records after the ServerHello that open
+ * under neither secret before that one.
  */
 #include "tls/session_private.h"
 
@@ -184,8 +185,8 @@ bool td_sess_early_record(struct td_tls_session *s, int side, const struct td_re
         e->have_secret = false;
         return false;
     }
-    /* the early records are over: this one is the client's handshake flight */
-    e->over = true;
+    /* the client's handshake flight (session_decrypt.c then ends the early
+     * records), or a record that opens under no key (skipped there, bounded) */
     return false;
 }
 
