@@ -415,7 +415,7 @@ enum td_early_data {
     TD_EARLY_DATA_NONE,     /* the ClientHello did not offer it: the field is not written */
     TD_EARLY_DATA_OFFERED,  /* offered; whether the server accepted is not known */
     TD_EARLY_DATA_ACCEPTED, /* EncryptedExtensions (decrypted) has early_data */
-    TD_EARLY_DATA_REJECTED, /* HelloRetryRequest, no pre_shared_key, or no early_data in EncryptedExtensions */
+    TD_EARLY_DATA_REJECTED, /* HelloRetryRequest, TLS <= 1.2, no pre_shared_key, or no early_data in EncryptedExtensions */
 };
 
 const char *td_early_data_name(enum td_early_data e);

@@ -3,10 +3,10 @@
  * §7.1): whether the server accepted it, and the client's early records.
  *
  * A first ClientHello with early_data makes the connection's early_data
- * "offered"; a HelloRetryRequest, a ServerHello without pre_shared_key (or
- * selecting another identity than the first, §4.2.11) or a decrypted
- * EncryptedExtensions without early_data make it "rejected", one with it
- * "accepted".
+ * "offered"; a HelloRetryRequest, a ServerHello of an older version or
+ * without pre_shared_key (or selecting another identity than the first,
+ * §4.2.11) or a decrypted EncryptedExtensions without early_data make it
+ * "rejected", one with it "accepted".
  *
  * With CLIENT_EARLY_TRAFFIC_SECRET in the key log, the client's
  * application_data records after its ClientHello are opened with the early
@@ -80,9 +80,14 @@ static void decide(struct td_tls_session *s, bool accepted)
 
 void td_sess_early_server_hello(struct td_tls_session *s, const struct td_server_hello *sh, bool is_hrr)
 {
+    if (!is_hrr && sh->version != TD_VERSION_TLS_1_3) {
+        /* an older version has no 0-RTT: the client's records are that version's */
+        decide(s, false);
+        td_sess_early_free(s);
+        return;
+    }
     /* §4.2.10: a HelloRetryRequest rejects 0-RTT; so does a PSK other than the first */
-    if (is_hrr || (sh->version == TD_VERSION_TLS_1_3 &&
-                   (!sh->has_pre_shared_key || sh->psk_selected_identity != 0)))
+    if (is_hrr || !sh->has_pre_shared_key || sh->psk_selected_identity != 0)
         decide(s, false);
 }
 
