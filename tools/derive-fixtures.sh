@@ -78,6 +78,19 @@ python3 tools/fixtures/cut-frame.py "$src/tls13-keys-aes256gcm-keyupdate.pcap" 9
 # still decrypt with the original key log, but neither Finished verifies.
 python3 tools/fixtures/flip-server-random.py "$src/tls13-keys-aes128gcm.pcap" \
     "$out/tls13-keys-flipped-random.pcap"
+# 0-RTT: a key log without CLIENT_EARLY_TRAFFIC_SECRET (early records cannot
+# be opened: they are skipped, not failures), and the rejected early data's
+# connection (the third) flooded after the ServerHello with records that
+# open under no key: 40 (skipped; the client's Finished is still read) and
+# 300 (past the bound of 64: decryption "failed", bounded).
+grep -v '^CLIENT_EARLY_TRAFFIC_SECRET ' "$src/tls13-keys-early-data-rejected.keylog" \
+    >"$out/tls13-keys-no-early-secret.keylog"
+port=$(tshark -r "$src/tls13-keys-early-data-rejected.pcap" -Y 'tcp.stream==2 && tcp.flags.syn==1 && tcp.flags.ack==0' \
+    -T fields -e tcp.srcport)
+python3 tools/fixtures/early-flood.py "$src/tls13-keys-early-data-rejected.pcap" "$port" 40 \
+    "$out/tls13-keys-early-flood-40.pcap"
+python3 tools/fixtures/early-flood.py "$src/tls13-keys-early-data-rejected.pcap" "$port" 300 \
+    "$out/tls13-keys-early-flood-300.pcap"
 
 # A file cut in the middle of a packet record.
 head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"

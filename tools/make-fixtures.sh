@@ -96,6 +96,9 @@ SCENARIOS=(
     "tls13-keys-small-records|24457|ok|TLS 1.3 for decryption (-k): the server sends records of at most 512 bytes (-max_send_frag), so its Certificate spans encrypted records"
     "tls13-keys-hrr|24458|ok|TLS 1.3 for decryption (-k): HelloRetryRequest (client key share P-256, server only X25519)"
     "tls13-keys-resume-psk|24459|ok|TLS 1.3 for decryption (-k): 2 connections, the 2nd resumes with a ticket from the 1st (PSK, no Certificate)"
+    "tls13-keys-early-data-accepted|24480|ok|TLS 1.3 for decryption (-k): 2 connections, the 2nd resumes with PSK and sends 0-RTT early data, which the server accepts"
+    "tls13-keys-early-data-rejected|24481|ok|TLS 1.3 for decryption (-k): 3 connections to one server; the 3rd reuses the ticket the 2nd used: OpenSSL's anti-replay rejects its 0-RTT early data"
+    "tls13-keys-early-data-hrr|24482|ok|TLS 1.3 for decryption (-k): 2 connections, the 2nd resumes with PSK and sends 0-RTT early data after a ClientHello whose key share the server answers with HelloRetryRequest, which rejects it (server -no_anti_replay, so the second ClientHello still resumes)"
 )
 # Scenarios named quic-* run over UDP: captured with `udp port PORT`, the
 # server's socket found with `ss -lun`, and no TCP lifecycle checks.  (No
@@ -630,6 +633,56 @@ sc_tls13_early_data() {
     expect "(decrypted) EncryptedExtensions accepts early_data" -eq 1 \
         "tls.handshake.type==8 && tls.handshake.extension.type==42"
     expect "(decrypted) EndOfEarlyData" -eq 1 "tls.handshake.type==5"
+}
+sc_tls13_keys_early_data_accepted() {
+    REPLY=
+    printf 'early data from the tlsdissect client\n' >"$WORK/early.txt"
+    srv_start openssl s_server -accept "$HOST:$PORT" -naccept 2 "${RSA_CERT[@]}" -alpn "$ALPN" \
+        -tls1_3 -early_data
+    oc 0.6 -tls1_3 -sess_out "$WORK/sess"
+    oc 0.3 -tls1_3 -sess_in "$WORK/sess" -early_data "$WORK/early.txt"
+    expect_sh 0x0304 0x1302 2
+    expect "ClientHello with early_data + pre_shared_key" -eq 1 \
+        "tls.handshake.type==1 && tls.handshake.extension.type==42 && tls.handshake.extension.type==41"
+    expect "(decrypted) EncryptedExtensions accepts early_data" -eq 1 \
+        "tls.handshake.type==8 && tls.handshake.extension.type==42"
+    expect "(decrypted) EndOfEarlyData" -eq 1 "tls.handshake.type==5"
+    expect "(decrypted) NewSessionTicket with early_data max size" -ge 1 \
+        "tls.handshake.type==4 && tls.handshake.extension.type==42"
+    expect "(decrypted) the 38-byte line sent as 0-RTT data" -eq 1 "tcp.dstport==$PORT && data.len==38"
+}
+sc_tls13_keys_early_data_rejected() {
+    REPLY=
+    printf 'early data from the tlsdissect client\n' >"$WORK/early.txt"
+    srv_start openssl s_server -accept "$HOST:$PORT" -naccept 3 "${RSA_CERT[@]}" -alpn "$ALPN" \
+        -tls1_3 -early_data
+    oc 0.6 -tls1_3 -sess_out "$WORK/sess"
+    oc 0.3 -tls1_3 -sess_in "$WORK/sess" -early_data "$WORK/early.txt"
+    oc 0.3 -tls1_3 -sess_in "$WORK/sess" -early_data "$WORK/early.txt"
+    expect_sh 0x0304 0x1302 3
+    expect "ClientHellos with early_data" -eq 2 "tls.handshake.type==1 && tls.handshake.extension.type==42"
+    expect "(decrypted) only the 2nd connection's EncryptedExtensions accepts early_data" -eq 1 \
+        "tls.handshake.type==8 && tls.handshake.extension.type==42"
+    expect "(decrypted) one EndOfEarlyData (the accepted connection)" -eq 1 "tls.handshake.type==5"
+    expect "(decrypted) the 38-byte 0-RTT line, accepted and rejected" -eq 2 "tcp.dstport==$PORT && data.len==38"
+}
+sc_tls13_keys_early_data_hrr() {
+    REPLY=
+    printf 'early data from the tlsdissect client\n' >"$WORK/early.txt"
+    srv_start openssl s_server -accept "$HOST:$PORT" -naccept 2 "${RSA_CERT[@]}" -alpn "$ALPN" \
+        -tls1_3 -early_data -no_anti_replay -groups X25519
+    oc 0.6 -tls1_3 -sess_out "$WORK/sess"
+    oc 0.3 -tls1_3 -groups P-256:X25519 -sess_in "$WORK/sess" -early_data "$WORK/early.txt"
+    expect_sh 0x0304 0x1302 2
+    expect "HelloRetryRequest" -eq 1 "tls.handshake.type==2 && tls.handshake.random==$HRR_RANDOM"
+    expect "first ClientHello offers early_data, the second does not" -eq 1 \
+        "tls.handshake.type==1 && tls.handshake.extension.type==42"
+    expect "ServerHello accepts the PSK" -eq 1 \
+        "tls.handshake.type==2 && tls.handshake.extension.type==41 && !(tls.handshake.random==$HRR_RANDOM)"
+    expect "(decrypted) no EncryptedExtensions accepts early_data" -eq 0 \
+        "tls.handshake.type==8 && tls.handshake.extension.type==42"
+    expect "(decrypted) no EndOfEarlyData" -eq 0 "tls.handshake.type==5"
+    expect "(decrypted) the 38-byte 0-RTT line, rejected" -eq 1 "tcp.dstport==$PORT && data.len==38"
 }
 sc_tls13_hrr() {
     os 1 "${RSA_CERT[@]}" -tls1_3 -groups X25519

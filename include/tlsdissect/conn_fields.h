@@ -49,6 +49,8 @@ enum td_conn_key {
     TD_CK_DECRYPTION,      /* only when a key log was given */
     TD_CK_APP_DATA_CLIENT, /* only with --app-data, for a decrypted connection */
     TD_CK_APP_DATA_SERVER,
+    TD_CK_EARLY_DATA,      /* only when the ClientHello offered 0-RTT */
+    TD_CK_EARLY_DATA_BYTES, /* only when early records were decrypted */
     /* inside client and server */
     TD_CK_ENDPOINT_IP,
     TD_CK_ENDPOINT_PORT,

@@ -151,6 +151,7 @@ struct td_client_hello {
     bool has_session_ticket;
     struct td_bytes session_ticket;         /* extension data (may be empty) */
     bool has_pre_shared_key;
+    struct td_bytes psk_identities;         /* RFC 8446 §4.2.11: PskIdentity identities<7..2^16-1>, raw */
     const char *ja3;        /* md5 hex */
     const char *ja3_string;
     const char *ja4;
@@ -173,6 +174,7 @@ struct td_server_hello {
     uint16_t key_share;
     bool has_supported_version;
     bool has_pre_shared_key;
+    uint16_t psk_selected_identity; /* RFC 8446 §4.2.11: index into the ClientHello's identities */
     bool has_session_ticket;
     bool sslv2_format; /* SSLv2 SERVER-HELLO */
     const char *ja3s;
@@ -262,9 +264,14 @@ struct td_certificate_verify {
 
 /* RFC 5077 §3.3, RFC 8446 §4.6.1. */
 struct td_new_session_ticket {
-    uint32_t lifetime_hint;
+    uint32_t lifetime_hint;     /* TLS 1.3: ticket_lifetime */
     size_t ticket_length;
     struct td_bytes ticket;
+    bool tls13;                 /* the fields below were read (RFC 8446 §4.6.1) */
+    uint32_t ticket_age_add;
+    struct td_bytes ticket_nonce;
+    bool has_max_early_data_size; /* the early_data extension (RFC 8446 §4.2.10) */
+    uint32_t max_early_data_size;
 };
 
 /* RFC 5246 §7.2. */
@@ -413,6 +420,16 @@ enum td_decryption {
 
 const char *td_decryption_name(enum td_decryption d);
 
+/* 0-RTT (RFC 8446 §4.2.10; contract addition: early_data). */
+enum td_early_data {
+    TD_EARLY_DATA_NONE,     /* the ClientHello did not offer it: the field is not written */
+    TD_EARLY_DATA_OFFERED,  /* offered; whether the server accepted is not known */
+    TD_EARLY_DATA_ACCEPTED, /* EncryptedExtensions (decrypted) has early_data */
+    TD_EARLY_DATA_REJECTED, /* HelloRetryRequest, TLS <= 1.2, no pre_shared_key, or no early_data in EncryptedExtensions */
+};
+
+const char *td_early_data_name(enum td_early_data e);
+
 /* The connection summary (contract: type "connection"). */
 struct td_conn_summary {
     td_time_us start;
@@ -456,6 +473,9 @@ struct td_conn_summary {
         uint8_t *data;   /* owned; at most the option's N bytes */
         size_t len;
     } app_data[2];
+    enum td_early_data early_data;
+    bool has_early_data_bytes;     /* early records were opened with CLIENT_EARLY_TRAFFIC_SECRET */
+    uint64_t early_data_bytes;     /* their application bytes (accepted or rejected) */
     char community_id[64];
 };
 

@@ -85,6 +85,12 @@ const char *td_decryption_name(enum td_decryption d)
     return (unsigned)d < sizeof names / sizeof names[0] ? names[d] : "none";
 }
 
+const char *td_early_data_name(enum td_early_data e)
+{
+    static const char *const names[] = {"none", "offered", "accepted", "rejected"};
+    return (unsigned)e < sizeof names / sizeof names[0] ? names[e] : "none";
+}
+
 static const char *const cert_problem_names[TD_CERT_PROBLEMS] = {
     [TD_CERT_BAD_SIGNATURE] = "bad_signature",
     [TD_CERT_SELF_SIGNED] = "self_signed",

@@ -41,6 +41,8 @@ static const struct td_conn_field fields[TD_CK_COUNT] = {
     [TD_CK_DECRYPTION] = {"decryption", TD_SHAPE_VALUE, TD_CK_TOP, false},
     [TD_CK_APP_DATA_CLIENT] = {"app_data_client", TD_SHAPE_VALUE, TD_CK_TOP, true},
     [TD_CK_APP_DATA_SERVER] = {"app_data_server", TD_SHAPE_VALUE, TD_CK_TOP, true},
+    [TD_CK_EARLY_DATA] = {"early_data", TD_SHAPE_VALUE, TD_CK_TOP, false},
+    [TD_CK_EARLY_DATA_BYTES] = {"early_data_bytes", TD_SHAPE_VALUE, TD_CK_TOP, false},
     /* client and server have the same two keys: listed once, under client;
        td_conn_key_find() looks them up for server too */
     [TD_CK_ENDPOINT_IP] = {"ip", TD_SHAPE_VALUE, TD_CK_CLIENT, false},

@@ -438,6 +438,12 @@ static void message_fields(cJSON *o, const struct td_message *m)
     case TD_MSG_NEW_SESSION_TICKET:
         add_u64(o, "lifetime_hint", m->u.new_session_ticket.lifetime_hint);
         add_u64(o, "ticket_length", m->u.new_session_ticket.ticket_length);
+        if (m->u.new_session_ticket.tls13) {
+            add_u64(o, "ticket_age_add", m->u.new_session_ticket.ticket_age_add);
+            add_hex(o, "ticket_nonce", &m->u.new_session_ticket.ticket_nonce);
+        }
+        if (m->u.new_session_ticket.has_max_early_data_size)
+            add_u64(o, "max_early_data_size", m->u.new_session_ticket.max_early_data_size);
         break;
     case TD_MSG_ALERT:
         alert(o, &m->u.alert);
@@ -616,6 +622,10 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
         add_wire(o, CK(APP_DATA_CLIENT), s->app_data[TD_CLIENT].data, s->app_data[TD_CLIENT].len);
     if (s->app_data[TD_SERVER].kept)
         add_wire(o, CK(APP_DATA_SERVER), s->app_data[TD_SERVER].data, s->app_data[TD_SERVER].len);
+    if (s->early_data != TD_EARLY_DATA_NONE)
+        add_static(o, CK(EARLY_DATA), td_early_data_name(s->early_data));
+    if (s->has_early_data_bytes)
+        add_u64(o, CK(EARLY_DATA_BYTES), s->early_data_bytes);
     return o;
 }
 

@@ -399,6 +399,12 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
     case TD_MSG_NEW_SESSION_TICKET:
         tokenf(t, "lifetime=%us", (unsigned)m->u.new_session_ticket.lifetime_hint);
         tokenf(t, "ticket=%zuB", m->u.new_session_ticket.ticket_length);
+        if (m->u.new_session_ticket.tls13) {
+            tokenf(t, "age_add=%u", (unsigned)m->u.new_session_ticket.ticket_age_add);
+            tokenf(t, "nonce=%zuB", m->u.new_session_ticket.ticket_nonce.len);
+        }
+        if (m->u.new_session_ticket.has_max_early_data_size)
+            tokenf(t, "max_early_data=%uB", (unsigned)m->u.new_session_ticket.max_early_data_size);
         break;
     case TD_MSG_ALERT:
         level = td_registry_lookup(TD_REG_ALERT_LEVELS, m->u.alert.level);
@@ -636,6 +642,13 @@ static void connection(struct text_writer *t, const struct td_event *ev)
     else if (s->decryption != TD_DECRYPTION_NONE)
         summary_item(t, s->decryption == TD_DECRYPTION_NO_KEYS ? C_DIM : C_BAD, "decryption %s",
                      td_decryption_name(s->decryption));
+    if (s->early_data != TD_EARLY_DATA_NONE && s->has_early_data_bytes)
+        summary_item(t, s->early_data == TD_EARLY_DATA_REJECTED ? C_WARN : C_NONE,
+                     "early data %s (%llu bytes decrypted)", td_early_data_name(s->early_data),
+                     (unsigned long long)s->early_data_bytes);
+    else if (s->early_data != TD_EARLY_DATA_NONE)
+        summary_item(t, s->early_data == TD_EARLY_DATA_REJECTED ? C_WARN : C_NONE, "early data %s",
+                     td_early_data_name(s->early_data));
     if (s->anomalies)
         summary_item(t, C_WARN, "%llu anomal%s", (unsigned long long)s->anomalies,
                      s->anomalies == 1 ? "y" : "ies");

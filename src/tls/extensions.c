@@ -203,11 +203,15 @@ static int ch_session_ticket(struct ext_ctx *x, struct td_cur *d, struct td_clie
     return 0;
 }
 
+/* OfferedPsks (RFC 8446 §4.2.11): the identities are kept for resumed_from, the binders skipped. */
 static int ch_pre_shared_key(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
 {
+    struct td_cur ids, probe = *d;
     (void)x;
     ch->has_pre_shared_key = true;
-    td_cur_skip(d, td_cur_declared(d)); /* identities and binders: opaque to us */
+    if (td_cur_vec(&probe, 2, 7, 0xffff, 1, &ids))
+        ch->psk_identities = td_parse_rest(&ids);
+    td_cur_skip(d, td_cur_declared(d)); /* otherwise opaque to us */
     return 0;
 }
 
@@ -247,6 +251,7 @@ static int sh_pre_shared_key(struct ext_ctx *x, struct td_cur *d, struct td_serv
     if (!td_cur_u16(d, &selected))
         return td_parse_cur_fail(x->p, d, "%s.selected_identity", ext_path(x));
     sh->has_pre_shared_key = true;
+    sh->psk_selected_identity = selected;
     return 0;
 }
 

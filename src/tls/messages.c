@@ -11,6 +11,7 @@
  *   NewSessionTicket (RFC 5077 §3.3): uint32 lifetime_hint; opaque ticket<0..2^16-1>;
  *   NewSessionTicket (RFC 8446 §4.6.1): uint32 ticket_lifetime; uint32 ticket_age_add;
  *     opaque ticket_nonce<0..255>; opaque ticket<1..2^16-1>; Extension extensions<0..2^16-2>;
+ *     (early_data, RFC 8446 §4.2.10: uint32 max_early_data_size)
  *   CertificateStatus (RFC 6066 §8): CertificateStatusType status_type; OCSPResponse<1..2^24-1>;
  *   Alert (RFC 5246 §7.2): AlertLevel level; AlertDescription description;
  */
@@ -116,26 +117,54 @@ int td_parse_certificate_verify(struct td_parse *p, struct td_cur body, bool tls
     return 0;
 }
 
+/* TLS 1.3 NewSessionTicket extensions: only early_data carries a field (RFC 8446 §4.6.1). */
+static int new_session_ticket_extensions(struct td_parse *p, struct td_cur *c,
+                                         struct td_new_session_ticket *out)
+{
+    struct td_cur exts, data;
+    uint16_t type;
+
+    if (!td_cur_vec(c, 2, 0, 0xfffe, 1, &exts))
+        return td_parse_cur_fail(p, c, "NewSessionTicket.extensions");
+    for (size_t i = 0; td_cur_remaining(&exts); i++) {
+        if (!td_cur_u16(&exts, &type) || !td_cur_vec(&exts, 2, 0, 0xffff, 1, &data))
+            return td_parse_cur_fail(p, &exts, "NewSessionTicket.extensions[%zu]", i);
+        if (type != TD_EXT_EARLY_DATA)
+            continue;
+        if (!td_cur_u32(&data, &out->max_early_data_size) || td_cur_remaining(&data))
+            return td_parse_cur_fail(p, &data, "NewSessionTicket.extensions[%zu](early_data)"
+                                     ".max_early_data_size", i);
+        out->has_max_early_data_size = true;
+    }
+    return 0;
+}
+
 int td_parse_new_session_ticket(struct td_parse *p, struct td_cur body, bool tls13,
                                 struct td_new_session_ticket *out)
 {
     struct td_cur c = body, v;
-    uint32_t age_add;
 
     memset(out, 0, sizeof *out);
     if (!td_cur_u32(&c, &out->lifetime_hint))
         return td_parse_cur_fail(p, &c, "NewSessionTicket.lifetime");
-    if (tls13) {
-        if (!td_cur_u32(&c, &age_add) || !td_cur_vec(&c, 1, 0, 0xff, 1, &v))
-            return td_parse_cur_fail(p, &c, "NewSessionTicket.ticket_nonce");
-        if (!td_cur_vec(&c, 2, 1, 0xffff, 1, &v))
+    if (!tls13) {
+        if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v))
             return td_parse_cur_fail(p, &c, "NewSessionTicket.ticket");
-    } else if (!td_cur_vec(&c, 2, 0, 0xffff, 1, &v)) {
-        return td_parse_cur_fail(p, &c, "NewSessionTicket.ticket");
+        out->ticket = td_parse_rest(&v);
+        out->ticket_length = out->ticket.len;
+        return 0;
     }
+    if (!td_cur_u32(&c, &out->ticket_age_add))
+        return td_parse_cur_fail(p, &c, "NewSessionTicket.ticket_age_add");
+    if (!td_cur_vec(&c, 1, 0, 0xff, 1, &v))
+        return td_parse_cur_fail(p, &c, "NewSessionTicket.ticket_nonce");
+    out->ticket_nonce = td_parse_rest(&v);
+    if (!td_cur_vec(&c, 2, 1, 0xffff, 1, &v))
+        return td_parse_cur_fail(p, &c, "NewSessionTicket.ticket");
     out->ticket = td_parse_rest(&v);
     out->ticket_length = out->ticket.len;
-    return 0;
+    out->tls13 = true;
+    return new_session_ticket_extensions(p, &c, out);
 }
 
 int td_parse_certificate_status(struct td_parse *p, struct td_cur body,

@@ -6,6 +6,8 @@
 
 #include <string.h>
 
+#include "tlsdissect/cursor.h"
+
 /* Longest client ticket kept to look up resumed_from. */
 #define TD_MAX_TICKET_KEPT 65535
 
@@ -13,9 +15,22 @@ void td_resumption_init(struct td_resumption_tracker *r, struct td_mem_budget *b
 {
     memset(r, 0, sizeof *r);
     r->ch_ticket.budget = budget;
+    r->ch_psk_identities.budget = budget;
 }
 
-void td_resumption_release(struct td_resumption_tracker *r) { td_buf_free(&r->ch_ticket); }
+void td_resumption_release(struct td_resumption_tracker *r)
+{
+    td_buf_free(&r->ch_ticket);
+    td_buf_free(&r->ch_psk_identities);
+}
+
+/* Keep a copy of b in buf, or nothing when it is too long or there is no room. */
+static void keep_copy(struct td_buf *buf, const struct td_bytes *b)
+{
+    td_buf_clear(buf);
+    if (b->len > 0 && td_buf_append(buf, b->data, b->len, TD_MAX_TICKET_KEPT) != 0)
+        td_buf_clear(buf); /* resumed_from stays unknown */
+}
 
 static void copy_id(uint8_t dst[32], size_t *dst_len, const struct td_bytes *id)
 {
@@ -27,11 +42,27 @@ static void copy_id(uint8_t dst[32], size_t *dst_len, const struct td_bytes *id)
 void td_resumption_client_hello(struct td_resumption_tracker *r, const struct td_client_hello *ch)
 {
     copy_id(r->ch_session_id, &r->ch_session_id_len, &ch->session_id);
-    td_buf_clear(&r->ch_ticket);
-    if (ch->has_session_ticket && ch->session_ticket.len > 0 &&
-        td_buf_append(&r->ch_ticket, ch->session_ticket.data, ch->session_ticket.len,
-                      TD_MAX_TICKET_KEPT) != 0)
-        td_buf_clear(&r->ch_ticket); /* too long or no room: resumed_from stays unknown */
+    keep_copy(&r->ch_ticket, ch->has_session_ticket ? &ch->session_ticket : &(struct td_bytes){0});
+    keep_copy(&r->ch_psk_identities, &ch->psk_identities);
+}
+
+/*
+ * The connection that issued the PSK identity the server selected
+ * (PskIdentity: opaque identity<1..2^16-1>; uint32 obfuscated_ticket_age), or 0.
+ */
+static uint64_t psk_issuer(const struct td_resumption_tracker *r, uint16_t selected,
+                           struct td_resume_map *map)
+{
+    struct td_cur list = td_cur_make(r->ch_psk_identities.data, r->ch_psk_identities.len), id;
+    uint32_t age;
+
+    for (unsigned i = 0; td_cur_remaining(&list); i++) {
+        if (!td_cur_vec(&list, 2, 1, 0xffff, 1, &id) || !td_cur_u32(&list, &age))
+            return 0;
+        if (i == selected)
+            return td_resume_lookup(map, TD_RESUME_PSK_IDENTITY, id.pos, td_cur_remaining(&id));
+    }
+    return 0;
 }
 
 static void decide(struct td_resumption_tracker *r, enum td_resumption how, uint64_t from, bool tls13)
@@ -45,11 +76,14 @@ static void decide(struct td_resumption_tracker *r, enum td_resumption how, uint
 }
 
 void td_resumption_server_hello(struct td_resumption_tracker *r, const struct td_server_hello *sh,
-                                bool tls13)
+                                bool tls13, struct td_resume_map *map)
 {
     copy_id(r->sh_session_id, &r->sh_session_id_len, &sh->session_id);
     if (tls13) {
-        decide(r, sh->has_pre_shared_key ? TD_RESUMED_PSK : TD_RESUMED_NO, 0, true);
+        if (sh->has_pre_shared_key)
+            decide(r, TD_RESUMED_PSK, psk_issuer(r, sh->psk_selected_identity, map), true);
+        else
+            decide(r, TD_RESUMED_NO, 0, true);
         return;
     }
     if (sh->sslv2_format)

@@ -7,7 +7,9 @@
  * CertificateRequest or ServerHelloDone from the server, or a
  * ClientKeyExchange, means a full handshake; a gap in the server's flight
  * while it is open leaves the verdict unknown.  TLS 1.3: pre_shared_key in
- * the ServerHello.  Private to src/tls.
+ * the ServerHello; its selected_identity (RFC 8446 §4.2.11) names the
+ * ClientHello's PSK identity, looked up among the tickets of decrypted
+ * NewSessionTickets.  Private to src/tls.
  */
 #ifndef TLSDISSECT_TLS_RESUMPTION_H
 #define TLSDISSECT_TLS_RESUMPTION_H
@@ -24,6 +26,7 @@ struct td_resumption_tracker {
     uint8_t ch_session_id[32];
     size_t ch_session_id_len;
     struct td_buf ch_ticket;     /* the session_ticket extension's data, when non-empty */
+    struct td_buf ch_psk_identities; /* TLS 1.3: the pre_shared_key identities, raw */
     uint8_t sh_session_id[32];
     size_t sh_session_id_len;
     bool pending;                /* TLS <= 1.2: full or abbreviated not yet known */
@@ -40,8 +43,9 @@ void td_resumption_init(struct td_resumption_tracker *r, struct td_mem_budget *b
 void td_resumption_release(struct td_resumption_tracker *r);
 
 void td_resumption_client_hello(struct td_resumption_tracker *r, const struct td_client_hello *ch);
+/* TLS 1.3: a PSK the ServerHello accepted is looked up in map. */
 void td_resumption_server_hello(struct td_resumption_tracker *r, const struct td_server_hello *sh,
-                                bool tls13);
+                                bool tls13, struct td_resume_map *map);
 
 /* Evidence from the handshake that follows; each returns true when it decided the verdict.
  * A full handshake registers the server's session ID for later resumptions (map, conn). */

@@ -57,6 +57,7 @@ void td_tls_free(struct td_tls_session *s)
     td_sess_await_free(s);
     td_sess_stop_decrypting(s);
     td_sess_transcript_free(s);
+    td_sess_early_free(s);
     free(s);
 }
 
@@ -197,6 +198,8 @@ void td_sess_on_client_hello(struct td_tls_session *s, struct td_client_hello *c
     for (size_t i = 0; s->client_hellos == 1 && i < ch->extensions.n; i++)
         if (ch->extensions.v[i] == TD_EXT_EARLY_DATA)
             s->offered_early_data = true;
+    if (s->offered_early_data && s->client_hellos == 1)
+        td_sess_early_client_hello(s);
     td_resumption_client_hello(&s->resumption, ch);
 }
 
@@ -206,6 +209,7 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
     struct td_conn_summary *sum = &s->conn->sum;
 
     s->selected_version = sh->version;
+    td_sess_early_server_hello(s, sh, is_hrr);
     if (is_hrr) {
         s->hrr_seen = true;
         if (sh->version == TD_VERSION_TLS_1_3)
@@ -227,7 +231,7 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
         snprintf(sum->ja3s, sizeof sum->ja3s, "%s", sh->ja3s);
     if (sh->has_alpn)
         td_conn_set_alpn(s->conn, sh->alpn.data, sh->alpn.len);
-    td_resumption_server_hello(&s->resumption, sh, s->tls13);
+    td_resumption_server_hello(&s->resumption, sh, s->tls13, s->env->resume);
     if (s->tls13) {
         td_sess_publish_resumption(s);
         s->finished_record_len = finished_record_length(sh->cipher_suite);
@@ -238,7 +242,8 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
             td_sess_await_keys(s, sh->cipher_suite);
         /* every later record of either side is encrypted; without keys only sizes matter */
         for (int i = 0; s->dec == NULL && s->await == NULL && i < 2; i++)
-            td_record_skip_bodies(&s->dir[i].rec, TD_CT_APPLICATION_DATA);
+            if (!td_sess_early_needs_bodies(s, i))
+                td_record_skip_bodies(&s->dir[i].rec, TD_CT_APPLICATION_DATA);
     } else if (s->has_client_random &&
                td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM)) {
         char v[TD_REG_NAME_BUF];
@@ -293,22 +298,29 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
         }
         break;
     case TD_MSG_NEW_SESSION_TICKET:
-        if (rc == 0 && !s->tls13)
-            td_resume_remember(s->env->resume, TD_RESUME_TICKET, m->u.new_session_ticket.ticket.data,
+        /* TLS 1.3: decrypted, the ticket is a later ClientHello's PSK identity (RFC 8446 §4.6.1) */
+        if (rc == 0)
+            td_resume_remember(s->env->resume, s->tls13 ? TD_RESUME_PSK_IDENTITY : TD_RESUME_TICKET,
+                               m->u.new_session_ticket.ticket.data,
                                m->u.new_session_ticket.ticket.len, s->conn->id.conn);
         break;
+    case TD_MSG_END_OF_EARLY_DATA:
+        td_sess_early_end(s);
+        break;
     case TD_MSG_ENCRYPTED_EXTENSIONS:
+        if (rc == 0)
+            td_sess_early_extensions(s, &m->u.encrypted_extensions);
         if (rc == 0 && m->u.encrypted_extensions.has_alpn)
             td_conn_set_alpn(s->conn, m->u.encrypted_extensions.alpn.data,
                              m->u.encrypted_extensions.alpn.len);
         break;
     case TD_MSG_FINISHED:
         s->dir[side].finished_seen = true;
-        if (s->dir[side].reading_decrypted && s->dec) /* TLS 1.3 record protection */
+        if (s->dir[side].reading_decrypted && s->dec) /* TLS 1.3 (not a 0-RTT record without it) */
             s->dec->to_application[side] = true;
         break;
     case TD_MSG_KEY_UPDATE:
-        if (rc == 0 && s->dir[side].reading_decrypted)
+        if (rc == 0 && s->dir[side].reading_decrypted && s->dec)
             s->dec->key_update[side] = true;
         break;
     default:

@@ -8,12 +8,14 @@
  * to its application traffic secret after its Finished, and to the next one
  * after its KeyUpdate (§4.6.3).  A record that does not authenticate ends
  * decryption for the connection: it and the later records are labelled as
- * without keys.  Without a key log no record is looked at for this: the
- * session keeps a NULL pointer.
+ * without keys, except the client's 0-RTT records that session_early.c
+ * skips (RFC 8446 §4.2.10).  Without a key log no record is looked at for
+ * this: the session keeps a NULL pointer.
  */
 #include "tls/session_private.h"
 
 #include <openssl/crypto.h>
+#include <stdio.h>
 #include <stdlib.h>
 
 #include "tls/record_protection.h"
@@ -41,6 +43,11 @@ static bool install_secret(struct td_tls_session *s, int side, bool application)
     enum td_rp_status st = len ? td_rp_set_secret(s->dec->rp[side], secret, len) : TD_RP_BAD_SECRET;
     OPENSSL_cleanse(secret, sizeof secret);
     return len > 0 && st == TD_RP_OK;
+}
+
+bool td_sess_restart_handshake_secret(struct td_tls_session *s, int side)
+{
+    return install_secret(s, side, false);
 }
 
 /*
@@ -147,10 +154,13 @@ void td_sess_on_tls13_decrypt(struct td_tls_session *s, int side, const struct t
     }
     st = td_rp_open(k->rp[side], header, r->body, r->length, s->env->plaintext, &inner.length,
                     &inner.type);
+    if (st == TD_RP_AUTH_FAILED && td_sess_early_skip(s, side))
+        return; /* 0-RTT early data the server skips too */
     if (st != TD_RP_OK) {
-        /* 0-RTT: the client's early records are under its early traffic secret */
-        bool early = td_sess_role(s, side) == TD_CLIENT && s->offered_early_data &&
-                     !s->dir[side].finished_seen;
+        unsigned skipped = td_sess_early_skipped(s);
+        char early[80] = "";
+        if (skipped && td_sess_role(s, side) == TD_CLIENT)
+            snprintf(early, sizeof early, " (after %u records skipped as 0-RTT early data)", skipped);
         s->conn->sum.decryption = TD_DECRYPTION_FAILED;
         td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_FAILED, s->now,
                         "record[%llu] (application_data, %s, %zu bytes): %s%s; it and later "
@@ -159,12 +169,13 @@ void td_sess_on_tls13_decrypt(struct td_tls_session *s, int side, const struct t
                         st == TD_RP_NO_CONTENT ? "authenticated, but its plaintext is all padding "
                                                  "(no content type)"
                                                : "does not authenticate with the key log's secret",
-                        early ? " (0-RTT early data? not decrypted yet)" : "");
+                        early);
         td_sess_stop_decrypting(s);
         td_sess_on_tls13_encrypted(s, side, r);
         return;
     }
     inner.body = s->env->plaintext;
+    td_sess_early_handshake_opened(s, side);
     if (inner.type != TD_CT_HANDSHAKE && td_hs_pending(&d->hs))
         td_conn_anomaly(s->conn, TD_ANOM_INTERLEAVED_RECORD, s->now,
                         "record[%llu] (decrypted content type %s, %s) inside an unfinished "

@@ -2,8 +2,8 @@
  * session_private.h — the state of one TLS connection, shared by the three
  * files of the session: session.c (the state machine: hellos, messages,
  * gaps, the end), session_records.c (what each kind of record means, with
- * and without encryption) and session_decrypt.c (TLS 1.3 record protection
- * with key log secrets).  Private to src/tls; other modules use
+ * and without encryption), session_decrypt.c (TLS 1.3 record protection
+ * with key log secrets) and session_early.c (0-RTT early data).  Private to src/tls; other modules use
  * include/tlsdissect/session.h.
  */
 #ifndef TLSDISSECT_TLS_SESSION_PRIVATE_H
@@ -84,6 +84,7 @@ struct td_tls_session {
     bool transcript_lost;               /* a message of it was not seen whole: why says how */
     bool reported_unverified;
     char transcript_lost_why[128];
+    struct td_tls13_early *early;   /* NULL unless 0-RTT was offered with a key log */
 };
 
 /* ---- session.c: the connection's roles and what it tells the model ---- */
@@ -149,5 +150,27 @@ void td_sess_transcript_report(struct td_tls_session *s, int side, const struct 
 void td_sess_transcript_lose(struct td_tls_session *s, const char *fmt, ...)
     __attribute__((format(printf, 2, 3)));
 void td_sess_transcript_free(struct td_tls_session *s);
+/* The side's handshake traffic secret again, its sequence number back at 0 (a skipped early record). */
+bool td_sess_restart_handshake_secret(struct td_tls_session *s, int side);
+
+/* ---- session_early.c: 0-RTT early data (RFC 8446 §4.2.10) -------------- */
+/* A first ClientHello offering early_data (with client_random kept when a key log was given). */
+void td_sess_early_client_hello(struct td_tls_session *s);
+void td_sess_early_free(struct td_tls_session *s);
+/* What the server's messages say: rejected, or (EncryptedExtensions) accepted. */
+void td_sess_early_server_hello(struct td_tls_session *s, const struct td_server_hello *sh, bool is_hrr);
+void td_sess_early_extensions(struct td_tls_session *s, const struct td_encrypted_extensions *ee);
+/* EndOfEarlyData was read: the client's next records use its handshake traffic secret. */
+void td_sess_early_end(struct td_tls_session *s);
+/* The side's records must keep their bodies: they may be opened with the early secret. */
+bool td_sess_early_needs_bodies(const struct td_tls_session *s, int side);
+/* A client application_data record: true when it was an early record, opened (and read). */
+bool td_sess_early_record(struct td_tls_session *s, int side, const struct td_record *r);
+/* A client record that did not open with its handshake secret: true when it is skipped as early data. */
+bool td_sess_early_skip(struct td_tls_session *s, int side);
+/* A client record opened with its handshake secret: no early record comes after it. */
+void td_sess_early_handshake_opened(struct td_tls_session *s, int side);
+/* Early records skipped so far. */
+unsigned td_sess_early_skipped(const struct td_tls_session *s);
 
 #endif

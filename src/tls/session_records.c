@@ -206,6 +206,8 @@ void td_sess_on_tls13_encrypted(struct td_tls_session *s, int side, const struct
 
 static void on_application_data(struct td_tls_session *s, int side, const struct td_record *r)
 {
+    if (s->early && td_sess_early_record(s, side, r))
+        return;
     if (s->tls13 && s->sh_seen) {
         if (s->dec && s->dec->rp[side])
             td_sess_on_tls13_decrypt(s, side, r);

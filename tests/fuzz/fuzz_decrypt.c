@@ -12,14 +12,21 @@
  *
  *   byte 0    bits 0-1 the suite (AES-128-GCM, AES-256-GCM,
  *             ChaCha20-Poly1305, AES-128-GCM); bit 2 text writer too;
- *             bit 3 max_handshake_message 2048 (else 1 MiB)
+ *             bit 3 max_handshake_message 2048 (else 1 MiB); bit 4 0-RTT
+ *             (RFC 8446 §4.2.10): the ClientHello offers early_data, the
+ *             key log has CLIENT_EARLY_TRAFFIC_SECRET, the client seals
+ *             under it until its first record with ctl bit 7 (which then
+ *             moves it to its handshake secret, as after EndOfEarlyData),
+ *             and the ServerHello (with pre_shared_key) waits for the
+ *             server's first record
  *   records   each: ctl, inner content type, 2-byte length L, L bytes
  *             ctl bit 0 the sender (0 client, 1 server); bit 1 the tag is
  *             damaged; bits 2-5 padding (4 bytes each); bit 6 before this
  *             record the sender moves to its application traffic secret;
  *             bit 7 ... to its next one (KeyUpdate)
  *
- * The session moves on its own after each side's Finished and KeyUpdate:
+ * The session moves on its own after each side's Finished, KeyUpdate and
+ * EndOfEarlyData:
  * when the fuzzer's key changes disagree with it, records fail to
  * authenticate, which is a path to test too.
  */
@@ -139,6 +146,30 @@ static void add_secret(struct td_keylog *kl, const char *label, const uint8_t ra
         abort();
 }
 
+/* ServerHello: TLS 1.3 with the suite, an x25519 share, and pre_shared_key (identity 0) when psk. */
+static void send_server_hello(struct td_tls_session *s, uint16_t suite, bool psk, td_time_us now)
+{
+    uint8_t *p;
+    uint8_t sh[5 + 4 + 2 + 32 + 1 + 2 + 1 + 2 + 6 + 40 + 6];
+    size_t len = sizeof sh - (psk ? 0 : 6), body = len - 9;
+
+    memset(sh, 0x5a, sizeof sh);
+    sh[0] = 22, sh[1] = 3, sh[2] = 3, sh[3] = 0, sh[4] = (uint8_t)(4 + body);
+    sh[5] = 2, sh[6] = 0, sh[7] = 0, sh[8] = (uint8_t)body;
+    sh[9] = 3, sh[10] = 3;
+    p = sh + 11 + 32;
+    *p++ = 0;
+    *p++ = (uint8_t)(suite >> 8);
+    *p++ = (uint8_t)suite;
+    *p++ = 0;
+    memcpy(p, "\x00\x2e\x00\x2b\x00\x02\x03\x04\x00\x33\x00\x24\x00\x1d\x00\x20", 16);
+    if (psk) {
+        p[1] += 6;
+        memcpy(sh + len - 6, "\x00\x29\x00\x02\x00\x00", 6);
+    }
+    td_tls_data(s, 1, sh, len, now);
+}
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -156,10 +187,12 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     td_time_us now = 1795000000000000LL;
     int suite;
     size_t at = 1, hl;
+    bool early, client_early, server_hello_sent = false;
 
     if (size < 1)
         return 0;
     suite = data[0] & 3;
+    early = client_early = (data[0] & 0x10) != 0;
     hl = suites[suite].hash_len;
     if (!digests_ready && !(digests_ready = td_digests_init(&digests)))
         abort();
@@ -170,18 +203,19 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     f.env.plaintext = plaintext;
     if (kl == NULL)
         abort();
-    /* handshake secrets 0x11.. / 0x22.., application secrets 0x33.. / 0x44.. */
+    /* handshake secrets 0x11.. / 0x22.., application secrets 0x33.. / 0x44.., early 0x55.. */
     {
-        static const char *const labels[4] = {
+        static const char *const labels[5] = {
             "CLIENT_HANDSHAKE_TRAFFIC_SECRET", "SERVER_HANDSHAKE_TRAFFIC_SECRET",
-            "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0"};
+            "CLIENT_TRAFFIC_SECRET_0", "SERVER_TRAFFIC_SECRET_0", "CLIENT_EARLY_TRAFFIC_SECRET"};
         uint8_t secret[48];
-        for (int i = 0; i < 4; i++) {
+        for (int i = 0; i < (early ? 5 : 4); i++) {
             memset(secret, 0x11 * (i + 1), sizeof secret);
             add_secret(kl, labels[i], client_random, secret, hl);
         }
         for (int side = 0; side < 2; side++) {
-            memset(sealer[side].secret, 0x11 * (side + 1), sizeof sealer[side].secret);
+            memset(sealer[side].secret, 0x11 * (side == 0 && early ? 5 : side + 1),
+                   sizeof sealer[side].secret);
             rekey(&sealer[side], suite);
         }
     }
@@ -190,28 +224,22 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         abort();
 
     {
-        /* ClientHello: TLS 1.3 offered; ServerHello: TLS 1.3 with the suite, an x25519 share */
-        uint8_t ch[5 + 4 + 2 + 32 + 1 + 4 + 2 + 2 + 7] = {22, 3, 1, 0, 4 + 2 + 32 + 1 + 4 + 2 + 2 + 7,
-                                                          1, 0, 0, 2 + 32 + 1 + 4 + 2 + 2 + 7, 3, 3};
+        /* ClientHello: TLS 1.3 offered (and early_data in 0-RTT mode) */
+        size_t exts = early ? 11 : 7, body = 2 + 32 + 1 + 4 + 2 + 2 + exts;
+        uint8_t ch[5 + 4 + 2 + 32 + 1 + 4 + 2 + 2 + 11] = {22, 3, 1, 0, (uint8_t)(4 + body),
+                                                           1, 0, 0, (uint8_t)body, 3, 3};
         uint8_t *p = ch + 11;
         memcpy(p, client_random, 32);
         p += 32;
-        memcpy(p, "\x00\x00\x02\x13\x01\x01\x00\x00\x07\x00\x2b\x00\x03\x02\x03\x04", 16);
-        td_tls_data(s, 0, ch, sizeof ch, now);
-
-        uint8_t sh[5 + 4 + 2 + 32 + 1 + 2 + 1 + 2 + 6 + 40];
-        size_t body = sizeof sh - 9;
-        memset(sh, 0x5a, sizeof sh);
-        sh[0] = 22, sh[1] = 3, sh[2] = 3, sh[3] = 0, sh[4] = (uint8_t)(4 + body);
-        sh[5] = 2, sh[6] = 0, sh[7] = 0, sh[8] = (uint8_t)body;
-        sh[9] = 3, sh[10] = 3;
-        p = sh + 11 + 32;
-        *p++ = 0;
-        *p++ = (uint8_t)(suites[suite].suite >> 8);
-        *p++ = (uint8_t)suites[suite].suite;
-        *p++ = 0;
-        memcpy(p, "\x00\x2e\x00\x2b\x00\x02\x03\x04\x00\x33\x00\x24\x00\x1d\x00\x20", 16);
-        td_tls_data(s, 1, sh, sizeof sh, now + 1000);
+        memcpy(p, "\x00\x00\x02\x13\x01\x01\x00\x00", 8);
+        p[8] = (uint8_t)exts;
+        memcpy(p + 9, "\x00\x2b\x00\x03\x02\x03\x04\x00\x2a\x00\x00", exts);
+        td_tls_data(s, 0, ch, 5 + 4 + body, now);
+    }
+    /* in 0-RTT mode the ServerHello waits: the client's early records come before it */
+    if (!early) {
+        server_hello_sent = true;
+        send_server_hello(s, suites[suite].suite, early, now + 1000);
     }
 
     while (at + 4 <= size) {
@@ -223,7 +251,15 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             n = size - at;
         if (n > 16384)
             n = 16384;
-        if (ctl & 0x40) {
+        if (side == 1 && !server_hello_sent) {
+            server_hello_sent = true;
+            send_server_hello(s, suites[suite].suite, early, now + 1000);
+        }
+        if (side == 0 && client_early && (ctl & 0x80)) {
+            client_early = false; /* EndOfEarlyData: the client's handshake secret */
+            memset(sealer[0].secret, 0x11, sizeof sealer[0].secret);
+            rekey(&sealer[0], suite);
+        } else if (ctl & 0x40) {
             memset(sealer[side].secret, 0x11 * (side + 3), sizeof sealer[side].secret);
             rekey(&sealer[side], suite);
         } else if (ctl & 0x80) {

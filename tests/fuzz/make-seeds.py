@@ -215,6 +215,31 @@ def decrypt_seed(suite, cert, damage=False):
     return out
 
 
+def early_data_seed(suite, accepted=True):
+    """fuzz_decrypt input in 0-RTT mode (byte 0 bit 4): early data and EndOfEarlyData under the
+    early secret before the ServerHello, then the handshake (EncryptedExtensions with or without
+    early_data; when rejected the client skips EndOfEarlyData)."""
+    hash_len = 48 if suite == 1 else 32
+
+    def hs(t, body):
+        return bytes([t]) + struct.pack('>I', len(body))[1:] + body
+
+    def rec(ctl, ctype, body):
+        return bytes([ctl, ctype]) + struct.pack('>H', len(body)) + body
+    exts = bytes.fromhex('001000050003026832' + ('002a0000' if accepted else ''))
+    ee = hs(8, struct.pack('>H', len(exts)) + exts)
+    fin = hs(20, bytes(hash_len))
+    out = bytes([suite | 0x10])
+    out += rec(0x00, 23, b'GET /early HTTP/1.1\r\n\r\n')  # 0-RTT data, under the early secret
+    if accepted:
+        out += rec(0x00, 22, hs(5, b''))                    # EndOfEarlyData
+    out += rec(0x01, 22, ee + fin)                          # the ServerHello comes before this
+    out += rec(0x80, 22, fin)                               # the client's handshake secret
+    out += rec(0x40, 23, b'GET / HTTP/1.1\r\n\r\n')
+    out += rec(0x41, 21, b'\x01\x00')
+    return out
+
+
 def handmade():
     """Message seeds for forms no fixture carries in clear."""
     out = []
@@ -370,6 +395,8 @@ def main():
     for suite in range(3):
         add('fuzz_decrypt', 'handshake-suite%d' % suite, decrypt_seed(suite, cert))
         add('fuzz_decrypt', 'handshake-suite%d-damaged' % suite, decrypt_seed(suite, cert, damage=True))
+        add('fuzz_decrypt', 'early-data-suite%d-accepted' % suite, early_data_seed(suite))
+        add('fuzz_decrypt', 'early-data-suite%d-rejected' % suite, early_data_seed(suite, accepted=False))
 
     for target, items in seeds.items():
         d = os.path.join(outdir, target)

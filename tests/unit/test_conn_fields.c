@@ -44,7 +44,9 @@ static cJSON *full_connection_event(void)
                                 .has_rtt = true, .tcp_rtt_us = 56, .bytes_client = 1,
                                 .bytes_server = 2, .anomalies = 0, .community_id = "1:abc=",
                                 .decryption = TD_DECRYPTION_OK,
-                                .app_data = {{true, (uint8_t *)"GET /\r\n", 7}, {true, NULL, 0}}};
+                                .app_data = {{true, (uint8_t *)"GET /\r\n", 7}, {true, NULL, 0}},
+                                .early_data = TD_EARLY_DATA_ACCEPTED,
+                                .has_early_data_bytes = true, .early_data_bytes = 38};
     struct td_event ev = {.type = TD_EV_CONNECTION, .ts = 2000000, .conn = &id};
     char *text = NULL;
     size_t len = 0;
