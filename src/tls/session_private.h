@@ -2,8 +2,8 @@
  * session_private.h — the state of one TLS connection, shared by the three
  * files of the session: session.c (the state machine: hellos, messages,
  * gaps, the end), session_records.c (what each kind of record means, with
- * and without encryption) and session_decrypt.c (TLS 1.3 record protection
- * with key log secrets).  Private to src/tls; other modules use
+ * and without encryption), session_decrypt.c (TLS 1.3 record protection
+ * with key log secrets) and session_decrypt12.c (TLS 1.0-1.2's).  Private to src/tls; other modules use
  * include/tlsdissect/session.h.
  */
 #ifndef TLSDISSECT_TLS_SESSION_PRIVATE_H
@@ -58,6 +58,7 @@ struct td_tls_session {
     td_time_us ch_ts;
     bool offered_tls13;
     bool offered_early_data;    /* the first ClientHello has early_data (RFC 8446 §4.2.10) */
+    bool offered_encrypt_then_mac; /* the first ClientHello has encrypt_then_mac (RFC 7366) */
 
     /* what the server chose */
     bool sh_seen;
@@ -74,6 +75,7 @@ struct td_tls_session {
     bool has_client_random;
     uint8_t client_random[32];      /* the first ClientHello's: the key log's key */
     struct td_tls13_decrypt *dec;   /* NULL unless decrypting */
+    struct td_tls12_decrypt *dec12; /* TLS <= 1.2: NULL unless decrypting */
 };
 
 /* ---- session.c: the connection's roles and what it tells the model ---- */
@@ -111,5 +113,22 @@ void td_sess_start_decrypting(struct td_tls_session *s, uint16_t suite);
 void td_sess_stop_decrypting(struct td_tls_session *s);
 /* An application_data record of a connection being decrypted. */
 void td_sess_on_tls13_decrypt(struct td_tls_session *s, int side, const struct td_record *r);
+
+/* ---- session_decrypt12.c: TLS 1.0-1.2 record protection ---------------- */
+/* After a TLS <= 1.2 ServerHello: keys when the key log has the master secret. */
+void td_sess_start_decrypting12(struct td_tls_session *s, const struct td_server_hello *sh);
+void td_sess_stop_decrypting12(struct td_tls_session *s);
+/* A side's ChangeCipherSpec: its next records are opened with the keys derived for it. */
+void td_sess_tls12_cipher_changed(struct td_tls_session *s, int side);
+/* A gap lost a side's record framing: its later records are not decrypted. */
+void td_sess_tls12_stop_side(struct td_tls_session *s, int side);
+bool td_sess_tls12_decrypting(const struct td_tls_session *s, int side);
+/*
+ * A record of a side being decrypted: true with *inner its plaintext (read it
+ * as if in clear, then call td_sess_tls12_done); false: label it as without keys.
+ */
+bool td_sess_tls12_open(struct td_tls_session *s, int side, const struct td_record *r,
+                        struct td_record *inner);
+void td_sess_tls12_done(struct td_tls_session *s, int side, const struct td_record *inner);
 
 #endif
