@@ -49,12 +49,18 @@ python3 tools/fixtures/certs.py corrupt "$src/tls12-ecdhe-rsa.pcap" "$out/cert-b
 
 # Decryption: a key log whose server handshake secret has its first hex
 # digit changed (the server's records do not authenticate: decryption
-# "failed"), and a CLIENT_RANDOM line (a made-up master secret) for a TLS 1.2
-# connection, which this version does not decrypt ("unsupported").
+# "failed"); the same for a TLS 1.2 master secret (CBC, MAC-then-encrypt:
+# the client's Finished has bad padding or a bad MAC); a TLS 1.2 capture whose
+# ServerHello names TLS_ECDHE_RSA_WITH_RC4_128_SHA (0xc011), which is not
+# decrypted here ("unsupported"); and a TLS 1.2 capture whose client
+# application data record is cut short by 10 bytes (frame 10): its
+# close_notify after it still decrypts, with the next sequence number.
 awk '$1 == "SERVER_HANDSHAKE_TRAFFIC_SECRET" { c = substr($3, 1, 1); $3 = (c == "0" ? "1" : "0") substr($3, 2) } { print }' \
     "$src/tls13-keys-aes128gcm.keylog" >"$out/tls13-keys-wrong.keylog"
-random=$(tshark -r "$src/tls12-ecdhe-rsa.pcap" -Y tls.handshake.type==1 -T fields -e tls.handshake.random | head -n 1 | tr -d :)
-printf 'CLIENT_RANDOM %s %s\n' "$random" "$(printf '%096d' 0 | tr 0 a)" >"$out/tls12-client-random.keylog"
+awk '$1 == "CLIENT_RANDOM" { c = substr($3, 1, 1); $3 = (c == "0" ? "1" : "0") substr($3, 2) } { print }' \
+    "$src/tls12-keys-cbc-no-etm.keylog" >"$out/tls12-keys-wrong.keylog"
+python3 tools/fixtures/set-suite.py "$src/tls12-keys-aes128gcm.pcap" c011 "$out/tls12-keys-rc4.pcap"
+python3 tools/fixtures/cut-frame.py "$src/tls12-keys-aes128gcm.pcap" 10 10 "$out/tls12-keys-cut-record.pcap"
 
 # TLS 1.3 decrypted: the decryption fixtures' intermediate CA (they have a
 # PKI of their own) to validate their chains against, and a capture whose

@@ -99,6 +99,16 @@ SCENARIOS=(
     "tls13-keys-early-data-accepted|24480|ok|TLS 1.3 for decryption (-k): 2 connections, the 2nd resumes with PSK and sends 0-RTT early data, which the server accepts"
     "tls13-keys-early-data-rejected|24481|ok|TLS 1.3 for decryption (-k): 3 connections to one server; the 3rd reuses the ticket the 2nd used: OpenSSL's anti-replay rejects its 0-RTT early data"
     "tls13-keys-early-data-hrr|24482|ok|TLS 1.3 for decryption (-k): 2 connections, the 2nd resumes with PSK and sends 0-RTT early data after a ClientHello whose key share the server answers with HelloRetryRequest, which rejects it (server -no_anti_replay, so the second ClientHello still resumes)"
+    "tls12-keys-aes128gcm|24460|ok|TLS 1.2 for decryption (-k): ECDHE-RSA-AES128-GCM-SHA256, CLIENT_RANDOM master secret"
+    "tls12-keys-aes256gcm-sha384|24461|ok|TLS 1.2 for decryption (-k): ECDHE-RSA-AES256-GCM-SHA384 (SHA-384 PRF)"
+    "tls12-keys-chacha20|24462|ok|TLS 1.2 for decryption (-k): ECDHE-RSA-CHACHA20-POLY1305 (RFC 7905 nonce)"
+    "tls12-keys-cbc-etm|24463|ok|TLS 1.2 for decryption (-k): ECDHE-RSA-AES128-SHA256 with encrypt_then_mac (RFC 7366, OpenSSL's default)"
+    "tls12-keys-cbc-no-etm|24464|ok|TLS 1.2 for decryption (-k): ECDHE-RSA-AES256-SHA384, MAC-then-encrypt (s_client -no_etm)"
+    "tls12-keys-ccm|24465|ok|TLS 1.2 for decryption (-k): ECDHE-ECDSA-AES128-CCM (RFC 7251), ECDSA leaf"
+    "tls11-keys-cbc|24466|ok|TLS 1.1 for decryption (-k): ECDHE-RSA-AES256-SHA with encrypt_then_mac, explicit IVs, MD5+SHA-1 PRF"
+    "tls10-keys-cbc|24467|ok|TLS 1.0 for decryption (-k): AES128-SHA, MAC-then-encrypt (-no_etm), chained IVs"
+    "tls12-keys-gnutls|24468|ok|TLS 1.2 for decryption (-k): GnuTLS client and GnuTLS server (SSLKEYLOGFILE)"
+    "tls12-keys-resume|24469|ok|TLS 1.2 for decryption (-k): 2 connections, the 2nd resumes the 1st's session by ID (abbreviated handshake, its own CLIENT_RANDOM line)"
 )
 # Scenarios named quic-* run over UDP: captured with `udp port PORT`, the
 # server's socket found with `ss -lun`, and no TCP lifecycle checks.  (No
@@ -591,6 +601,81 @@ sc_tls13_keys_resume_psk() {
     expect "(decrypted) only the full handshake has a Certificate" -eq 1 "tls.handshake.type==11"
     expect "(decrypted) EncryptedExtensions in both" -eq 2 "tls.handshake.type==8"
     expect "(decrypted) Finished from both sides, twice" -eq 4 "tls.handshake.type==20"
+}
+# TLS 1.2 and older with keys: tshark reads both encrypted Finished messages
+# and the application data (the reversed line) with the key log.
+expect_decrypted12() { # [connections]
+    expect "(decrypted) Finished from both sides" -eq "$((2 * ${1:-1}))" "tls.handshake.type==20"
+    expect "(decrypted) application data both ways" -ge "$((2 * ${1:-1}))" "tls.record.content_type==23 && tls.app_data_proto"
+}
+sc_tls12_keys_aes128gcm() {
+    os 1 "${RSA_CERT[@]}" -tls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+    oc 0.3 -tls1_2
+    expect_sh 0x0303 0xc02f
+    expect_sni_alpn
+    expect_decrypted12
+}
+sc_tls12_keys_aes256gcm_sha384() {
+    os 1 "${RSA_CERT[@]}" -tls1_2 -cipher ECDHE-RSA-AES256-GCM-SHA384
+    oc 0.3 -tls1_2
+    expect_sh 0x0303 0xc030
+    expect_decrypted12
+}
+sc_tls12_keys_chacha20() {
+    os 1 "${RSA_CERT[@]}" -tls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+    oc 0.3 -tls1_2
+    expect_sh 0x0303 0xcca8
+    expect_decrypted12
+}
+sc_tls12_keys_cbc_etm() {
+    os 1 "${RSA_CERT[@]}" -tls1_2 -cipher ECDHE-RSA-AES128-SHA256
+    oc 0.3 -tls1_2
+    expect_sh 0x0303 0xc027
+    expect "encrypt_then_mac in both hellos" -eq 2 "tls.handshake.extension.type==22"
+    expect_decrypted12
+}
+sc_tls12_keys_cbc_no_etm() {
+    os 1 "${RSA_CERT[@]}" -tls1_2 -cipher ECDHE-RSA-AES256-SHA384
+    oc 0.3 -tls1_2 -no_etm
+    expect_sh 0x0303 0xc028
+    expect "no encrypt_then_mac" -eq 0 "tls.handshake.extension.type==22"
+    expect_decrypted12
+}
+sc_tls12_keys_ccm() {
+    os 1 "${EC_CERT[@]}" -tls1_2 -cipher ECDHE-ECDSA-AES128-CCM
+    oc 0.3 -tls1_2 -cipher ECDHE-ECDSA-AES128-CCM
+    expect_sh 0x0303 0xc0ac
+    expect_decrypted12
+}
+sc_tls11_keys_cbc() {
+    os 1 "${RSA_CERT[@]}" -tls1_1 -cipher 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0'
+    oc 0.3 -tls1_1 -cipher 'ECDHE-RSA-AES256-SHA:@SECLEVEL=0'
+    expect_sh 0x0302 0xc014
+    expect "encrypt_then_mac in both hellos" -eq 2 "tls.handshake.extension.type==22"
+    expect_decrypted12
+}
+sc_tls10_keys_cbc() {
+    os 1 "${RSA_CERT[@]}" -tls1 -cipher 'AES128-SHA:@SECLEVEL=0'
+    oc 0.3 -tls1 -cipher 'AES128-SHA:@SECLEVEL=0' -no_etm
+    expect_sh 0x0301 0x002f
+    expect "no encrypt_then_mac" -eq 0 "tls.handshake.extension.type==22"
+    expect_decrypted12
+}
+sc_tls12_keys_gnutls() {
+    REPLY=$LINE
+    gs rsa-chain.pem rsa.key --disable-client-cert --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2'
+    gc 0.3 --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2'
+    SRV_WAIT=3
+    expect "TLS 1.2 ServerHello" -eq 1 "tls.handshake.type==2 && tls.handshake.version==0x0303"
+    expect_decrypted12
+}
+sc_tls12_keys_resume() {
+    os 2 "${RSA_CERT[@]}" -tls1_2 -no_ticket -cipher ECDHE-RSA-AES128-GCM-SHA256
+    oc 0.3 -tls1_2 -no_ticket -sess_out "$WORK/sess"
+    oc 0.3 -tls1_2 -no_ticket -sess_in "$WORK/sess"
+    expect_sh 0x0303 0xc02f 2
+    expect "only the full handshake has a Certificate" -eq 1 "tls.handshake.type==11"
+    expect_decrypted12 2
 }
 sc_tls12_resume_session_id() {
     os 2 "${RSA_CERT[@]}" -tls1_2 -no_ticket

@@ -453,6 +453,11 @@ static void message_fields(cJSON *o, const struct td_message *m)
         add_static(o, "status_type", status_type ? status_type : "unknown");
         add_u64(o, "response_length", m->u.certificate_status.response_length);
         break;
+    case TD_MSG_FINISHED:
+        /* RFC 5246 §7.4.9, RFC 8446 §4.4.4: the message is its verify_data */
+        if (m->decrypted)
+            add_u64(o, "verify_data_length", m->length);
+        break;
     case TD_MSG_KEY_UPDATE:
         add_static(o, "request_update",
                    m->u.key_update_request == 1 ? "update_requested" : "update_not_requested");

@@ -415,6 +415,10 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
     case TD_MSG_CERTIFICATE_STATUS:
         tokenf(t, "ocsp_response=%zuB", m->u.certificate_status.response_length);
         break;
+    case TD_MSG_FINISHED:
+        if (m->decrypted)
+            tokenf(t, "verify_data=%zuB", m->length);
+        break;
     case TD_MSG_KEY_UPDATE:
         token(t, C_NONE, m->u.key_update_request ? "update_requested" : "update_not_requested");
         break;

@@ -261,6 +261,11 @@ enum td_keylog_line_result td_keylog_add_line(struct td_keylog *kl, const char *
     for (int k = 0; k < TD_KEYLOG_LABELS; k++)
         if (strlen(label_names[k]) == label_len && memcmp(label_names[k], label, label_len) == 0)
             kind = k;
+    /* NSS's RSA line (what OpenSSL writes for an RSA key exchange): the first
+     * 8 bytes of the encrypted premaster secret, not a client random; its
+     * connection's CLIENT_RANDOM line follows it */
+    if (kind < 0 && label_len == 3 && memcmp(label, "RSA", 3) == 0 && random_len == 16)
+        return TD_KEYLOG_LINE_SKIPPED;
     if (random_len != 64) {
         *why = "the client random is not 64 hex digits";
         return TD_KEYLOG_LINE_BAD;

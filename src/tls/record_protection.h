@@ -30,6 +30,7 @@ enum td_rp_status {
     TD_RP_CRYPTO_ERROR,  /* libcrypto failed (memory, provider) */
     TD_RP_AUTH_FAILED,   /* the record does not authenticate */
     TD_RP_NO_CONTENT,    /* authenticated, but the plaintext is all zeros: no content type */
+    TD_RP_BAD_PADDING,   /* TLS <= 1.2 CBC: the padding is not well-formed (record_protection12) */
 };
 
 /*

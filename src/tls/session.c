@@ -58,6 +58,7 @@ void td_tls_free(struct td_tls_session *s)
     td_sess_stop_decrypting(s);
     td_sess_transcript_free(s);
     td_sess_early_free(s);
+    td_sess_stop_decrypting12(s);
     free(s);
 }
 
@@ -198,6 +199,8 @@ void td_sess_on_client_hello(struct td_tls_session *s, struct td_client_hello *c
     for (size_t i = 0; s->client_hellos == 1 && i < ch->extensions.n; i++)
         if (ch->extensions.v[i] == TD_EXT_EARLY_DATA)
             s->offered_early_data = true;
+        else if (ch->extensions.v[i] == TD_EXT_ENCRYPT_THEN_MAC)
+            s->offered_encrypt_then_mac = true;
     if (s->offered_early_data && s->client_hellos == 1)
         td_sess_early_client_hello(s);
     td_resumption_client_hello(&s->resumption, ch);
@@ -244,14 +247,8 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
         for (int i = 0; s->dec == NULL && s->await == NULL && i < 2; i++)
             if (!td_sess_early_needs_bodies(s, i))
                 td_record_skip_bodies(&s->dir[i].rec, TD_CT_APPLICATION_DATA);
-    } else if (s->has_client_random &&
-               td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM)) {
-        char v[TD_REG_NAME_BUF];
-        sum->decryption = TD_DECRYPTION_UNSUPPORTED;
-        td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_UNSUPPORTED, s->now,
-                        "the key log has this connection's master secret, but %s records are "
-                        "not decrypted by this version",
-                        td_registry_name(TD_REG_VERSIONS, sh->version, v));
+    } else if (s->has_client_random && !sh->sslv2_format) {
+        td_sess_start_decrypting12(s, sh);
     }
 }
 
@@ -436,12 +433,17 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
         td_sess_transcript_lose(s, "%s: %llu bytes lost at stream offset %llu",
                                 td_sess_direction(s, side), (unsigned long long)n,
                                 (unsigned long long)at);
-    if (s->dec && s->dec->rp[side] && effect == TD_REC_GAP_FRAMING_LOST) {
+    bool tls12_keys = td_sess_tls12_decrypting(s, side);
+    if (((s->dec && s->dec->rp[side]) || tls12_keys) && effect == TD_REC_GAP_FRAMING_LOST) {
         /* The lost bytes may hold whole records: their sequence numbers are
          * unknown.  A gap inside one record leaves the count right (that
          * record uses up its number, undecrypted) and decryption goes on. */
-        td_rp_free(s->dec->rp[side]);
-        s->dec->rp[side] = NULL;
+        if (tls12_keys) {
+            td_sess_tls12_stop_side(s, side);
+        } else {
+            td_rp_free(s->dec->rp[side]);
+            s->dec->rp[side] = NULL;
+        }
         d->flight_done = d->finished_seen = true;
         td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_FAILED, now,
                         "%s: bytes lost at stream offset %llu; its later records are not decrypted",

@@ -1,10 +1,12 @@
 /*
- * session_private.h — the state of one TLS connection, shared by the three
- * files of the session: session.c (the state machine: hellos, messages,
- * gaps, the end), session_records.c (what each kind of record means, with
- * and without encryption), session_decrypt.c (TLS 1.3 record protection
- * with key log secrets) and session_early.c (0-RTT early data).  Private to src/tls; other modules use
- * include/tlsdissect/session.h.
+ * session_private.h — the state of one TLS connection, shared by the files
+ * of the session: session.c (the state machine: hellos, messages, gaps, the
+ * end), session_records.c (what each kind of record means, with and without
+ * encryption), session_decrypt.c (TLS 1.3 record protection with key log
+ * secrets), session_decrypt12.c (TLS 1.0-1.2's), session_early.c (0-RTT
+ * early data), session_transcript.c (Finished verification) and
+ * session_await.c (live: waiting for a key log still being written).
+ * Private to src/tls; other modules use include/tlsdissect/session.h.
  */
 #ifndef TLSDISSECT_TLS_SESSION_PRIVATE_H
 #define TLSDISSECT_TLS_SESSION_PRIVATE_H
@@ -60,6 +62,7 @@ struct td_tls_session {
     td_time_us ch_ts;
     bool offered_tls13;
     bool offered_early_data;    /* the first ClientHello has early_data (RFC 8446 §4.2.10) */
+    bool offered_encrypt_then_mac; /* the first ClientHello has encrypt_then_mac (RFC 7366) */
 
     /* what the server chose */
     bool sh_seen;
@@ -85,6 +88,7 @@ struct td_tls_session {
     bool reported_unverified;
     char transcript_lost_why[128];
     struct td_tls13_early *early;   /* NULL unless 0-RTT was offered with a key log */
+    struct td_tls12_decrypt *dec12; /* TLS <= 1.2: NULL unless decrypting */
 };
 
 /* ---- session.c: the connection's roles and what it tells the model ---- */
@@ -172,5 +176,22 @@ bool td_sess_early_skip(struct td_tls_session *s, int side);
 void td_sess_early_handshake_opened(struct td_tls_session *s, int side);
 /* Early records skipped so far. */
 unsigned td_sess_early_skipped(const struct td_tls_session *s);
+
+/* ---- session_decrypt12.c: TLS 1.0-1.2 record protection ---------------- */
+/* After a TLS <= 1.2 ServerHello: keys when the key log has the master secret. */
+void td_sess_start_decrypting12(struct td_tls_session *s, const struct td_server_hello *sh);
+void td_sess_stop_decrypting12(struct td_tls_session *s);
+/* A side's ChangeCipherSpec: its next records are opened with the keys derived for it. */
+void td_sess_tls12_cipher_changed(struct td_tls_session *s, int side);
+/* A gap lost a side's record framing: its later records are not decrypted. */
+void td_sess_tls12_stop_side(struct td_tls_session *s, int side);
+bool td_sess_tls12_decrypting(const struct td_tls_session *s, int side);
+/*
+ * A record of a side being decrypted: true with *inner its plaintext (read it
+ * as if in clear, then call td_sess_tls12_done); false: label it as without keys.
+ */
+bool td_sess_tls12_open(struct td_tls_session *s, int side, const struct td_record *r,
+                        struct td_record *inner);
+void td_sess_tls12_done(struct td_tls_session *s, int side, const struct td_record *inner);
 
 #endif

@@ -22,6 +22,9 @@
 #include "tls/messages.h"
 #include "tls/sslv2.h"
 
+/* What this side sends is encrypted, and the record being read was not opened with keys. */
+static bool hidden(const struct td_tls_dir *d) { return d->encrypted && !d->reading_decrypted; }
+
 static void on_change_cipher_spec(struct td_tls_session *s, int side, const struct td_record *r)
 {
     struct td_tls_dir *d = &s->dir[side];
@@ -46,6 +49,8 @@ static void on_change_cipher_spec(struct td_tls_session *s, int side, const stru
     if (s->tls13 || (!s->sh_seen && s->offered_tls13))
         return;
     d->encrypted = true;
+    if (s->dec12)
+        td_sess_tls12_cipher_changed(s, side);
 }
 
 void td_sess_on_alert(struct td_tls_session *s, int side, const struct td_record *r)
@@ -54,7 +59,7 @@ void td_sess_on_alert(struct td_tls_session *s, int side, const struct td_record
     struct td_message m = {.kind = TD_MSG_ALERT, .record_version = r->version, .parsed = true};
 
     /* A clear alert is exactly two bytes; anything else carries a MAC or tag. */
-    if (d->encrypted || r->body == NULL || r->length != 2) {
+    if (hidden(d) || r->body == NULL || r->length != 2) {
         m.encrypted = true;
         m.length = r->length;
         td_sess_emit(s, side, &m);
@@ -140,14 +145,14 @@ static void on_handshake_record(struct td_tls_session *s, int side, const struct
 {
     struct td_tls_dir *d = &s->dir[side];
 
-    if (d->encrypted && r->body && looks_plaintext(r->body, r->length)) {
+    if (hidden(d) && r->body && looks_plaintext(r->body, r->length)) {
         /* Bytes that parse exactly as handshake messages are not ciphertext
          * (a chance of about 2^-24 for random bytes): our idea of this
          * side's encryption was wrong (e.g. a capture that began after the
          * handshake's start), so read them. */
         d->encrypted = false;
     }
-    if (d->encrypted) {
+    if (hidden(d)) {
         struct td_message m = {.kind = d->finished_seen ? TD_MSG_ENCRYPTED_HANDSHAKE : TD_MSG_FINISHED,
                                .record_version = r->version, .encrypted = true,
                                .length = r->length};
@@ -221,7 +226,7 @@ static void on_application_data(struct td_tls_session *s, int side, const struct
 static void on_heartbeat(struct td_tls_session *s, int side, const struct td_record *r)
 {
     struct td_message m = {.kind = TD_MSG_HEARTBEAT, .record_version = r->version,
-                           .encrypted = s->dir[side].encrypted || s->tls13, .length = r->length,
+                           .encrypted = hidden(&s->dir[side]) || s->tls13, .length = r->length,
                            .parsed = true};
     td_sess_emit(s, side, &m);
 }
@@ -298,6 +303,11 @@ void td_sess_on_record(void *ctx, int side, const struct td_record *r)
                         "version; the record is read as usual (RFC 8446 §5.1)",
                         (unsigned long long)r->index, td_sess_direction(s, side), r->version);
     }
+    /* TLS <= 1.2 with keys: the record is read as its plaintext */
+    struct td_record plaintext;
+    bool opened = td_sess_tls12_open(s, side, r, &plaintext);
+    if (opened)
+        r = &plaintext;
     /* (a record being decrypted is judged by its inner content type, in td_sess_on_tls13_decrypt) */
     if (r->type != TD_CT_HANDSHAKE && td_hs_pending(&s->dir[side].hs) &&
         r->type != TD_CT_CHANGE_CIPHER_SPEC &&
@@ -325,6 +335,8 @@ void td_sess_on_record(void *ctx, int side, const struct td_record *r)
     default:
         break;
     }
+    if (opened)
+        td_sess_tls12_done(s, side, r);
 }
 
 void td_sess_on_note(void *ctx, int side, enum td_rec_note what, const char *detail)

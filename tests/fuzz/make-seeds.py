@@ -240,6 +240,25 @@ def early_data_seed(suite, accepted=True):
     return out
 
 
+def decrypt12_seed(profile, damage=False):
+    """fuzz_decrypt12 input: both sides' ChangeCipherSpec in clear, then sealed
+    Finished messages, application data, a HelloRequest and alerts."""
+    def rec(ctl, ctype, body):
+        return bytes([ctl, ctype]) + struct.pack('>H', len(body)) + body
+    fin = b'\x14\x00\x00\x0c' + bytes(range(12))
+    out = bytes([profile])
+    out += rec(0x08, 20, b'\x01')                          # the client's ChangeCipherSpec
+    out += rec(0x00, 22, fin)                             # its Finished
+    out += rec(0x09, 20, b'\x01')                          # the server's
+    out += rec(0x01 | (0x02 if damage else 0), 22, fin)
+    out += rec(0x00 | 0x30, 23, b'GET / HTTP/1.1\r\n\r\n')  # three more blocks of CBC padding
+    out += rec(0x01, 23, b'')                             # an empty fragment
+    out += rec(0x01, 22, b'\x00\x00\x00\x00')             # HelloRequest (renegotiation)
+    out += rec(0x00 | (0x04 if damage else 0), 21, b'\x01\x00')  # close_notify (bad padding)
+    out += rec(0x01, 21, b'\x01\x00')
+    return out
+
+
 def handmade():
     """Message seeds for forms no fixture carries in clear."""
     out = []
@@ -293,7 +312,8 @@ def main():
     hostile_dir = os.path.join(ROOT, 'tests', 'pcaps', 'hostile')
     hostile = sorted(os.path.join(hostile_dir, n) for n in os.listdir(hostile_dir)
                      if n.endswith(('.pcap', '.pcapng'))) if os.path.isdir(hostile_dir) else []
-    seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}, 'fuzz_keylog': {}, 'fuzz_decrypt': {}}
+    seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}, 'fuzz_keylog': {}, 'fuzz_decrypt': {},
+             'fuzz_decrypt12': {}}
 
     def add(target, name, data):
         seeds[target][name] = data
@@ -397,6 +417,10 @@ def main():
         add('fuzz_decrypt', 'handshake-suite%d-damaged' % suite, decrypt_seed(suite, cert, damage=True))
         add('fuzz_decrypt', 'early-data-suite%d-accepted' % suite, early_data_seed(suite))
         add('fuzz_decrypt', 'early-data-suite%d-rejected' % suite, early_data_seed(suite, accepted=False))
+    # fuzz_decrypt12: a TLS 1.0-1.2 handshake's end and its aftermath, for each protection
+    for profile in range(8):
+        add('fuzz_decrypt12', 'records-profile%d' % profile, decrypt12_seed(profile))
+        add('fuzz_decrypt12', 'records-profile%d-damaged' % profile, decrypt12_seed(profile, damage=True))
 
     for target, items in seeds.items():
         d = os.path.join(outdir, target)

@@ -109,6 +109,13 @@ static void test_bad_lines(void **state)
     assert_int_equal(td_keylog_add_line(kl, "CLIENT_RANDOM x", 15, &why), TD_KEYLOG_LINE_BAD);
     assert_non_null(why);
     assert_int_equal(td_keylog_add_line(kl, "   # indented comment", 21, NULL), TD_KEYLOG_LINE_SKIPPED);
+    /* NSS's RSA line (OpenSSL writes it for an RSA key exchange): 8 bytes of
+     * the encrypted premaster secret, then the premaster secret; not used */
+    const char *rsa = "RSA 030132f0f4b6c48f " SECRET48;
+    assert_int_equal(td_keylog_add_line(kl, rsa, strlen(rsa), NULL), TD_KEYLOG_LINE_SKIPPED);
+    const char *rsa_bad = "RSA 030132f0 " SECRET48;
+    assert_int_equal(td_keylog_add_line(kl, rsa_bad, strlen(rsa_bad), NULL), TD_KEYLOG_LINE_BAD);
+    assert_int_equal(td_keylog_count(kl), 2);
     td_keylog_free(kl);
 }
 
