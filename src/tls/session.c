@@ -248,7 +248,11 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
             if (!td_sess_early_needs_bodies(s, i))
                 td_record_skip_bodies(&s->dir[i].rec, TD_CT_APPLICATION_DATA);
     } else if (s->has_client_random && !sh->sslv2_format) {
-        td_sess_start_decrypting12(s, sh);
+        td_sess_note_server_hello12(s, sh);
+        td_sess_start_decrypting12(s);
+        /* live, the client logs its master secret as it sends its key exchange */
+        if (sum->decryption == TD_DECRYPTION_NO_KEYS)
+            td_sess_await_keys(s, sh->cipher_suite);
     }
 }
 

@@ -1,11 +1,14 @@
 /*
  * session_await.c — live capture with a key log that is still being
- * written (RFC 8446 §7.1 secrets, logged by the client as it derives
- * them): a TLS 1.3 ServerHello whose client random has no secrets yet.
+ * written (RFC 8446 §7.1 secrets, and the TLS 1.0-1.2 master secret,
+ * logged by the client as it derives them): a ServerHello whose client
+ * random has no secrets yet.
  *
- * The client writes its handshake traffic secrets when it reads the
- * ServerHello, so the sniffer usually sees the server's encrypted flight
- * before the line is in the file.  Instead of labelling that flight as
+ * The client writes its TLS 1.3 handshake traffic secrets when it reads
+ * the ServerHello, so the sniffer usually sees the server's encrypted
+ * flight before the line is in the file (and a TLS 1.2 client its master
+ * secret as it sends its key exchange, or, resuming, as it reads the
+ * ServerHello that the server's ChangeCipherSpec and Finished follow).  Instead of labelling that flight as
  * undecryptable at once, the session holds the connection's records
  * (both sides, in arrival order, with their capture times) and, at each
  * later record, reads what the key log gained (td_keylog_refresh: only
@@ -82,7 +85,7 @@ static void release(struct td_tls_session *s)
     s->await = NULL; /* the records below are read, not held again */
     if (w->application_side >= 0 && s->dec && s->dec->to_application[w->application_side])
         td_sess_stop_decrypting_side(s, w->application_side); /* the secret never came */
-    if (s->dec == NULL)
+    if (s->tls13 && s->dec == NULL)
         for (int i = 0; i < 2; i++)
             td_record_skip_bodies(&s->dir[i].rec, TD_CT_APPLICATION_DATA);
     for (size_t i = 0; i < w->count; i++) {
@@ -99,8 +102,11 @@ static void release(struct td_tls_session *s)
 }
 
 /* The key log may have the secrets now: start decrypting if so. */
+/* TLS 1.3: both handshake traffic secrets; TLS 1.0-1.2: the master secret. */
 static bool has_handshake_secrets(const struct td_tls_session *s)
 {
+    if (!s->tls13)
+        return td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM);
     return td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET) &&
            td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET);
 }
@@ -114,7 +120,10 @@ static bool keys_arrived(struct td_tls_session *s)
                                   td_sess_install_application_secret(s, side));
     if (!has_handshake_secrets(s) && (td_keylog_refresh(s->env->keylog) == 0 || !has_handshake_secrets(s)))
         return false;
-    td_sess_start_decrypting(s, s->await->suite);
+    if (s->tls13)
+        td_sess_start_decrypting(s, s->await->suite);
+    else
+        td_sess_start_decrypting12(s);
     return true;
 }
 

@@ -12,6 +12,8 @@
  */
 #include "tls/session_private.h"
 
+#include <string.h>
+
 #include <openssl/crypto.h>
 #include <stdlib.h>
 
@@ -35,23 +37,39 @@ void td_sess_stop_decrypting12(struct td_tls_session *s)
     s->dec12 = NULL;
 }
 
-void td_sess_start_decrypting12(struct td_tls_session *s, const struct td_server_hello *sh)
+void td_sess_note_server_hello12(struct td_tls_session *s, const struct td_server_hello *sh)
+{
+    struct td_tls12_hello *h = &s->hello12;
+
+    if (h->known || sh->random.len != 32)
+        return; /* the first ServerHello's (a renegotiation's keys are not followed) */
+    h->known = true;
+    h->version = sh->version;
+    h->suite = sh->cipher_suite;
+    memcpy(h->server_random, sh->random.data, 32);
+    for (size_t i = 0; s->offered_encrypt_then_mac && i < sh->extensions.n; i++)
+        if (sh->extensions.v[i] == TD_EXT_ENCRYPT_THEN_MAC)
+            h->encrypt_then_mac = true;
+}
+
+void td_sess_start_decrypting12(struct td_tls_session *s)
 {
     struct td_conn_summary *sum = &s->conn->sum;
+    const struct td_tls12_hello *sh = &s->hello12;
     uint8_t master[TD_KEYLOG_SECRET_MAX];
     char name[TD_REG_NAME_BUF];
     enum td_rp_status st = TD_RP_OK;
 
-    if (s->dec12 != NULL || sh->random.len != 32 ||
+    if (s->dec12 != NULL || !sh->known ||
         !td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM))
-        return; /* decryption stays no_keys (a renegotiation's keys are not followed) */
-    if (!td_rp12_supported(sh->version, sh->cipher_suite)) {
+        return; /* decryption stays no_keys */
+    if (!td_rp12_supported(sh->version, sh->suite)) {
         bool version_known = sh->version >= TD_VERSION_TLS_1_0 && sh->version <= TD_VERSION_TLS_1_2;
         sum->decryption = TD_DECRYPTION_UNSUPPORTED;
         td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_UNSUPPORTED, s->now,
                         "the key log has this connection's master secret, but %s records "
                         "cannot be decrypted here",
-                        version_known ? td_registry_name(TD_REG_CIPHER_SUITES, sh->cipher_suite, name)
+                        version_known ? td_registry_name(TD_REG_CIPHER_SUITES, sh->suite, name)
                                       : td_registry_name(TD_REG_VERSIONS, sh->version, name));
         return;
     }
@@ -62,12 +80,8 @@ void td_sess_start_decrypting12(struct td_tls_session *s, const struct td_server
         return;
     }
     size_t len = td_keylog_secret(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM, master);
-    bool etm = false;
-    for (size_t i = 0; s->offered_encrypt_then_mac && i < sh->extensions.n; i++)
-        if (sh->extensions.v[i] == TD_EXT_ENCRYPT_THEN_MAC)
-            etm = true;
-    struct td_rp12_keys keys = {sh->version, sh->cipher_suite, etm, master, s->client_random,
-                                sh->random.data};
+    struct td_rp12_keys keys = {sh->version, sh->suite, sh->encrypt_then_mac, master, s->client_random,
+                                sh->server_random};
     if (len != TD_RP12_MASTER_SECRET_LEN)
         st = TD_RP_BAD_SECRET;
     for (int i = 0; i < 2 && st == TD_RP_OK; i++)
@@ -78,7 +92,7 @@ void td_sess_start_decrypting12(struct td_tls_session *s, const struct td_server
         sum->decryption = unsupported ? TD_DECRYPTION_UNSUPPORTED : TD_DECRYPTION_FAILED;
         td_conn_anomaly(s->conn, unsupported ? TD_ANOM_DECRYPTION_UNSUPPORTED : TD_ANOM_DECRYPTION_FAILED,
                         s->now, "%s: %s; records are labelled without keys",
-                        td_registry_name(TD_REG_CIPHER_SUITES, sh->cipher_suite, name),
+                        td_registry_name(TD_REG_CIPHER_SUITES, sh->suite, name),
                         unsupported ? "libcrypto's default provider lacks its cipher"
                                     : "the key log's master secret is not 48 bytes, or libcrypto failed");
         td_sess_stop_decrypting12(s);

@@ -89,6 +89,12 @@ struct td_tls_session {
     char transcript_lost_why[128];
     struct td_tls13_early *early;   /* NULL unless 0-RTT was offered with a key log */
     struct td_tls12_decrypt *dec12; /* TLS <= 1.2: NULL unless decrypting */
+    struct td_tls12_hello {         /* ... and what its key block needs of the ServerHello */
+        bool known;
+        bool encrypt_then_mac;      /* both hellos carry it (RFC 7366) */
+        uint16_t version, suite;
+        uint8_t server_random[32];
+    } hello12;
 };
 
 /* ---- session.c: the connection's roles and what it tells the model ---- */
@@ -179,7 +185,10 @@ unsigned td_sess_early_skipped(const struct td_tls_session *s);
 
 /* ---- session_decrypt12.c: TLS 1.0-1.2 record protection ---------------- */
 /* After a TLS <= 1.2 ServerHello: keys when the key log has the master secret. */
-void td_sess_start_decrypting12(struct td_tls_session *s, const struct td_server_hello *sh);
+/* The first TLS <= 1.2 ServerHello: what the key block needs from it. */
+void td_sess_note_server_hello12(struct td_tls_session *s, const struct td_server_hello *sh);
+/* Start when the key log has the CLIENT_RANDOM line (after td_sess_note_server_hello12). */
+void td_sess_start_decrypting12(struct td_tls_session *s);
 void td_sess_stop_decrypting12(struct td_tls_session *s);
 /* A side's ChangeCipherSpec: its next records are opened with the keys derived for it. */
 void td_sess_tls12_cipher_changed(struct td_tls_session *s, int side);

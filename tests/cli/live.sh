@@ -70,6 +70,10 @@ sniffer=$!
 sleep 1.5
 echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername live.tlsdissect.test \
     -tls1_3 -keylogfile "$tmp/keys.log" -quiet >/dev/null 2>&1
+sleep 0.5
+# TLS 1.2: the client logs its master secret (CLIENT_RANDOM) as it sends its key exchange
+echo hello | timeout 10 openssl s_client -connect "127.0.0.1:$port" -servername tls12.live.tlsdissect.test \
+    -tls1_2 -keylogfile "$tmp/keys.log" -quiet >/dev/null 2>&1
 sleep 1
 kill -INT "$sniffer"
 wait "$sniffer"
@@ -77,6 +81,8 @@ sniffer=
 [ -s "$tmp/keys.log" ] || fail "s_client wrote no key log"
 grep -q '"from":"client".*"msg":"Finished","decrypted":true,"verified":true' "$tmp/keyed.json" ||
     fail "the client's Finished, decrypted live, was not verified"
+grep -q '"conn":2,.*"from":"server".*"msg":"Finished","decrypted":true,"verified":true' "$tmp/keyed.json" ||
+    fail "the TLS 1.2 server Finished, decrypted live with a master secret logged during the capture, was not verified"
 grep -q '"msg":"EncryptedExtensions","decrypted":true' "$tmp/keyed.json" ||
     fail "the key log written during the capture did not decrypt the handshake: $(head -c 300 "$tmp/keyed.err")"
 # OpenSSL logs the client's application traffic secret after it sends its
