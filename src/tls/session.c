@@ -362,6 +362,8 @@ void td_sess_on_message(void *ctx, int side, const struct td_hs_message *hm)
         m.parsed = rc == 0 || td_message_has_partial_fields(&m);
     }
     td_sess_emit(s, side, &m);
+    if (m.parsed)
+        td_sess_note_facts(s, m.from, &m);
     td_sess_report_parse(s, &p);
     if (td_hello_version_odd(&m, fault, sizeof fault))
         td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now, "%s", fault);
