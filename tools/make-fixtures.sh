@@ -98,6 +98,7 @@ SCENARIOS=(
     "tls13-keys-resume-psk|24459|ok|TLS 1.3 for decryption (-k): 2 connections, the 2nd resumes with a ticket from the 1st (PSK, no Certificate)"
     "tls12-weak-3des|24510|ok|TLS 1.2, GnuTLS both sides, TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA (Debian's OpenSSL has no 3DES suites): finding weak_cipher"
     "tls12-weak-rc4|24515|ok|TLS 1.2, GnuTLS both sides, TLS_ECDHE_RSA_WITH_RC4_128_SHA: finding weak_cipher"
+    "tls12-heartbeat|24516|ok|TLS 1.2, GnuTLS both sides with --heartbeat: the heartbeat extension in both hellos, finding heartbeat"
     "tls12-weak-key|24511|ok|TLS 1.2, ECDHE-RSA, an RSA-1024 leaf signed with SHA-1 (@SECLEVEL=0): findings weak_key, sha1_signature"
     "tls12-dhe-1024|24512|ok|TLS 1.2, DHE-RSA-AES128-GCM-SHA256 over a 1024-bit DH group (@SECLEVEL=0): finding weak_key"
     "tls12-fallback-scsv|24513|ok|TLS 1.2, the client sends TLS_FALLBACK_SCSV (s_client -fallback_scsv), the server's best is TLS 1.2: finding fallback_scsv"
@@ -734,6 +735,14 @@ sc_tls12_weak_rc4() {
     gc 0.3 --priority 'NORMAL:+ARCFOUR-128'
     SRV_WAIT=3
     expect_sh 0x0303 0xc011
+}
+sc_tls12_heartbeat() {
+    REPLY=$LINE
+    gs rsa-chain.pem rsa.key --disable-client-cert --heartbeat --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2'
+    gc 0.3 --heartbeat --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2'
+    SRV_WAIT=3
+    expect "ClientHello with heartbeat" -eq 1 "tls.handshake.type==1 && tls.handshake.extension.type==15"
+    expect "ServerHello with heartbeat" -eq 1 "tls.handshake.type==2 && tls.handshake.extension.type==15"
 }
 sc_tls12_weak_key() {
     # an RSA-1024 leaf, signed by the intermediate with SHA-1

@@ -85,7 +85,7 @@ static const struct {
     {TD_SUITE_KEX_KRB5, "Kerberos key exchange"},
 };
 
-/* Named curves below 224 bits (RFC 8422 §5.1.1, deprecated; BSI TR-02102-2 §3.6). */
+/* Named curves below 224 bits (RFC 8422 §5.1.1, deprecated; BSI TR-02102-2). */
 static const struct {
     uint16_t group;
     int bits;
@@ -94,7 +94,7 @@ static const struct {
     {15, 160}, {16, 160}, {17, 160}, {18, 192}, {19, 192},
 };
 
-#define MIN_RSA_BITS 2048 /* RSA and DSA; Mozilla intermediate, BSI TR-02102-2 §3.6 */
+#define MIN_RSA_BITS 2048 /* RSA and DSA; Mozilla intermediate, BSI TR-02102-2 */
 #define MIN_DH_BITS 2048
 #define MIN_EC_BITS 224
 
@@ -235,9 +235,9 @@ static const struct {
                                        deprecated_version},
     [TD_FINDING_WEAK_CIPHER] = {"weak_cipher", "RFC 7465, RFC 9325 §4.1, Mozilla intermediate",
                                 weak_cipher},
-    [TD_FINDING_NO_FORWARD_SECRECY] = {"no_forward_secrecy", "RFC 9325 §4.1, BSI TR-02102-2 §3.3.1",
+    [TD_FINDING_NO_FORWARD_SECRECY] = {"no_forward_secrecy", "RFC 9325 §4.1, BSI TR-02102-2",
                                        no_forward_secrecy},
-    [TD_FINDING_WEAK_KEY] = {"weak_key", "Mozilla intermediate, BSI TR-02102-2 §3.6", weak_key},
+    [TD_FINDING_WEAK_KEY] = {"weak_key", "Mozilla intermediate, BSI TR-02102-2", weak_key},
     [TD_FINDING_SHA1_SIGNATURE] = {"sha1_signature", "CA/Browser Forum BR §7.1.3, Mozilla",
                                    sha1_signature},
     [TD_FINDING_CERT_EXPIRED] = {"cert_expired", "RFC 5280 §6.1.3", NULL},
@@ -249,7 +249,7 @@ static const struct {
                                            insecure_renegotiation},
     [TD_FINDING_FALLBACK_SCSV] = {"fallback_scsv", "RFC 7507", fallback_scsv},
     [TD_FINDING_COMPRESSION] = {"compression", "RFC 7457 §2.6 (CRIME), RFC 9325 §3.3", compression},
-    [TD_FINDING_HEARTBEAT] = {"heartbeat", "RFC 6520, CVE-2014-0160, BSI TR-02102-2 §3.5", heartbeat},
+    [TD_FINDING_HEARTBEAT] = {"heartbeat", "RFC 6520, CVE-2014-0160, BSI TR-02102-2", heartbeat},
 };
 
 const char *td_finding_name(enum td_finding f)
