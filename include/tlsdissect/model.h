@@ -470,6 +470,7 @@ struct td_conn_record {
     bool server_secure_renegotiation;
     bool heartbeat[2];              /* RFC 6520, by enum td_side */
     uint8_t compression_method;     /* the ServerHello's */
+    bool psk_without_dhe;           /* TLS 1.3 ServerHello: pre_shared_key, no key_share (psk_ke) */
     int weakest_rsa_bits;           /* RSA/DSA keys of the server chain; 0 when none */
     int weakest_rsa_cert;
     int weakest_ec_bits;            /* EC keys of the server chain; 0 when none */

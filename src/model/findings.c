@@ -155,6 +155,8 @@ static void no_forward_secrecy(const struct td_conn_summary *s, struct reason *r
         if (info->kex == static_key_exchanges[i].kex)
             say(r, "%s: %s", td_registry_name(TD_REG_CIPHER_SUITES, s->cipher_suite, b),
                 static_key_exchanges[i].what);
+    if (s->record.psk_without_dhe)
+        say(r, "TLS 1.3 resumption in psk_ke mode: the pre-shared key without (EC)DHE");
 }
 
 static void weak_key(const struct td_conn_summary *s, struct reason *r)

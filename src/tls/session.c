@@ -108,6 +108,8 @@ void td_sess_emit(struct td_tls_session *s, int side, struct td_message *m)
     m->has_fields = td_msg_kind_has_fields(m->kind);
     m->negotiated_version = s->selected_version;
     m->resumption = s->resumption.hint;
+    if (m->parsed)
+        td_sess_note_facts(s, m->from, m);
     td_conn_message(s->conn, m, s->now);
 }
 
@@ -362,8 +364,6 @@ void td_sess_on_message(void *ctx, int side, const struct td_hs_message *hm)
         m.parsed = rc == 0 || td_message_has_partial_fields(&m);
     }
     td_sess_emit(s, side, &m);
-    if (m.parsed)
-        td_sess_note_facts(s, m.from, &m);
     td_sess_report_parse(s, &p);
     if (td_hello_version_odd(&m, fault, sizeof fault))
         td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now, "%s", fault);

@@ -70,6 +70,8 @@ static void note_server_hello(struct td_conn_record *r, const struct td_server_h
     r->compression_method = sh->compression_method;
     r->server_secure_renegotiation = has_code(&sh->extensions, TD_EXT_RENEGOTIATION_INFO);
     r->heartbeat[TD_SERVER] = has_code(&sh->extensions, TD_EXT_HEARTBEAT);
+    /* RFC 8446 §4.2.9: psk_ke resumes without (EC)DHE */
+    r->psk_without_dhe = sh->version == TD_VERSION_TLS_1_3 && sh->has_pre_shared_key && !sh->has_key_share;
     if (sh->has_key_share) {
         r->has_group = true;
         r->group = sh->key_share;
@@ -114,7 +116,9 @@ void td_sess_note_facts(struct td_tls_session *s, enum td_side from, const struc
             r->dh_prime_bits = m->u.server_key_exchange.dh_prime_bits;
         break;
     case TD_MSG_CLIENT_KEY_EXCHANGE:
-        r->client_certs_known = true; /* the client's Certificate would have come first */
+        /* the client's Certificate would have come first (SSL 2.0 sends it encrypted, later) */
+        if (m->record_version != TD_VERSION_SSL_2_0)
+            r->client_certs_known = true;
         break;
     case TD_MSG_FINISHED:
         if (from == TD_CLIENT && m->decrypted)

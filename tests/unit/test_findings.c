@@ -76,6 +76,8 @@ static void test_each_code_fires(void **state)
     only(&s, TD_FINDING_WEAK_CIPHER);
     s = clean(), s.cipher_suite = 0x009c; /* TLS_RSA_WITH_AES_128_GCM_SHA256 */
     only(&s, TD_FINDING_NO_FORWARD_SECRECY);
+    s = clean(), s.version = TD_VERSION_TLS_1_3, s.cipher_suite = 0x1301, s.record.psk_without_dhe = true;
+    only(&s, TD_FINDING_NO_FORWARD_SECRECY);
     s = clean(), s.record.weakest_rsa_bits = 1024;
     only(&s, TD_FINDING_WEAK_KEY);
     s = clean(), s.record.dh_prime_bits = 1024;
