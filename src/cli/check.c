@@ -14,7 +14,8 @@
  * event can carry (conn_fields.h, the writer's own table) is an error that
  * names the nearest known one.  OP is one of
  * = != ~ !~ (glob, fnmatch(3)) < <= > >= (numbers; versions by code point)
- * and `contains` (an array element, or a substring).
+ * and `contains` (an array element, an element object with that value, as
+ * `findings contains weak_cipher`, or a substring).
  *
  * Exit status: 0 every fixture passes, 1 any fails (a rule that does not
  * hold, a rule that does not parse, an unreadable fixture), 2 usage.
