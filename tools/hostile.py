@@ -1674,6 +1674,54 @@ def case_ticket_resumption(w, scale, rng):
     c.close()
 
 
+LEGACY_PORT = 49200
+HRR_RANDOM = bytes.fromhex("cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c")
+
+
+def case_legacy_offers(w, scale, rng):
+    """What no stack on the fixture machine negotiates any more, for the
+    findings and `ech` (docs/findings.md): connection 1 (client port 49200)
+    is TLS 1.2 whose ClientHello offers DEFLATE compression and heartbeat
+    and no renegotiation_info (neither the extension nor its SCSV); the
+    ServerHello selects DEFLATE, echoes heartbeat and sends no
+    renegotiation_info.  Connection 2 (49201) is a TLS 1.2 ClientHello with
+    an encrypted_client_hello extension (RFC 9849 §5: a GREASE or a real
+    offer alike) that the server ignores: ech "offered".  Connection 3
+    (49202) is TLS 1.3 with a HelloRetryRequest that carries the ECH
+    acceptance confirmation (RFC 9849 §7.2.1): ech "accepted"."""
+    cert = make_cert(b"legacy.hostile.test", b"legacy.hostile.test")
+    sni = b"legacy.hostile.test"
+    # 1: compression and heartbeat, no secure renegotiation
+    exts = [e for e in default_extensions(sni) if e[:2] != u16(0xFF01)] + [ext(15, u8(1))]
+    ch = client_hello(sni, exts=exts, comp=v8(b"\x01\x00"))
+    sh = (u16(0x0303) + bytes(range(0x40, 0x60)) + v8(bytes(range(0x60, 0x80))) + u16(0xC02F)
+          + u8(1) + v16(ext(11, v8(b"\0")) + ext(15, u8(1)) + ext_alpn([b"h2"])))
+    full_handshake(w, cert, "10.9.8.1", LEGACY_PORT, "192.0.2.118", 443, ch=ch,
+                   flight=server_flight(cert, sh=sh), rng=rng)
+    # 2: an ECH offer in a TLS 1.2 handshake (the server does not know ECH)
+    ech = ext(0xFE0D, u8(0) + u16(1) + u16(1) + u8(0x2A) + v16(b"\x11" * 32) + v16(b"\x22" * 144))
+    ch = client_hello(sni, extra_exts=[ech])
+    w.pause(1000)
+    full_handshake(w, cert, "10.9.8.1", LEGACY_PORT + 1, "192.0.2.118", 443, ch=ch, rng=rng)
+    # 3: TLS 1.3, a HelloRetryRequest confirming ECH (8 bytes), then encrypted records
+    w.pause(1000)
+    c = Conn(w, "10.9.8.1", LEGACY_PORT + 2, "192.0.2.118", 443, rng=rng).open()
+    c.send(C, record(hs(CLIENT_HELLO, client_hello(sni, extra_exts=[ech])), ver=0x0301))
+    hrr = (u16(0x0303) + HRR_RANDOM + v8(bytes(range(0xA0, 0xC0))) + u16(0x1301) + u8(0)
+           + v16(ext(43, u16(0x0304)) + ext(51, u16(23)) + ext(0xFE0D, b"\x5a" * 8)))
+    c.send(S, record(hs(SERVER_HELLO, hrr)) + record(b"\x01", CCS))
+    exts = [e for e in default_extensions(sni) if e[:2] != u16(51)] + \
+        [ext(51, v16(u16(23) + v16(b"\x04" + b"\x33" * 64))), ech]
+    c.send(C, record(b"\x01", CCS) + record(hs(CLIENT_HELLO, client_hello(sni, exts=exts))))
+    sh13 = (u16(0x0303) + bytes(range(0x40, 0x60)) + v8(bytes(range(0xA0, 0xC0))) + u16(0x1301)
+            + u8(0) + v16(ext(43, u16(0x0304)) + ext(51, u16(23) + v16(b"\x04" + b"\x44" * 64))))
+    c.send(S, record(hs(SERVER_HELLO, sh13)) + record(bytes(range(200)), APPDATA)
+           + record(bytes(range(53)), APPDATA))
+    c.send(C, record(bytes(range(53)), APPDATA) + record(bytes(range(30)), APPDATA))
+    c.send(S, record(bytes(range(30)), APPDATA))
+    c.close()
+
+
 MIDSTREAM_PORT = 49100
 
 
@@ -1919,6 +1967,7 @@ CASES = {
     "validation-cap": case_validation_cap,
     "cert-trailing-bytes": case_cert_trailing_bytes,
     "ticket-resumption": case_ticket_resumption,
+    "legacy-offers": case_legacy_offers,
     "midstream-appdata": case_midstream_appdata,
     "snaplen-bad-length": case_snaplen_bad_length,
     "quic-initials": case_quic_initials,

@@ -109,6 +109,13 @@ SCENARIOS=(
     "tls10-keys-cbc|24467|ok|TLS 1.0 for decryption (-k): AES128-SHA, MAC-then-encrypt (-no_etm), chained IVs"
     "tls12-keys-gnutls|24468|ok|TLS 1.2 for decryption (-k): GnuTLS client and GnuTLS server (SSLKEYLOGFILE)"
     "tls12-keys-resume|24469|ok|TLS 1.2 for decryption (-k): 2 connections, the 2nd resumes the 1st's session by ID (abbreviated handshake, its own CLIENT_RANDOM line)"
+    "tls12-weak-3des|24510|ok|TLS 1.2, GnuTLS both sides, TLS_ECDHE_RSA_WITH_3DES_EDE_CBC_SHA (Debian's OpenSSL has no 3DES suites): finding weak_cipher"
+    "tls12-weak-rc4|24515|ok|TLS 1.2, GnuTLS both sides, TLS_ECDHE_RSA_WITH_RC4_128_SHA: finding weak_cipher"
+    "tls12-heartbeat|24516|ok|TLS 1.2, GnuTLS both sides with --heartbeat: the heartbeat extension in both hellos, finding heartbeat"
+    "tls12-weak-key|24511|ok|TLS 1.2, ECDHE-RSA, an RSA-1024 leaf signed with SHA-1 (@SECLEVEL=0): findings weak_key, sha1_signature"
+    "tls12-dhe-1024|24512|ok|TLS 1.2, DHE-RSA-AES128-GCM-SHA256 over a 1024-bit DH group (@SECLEVEL=0): finding weak_key"
+    "tls12-fallback-scsv|24513|ok|TLS 1.2, the client sends TLS_FALLBACK_SCSV (s_client -fallback_scsv), the server's best is TLS 1.2: finding fallback_scsv"
+    "tls12-no-renegotiation-info|24514|ok|TLS 1.2, GnuTLS client with %DISABLE_SAFE_RENEGOTIATION against OpenSSL: no renegotiation_info either way, finding insecure_renegotiation"
 )
 # Scenarios named quic-* run over UDP: captured with `udp port PORT`, the
 # server's socket found with `ss -lun`, and no TCP lifecycle checks.  (No
@@ -850,6 +857,68 @@ sc_quic_v1_ngtcp2() {
     # host, whatever --sni says
     expect "ClientHello with SNI localhost in QUIC" -eq 1 \
         "quic && tls.handshake.type==1 && tls.handshake.extensions_server_name==\"localhost\""
+}
+
+# Weak configurations for the findings (docs/findings.md); OpenSSL 3 needs @SECLEVEL=0.
+sc_tls12_weak_3des() { # Debian builds OpenSSL without 3DES and RC4 suites: GnuTLS has them
+    REPLY=$LINE
+    gs rsa-chain.pem rsa.key --disable-client-cert --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+3DES-CBC'
+    gc 0.3 --priority 'NORMAL:+3DES-CBC'
+    SRV_WAIT=3
+    expect_sh 0x0303 0xc012
+}
+sc_tls12_weak_rc4() {
+    REPLY=$LINE
+    gs rsa-chain.pem rsa.key --disable-client-cert --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2:-CIPHER-ALL:+ARCFOUR-128'
+    gc 0.3 --priority 'NORMAL:+ARCFOUR-128'
+    SRV_WAIT=3
+    expect_sh 0x0303 0xc011
+}
+sc_tls12_heartbeat() {
+    REPLY=$LINE
+    gs rsa-chain.pem rsa.key --disable-client-cert --heartbeat --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2'
+    gc 0.3 --heartbeat --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2'
+    SRV_WAIT=3
+    expect "ClientHello with heartbeat" -eq 1 "tls.handshake.type==1 && tls.handshake.extension.type==15"
+    expect "ServerHello with heartbeat" -eq 1 "tls.handshake.type==2 && tls.handshake.extension.type==15"
+}
+sc_tls12_weak_key() {
+    # an RSA-1024 leaf, signed by the intermediate with SHA-1
+    certtool --generate-privkey --no-text --key-type rsa --bits 1024 --outfile "$PKI/weak.key" \
+        >/dev/null 2>&1
+    openssl req -new -key "$PKI/weak.key" -subj "/O=tlsdissect test PKI/CN=$HOSTNAME_SNI" \
+        -addext "subjectAltName=DNS:$HOSTNAME_SNI" -out "$PKI/weak.csr" 2>/dev/null
+    openssl x509 -req -in "$PKI/weak.csr" -CA "$PKI/inter.pem" -CAkey "$PKI/inter.key" -sha1 \
+        -set_serial 17 -days 3650 -copy_extensions copy -out "$PKI/weak.pem" 2>/dev/null ||
+        err "could not make the RSA-1024 SHA-1 leaf"
+    os 1 -cert "$PKI/weak.pem" -key "$PKI/weak.key" -cert_chain "$PKI/inter.pem" -tls1_2 \
+        -cipher 'ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0'
+    oc 0.3 -tls1_2 -cipher 'ECDHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0'
+    expect_sh 0x0303 0xc02f
+    expect_chain2
+}
+sc_tls12_dhe_1024() {
+    openssl genpkey -genparam -algorithm DH -pkeyopt dh_paramgen_prime_len:1024 \
+        -out "$PKI/dh1024.pem" 2>/dev/null || err "could not make 1024-bit DH parameters"
+    os 1 "${RSA_CERT[@]}" -tls1_2 -cipher 'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0' \
+        -dhparam "$PKI/dh1024.pem"
+    oc 0.3 -tls1_2 -cipher 'DHE-RSA-AES128-GCM-SHA256:@SECLEVEL=0'
+    expect_sh 0x0303 0x009e
+    expect "ServerKeyExchange with a 128-byte prime" -eq 1 "tls.handshake.type==12 && tls.handshake.p_len==128"
+}
+sc_tls12_fallback_scsv() {
+    os 1 "${RSA_CERT[@]}" -tls1_2
+    oc 0.3 -tls1_2 -fallback_scsv
+    expect_sh 0x0303 0xc030
+    expect "ClientHello with TLS_FALLBACK_SCSV" -eq 1 "tls.handshake.type==1 && tls.handshake.ciphersuite==0x5600"
+}
+sc_tls12_no_renegotiation_info() {
+    os 1 "${RSA_CERT[@]}" -tls1_2
+    gc 0.3 --priority 'NORMAL:-VERS-ALL:+VERS-TLS1.2:%DISABLE_SAFE_RENEGOTIATION'
+    expect "ClientHello without renegotiation_info or its SCSV" -eq 1 \
+        "tls.handshake.type==1 && !tls.handshake.extensions_reneg_info_len && !(tls.handshake.ciphersuite==0x00ff)"
+    expect "ServerHello without renegotiation_info" -eq 1 \
+        "tls.handshake.type==2 && !tls.handshake.extensions_reneg_info_len"
 }
 
 # --------------------------------------------------------------- README --

@@ -51,6 +51,20 @@ enum td_conn_key {
     TD_CK_APP_DATA_SERVER,
     TD_CK_EARLY_DATA,      /* only when the ClientHello offered 0-RTT */
     TD_CK_EARLY_DATA_BYTES, /* only when early records were decrypted */
+    /* the connection record, as Zeek's ssl.log answers it (always present, null when unknown) */
+    TD_CK_GROUP,
+    TD_CK_SUBJECT,
+    TD_CK_ISSUER,
+    TD_CK_NOT_BEFORE,
+    TD_CK_NOT_AFTER,
+    TD_CK_SNI_MATCHES_CERT,
+    TD_CK_CLIENT_CERTIFICATES,
+    TD_CK_CLIENT_SUBJECT,
+    TD_CK_CLIENT_CIPHER_SUITES_COUNT,
+    TD_CK_ECH,
+    TD_CK_FINDINGS,
+    TD_CK_FINDING_CODE,    /* inside each element of findings */
+    TD_CK_FINDING_REASON,
     /* inside client and server */
     TD_CK_ENDPOINT_IP,
     TD_CK_ENDPOINT_PORT,

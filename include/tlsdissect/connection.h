@@ -77,6 +77,17 @@ void td_conn_add_app_data(struct td_conn *c, enum td_side from, const uint8_t *p
 void td_conn_add_alert(struct td_conn *c, enum td_side from, bool encrypted,
                        const struct td_alert *alert);
 
+/* The connection record (model.h struct td_conn_record; src/model/conn_record.c). */
+/* A side's leaf certificate: its names and dates are copied; once per side. */
+void td_conn_set_leaf(struct td_conn *c, enum td_side side, const struct td_cert_info *leaf);
+/* The client's Certificate message: its hashes (maybe none); once per connection. */
+void td_conn_set_client_certs(struct td_conn *c, const struct td_certificate *chain);
+
+void td_conn_record_release(struct td_conn_record *r);
+/* When the connection ends: ech, sni_matches_cert, and the findings (into *out, kept
+ * by pointer for the connection event). */
+void td_conn_decide_record(struct td_conn_summary *s, struct td_findings *out);
+
 /* Emit the connection event (once). */
 void td_conn_finish(struct td_conn *c, td_time_us end);
 

@@ -406,6 +406,7 @@ const char *td_cert_problem_name(enum td_cert_problem p);
 struct td_validation {
     bool done;              /* false: no server certificate seen (or TLS 1.3: encrypted) */
     uint8_t problems;       /* bit per enum td_cert_problem; 0 is "ok" */
+    bool name_checked;      /* the SNI was compared with the leaf (name_mismatch is meaningful) */
     char detail[120];       /* OpenSSL's words for the first chain error, or "" */
 };
 
@@ -429,6 +430,84 @@ enum td_early_data {
 };
 
 const char *td_early_data_name(enum td_early_data e);
+/*
+ * The connection record as Zeek's ssl.log answers it (contract: connection
+ * event, `group` ... `findings`).  src/tls/session_facts.c notes what the
+ * handshake showed; src/model/findings.c decides `ech` and the findings when
+ * the connection ends.
+ */
+enum td_ech { TD_ECH_UNKNOWN, TD_ECH_NONE, TD_ECH_OFFERED, TD_ECH_GREASE, TD_ECH_ACCEPTED };
+
+/* What a security reviewer flags (docs/findings.md), in the order `findings` lists them. */
+enum td_finding {
+    TD_FINDING_DEPRECATED_VERSION,
+    TD_FINDING_WEAK_CIPHER,
+    TD_FINDING_NO_FORWARD_SECRECY,
+    TD_FINDING_WEAK_KEY,
+    TD_FINDING_SHA1_SIGNATURE,
+    TD_FINDING_CERT_EXPIRED,
+    TD_FINDING_CERT_NOT_YET_VALID,
+    TD_FINDING_CERT_SELF_SIGNED,
+    TD_FINDING_CERT_UNTRUSTED,
+    TD_FINDING_CERT_NAME_MISMATCH,
+    TD_FINDING_INSECURE_RENEGOTIATION,
+    TD_FINDING_FALLBACK_SCSV,
+    TD_FINDING_COMPRESSION,
+    TD_FINDING_HEARTBEAT,
+    TD_FINDINGS
+};
+
+#define TD_FINDING_REASON 128
+
+/* The findings of one connection: valid during the sink call of its connection event. */
+struct td_findings {
+    size_t count;
+    struct td_finding_seen {
+        enum td_finding code;
+        char reason[TD_FINDING_REASON];
+    } list[TD_FINDINGS];
+};
+
+/* The leaf certificate of one side: owned copies. */
+struct td_cert_identity {
+    bool known;
+    char *subject; /* NULL when the certificate did not decode */
+    char *issuer;
+    bool has_validity;
+    int64_t not_before;
+    int64_t not_after;
+};
+
+struct td_conn_record {
+    bool has_group;
+    uint16_t group;                 /* ServerHello key_share or ServerKeyExchange named curve */
+    struct td_cert_identity leaf[2]; /* by enum td_side */
+    bool client_certs_known;        /* a client Certificate was read, or the client's flight shows none */
+    char (*client_certs)[65];       /* owned sha256 hex; client_cert_count entries */
+    size_t client_cert_count;
+    bool has_client_suites;
+    size_t client_cipher_suites;    /* in the first ClientHello */
+    /* evidence for ech and the findings */
+    bool ech_offered;               /* the first ClientHello has encrypted_client_hello */
+    bool ech_hrr_confirmed;         /* a HelloRetryRequest carries it: the server accepted */
+    bool ech_retry_configs;         /* (decrypted) EncryptedExtensions carries it: not accepted */
+    bool fallback_scsv;             /* RFC 7507 */
+    bool client_secure_renegotiation; /* RFC 5746: renegotiation_info or its SCSV */
+    bool server_secure_renegotiation;
+    bool heartbeat[2];              /* RFC 6520, by enum td_side */
+    uint8_t compression_method;     /* the ServerHello's */
+    bool psk_without_dhe;           /* TLS 1.3 ServerHello: pre_shared_key, no key_share (psk_ke) */
+    int weakest_rsa_bits;           /* RSA/DSA keys of the server chain; 0 when none */
+    int weakest_rsa_cert;
+    int weakest_ec_bits;            /* EC keys of the server chain; 0 when none */
+    int weakest_ec_cert;
+    int dh_prime_bits;              /* ServerKeyExchange DHE; 0 when none */
+    int sha1_signed_cert;           /* index + 1 of the first SHA-1-signed certificate; 0: none */
+    /* decided when the connection ends (td_conn_decide_record) */
+    enum td_ech ech;
+    int sni_matches_cert;           /* -1 unknown, 0 false, 1 true */
+    const struct td_findings *findings; /* during the connection event only */
+};
 
 /* The connection summary (contract: type "connection"). */
 struct td_conn_summary {
@@ -477,6 +556,7 @@ struct td_conn_summary {
     bool has_early_data_bytes;     /* early records were opened with CLIENT_EARLY_TRAFFIC_SECRET */
     uint64_t early_data_bytes;     /* their application bytes (accepted or rejected) */
     char community_id[64];
+    struct td_conn_record record; /* group ... findings */
 };
 
 struct td_stats {

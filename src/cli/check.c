@@ -14,7 +14,8 @@
  * event can carry (conn_fields.h, the writer's own table) is an error that
  * names the nearest known one.  OP is one of
  * = != ~ !~ (glob, fnmatch(3)) < <= > >= (numbers; versions by code point)
- * and `contains` (an array element, or a substring).
+ * and `contains` (an array element, an element object with that value, as
+ * `findings contains weak_cipher`, or a substring).
  *
  * Exit status: 0 every fixture passes, 1 any fails (a rule that does not
  * hold, a rule that does not parse, an unreadable fixture), 2 usage.
@@ -235,6 +236,19 @@ static const struct {
     {"~", OP_GLOB}, {"<", OP_LT},       {">", OP_GT},  {"contains", OP_CONTAINS},
 };
 
+/* An array element equals want: a scalar by its text, an object (a finding, an alert)
+ * when one of its scalar members does (`findings contains weak_cipher`). */
+static bool element_is(const cJSON *el, const char *want, char *text, size_t size)
+{
+    const cJSON *member;
+    if (!cJSON_IsObject(el))
+        return scalar_text(el, text, size) && strcmp(text, want) == 0;
+    cJSON_ArrayForEach(member, el)
+        if (scalar_text(member, text, size) && strcmp(text, want) == 0)
+            return true;
+    return false;
+}
+
 /*
  * Whether `got` (a JSON value, or NULL when absent) satisfies OP want.
  * null and absent have no text: = and != compare the words `null` and
@@ -259,7 +273,7 @@ static bool holds(const cJSON *got, enum op op, const char *want)
         if (cJSON_IsArray(got)) {
             const cJSON *el;
             cJSON_ArrayForEach(el, got)
-                if (scalar_text(el, text, sizeof text) && strcmp(text, want) == 0)
+                if (element_is(el, want, text, sizeof text))
                     return true;
             return false;
         }

@@ -76,6 +76,7 @@ void td_conn_release(struct td_conn *c)
         free(c->sum.app_data[i].data);
         c->sum.app_data[i].data = NULL;
     }
+    td_conn_record_release(&c->sum.record);
     c->sum.sni = c->sum.alpn = c->sum.ja4 = NULL;
     c->sum.server_certs = NULL;
 }
@@ -251,11 +252,14 @@ void td_conn_add_alert(struct td_conn *c, enum td_side from, bool encrypted,
 void td_conn_finish(struct td_conn *c, td_time_us end)
 {
     struct td_event ev = {.type = TD_EV_CONNECTION, .u.connection = &c->sum};
+    struct td_findings findings;
 
     if (c->finished)
         return;
     c->finished = true;
     if (end > c->sum.end)
         c->sum.end = end;
+    td_conn_decide_record(&c->sum, &findings);
     emit(c, &ev, c->sum.end);
+    c->sum.record.findings = NULL;
 }

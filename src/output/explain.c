@@ -1,7 +1,8 @@
 /*
  * explain.c — one plain-language sentence per message for --explain:
  * what the message does in the handshake (RFC 8446 §2 and §4, RFC 5246
- * §7.3-7.4).  A table, keyed by message kind and a variant.
+ * §7.3-7.4).  A table, keyed by message kind and a variant; and one per
+ * finding code (docs/findings.md): why a reviewer cares.
  */
 #include "explain.h"
 
@@ -158,4 +159,55 @@ const char *td_explain(const struct td_message *m)
             return table[i].text;
     }
     return NULL;
+}
+
+static const char *const finding_words[TD_FINDINGS] = {
+    [TD_FINDING_DEPRECATED_VERSION] =
+        "SSL 2.0/3.0 and TLS 1.0/1.1 are deprecated: they rely on MD5 and SHA-1 in the handshake "
+        "and on CBC constructions with known attacks (POODLE, BEAST); RFC 8996 forbids them.",
+    [TD_FINDING_WEAK_CIPHER] =
+        "The record protection is breakable or absent: NULL and export suites give little or no "
+        "secrecy, RC4 has biases (RFC 7465), DES is brute-forced and 3DES's 64-bit blocks fall to "
+        "Sweet32, anonymous suites let anyone in the middle answer.",
+    [TD_FINDING_NO_FORWARD_SECRECY] =
+        "Without an ephemeral key exchange, whoever gets the server's private key later can "
+        "decrypt every recorded session made with it.",
+    [TD_FINDING_WEAK_KEY] =
+        "Keys this small can be factored or broken with public computing resources: RSA and DH "
+        "below 2048 bits, curves below 224 bits.",
+    [TD_FINDING_SHA1_SIGNATURE] =
+        "SHA-1 collisions are practical (SHAttered, 2017): a SHA-1 signature on a certificate no "
+        "longer proves the issuer signed that certificate.",
+    [TD_FINDING_CERT_EXPIRED] =
+        "An expired certificate is no longer vouched for by its issuer: revocation may no longer "
+        "be published for it, and clients reject it.",
+    [TD_FINDING_CERT_NOT_YET_VALID] =
+        "The certificate is not valid yet: a wrong clock, or a certificate used before its time; "
+        "clients reject it.",
+    [TD_FINDING_CERT_SELF_SIGNED] =
+        "A self-signed certificate proves nothing about the server to a client that has not pinned "
+        "it: anyone can make one for any name.",
+    [TD_FINDING_CERT_UNTRUSTED] =
+        "The chain does not reach a trust anchor of the validating store (or a signature in it "
+        "fails): the server's identity is unproven.",
+    [TD_FINDING_CERT_NAME_MISMATCH] =
+        "The certificate is for another name than the one the client asked for: the client may "
+        "be talking to the wrong server.",
+    [TD_FINDING_INSECURE_RENEGOTIATION] =
+        "Without RFC 5746 secure renegotiation an attacker can splice its own request in front of "
+        "the client's (CVE-2009-3555).",
+    [TD_FINDING_FALLBACK_SCSV] =
+        "The client is retrying with a lower version after a failed handshake: a sign of a "
+        "downgrade, by the network or by an attacker.",
+    [TD_FINDING_COMPRESSION] =
+        "Compressing secrets together with attacker-chosen data leaks the secrets through the "
+        "record sizes (CRIME).",
+    [TD_FINDING_HEARTBEAT] =
+        "The heartbeat extension is rarely needed and was the way in for Heartbleed "
+        "(CVE-2014-0160); offering it widens the attack surface.",
+};
+
+const char *td_explain_finding(enum td_finding f)
+{
+    return (unsigned)f < TD_FINDINGS ? finding_words[f] : NULL;
 }

@@ -12,4 +12,7 @@
 /* Uses what the session stamped on the message (negotiated version, resumption). */
 const char *td_explain(const struct td_message *m);
 
+/* Why finding f matters, in words, or NULL. */
+const char *td_explain_finding(enum td_finding f);
+
 #endif

@@ -17,6 +17,7 @@
 #include "tlsdissect/codepoints.h"
 #include "tlsdissect/conn_fields.h"
 #include "tlsdissect/escape.h"
+#include "tlsdissect/findings.h"
 #include "tlsdissect/format.h"
 #include "tlsdissect/quic.h"
 #include "tlsdissect/registry.h"
@@ -538,6 +539,56 @@ static char *history_text(const struct td_conn_summary *s)
     return text;
 }
 
+static void add_opt_time(cJSON *o, const char *name, bool known, int64_t seconds)
+{
+    char buf[TD_TIME_BUF];
+    put(o, name, known ? cJSON_CreateString(td_format_time_seconds(seconds, buf)) : cJSON_CreateNull());
+}
+
+/* The connection record (model.h struct td_conn_record): group ... findings. */
+static void connection_record(cJSON *o, const struct td_conn_record *r)
+{
+    static const char *const ech[] = {NULL, "none", "offered", "grease", "accepted"};
+    const struct td_cert_identity *leaf = &r->leaf[TD_SERVER];
+    cJSON *a;
+
+    if (r->has_group)
+        add_name(o, CK(GROUP), TD_REG_SUPPORTED_GROUPS, r->group);
+    else
+        put(o, CK(GROUP), cJSON_CreateNull());
+    add_cstring(o, CK(SUBJECT), leaf->subject);
+    add_cstring(o, CK(ISSUER), leaf->issuer);
+    add_opt_time(o, CK(NOT_BEFORE), leaf->has_validity, leaf->not_before);
+    add_opt_time(o, CK(NOT_AFTER), leaf->has_validity, leaf->not_after);
+    put(o, CK(SNI_MATCHES_CERT),
+        r->sni_matches_cert < 0 ? cJSON_CreateNull() : cJSON_CreateBool(r->sni_matches_cert));
+    if (r->client_certs_known) {
+        a = cJSON_CreateArray();
+        put(o, CK(CLIENT_CERTIFICATES), a);
+        for (size_t i = 0; a && i < r->client_cert_count; i++)
+            cJSON_AddItemToArray(a, cJSON_CreateString(r->client_certs[i]));
+    } else {
+        put(o, CK(CLIENT_CERTIFICATES), cJSON_CreateNull());
+    }
+    add_cstring(o, CK(CLIENT_SUBJECT), r->leaf[TD_CLIENT].subject);
+    if (r->has_client_suites)
+        add_u64(o, CK(CLIENT_CIPHER_SUITES_COUNT), r->client_cipher_suites);
+    else
+        put(o, CK(CLIENT_CIPHER_SUITES_COUNT), cJSON_CreateNull());
+    if (ech[r->ech])
+        add_static(o, CK(ECH), ech[r->ech]);
+    else
+        put(o, CK(ECH), cJSON_CreateNull());
+    a = cJSON_CreateArray();
+    put(o, CK(FINDINGS), a);
+    for (size_t i = 0; a && r->findings && i < r->findings->count; i++) {
+        cJSON *x = cJSON_CreateObject();
+        cJSON_AddItemToArray(a, x);
+        add_static(x, CK(FINDING_CODE), td_finding_name(r->findings->list[i].code));
+        put(x, CK(FINDING_REASON), cJSON_CreateString(r->findings->list[i].reason));
+    }
+}
+
 static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
 {
     const struct td_conn_summary *s = ev->u.connection;
@@ -631,6 +682,7 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
         add_static(o, CK(EARLY_DATA), td_early_data_name(s->early_data));
     if (s->has_early_data_bytes)
         add_u64(o, CK(EARLY_DATA_BYTES), s->early_data_bytes);
+    connection_record(o, &s->record);
     return o;
 }
 

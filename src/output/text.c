@@ -16,6 +16,7 @@
 
 #include "conn_map.h"
 #include "explain.h"
+#include "tlsdissect/findings.h"
 #include "sink_private.h"
 #include "tlsdissect/buffer.h"
 #include "tlsdissect/codepoints.h"
@@ -582,6 +583,24 @@ static void app_data_line(struct text_writer *t, char side, const struct td_app_
     free(escaped);
 }
 
+/* One line per finding (docs/findings.md); with --explain, why it matters. */
+static void findings_lines(struct text_writer *t, const struct td_findings *f)
+{
+    for (size_t i = 0; f && i < f->count; i++) {
+        const char *why = t->opt.explain ? td_explain_finding(f->list[i].code) : NULL;
+        newline(t);
+        textf(t, C_BAD, "    ! %s:", td_finding_name(f->list[i].code));
+        put(t, " ", 1);
+        t->col++;
+        words(t, C_NONE, f->list[i].reason, 6);
+        if (why) {
+            newline(t);
+            pad_to(t, 6);
+            words(t, C_DIM, why, 6);
+        }
+    }
+}
+
 static void connection(struct text_writer *t, const struct td_event *ev)
 {
     const struct td_conn_summary *s = ev->u.connection;
@@ -659,6 +678,7 @@ static void connection(struct text_writer *t, const struct td_event *ev)
     for (int side = TD_CLIENT; side <= TD_SERVER; side++)
         if (s->app_data[side].kept)
             app_data_line(t, side == TD_CLIENT ? 'C' : 'S', &s->app_data[side]);
+    findings_lines(t, s->record.findings);
     newline(t);
     if (!t->opt.live)
         newline(t);

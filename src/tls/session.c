@@ -114,6 +114,8 @@ void td_sess_emit(struct td_tls_session *s, int side, struct td_message *m)
     if (m->encrypted && m->kind != TD_MSG_ALERT)
         td_sess_transcript_lose(s, "%s (%s) left encrypted", td_msg_kind_name(m->kind),
                                 td_sess_direction(s, side));
+    if (m->parsed)
+        td_sess_note_facts(s, m->from, m);
     td_conn_message(s->conn, m, s->now);
 }
 

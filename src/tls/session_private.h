@@ -116,6 +116,9 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
 /* The handshake assembler's callback: one message. */
 void td_sess_on_message(void *ctx, int side, const struct td_hs_message *hm);
 
+/* ---- session_facts.c: what the connection record notes of each message -- */
+void td_sess_note_facts(struct td_tls_session *s, enum td_side from, const struct td_message *m);
+
 /* ---- session_records.c: the record reader's callbacks ------------------ */
 void td_sess_on_record(void *ctx, int side, const struct td_record *r);
 void td_sess_on_note(void *ctx, int side, enum td_rec_note what, const char *detail);

@@ -350,8 +350,11 @@ size_t td_validate_chain(struct td_validator *v, const struct td_certificate *ch
             fresh = NULL;
         }
     }
-    if (sni && !name_matches(leaf, sni, sni_len))
-        out->problems |= 1u << TD_CERT_NAME_MISMATCH;
+    if (sni) {
+        out->name_checked = true;
+        if (!name_matches(leaf, sni, sni_len))
+            out->problems |= 1u << TD_CERT_NAME_MISMATCH;
+    }
     X509_free(fresh);
     return n;
 }

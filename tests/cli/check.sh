@@ -115,6 +115,70 @@ want=$(grep -c '^[a-z]' tests/cli/null-fails.rules)
 got=$(grep -c '^     tests/cli/null-fails.rules:[0-9]*: ' "$tmp/out")
 [ "$want" -eq "$got" ] || fail "null-fails.rules: $got of $want rules reported as failing"
 
+# findings in rules (docs/findings.md): `contains` matches a finding's code,
+# `= []` holds only without findings, a misspelt code field is an error.
+mkdir "$tmp/findings" && cp tests/pcaps/hostile/legacy-offers.pcap tests/pcaps/tls13-openssl.pcap \
+    tests/pcaps/tls10-rsa.pcap "$tmp/findings/" || exit 2
+cat >"$tmp/findings/legacy-offers.expect" <<'RULES'
+conn 1: findings contains compression
+conn 1: findings contains heartbeat
+conn 1: findings contains insecure_renegotiation
+conn 2: findings !~ *compression*
+none: findings contains weak_cipher
+conn 1: ech = none
+conn 2: ech = offered
+conn 3: ech = accepted
+conn 3: findings = []
+conn 3: group = secp256r1
+RULES
+"$bin" check "$tmp/findings/legacy-offers.pcap" >"$tmp/out" || fail "findings rules on legacy-offers"
+printf 'conn 1: findings = []\n' >"$tmp/findings/legacy-offers.expect"
+"$bin" check "$tmp/findings/legacy-offers.pcap" >"$tmp/out"
+[ $? -eq 1 ] || fail "findings = [] must fail with findings"
+grep -q '"code":"compression"' "$tmp/out" || fail "a failing findings rule shows the findings"
+printf 'none: findings contains heartbeat\n' >"$tmp/findings/legacy-offers.expect"
+"$bin" check "$tmp/findings/legacy-offers.pcap" >"$tmp/out"
+[ $? -eq 1 ] || fail "none: findings contains heartbeat must fail"
+printf 'all: findings[0].cod = deprecated_version\n' >"$tmp/findings/tls10-rsa.expect"
+"$bin" check "$tmp/findings/tls10-rsa.pcap" >"$tmp/out"
+[ $? -eq 1 ] || fail "findings[0].cod must be an error"
+grep -q "did you mean findings\[0\].code?" "$tmp/out" || fail "findings[0].cod suggests code"
+printf 'all: findings[0].code = deprecated_version\nall: findings[1].reason ~ *static RSA*\n' \
+    >"$tmp/findings/tls10-rsa.expect"
+"$bin" check "$tmp/findings/tls10-rsa.pcap" >"$tmp/out" || fail "findings[i].code and reason"
+# the certificate findings come from the validation (the derived captures, with the test CA)
+for c in expired:cert_expired not-yet-valid:cert_not_yet_valid name-mismatch:cert_name_mismatch \
+    bad-signature:cert_untrusted; do
+    cp "tests/pcaps/derived/cert-${c%%:*}.pcap" "$tmp/findings/"
+    printf 'all: findings contains %s\n' "${c#*:}" >"$tmp/findings/cert-${c%%:*}.expect"
+    "$bin" check --ca-file tests/pcaps/derived/fixtures-intermediate-ca.pem \
+        "$tmp/findings/cert-${c%%:*}.pcap" >"$tmp/out" || fail "cert-${c%%:*} has ${c#*:}"
+done
+cp tests/pcaps/tls12-ecdhe-rsa.pcap "$tmp/findings/"
+printf 'all: findings = []\nall: sni_matches_cert = true\n' >"$tmp/findings/tls12-ecdhe-rsa.expect"
+"$bin" check --ca-file tests/pcaps/derived/fixtures-intermediate-ca.pem \
+    "$tmp/findings/tls12-ecdhe-rsa.pcap" >"$tmp/out" || fail "a valid chain has no findings"
+"$bin" check "$tmp/findings/tls12-ecdhe-rsa.pcap" >"$tmp/out"
+[ $? -eq 1 ] || fail "without the test CA the chain is untrusted"
+grep -q "cert_untrusted" "$tmp/out" || fail "cert_untrusted without the test CA"
+
+# The Mozilla intermediate policy: its cipher_suite rules leave exactly the
+# profile's 12 suites of the IANA registry; TLS 1.3 and ECDHE fixtures pass,
+# TLS 1.0 with static RSA fails on the version and the suite.
+python3 tests/cli/policy-suites.py docs/policy-mozilla-intermediate.rules tools/iana/cipher-suites.csv ||
+    fail "policy cipher suites"
+mkdir "$tmp/moz" && cp tests/pcaps/tls13-openssl.pcap tests/pcaps/tls12-ecdhe-rsa.pcap \
+    tests/pcaps/tls12-dhe-rsa.pcap "$tmp/moz/" || exit 2
+"$bin" check --rules docs/policy-mozilla-intermediate.rules "$tmp/moz" >"$tmp/out" ||
+    fail "intermediate fixtures pass the Mozilla intermediate policy"
+cp tests/pcaps/tls10-rsa.pcap tests/pcaps/tls12-weak-3des.pcap "$tmp/moz/"
+"$bin" check --rules docs/policy-mozilla-intermediate.rules "$tmp/moz" >"$tmp/out"
+[ $? -eq 1 ] || fail "TLS 1.0 and 3DES must fail the policy"
+grep -q "policy-mozilla-intermediate.rules:[0-9]*: none: version < TLS 1.2" "$tmp/out" || fail "policy: version"
+grep -q "policy-mozilla-intermediate.rules:[0-9]*: none: cipher_suite ~ TLS_RSA_\*" "$tmp/out" || fail "policy: static RSA"
+grep -q "policy-mozilla-intermediate.rules:[0-9]*: none: findings contains weak_cipher" "$tmp/out" || fail "policy: 3DES"
+grep -q "^check: 3 passed, 2 failed$" "$tmp/out" || fail "policy summary"
+
 # No rules at all: a failure that says how to make some; --update makes them.
 rm -f "$tmp/tls12-rsa-kex.expect"
 "$bin" check "$tmp/tls12-rsa-kex.pcap" >"$tmp/out"

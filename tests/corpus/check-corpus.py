@@ -10,6 +10,13 @@ over TCP and QUIC (Initial packets) so far; their values are reported as
 skipped, and the test fails if one of them starts to match (so the list is
 kept honest).
 
+ZEEK_BASELINES pairs captures with the Zeek btest baselines the corpus
+carries (zeek/expected/zeek-baseline/<test>/ssl.log and x509.log): each
+connection of the ssl.log (matched by client port) must have the same
+curve (our `group`), subject, issuer, sni_matches_cert, cert_chain_fps
+(`server_certificates`) and client_cert_chain_fps (`client_certificates`),
+and the host certificate's validity in x509.log (`not_before`/`not_after`).
+
 decryption.json lists the captures that ship TLS keys: each is run with its
 key log (or its own Decryption Secrets Block) and the connection fields it
 names must hold.
@@ -21,6 +28,7 @@ import json
 import os
 import subprocess
 import sys
+import time
 
 UNSUPPORTED = {
     "arkime/cloudshark-dtls1.pcap": "DTLS over UDP",
@@ -30,6 +38,67 @@ UNSUPPORTED = {
 }
 
 HERE = os.path.dirname(os.path.abspath(__file__))
+
+ZEEK_BASELINES = {
+    "zeek/imap-starttls.pcap": "scripts.base.protocols.imap.starttls",
+    "zeek/tls13-ech.pcap": "scripts.base.protocols.ssl.tls13-encrypted-client-hello",
+}
+
+
+def zeek_log(path):
+    """The rows of a Zeek ASCII log as dicts (unset '-' is None, '(empty)' is [])."""
+    rows, fields = [], None
+    if not os.path.exists(path):
+        return rows
+    for line in open(path, encoding="utf-8"):
+        line = line.rstrip("\n")
+        if line.startswith("#fields"):
+            fields = line.split("\t")[1:]
+        elif fields and line and not line.startswith("#"):
+            rows.append({k: (None if v == "-" else v) for k, v in zip(fields, line.split("\t"))})
+    return rows
+
+
+def zeek_problems(corpus, test, conns):
+    """What in our connection events differs from Zeek's ssl.log and x509.log."""
+    base = os.path.join(corpus, "zeek", "expected", "zeek-baseline", test)
+    x509 = {r["fingerprint"]: r for r in zeek_log(os.path.join(base, "x509.log"))}
+    ssl = zeek_log(os.path.join(base, "ssl.log"))
+    problems, checked = [], 0
+    if not ssl:
+        return [f"no Zeek ssl.log in {base}"], 0
+
+    def fps(v):
+        return None if v is None else [] if v == "(empty)" else v.split(",")
+
+    def utc(ts):
+        return time.strftime("%Y-%m-%dT%H:%M:%SZ", time.gmtime(float(ts)))
+
+    for row in ssl:
+        port = int(row["id.orig_p"])
+        mine = [c for c in conns if c["client"]["port"] == port]
+        if len(mine) != 1:
+            problems.append(f"Zeek's connection from port {port}: {len(mine)} of ours")
+            continue
+        c = mine[0]
+        want = {"group": row.get("curve"),
+                "sni_matches_cert": {"T": True, "F": False}.get(row.get("sni_matches_cert"))}
+        for zeek_key, key in (("subject", "subject"), ("issuer", "issuer")):
+            if zeek_key in row:
+                want[key] = row[zeek_key]
+        if row.get("cert_chain_fps") is not None:
+            want["server_certificates"] = fps(row["cert_chain_fps"])
+            leaf = x509.get(want["server_certificates"][0]) if want["server_certificates"] else None
+            if leaf:
+                want["not_before"] = utc(leaf["certificate.not_valid_before"])
+                want["not_after"] = utc(leaf["certificate.not_valid_after"])
+        if row.get("client_cert_chain_fps") is not None:
+            want["client_certificates"] = fps(row["client_cert_chain_fps"])
+        for key, value in want.items():
+            checked += 1
+            if c.get(key) != value:
+                problems.append(f"port {port} {key}: Zeek has {value!r}, we have {c.get(key)!r}")
+    return problems, checked
 
 
 def run(tool, capture, keylog=None):
@@ -76,7 +145,7 @@ def main():
     assertions = json.load(open(os.path.join(HERE, "assertions.json")))
     failures = 0
     checked = 0
-    captures = sorted(set(expected) | set(assertions))
+    captures = sorted(set(expected) | set(assertions) | set(ZEEK_BASELINES))
     for name in captures:
         path = os.path.join(corpus, name)
         if not os.path.exists(path):
@@ -120,6 +189,10 @@ def main():
             if not ok:
                 shown = [g for g in got if g is not KeyError][:4]
                 problems.append(f"{a['where']} {a['field']}: want {op} {want!r}, got {shown!r}")
+        if name in ZEEK_BASELINES:
+            zp, zc = zeek_problems(corpus, ZEEK_BASELINES[name], conns)
+            problems += zp
+            checked += zc
         if rc not in (0, 1) or "AddressSanitizer" in err:
             problems.append(f"exit status {rc}: {err.strip()[:200]}")
         if problems:

@@ -47,6 +47,17 @@ static cJSON *full_connection_event(void)
                                 .app_data = {{true, (uint8_t *)"GET /\r\n", 7}, {true, NULL, 0}},
                                 .early_data = TD_EARLY_DATA_ACCEPTED,
                                 .has_early_data_bytes = true, .early_data_bytes = 38};
+    static char subject[] = "CN=a.example", issuer[] = "CN=CA", client_subject[] = "CN=client";
+    static const struct td_findings findings = {
+        1, {{TD_FINDING_WEAK_CIPHER, "TLS_RSA_WITH_RC4_128_SHA: RC4 (RFC 7465)"}}};
+    s.record = (struct td_conn_record){
+        .has_group = true, .group = 29,
+        .leaf = {{.known = true, .subject = client_subject},
+                 {.known = true, .subject = subject, .issuer = issuer, .has_validity = true,
+                  .not_before = 0, .not_after = 86400}},
+        .client_certs_known = true, .client_certs = certs, .client_cert_count = 1,
+        .has_client_suites = true, .client_cipher_suites = 17, .ech = TD_ECH_GREASE,
+        .sni_matches_cert = 1, .findings = &findings};
     struct td_event ev = {.type = TD_EV_CONNECTION, .ts = 2000000, .conn = &id};
     char *text = NULL;
     size_t len = 0;
