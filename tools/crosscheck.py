@@ -25,7 +25,9 @@ endpoints, by the time of their first packet (tlsdissect's `start`, tshark's
 first frame of the tcp.stream).  UDP (DTLS, QUIC) is out of scope and ignored
 (tools/crosscheck-quic.py compares the QUIC handshakes).
 
-1. The sequence of messages, separately in each direction.  Tokens:
+1. The sequence of messages, separately in each direction, and each
+   message's `frame` (the packet that completed it) against tshark's
+   frame.number of the frame that shows it.  Tokens:
      handshake message names (tlsdissect's `msg` names; tshark's handshake
      type mapped to them; type 2 with the RFC 8446 magic random is a
      HelloRetryRequest), ChangeCipherSpec, Alert(level:description),
@@ -406,6 +408,7 @@ def ours_bytes(ev, key):
 
 def ours_msg(ev):
     m = ours_msg_body(ev)
+    m.frame = ev.get("frame")
     m.truncated = ev.get("truncated") is True
     m.unparsed = ev.get("parsed") is False
     return m
@@ -953,6 +956,12 @@ def compare_direction(direction, ours, theirs, ch_early_data, problems, notes, v
     if ot != tt:
         problems.append("%s messages: %s" % (direction, seq_diff(ot, tt, [m.frame for m in t_plain])))
     else:
+        # each message's `frame`: the packet that completed it, as tshark's frame.number
+        for i, (om, tm) in enumerate(zip(o_plain, t_plain)):
+            if tm.frame is not None and om.frame != tm.frame:
+                problems.append("%s %s (message %d): frame %s, tshark's frame.number %d"
+                                % (direction, om.name, i + 1, om.frame, tm.frame))
+                break
         for g, (og, tg) in enumerate(zip(o_gaps, t_gaps)):
             if not og:
                 continue

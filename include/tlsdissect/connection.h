@@ -23,6 +23,7 @@ struct td_reporter {
     struct td_stats *stats;
     const struct td_digests *digests; /* for Community IDs; may be NULL */
     uint64_t anomalies_seen; /* kinds already reported outside any connection */
+    uint64_t frame;          /* the packet being dissected, numbered as Wireshark's frame.number */
 };
 
 struct td_conn {
@@ -72,6 +73,13 @@ void td_conn_set_server_certs(struct td_conn *c, const struct td_certificate *ch
  * are kept for the summary; once called, the summary shows the side's data
  * (possibly empty: call with n 0 to say the side is shown).
  */
+/*
+ * The packet a connection's events are stamped with (the reporter's current
+ * one); a session that held records sets each one's own while it reads them.
+ */
+uint64_t td_conn_frame(const struct td_conn *c);
+void td_conn_set_frame(struct td_conn *c, uint64_t frame);
+
 void td_conn_add_app_data(struct td_conn *c, enum td_side from, const uint8_t *p, size_t n,
                           size_t max);
 void td_conn_add_alert(struct td_conn *c, enum td_side from, bool encrypted,

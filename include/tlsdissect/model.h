@@ -578,6 +578,7 @@ enum td_event_type { TD_EV_MESSAGE, TD_EV_CONNECTION, TD_EV_ANOMALY, TD_EV_STATS
 struct td_event {
     enum td_event_type type;
     td_time_us ts;
+    uint64_t frame; /* the packet being read when it came (1-based, across all files; 0: none) */
     const struct td_conn_id *conn; /* NULL for events outside a connection */
     union {
         const struct td_message *message;

@@ -22,6 +22,8 @@
 #include <stddef.h>
 #include <stdint.h>
 
+#include "tlsdissect/format.h"
+
 enum td_gap_reason {
     TD_GAP_LOST,        /* bytes that were never captured */
     TD_GAP_TRUNCATED,   /* bytes cut off by the snaplen */
@@ -49,10 +51,23 @@ enum td_gap_reason {
  * how many bytes after the ones just handed over the consumer does not
  * need (0 when it needs everything).
  */
+/* The packet bytes came in: its number (as Wireshark's frame.number) and time. */
+struct td_stream_stamp {
+    uint64_t frame;
+    td_time_us ts;
+};
+
+/*
+ * data: bytes in order, with the stamp of the packet that carried them (a
+ * queued segment keeps its own, so a message completed by bytes that waited
+ * for a hole to fill is stamped as the packet that held its last byte).
+ * stamp: the packet of the current call.
+ */
 struct td_stream_consumer {
-    uint64_t (*data)(void *ctx, int side, const uint8_t *p, size_t n);
+    uint64_t (*data)(void *ctx, int side, const uint8_t *p, size_t n, struct td_stream_stamp at);
     uint64_t (*gap)(void *ctx, int side, uint64_t n, enum td_gap_reason why);
     void *ctx;
+    struct td_stream_stamp stamp;
 };
 
 /* Bytes held in out-of-order queues across all streams, and the cap. */

@@ -123,7 +123,8 @@ void td_engine_config_defaults(struct td_engine_config *cfg)
 
 static void touch_flow(struct td_engine *e, struct td_flow *f, enum td_flow_list list);
 static void forget_held(struct td_engine *e, const struct td_flow *f);
-static uint64_t on_stream_data(void *ctx, int side, const uint8_t *p, size_t n);
+static uint64_t on_stream_data(void *ctx, int side, const uint8_t *p, size_t n,
+                               struct td_stream_stamp at);
 static uint64_t on_stream_gap(void *ctx, int side, uint64_t n, enum td_gap_reason why);
 static struct td_stream_consumer consumer_of(struct tcp_conn *c);
 
@@ -442,12 +443,19 @@ static struct tcp_conn *new_connection(struct td_engine *e, const struct td_flow
 
 /* ---- stream consumer: the TLS session ---------------------------------- */
 
-static uint64_t on_stream_data(void *ctx, int side, const uint8_t *p, size_t n)
+static uint64_t on_stream_data(void *ctx, int side, const uint8_t *p, size_t n,
+                               struct td_stream_stamp at)
 {
     struct tcp_conn *c = ctx;
+    struct td_engine *e = c->engine;
+    uint64_t frame = e->rep.frame, hint;
     if (c->tls == NULL)
         return TD_STREAM_SKIP_ALL;
-    return td_tls_data(c->tls, side, p, n, c->engine->event_ts);
+    /* what these bytes complete is stamped with the packet that carried them */
+    e->rep.frame = at.frame;
+    hint = td_tls_data(c->tls, side, p, n, at.ts);
+    e->rep.frame = frame;
+    return hint;
 }
 
 static uint64_t on_stream_gap(void *ctx, int side, uint64_t n, enum td_gap_reason why)
@@ -479,7 +487,8 @@ static void give_up_on_tls(struct td_engine *e, struct tcp_conn *c)
 
 static struct td_stream_consumer consumer_of(struct tcp_conn *c)
 {
-    struct td_stream_consumer cons = {on_stream_data, on_stream_gap, c};
+    struct td_stream_consumer cons = {on_stream_data, on_stream_gap, c,
+                                      {c->engine->rep.frame, c->engine->event_ts}};
     return cons;
 }
 
@@ -704,6 +713,7 @@ void td_engine_packet(struct td_engine *e, int dlt, td_time_us ts, const uint8_t
                       size_t caplen, size_t wire_len)
 {
     e->packet_conn = 0;
+    e->rep.frame = e->stats.packets + 1; /* (dissect counts it) */
     dissect(e, dlt, ts, frame, caplen, wire_len);
     if (e->cfg.observer.packet)
         e->cfg.observer.packet(e->cfg.observer.ctx, e->packet_conn, dlt, ts, frame, caplen, wire_len);

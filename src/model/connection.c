@@ -88,9 +88,14 @@ void td_conn_swap_roles(struct td_conn *c)
     c->id.server = t;
 }
 
+uint64_t td_conn_frame(const struct td_conn *c) { return c->rep->frame; }
+
+void td_conn_set_frame(struct td_conn *c, uint64_t frame) { c->rep->frame = frame; }
+
 static void emit(struct td_conn *c, struct td_event *ev, td_time_us ts)
 {
     ev->ts = ts;
+    ev->frame = c->rep->frame;
     ev->conn = &c->id;
     if (ts > c->sum.end)
         c->sum.end = ts;
@@ -136,7 +141,8 @@ static void report_anomalyv(struct td_reporter *rep, enum td_anomaly_kind kind, 
                             td_time_us ts, const char *fmt, va_list ap)
 {
     struct td_anomaly a = {.kind = kind};
-    struct td_event ev = {.type = TD_EV_ANOMALY, .ts = ts, .conn = NULL, .u.anomaly = &a};
+    struct td_event ev = {.type = TD_EV_ANOMALY, .ts = ts, .frame = rep->frame, .conn = NULL,
+                          .u.anomaly = &a};
 
     rep->stats->anomalies[kind] += count;
     if (rep->anomalies_seen & (UINT64_C(1) << kind))

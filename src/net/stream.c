@@ -31,6 +31,7 @@ struct td_stream_seg {
     uint64_t start, end;
     bool has_data;
     enum td_gap_reason hole; /* when !has_data */
+    struct td_stream_stamp at; /* the packet that brought it */
     uint8_t data[];
 };
 
@@ -109,14 +110,15 @@ static void remember(struct td_stream *s, const uint8_t *p, size_t n, struct td_
 }
 
 static void hand_data(struct td_stream *s, int side, const struct td_stream_consumer *c,
-                      const uint8_t *p, size_t n, struct td_stream_budget *budget)
+                      const uint8_t *p, size_t n, struct td_stream_stamp at,
+                      struct td_stream_budget *budget)
 {
     if (n == 0)
         return;
     remember(s, p, n, budget);
     s->offset += n;
     s->next_seq += (uint32_t)n;
-    note_hint(s, c->data(c->ctx, side, p, n));
+    note_hint(s, c->data(c->ctx, side, p, n, at));
 }
 
 static void hand_gap(struct td_stream *s, int side, const struct td_stream_consumer *c, uint64_t n,
@@ -143,7 +145,7 @@ static void hand_range(struct td_stream *s, int side, const struct td_stream_con
 {
     uint64_t data_to = to < cap_end ? to : cap_end;
     if (from < data_to)
-        hand_data(s, side, c, data + (from - base), (size_t)(data_to - from), budget);
+        hand_data(s, side, c, data + (from - base), (size_t)(data_to - from), c->stamp, budget);
     if (data_to < to)
         hand_gap(s, side, c, to - (from > data_to ? from : data_to), TD_GAP_TRUNCATED);
 }
@@ -167,7 +169,7 @@ static void drain(struct td_stream *s, int side, const struct td_stream_consumer
         if (g->end > s->offset) {
             if (g->has_data)
                 hand_data(s, side, c, g->data + (s->offset - g->start), (size_t)(g->end - s->offset),
-                          budget);
+                          g->at, budget);
             else
                 hand_gap(s, side, c, g->end - s->offset, g->hole);
         }
@@ -224,7 +226,7 @@ static void deliver_in_order(struct td_stream *s, int side, const uint8_t *data,
 }
 
 static struct td_stream_seg *new_seg(uint64_t start, uint64_t end, const uint8_t *data,
-                                     enum td_gap_reason hole)
+                                     enum td_gap_reason hole, struct td_stream_stamp at)
 {
     size_t n = data ? (size_t)(end - start) : 0;
     struct td_stream_seg *g = malloc(sizeof *g + n);
@@ -235,6 +237,7 @@ static struct td_stream_seg *new_seg(uint64_t start, uint64_t end, const uint8_t
     g->end = end;
     g->has_data = data != NULL;
     g->hole = hole;
+    g->at = at;
     if (n)
         memcpy(g->data, data, n);
     return g;
@@ -245,8 +248,8 @@ static struct td_stream_seg *new_seg(uint64_t start, uint64_t end, const uint8_t
  * the whole range, or is NULL for a hole of the given reason.
  */
 static void insert_range(struct td_stream *s, uint64_t start, uint64_t end, const uint8_t *data,
-                         enum td_gap_reason hole, struct td_stream_budget *budget,
-                         struct td_stream_notes *notes)
+                         enum td_gap_reason hole, struct td_stream_stamp at,
+                         struct td_stream_budget *budget, struct td_stream_notes *notes)
 {
     struct td_stream_seg **pp = &s->ooo;
     uint64_t pos = start;
@@ -265,7 +268,7 @@ static void insert_range(struct td_stream *s, uint64_t start, uint64_t end, cons
             continue;
         }
         uint64_t piece_end = (e && e->start < end) ? e->start : end;
-        struct td_stream_seg *g = new_seg(pos, piece_end, data ? data + (pos - start) : NULL, hole);
+        struct td_stream_seg *g = new_seg(pos, piece_end, data ? data + (pos - start) : NULL, hole, at);
         if (g == NULL) {
             notes->buffer_full++;
             return;
@@ -310,12 +313,12 @@ static void queue_segment(struct td_stream *s, int side, uint64_t start, const u
         return;
     }
     if (skipped) {
-        insert_range(s, start, cap_end, NULL, TD_GAP_SKIPPED, budget, notes);
+        insert_range(s, start, cap_end, NULL, TD_GAP_SKIPPED, c->stamp, budget, notes);
     } else {
-        insert_range(s, start, cap_end, data, TD_GAP_LOST, budget, notes);
+        insert_range(s, start, cap_end, data, TD_GAP_LOST, c->stamp, budget, notes);
     }
     if (cap_end < end)
-        insert_range(s, cap_end, end, NULL, TD_GAP_TRUNCATED, budget, notes);
+        insert_range(s, cap_end, end, NULL, TD_GAP_TRUNCATED, c->stamp, budget, notes);
     /* Filling several holes costs a header per piece: keep the caps exact. */
     while (s->ooo && (s->ooo_bytes > budget->per_direction_cap || budget->used > budget->cap)) {
         notes->buffer_full++;

@@ -222,6 +222,9 @@ static cJSON *event_head(struct json_writer *j, const char *type, const struct t
         return NULL;
     add_static(o, CK(TYPE), type);
     add_time(j, o, CK(TS), ev->ts);
+    /* a message's packet, as Wireshark numbers it: the one that completed it */
+    if (ev->type == TD_EV_MESSAGE && ev->frame)
+        add_u64(o, "frame", ev->frame);
     if (ev->conn) {
         add_u64(o, CK(CONN), ev->conn->conn);
         put(o, CK(CLIENT), endpoint(&ev->conn->client));

@@ -35,6 +35,7 @@
 struct held_record {
     int side;
     td_time_us now;
+    uint64_t frame;       /* the packet that brought it */
     struct td_record r;   /* r.body is NULL; body_at tells where it is in `bodies` */
     bool has_body;
     size_t body_at;
@@ -81,6 +82,7 @@ static void release(struct td_tls_session *s)
 {
     struct td_key_wait *w = s->await;
     td_time_us now = s->now;
+    uint64_t frame = td_conn_frame(s->conn);
 
     s->await = NULL; /* the records below are read, not held again */
     if (w->application_side >= 0 && s->dec && s->dec->to_application[w->application_side])
@@ -92,9 +94,11 @@ static void release(struct td_tls_session *s)
         struct held_record *h = &w->held[i];
         h->r.body = h->has_body ? w->bodies.data + h->body_at : NULL;
         s->now = h->now;
+        td_conn_set_frame(s->conn, h->frame);
         td_sess_on_record(s, h->side, &h->r);
     }
     s->now = now;
+    td_conn_set_frame(s->conn, frame);
     if (w->bodies.data)
         OPENSSL_cleanse(w->bodies.data, w->bodies.len);
     td_buf_free(&w->bodies);
@@ -141,6 +145,7 @@ bool td_sess_await_record(struct td_tls_session *s, int side, const struct td_re
     h = &w->held[w->count];
     h->side = side;
     h->now = s->now;
+    h->frame = td_conn_frame(s->conn);
     h->r = *r;
     h->r.body = NULL;
     h->has_body = r->body != NULL;

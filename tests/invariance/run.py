@@ -24,7 +24,7 @@ import mangle  # noqa: E402  (tools/mangle.py)
 
 MODES = ["recut", "reorder", "dup", "vlan", "fragment", "recut,reorder,dup,vlan,fragment"]
 SEEDS = [1, 2]
-DROP = {"ts", "start", "end", "vlan", "anomalies"}
+DROP = {"ts", "frame", "start", "end", "vlan", "anomalies"}
 # The same traffic in other link-layer encapsulations (tools/derive-fixtures.sh).
 LINK_VARIANTS = {
     "tls12-ecdhe-rsa.pcap": ["link-sll", "link-sll2", "link-null", "link-loop", "link-raw",

@@ -42,7 +42,7 @@ static void test_community_id(void **state)
 {
     struct recorder r = {{record}, {0}};
     struct td_stats stats = {0};
-    struct td_reporter rep = {&r.sink, &stats, NULL, 0};
+    struct td_reporter rep = {.sink = &r.sink, .stats = &stats};
     struct td_conn c;
     (void)state;
 
@@ -64,7 +64,7 @@ static void test_anomaly_once_then_counted(void **state)
 {
     struct recorder r = {{record}, {0}};
     struct td_stats stats = {0};
-    struct td_reporter rep = {&r.sink, &stats, NULL, 0};
+    struct td_reporter rep = {.sink = &r.sink, .stats = &stats};
     struct td_conn c;
     (void)state;
 
@@ -91,7 +91,7 @@ static void test_caps(void **state)
 {
     struct recorder r = {{record}, {0}};
     struct td_stats stats = {0};
-    struct td_reporter rep = {&r.sink, &stats, NULL, 0};
+    struct td_reporter rep = {.sink = &r.sink, .stats = &stats};
     struct td_cert_info certs[TD_MAX_SERVER_CERTS + 5];
     struct td_certificate chain = {.count = TD_MAX_SERVER_CERTS + 5, .certs = certs};
     struct td_alert alert = {2, 40};

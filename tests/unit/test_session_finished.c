@@ -61,7 +61,7 @@ static void run(const char *messages_hex, const char *keylog_secret,
     struct td_arena arena;
     struct td_digests digests;
     struct td_stats stats;
-    struct td_reporter rep = {&r->sink, &stats, NULL, 0};
+    struct td_reporter rep = {.sink = &r->sink, .stats = &stats};
     struct td_conn conn;
     struct td_tls_env env;
     struct td_tls_session *s;

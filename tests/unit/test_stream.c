@@ -15,6 +15,7 @@ struct event {
     uint64_t off, n;
     enum td_gap_reason why;
     const uint8_t *view; /* data events: the pointer handed over */
+    uint64_t frame;      /* data events: the stamp's packet number */
 };
 
 /* A consumer that records everything it is handed. */
@@ -33,7 +34,7 @@ static uint64_t hint(struct sink *k)
     return k->skip_until > k->len ? k->skip_until - k->len : 0;
 }
 
-static uint64_t on_data(void *ctx, int side, const uint8_t *p, size_t n)
+static uint64_t on_data(void *ctx, int side, const uint8_t *p, size_t n, struct td_stream_stamp at)
 {
     struct sink *k = ctx;
     assert_true(n > 0);
@@ -41,7 +42,7 @@ static uint64_t on_data(void *ctx, int side, const uint8_t *p, size_t n)
     if (side != SIDE)
         k->bad_side++;
     if (k->nev < MAX_EVENTS)
-        k->ev[k->nev++] = (struct event){false, k->len, n, TD_GAP_LOST, p};
+        k->ev[k->nev++] = (struct event){false, k->len, n, TD_GAP_LOST, p, at.frame};
     assert_true(k->len + n <= MAX_OUT);
     memcpy(k->out + k->len, p, n);
     k->len += n;
@@ -56,7 +57,7 @@ static uint64_t on_gap(void *ctx, int side, uint64_t n, enum td_gap_reason why)
     if (side != SIDE)
         k->bad_side++;
     if (k->nev < MAX_EVENTS)
-        k->ev[k->nev++] = (struct event){true, k->len, n, why, NULL};
+        k->ev[k->nev++] = (struct event){true, k->len, n, why, NULL, 0};
     assert_true(k->len + n <= MAX_OUT);
     memset(k->out + k->len, 0xee, (size_t)n);
     k->len += n;
@@ -79,7 +80,7 @@ static int setup(void **state)
     struct fixture *f = calloc(1, sizeof *f);
     if (f == NULL)
         return -1;
-    f->c = (struct td_stream_consumer){on_data, on_gap, &f->k};
+    f->c = (struct td_stream_consumer){on_data, on_gap, &f->k, {0, 0}};
     f->b = (struct td_stream_budget){.cap = 1u << 20, .per_direction_cap = 1u << 20};
     for (size_t i = 0; i < sizeof f->src; i++)
         f->src[i] = (uint8_t)(i * 7 + i / 251 + 1);
@@ -504,7 +505,7 @@ static void test_skip_hint(void **state)
     struct td_stream_notes n2 = {0};
     struct sink *k2 = calloc(1, sizeof *k2);
     assert_non_null(k2);
-    struct td_stream_consumer c2 = {on_data, on_gap, k2};
+    struct td_stream_consumer c2 = {on_data, on_gap, k2, {0, 0}};
     td_stream_syn(&plain, f->isn);
     td_stream_segment(&plain, SIDE, seq_of(f, 0), f->src, 10, 10, false, &c2, &b2, &n2);
     td_stream_segment(&plain, SIDE, seq_of(f, 50), f->src + 50, 30, 30, false, &c2, &b2, &n2);
@@ -768,12 +769,27 @@ static void test_no_window_while_skipping(void **state)
     assert_int_equal(f->b.window_used, 0);
 }
 
+/* Queued bytes are handed over with the stamp of the packet that brought them. */
+static void test_stamps_of_queued_bytes(void **state)
+{
+    struct fixture *f = *state;
+    f->c.stamp = (struct td_stream_stamp){.frame = 7, .ts = 700};
+    seg(f, 100, 50); /* ahead: queued */
+    f->c.stamp = (struct td_stream_stamp){.frame = 9, .ts = 900};
+    seg(f, 0, 100);  /* fills the hole: its bytes, then the queued ones */
+    assert_clean(f, 150);
+    assert_int_equal(f->k.nev, 2);
+    assert_int_equal(f->k.ev[0].frame, 9);
+    assert_int_equal(f->k.ev[1].frame, 7);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
 {
     const struct CMUnitTest tests[] = {
         T(test_in_order_views),
+        T(test_stamps_of_queued_bytes),
         T(test_midstream_start),
         T(test_out_of_order),
         T(test_duplicates),
