@@ -105,6 +105,7 @@ enum td_msg_kind {
     TD_MSG_ALERT,
     TD_MSG_ENCRYPTED_HANDSHAKE,
     TD_MSG_HEARTBEAT,
+    TD_MSG_COMPRESSED_CERTIFICATE,
     TD_MSG_OTHER_HANDSHAKE, /* a handshake type without a message name here */
 };
 
@@ -228,6 +229,16 @@ struct td_certificate {
     struct td_bytes context; /* TLS 1.3 certificate_request_context */
 };
 
+/* RFC 8879 §4: a Certificate message (TLS 1.3 form) sent compressed. */
+struct td_compressed_certificate {
+    bool has_header;              /* algorithm and uncompressed_length were read */
+    uint16_t algorithm;           /* CertificateCompressionAlgorithm */
+    size_t uncompressed_length;   /* as declared */
+    size_t compressed_length;     /* of compressed_certificate_message */
+    bool decompressed;            /* certificate holds the Certificate it carries */
+    struct td_certificate certificate;
+};
+
 /* RFC 5246 §7.4.3, RFC 8422 §5.4, RFC 4279 §2. */
 struct td_server_key_exchange {
     const char *kex;         /* "ECDHE", "DHE", "RSA", "DH_anon", ... or NULL */
@@ -301,6 +312,7 @@ struct td_message {
         struct td_server_hello server_hello; /* also HelloRetryRequest */
         struct td_encrypted_extensions encrypted_extensions;
         struct td_certificate certificate;
+        struct td_compressed_certificate compressed_certificate;
         struct td_server_key_exchange server_key_exchange;
         struct td_client_key_exchange client_key_exchange;
         struct td_certificate_request certificate_request;

@@ -373,6 +373,16 @@ static void certificate(cJSON *o, const struct td_certificate *c)
     add_omitted(o, "certificates", c->omitted);
 }
 
+static void compressed_certificate(cJSON *o, const struct td_compressed_certificate *cc)
+{
+    add_name(o, "compression", TD_REG_CERT_COMPRESSION, cc->algorithm);
+    if (cc->compressed_length)
+        add_u64(o, "compressed_length", cc->compressed_length);
+    add_u64(o, "uncompressed_length", cc->uncompressed_length);
+    if (cc->decompressed)
+        certificate(o, &cc->certificate);
+}
+
 static void server_key_exchange(cJSON *o, const struct td_server_key_exchange *k)
 {
     add_cstring(o, "kex", k->kex);
@@ -414,6 +424,9 @@ static void message_fields(cJSON *o, const struct td_message *m)
         break;
     case TD_MSG_CERTIFICATE:
         certificate(o, &m->u.certificate);
+        break;
+    case TD_MSG_COMPRESSED_CERTIFICATE:
+        compressed_certificate(o, &m->u.compressed_certificate);
         break;
     case TD_MSG_SERVER_KEY_EXCHANGE:
         server_key_exchange(o, &m->u.server_key_exchange);

@@ -361,6 +361,17 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
     case TD_MSG_CERTIFICATE:
         certificate(t, &m->u.certificate);
         break;
+    case TD_MSG_COMPRESSED_CERTIFICATE: {
+        const struct td_compressed_certificate *cc = &m->u.compressed_certificate;
+        token(t, C_NONE, reg(TD_REG_CERT_COMPRESSION, cc->algorithm, b));
+        if (cc->compressed_length)
+            tokenf(t, "%zu->%zuB", cc->compressed_length, cc->uncompressed_length);
+        else
+            tokenf(t, "->%zuB", cc->uncompressed_length);
+        if (cc->decompressed)
+            certificate(t, &cc->certificate);
+        break;
+    }
     case TD_MSG_SERVER_KEY_EXCHANGE: {
         const struct td_server_key_exchange *k = &m->u.server_key_exchange;
         token(t, C_NONE, k->kex ? k->kex : "unknown key exchange");
