@@ -74,6 +74,22 @@ editcap -F pcapng --inject-secrets "tls,$src/tls13-keys-chacha20.keylog" "$src/t
 python3 tools/fixtures/cut-frame.py "$src/tls13-keys-aes256gcm-keyupdate.pcap" 9 100 \
     "$out/tls13-keys-cut-record.pcap"
 
+# TLS 1.3 with keys, the server's Certificate sent as a CompressedCertificate
+# (RFC 8879) with each algorithm: the GnuTLS capture re-encrypted with its own
+# key log (no stack here sends one: Debian's GnuTLS is built without the
+# compressors), both Finished recomputed over the new transcript.
+for alg in zlib brotli zstd; do
+    python3 tools/fixtures/compress-cert.py "$src/tls13-keys-gnutls.pcap" "$src/tls13-keys-gnutls.keylog" \
+        "$alg" "$out/tls13-keys-compress-cert-$alg.pcap" >/dev/null
+done
+# ... and a small decompression bomb: uncompressed_length declared 100 bytes
+# short of what the brotli stream gives, beside an untouched connection
+# (tls13-keys-aes128gcm, its own key log) that must not be affected.
+python3 tools/fixtures/compress-cert.py --declare-delta -100 "$src/tls13-keys-gnutls.pcap" \
+    "$src/tls13-keys-gnutls.keylog" brotli "$out/.bomb.pcap" >/dev/null
+mergecap -F pcap -w "$out/tls13-keys-compress-cert-bomb.pcap" "$out/.bomb.pcap" "$src/tls13-keys-aes128gcm.pcap"
+rm -f "$out/.bomb.pcap"
+
 # A file cut in the middle of a packet record.
 head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"
 echo "derived fixtures written to $out"

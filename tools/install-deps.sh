@@ -8,7 +8,7 @@
 set -eu
 
 build_pkgs="gcc make pkg-config libpcap-dev libcjson-dev libssl-dev zlib1g-dev libzstd-dev liblzma-dev libbrotli-dev ca-certificates"
-test_pkgs="libcmocka-dev tshark tcpdump openssl gnutls-bin clang libclang-rt-dev python3 valgrind man-db zstd xz-utils ngtcp2-client ngtcp2-server python3-cryptography"
+test_pkgs="libcmocka-dev tshark tcpdump openssl gnutls-bin clang libclang-rt-dev python3 valgrind man-db zstd brotli xz-utils ngtcp2-client ngtcp2-server python3-cryptography"
 
 want="$build_pkgs"
 [ "${1:-build}" = "test" ] && want="$build_pkgs $test_pkgs"
