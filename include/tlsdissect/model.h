@@ -152,6 +152,8 @@ struct td_client_hello {
     bool has_session_ticket;
     struct td_bytes session_ticket;         /* extension data (may be empty) */
     bool has_pre_shared_key;
+    bool has_compress_certificate;          /* RFC 8879 §3: the algorithms it accepts */
+    struct td_u16_list compress_certificate;
     const char *ja3;        /* md5 hex */
     const char *ja3_string;
     const char *ja4;
@@ -263,6 +265,8 @@ struct td_certificate_request {
     bool has_signature_algorithms;
     struct td_u16_list signature_algorithms;
     size_t ca_count;
+    bool has_compress_certificate;     /* TLS 1.3, RFC 8879 §3 */
+    struct td_u16_list compress_certificate;
 };
 
 /* RFC 5246 §7.4.8, RFC 8446 §4.4.3. */

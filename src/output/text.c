@@ -270,6 +270,9 @@ static void client_hello(struct text_writer *t, const struct td_client_hello *ch
                     ch->supported_groups.n, 4);
     if (ch->has_key_share)
         names_token(t, "key_share", TD_REG_SUPPORTED_GROUPS, ch->key_share.v, ch->key_share.n, 3);
+    if (ch->has_compress_certificate)
+        names_token(t, "compress_cert", TD_REG_CERT_COMPRESSION, ch->compress_certificate.v,
+                    ch->compress_certificate.n, 3);
     if (ch->has_extensions && !ch->sslv2_format)
         tokenf(t, "extensions=%zu", ch->extensions.n);
     if (ch->session_id.len)
@@ -401,6 +404,9 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
         if (r->has_signature_algorithms)
             tokenf(t, "signature_algorithms=%zu", r->signature_algorithms.n);
         tokenf(t, "CAs=%zu", r->ca_count);
+        if (r->has_compress_certificate)
+            names_token(t, "compress_cert", TD_REG_CERT_COMPRESSION, r->compress_certificate.v,
+                        r->compress_certificate.n, 3);
         break;
     }
     case TD_MSG_CERTIFICATE_VERIFY:
