@@ -236,7 +236,7 @@ struct td_compressed_certificate {
     bool has_header;              /* algorithm and uncompressed_length were read */
     uint16_t algorithm;           /* CertificateCompressionAlgorithm */
     size_t uncompressed_length;   /* as declared */
-    size_t compressed_length;     /* of compressed_certificate_message */
+    size_t compressed_length;     /* of compressed_certificate_message; 0: not read (<1..2^24-1>) */
     bool decompressed;            /* certificate holds the Certificate it carries */
     struct td_certificate certificate;
 };

@@ -51,8 +51,8 @@ def main():
                     "-lpcap"], check=True)
     dissect = os.path.join(tmp, "dissect-only")
     flags = subprocess.run(["pkg-config", "--cflags", "--libs", "libpcap", "libcjson", "libcrypto",
-                            "zlib", "libzstd", "liblzma"],
-                           capture_output=True, text=True).stdout.split() or ["-lpcap", "-lcjson", "-lcrypto", "-lz", "-lzstd", "-llzma"]
+                            "zlib", "libzstd", "liblzma", "libbrotlidec"],
+                           capture_output=True, text=True).stdout.split() or ["-lpcap", "-lcjson", "-lcrypto", "-lz", "-lzstd", "-llzma", "-lbrotlidec"]
     subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-Werror", "-I", os.path.join(ROOT, "include"), "-o", dissect,
                     os.path.join(ROOT, "tools/bench/dissect-only.c"),
                     os.path.join(ROOT, "build/libtlsdissect.a")] + flags, check=True)
