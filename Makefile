@@ -9,9 +9,9 @@
 #   make install    binary, man page and bash completion under $(DESTDIR)$(PREFIX)
 
 CC      ?= cc
-PKGS    := libpcap libcjson libcrypto zlib libzstd liblzma
+PKGS    := libpcap libcjson libcrypto zlib libzstd liblzma libbrotlidec
 PKG_CFLAGS := $(shell pkg-config --cflags $(PKGS) 2>/dev/null)
-PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcjson -lcrypto -lz -lzstd -llzma)
+PKG_LIBS   := $(shell pkg-config --libs $(PKGS) 2>/dev/null || echo -lpcap -lcjson -lcrypto -lz -lzstd -llzma -lbrotlidec)
 WARN    := -Wall -Wextra -Werror -Wshadow -Wstrict-prototypes -Wmissing-prototypes -Wvla \
            -Wformat=2 -Wno-format-nonliteral
 CSTD    := -std=c11 -D_DEFAULT_SOURCE -D_POSIX_C_SOURCE=200809L

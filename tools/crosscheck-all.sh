@@ -105,6 +105,10 @@ done
 # the chacha20 fixture with its keys in a Decryption Secrets Block
 captures+=(tests/pcaps/derived/tls13-keys-dsb.pcapng)
 keylogs+=(tests/pcaps/tls13-keys-chacha20.keylog)
+# the GnuTLS fixture with its Certificate compressed (zlib, brotli, zstd)
+for f in tests/pcaps/derived/tls13-keys-compress-cert-*.pcap; do
+    [ -e "$f" ] && captures+=("$f") && keylogs+=(tests/pcaps/tls13-keys-gnutls.keylog)
+done
 skipped=()
 corpus=../shared/corpus
 if [ -d "$corpus" ]; then

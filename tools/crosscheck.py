@@ -206,7 +206,7 @@ HS_NAMES = {
     4: "NewSessionTicket", 5: "EndOfEarlyData", 8: "EncryptedExtensions",
     11: "Certificate", 12: "ServerKeyExchange", 13: "CertificateRequest",
     14: "ServerHelloDone", 15: "CertificateVerify", 16: "ClientKeyExchange",
-    20: "Finished", 22: "CertificateStatus", 24: "KeyUpdate",
+    20: "Finished", 22: "CertificateStatus", 24: "KeyUpdate", 25: "CompressedCertificate",
 }
 SSL2_NAMES = {1: "ClientHello", 2: "ClientKeyExchange", 4: "ServerHello"}
 ALERT_LEVELS = {1: "warning", 2: "fatal"}
@@ -250,6 +250,7 @@ class Names:
         self.version = load_registry("versions", 2)
         self.alert = load_registry("alerts", 1)
         self.hs_type = load_registry("handshake-types", 1)
+        self.cert_compression = load_registry("cert-compression", 2)
 
 
 # --------------------------------------------------------------------------
@@ -457,6 +458,11 @@ def ours_msg_body(ev):
     elif name == "Certificate":
         f["sha256"] = [c.get("sha256") for c in ev.get("certificates") or []]
         f["_lengths"] = [c.get("length") for c in ev.get("certificates") or []]
+    elif name == "CompressedCertificate":
+        f["compression"] = ev.get("compression")
+        f["uncompressed_length"] = ev.get("uncompressed_length")
+        f["compressed_length"] = ev.get("compressed_length")
+        f["sha256"] = [c.get("sha256") for c in ev.get("certificates") or []]
     elif name == "EncryptedExtensions":
         f["extensions"] = ev.get("extensions")
         f["alpn"] = ours_bytes(ev, "alpn")
@@ -807,6 +813,15 @@ def handshake_msg(t, hs, names):
         f["_ja3s_spec"] = "%s,%s,%s" % (legacy, suite, "-".join(str(e) for e, _ in exts if e not in GREASE))
     elif t == 11:
         f["sha256"] = cert_hashes(hs)
+    elif t == 25:
+        alg = int_show(show(hs, "tls.compress_certificate.algorithm"))
+        f["compression"] = names.cert_compression(alg) if alg is not None else None
+        f["uncompressed_length"] = int_show(show(hs, "tls.compress_certificate.uncompressed_length"))
+        f["compressed_length"] = int_show(show(hs, "tls.compress_certificate.compressed_certificate_message.length"))
+        if descendants(hs, "tls.handshake.certificates"):
+            f["sha256"] = cert_hashes(hs)   # the Certificate tshark decompressed
+        else:
+            f["_not_decompressed"] = True   # this tshark lacks the algorithm: header only
     elif t == 8:
         exts = ext_nodes(hs)
         f["extensions"] = [names.ext(e) for e, _ in exts]
@@ -923,6 +938,9 @@ def compare_fields(label, om, tm, problems, notes, verbose_lines):
                 if i < len(ol) and str(ol[i]) == h[9:]:
                     th[i] = oh[i]
         tf = dict(tf, sha256=th)
+    if om.name == "CompressedCertificate" and tf.get("_not_decompressed"):
+        notes.append("%s: tshark did not decompress %s; the header compared, not the certificates"
+                     % (label, tf.get("compression")))
     for k in keys:
         ov, tv = of.get(k), tf.get(k)
         if k in ("ja3", "ja3_string", "ja3s", "ja3s_string") and tv is None:
@@ -981,7 +999,8 @@ def compare_direction(direction, ours, theirs, ch_early_data, problems, notes, v
         byname_o.setdefault(m.name, []).append(m)
     for m in t_plain:
         byname_t.setdefault(m.name, []).append(m)
-    for name in ("ClientHello", "HelloRetryRequest", "ServerHello", "Certificate", "EncryptedExtensions"):
+    for name in ("ClientHello", "HelloRetryRequest", "ServerHello", "Certificate", "CompressedCertificate",
+                 "EncryptedExtensions"):
         for i, (om, tm) in enumerate(zip(byname_o.get(name, []), byname_t.get(name, []))):
             label = "%s %s#%d" % (direction, name, i + 1)
             if tm.frame is not None:

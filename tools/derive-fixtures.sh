@@ -97,6 +97,21 @@ python3 tools/fixtures/early-flood.py "$src/tls13-keys-early-data-rejected.pcap"
     "$out/tls13-keys-early-flood-40.pcap"
 python3 tools/fixtures/early-flood.py "$src/tls13-keys-early-data-rejected.pcap" "$port" 300 \
     "$out/tls13-keys-early-flood-300.pcap"
+# TLS 1.3 with keys, the server's Certificate sent as a CompressedCertificate
+# (RFC 8879) with each algorithm: the GnuTLS capture re-encrypted with its own
+# key log (no stack here sends one: Debian's GnuTLS is built without the
+# compressors), both Finished recomputed over the new transcript.
+for alg in zlib brotli zstd; do
+    python3 tools/fixtures/compress-cert.py "$src/tls13-keys-gnutls.pcap" "$src/tls13-keys-gnutls.keylog" \
+        "$alg" "$out/tls13-keys-compress-cert-$alg.pcap" >/dev/null
+done
+# ... and a small decompression bomb: uncompressed_length declared 100 bytes
+# short of what the brotli stream gives, beside an untouched connection
+# (tls13-keys-aes128gcm, its own key log) that must not be affected.
+python3 tools/fixtures/compress-cert.py --declare-delta -100 "$src/tls13-keys-gnutls.pcap" \
+    "$src/tls13-keys-gnutls.keylog" brotli "$out/.bomb.pcap" >/dev/null
+mergecap -F pcap -w "$out/tls13-keys-compress-cert-bomb.pcap" "$out/.bomb.pcap" "$src/tls13-keys-aes128gcm.pcap"
+rm -f "$out/.bomb.pcap"
 
 # A file cut in the middle of a packet record.
 head -c 3000 "$src/tls12-ecdhe-rsa.pcap" >"$out/cut-mid-packet.pcap"

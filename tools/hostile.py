@@ -53,6 +53,7 @@ import struct
 import subprocess
 import sys
 import tempfile
+import zlib
 
 sys.path.insert(0, os.path.dirname(os.path.abspath(__file__)))
 from pcaplib import (ACK, ETHERTYPE_IPV4, ETHERTYPE_IPV6, FIN, PSH, SYN,  # noqa: E402
@@ -546,6 +547,15 @@ def _lying_lengths_table(cert):
     add("dhe-p-empty", rch, sflight(ske=v16(b"") + v16(b"\x02") + v16(b"\x44" * 256)
                                     + u16(0x0804) + v16(b"\x33" * 256), suite=0x009E),
         [("bad_length", "ServerKeyExchange")])
+
+    # --- CompressedCertificate (RFC 8879: TLS 1.3 only) in a clear TLS 1.2 flight:
+    # reported, not decompressed (its stream, a zlib bomb, would give 1 MiB)
+    bomb = zlib.compress(bytes(1 << 20), 9)
+    ccert = u16(1) + u24(1000) + v24(bomb)
+    add("compressed-certificate-in-tls12", rch,
+        record(hs(SERVER_HELLO, server_hello(0xC02F))) + record(hs(25, ccert))
+        + record(hs(SERVER_KEY_EXCHANGE, ske_ecdhe())) + record(hs(SERVER_HELLO_DONE, b"")),
+        [("unexpected_message", "CompressedCertificate outside TLS 1.3")])
     return T
 
 

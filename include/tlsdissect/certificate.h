@@ -38,6 +38,19 @@ int td_parse_certificate(struct td_parse *p, struct td_cur body, bool tls13,
                          struct td_cert_cache *cache, struct td_certificate *out);
 
 /*
+ * A CompressedCertificate (RFC 8879 §4): its header, then, in a TLS 1.3
+ * connection, the Certificate it carries decompressed into the arena and
+ * read by td_parse_certificate.  An uncompressed_length over max_length
+ * (the handshake message size limit) is not decompressed: limit_reached.
+ * A stream that gives more or fewer bytes than uncompressed_length (more:
+ * stopped at it) is a bad_length, one that does not decompress a
+ * certificate_unparsed, both at CompressedCertificate.compressed_certificate_message.
+ */
+int td_parse_compressed_certificate(struct td_parse *p, struct td_cur body, bool tls13,
+                                    size_t max_length, struct td_cert_cache *cache,
+                                    struct td_compressed_certificate *out);
+
+/*
  * A lone DER certificate (SSL 2.0's SERVER-HELLO carries one) as a
  * one-certificate chain, described as td_parse_certificate would.
  */

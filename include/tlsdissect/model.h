@@ -105,6 +105,7 @@ enum td_msg_kind {
     TD_MSG_ALERT,
     TD_MSG_ENCRYPTED_HANDSHAKE,
     TD_MSG_HEARTBEAT,
+    TD_MSG_COMPRESSED_CERTIFICATE,
     TD_MSG_OTHER_HANDSHAKE, /* a handshake type without a message name here */
 };
 
@@ -152,6 +153,8 @@ struct td_client_hello {
     struct td_bytes session_ticket;         /* extension data (may be empty) */
     bool has_pre_shared_key;
     struct td_bytes psk_identities;         /* RFC 8446 §4.2.11: PskIdentity identities<7..2^16-1>, raw */
+    bool has_compress_certificate;          /* RFC 8879 §3: the algorithms it accepts */
+    struct td_u16_list compress_certificate;
     const char *ja3;        /* md5 hex */
     const char *ja3_string;
     const char *ja4;
@@ -230,6 +233,16 @@ struct td_certificate {
     struct td_bytes context; /* TLS 1.3 certificate_request_context */
 };
 
+/* RFC 8879 §4: a Certificate message (TLS 1.3 form) sent compressed. */
+struct td_compressed_certificate {
+    bool has_header;              /* algorithm and uncompressed_length were read */
+    uint16_t algorithm;           /* CertificateCompressionAlgorithm */
+    size_t uncompressed_length;   /* as declared */
+    size_t compressed_length;     /* of compressed_certificate_message; 0: not read (<1..2^24-1>) */
+    bool decompressed;            /* certificate holds the Certificate it carries */
+    struct td_certificate certificate;
+};
+
 /* RFC 5246 §7.4.3, RFC 8422 §5.4, RFC 4279 §2. */
 struct td_server_key_exchange {
     const char *kex;         /* "ECDHE", "DHE", "RSA", "DH_anon", ... or NULL */
@@ -254,6 +267,8 @@ struct td_certificate_request {
     bool has_signature_algorithms;
     struct td_u16_list signature_algorithms;
     size_t ca_count;
+    bool has_compress_certificate;     /* TLS 1.3, RFC 8879 §3 */
+    struct td_u16_list compress_certificate;
 };
 
 /* RFC 5246 §7.4.8, RFC 8446 §4.4.3. */
@@ -316,6 +331,7 @@ struct td_message {
         struct td_server_hello server_hello; /* also HelloRetryRequest */
         struct td_encrypted_extensions encrypted_extensions;
         struct td_certificate certificate;
+        struct td_compressed_certificate compressed_certificate;
         struct td_server_key_exchange server_key_exchange;
         struct td_client_key_exchange client_key_exchange;
         struct td_certificate_request certificate_request;

@@ -25,6 +25,7 @@ static const char *const msg_names[] = {
     [TD_MSG_ALERT] = "Alert",
     [TD_MSG_ENCRYPTED_HANDSHAKE] = "EncryptedHandshake",
     [TD_MSG_HEARTBEAT] = "Heartbeat",
+    [TD_MSG_COMPRESSED_CERTIFICATE] = "CompressedCertificate",
     [TD_MSG_OTHER_HANDSHAKE] = "Handshake",
 };
 

@@ -41,6 +41,12 @@ static const struct explanation table[] = {
     {TD_MSG_CERTIFICATE, NULL,
      "The server proves its identity with a certificate chain: its own certificate first, then "
      "the intermediates up towards a root the client trusts."},
+    {TD_MSG_COMPRESSED_CERTIFICATE, "client",
+     "The client's certificate chain, compressed (RFC 8879) with an algorithm the server "
+     "offered; shown here decompressed."},
+    {TD_MSG_COMPRESSED_CERTIFICATE, NULL,
+     "The server's certificate chain, compressed (RFC 8879) with an algorithm the client "
+     "offered, to save the bytes of the first flight; shown here decompressed."},
     {TD_MSG_SERVER_KEY_EXCHANGE, "ECDHE",
      "The server's ephemeral elliptic-curve public key, signed with its certificate's key: "
      "the client checks the signature, then both sides combine keys (forward secrecy)."},
@@ -135,6 +141,7 @@ const char *td_explain(const struct td_message *m)
                                                               : NULL;
         break;
     case TD_MSG_CERTIFICATE:
+    case TD_MSG_COMPRESSED_CERTIFICATE:
     case TD_MSG_ENCRYPTED_HANDSHAKE:
         variant = m->from == TD_CLIENT ? "client" : "server";
         break;

@@ -273,6 +273,8 @@ static void client_hello(cJSON *o, const struct td_client_hello *ch)
         add_code_points(o, "key_share", TD_REG_SUPPORTED_GROUPS, &ch->key_share);
     if (ch->has_psk_modes)
         add_byte_names(o, "psk_modes", TD_REG_PSK_MODES, &ch->psk_modes);
+    if (ch->has_compress_certificate)
+        add_code_points(o, "compress_certificate", TD_REG_CERT_COMPRESSION, &ch->compress_certificate);
     if (ch->ja3) {
         put(o, "ja3", cJSON_CreateString(ch->ja3));
         put(o, "ja3_string", cJSON_CreateString(ch->ja3_string));
@@ -377,6 +379,16 @@ static void certificate(cJSON *o, const struct td_certificate *c)
     add_omitted(o, "certificates", c->omitted);
 }
 
+static void compressed_certificate(cJSON *o, const struct td_compressed_certificate *cc)
+{
+    add_name(o, "compression", TD_REG_CERT_COMPRESSION, cc->algorithm);
+    if (cc->compressed_length)
+        add_u64(o, "compressed_length", cc->compressed_length);
+    add_u64(o, "uncompressed_length", cc->uncompressed_length);
+    if (cc->decompressed)
+        certificate(o, &cc->certificate);
+}
+
 static void server_key_exchange(cJSON *o, const struct td_server_key_exchange *k)
 {
     add_cstring(o, "kex", k->kex);
@@ -419,6 +431,9 @@ static void message_fields(cJSON *o, const struct td_message *m)
     case TD_MSG_CERTIFICATE:
         certificate(o, &m->u.certificate);
         break;
+    case TD_MSG_COMPRESSED_CERTIFICATE:
+        compressed_certificate(o, &m->u.compressed_certificate);
+        break;
     case TD_MSG_SERVER_KEY_EXCHANGE:
         server_key_exchange(o, &m->u.server_key_exchange);
         break;
@@ -433,6 +448,9 @@ static void message_fields(cJSON *o, const struct td_message *m)
             add_code_points(o, "signature_algorithms", TD_REG_SIGNATURE_SCHEMES,
                             &m->u.certificate_request.signature_algorithms);
         add_u64(o, "ca_count", m->u.certificate_request.ca_count);
+        if (m->u.certificate_request.has_compress_certificate)
+            add_code_points(o, "compress_certificate", TD_REG_CERT_COMPRESSION,
+                            &m->u.certificate_request.compress_certificate);
         break;
     case TD_MSG_CERTIFICATE_VERIFY:
         if (m->u.certificate_verify.has_signature_algorithm)

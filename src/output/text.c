@@ -271,6 +271,9 @@ static void client_hello(struct text_writer *t, const struct td_client_hello *ch
                     ch->supported_groups.n, 4);
     if (ch->has_key_share)
         names_token(t, "key_share", TD_REG_SUPPORTED_GROUPS, ch->key_share.v, ch->key_share.n, 3);
+    if (ch->has_compress_certificate)
+        names_token(t, "compress_cert", TD_REG_CERT_COMPRESSION, ch->compress_certificate.v,
+                    ch->compress_certificate.n, 3);
     if (ch->has_extensions && !ch->sslv2_format)
         tokenf(t, "extensions=%zu", ch->extensions.n);
     if (ch->session_id.len)
@@ -362,6 +365,17 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
     case TD_MSG_CERTIFICATE:
         certificate(t, &m->u.certificate);
         break;
+    case TD_MSG_COMPRESSED_CERTIFICATE: {
+        const struct td_compressed_certificate *cc = &m->u.compressed_certificate;
+        token(t, C_NONE, reg(TD_REG_CERT_COMPRESSION, cc->algorithm, b));
+        if (cc->compressed_length)
+            tokenf(t, "%zu->%zuB", cc->compressed_length, cc->uncompressed_length);
+        else
+            tokenf(t, "->%zuB", cc->uncompressed_length);
+        if (cc->decompressed)
+            certificate(t, &cc->certificate);
+        break;
+    }
     case TD_MSG_SERVER_KEY_EXCHANGE: {
         const struct td_server_key_exchange *k = &m->u.server_key_exchange;
         token(t, C_NONE, k->kex ? k->kex : "unknown key exchange");
@@ -391,6 +405,9 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
         if (r->has_signature_algorithms)
             tokenf(t, "signature_algorithms=%zu", r->signature_algorithms.n);
         tokenf(t, "CAs=%zu", r->ca_count);
+        if (r->has_compress_certificate)
+            names_token(t, "compress_cert", TD_REG_CERT_COMPRESSION, r->compress_certificate.v,
+                        r->compress_certificate.n, 3);
         break;
     }
     case TD_MSG_CERTIFICATE_VERIFY:

@@ -114,6 +114,13 @@ static int key_update(struct td_parse *p, const struct td_parse_context *ctx, st
     return td_parse_key_update(p, body, &m->u.key_update_request);
 }
 
+static int compressed_certificate(struct td_parse *p, const struct td_parse_context *ctx,
+                                  struct td_cur body, struct td_message *m)
+{
+    return td_parse_compressed_certificate(p, body, ctx->tls13, ctx->max_message, ctx->certs,
+                                           &m->u.compressed_certificate);
+}
+
 /* ---- the tables ------------------------------------------------------------ */
 
 #define C TD_SENT_BY_CLIENT
@@ -141,6 +148,7 @@ static const struct kind_row kinds[] = {
     [TD_MSG_ALERT] = {E, true, NULL},
     [TD_MSG_ENCRYPTED_HANDSHAKE] = {E, false, NULL},
     [TD_MSG_HEARTBEAT] = {E, false, NULL},
+    [TD_MSG_COMPRESSED_CERTIFICATE] = {E, true, compressed_certificate},
     [TD_MSG_OTHER_HANDSHAKE] = {E, false, NULL},
 };
 
@@ -175,6 +183,7 @@ static const enum td_msg_kind kind_by_type[] = {
     [TD_HS_CERTIFICATE_STATUS] = TD_MSG_CERTIFICATE_STATUS,
     [TD_HS_SUPPLEMENTAL_DATA] = TD_MSG_OTHER_HANDSHAKE,
     [TD_HS_KEY_UPDATE] = TD_MSG_KEY_UPDATE,
+    [TD_HS_COMPRESSED_CERTIFICATE] = TD_MSG_COMPRESSED_CERTIFICATE,
 };
 
 _Static_assert(sizeof kinds / sizeof kinds[0] == TD_MSG_OTHER_HANDSHAKE + 1,
@@ -213,6 +222,8 @@ bool td_message_has_partial_fields(const struct td_message *m)
         return m->u.server_hello.random.len == 32;
     case TD_MSG_CERTIFICATE:
         return m->u.certificate.count > 0;
+    case TD_MSG_COMPRESSED_CERTIFICATE:
+        return m->u.compressed_certificate.has_header;
     default:
         return false;
     }

@@ -26,6 +26,8 @@ struct td_parse_context {
     const struct td_kex *kex;     /* of the negotiated cipher suite */
     struct td_cert_cache *certs;  /* NULL: no cache */
     bool quic;                    /* the handshake travels in QUIC CRYPTO frames */
+    size_t max_message;           /* handshake message size limit: caps what a */
+                                  /* CompressedCertificate may decompress to */
 };
 
 /* Which side a message reveals. */

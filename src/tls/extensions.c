@@ -194,6 +194,16 @@ static int ch_psk_modes(struct ext_ctx *x, struct td_cur *d, struct td_client_he
     return 0;
 }
 
+/* RFC 8879 §3: CertificateCompressionAlgorithm algorithms<2..2^8-2>; */
+static int ch_compress_certificate(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    struct td_cur v;
+    if (!td_cur_vec(d, 1, 2, 0xfe, 2, &v))
+        return td_parse_cur_fail(x->p, d, "%s.algorithms", ext_path(x));
+    ch->has_compress_certificate = true;
+    return read_code_points(x, &v, "algorithms", "compress_certificate", &ch->compress_certificate);
+}
+
 static int ch_session_ticket(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
 {
     (void)x;
@@ -370,6 +380,7 @@ static const struct {
     {TD_EXT_PSK_KEY_EXCHANGE_MODES, ch_psk_modes, NULL, NULL},
     {TD_EXT_KEY_SHARE, ch_key_share, sh_key_share, NULL},
     {TD_EXT_QUIC_TRANSPORT_PARAMETERS, NULL, NULL, ee_quic_transport_parameters},
+    {TD_EXT_COMPRESS_CERTIFICATE, ch_compress_certificate, NULL, NULL},
 };
 
 static size_t find_parser(uint16_t type)

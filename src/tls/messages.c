@@ -7,6 +7,7 @@
  *     DistinguishedName certificate_authorities<0..2^16-1>;
  *   CertificateRequest (TLS 1.3, RFC 8446 §4.3.2):
  *     opaque certificate_request_context<0..2^8-1>; Extension extensions<2..2^16-1>;
+ *     compress_certificate (RFC 8879 §3): CertificateCompressionAlgorithm algorithms<2..2^8-2>;
  *   CertificateVerify: SignatureScheme algorithm (TLS 1.2+); opaque signature<0..2^16-1>;
  *   NewSessionTicket (RFC 5077 §3.3): uint32 lifetime_hint; opaque ticket<0..2^16-1>;
  *   NewSessionTicket (RFC 8446 §4.6.1): uint32 ticket_lifetime; uint32 ticket_age_add;
@@ -73,6 +74,16 @@ static int certificate_request_13(struct td_parse *p, struct td_cur *c,
                 return td_parse_cur_fail(p, &data, "CertificateRequest.extensions[%zu](certificate_authorities)", i);
             if (count_names(p, &v, &out->ca_count) != 0)
                 return -1;
+        } else if (type == TD_EXT_COMPRESS_CERTIFICATE) {
+            if (!td_cur_vec(&data, 1, 2, 0xfe, 2, &v))
+                return td_parse_cur_fail(p, &data, "CertificateRequest.extensions[%zu](compress_certificate)", i);
+            out->has_compress_certificate = true;
+            if (td_parse_u16_list(p, &v, &out->compress_certificate) != 0)
+                return -1;
+            out->compress_certificate.omitted =
+                td_parse_list_cap(p, out->compress_certificate.n, TD_MAX_LISTED_CODE_POINTS,
+                                  "compress_certificate",
+                                  "CertificateRequest.extensions[%zu](compress_certificate)", i);
         }
     }
     return 0;

@@ -259,6 +259,32 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
 }
 
 /*
+ * The server's first certificate chain (a Certificate, or the one a
+ * CompressedCertificate carries): validated, and the connection's
+ * server_certificates.
+ */
+static void on_server_certificate(struct td_tls_session *s, const struct td_certificate *cert,
+                                  struct td_parse *p)
+{
+    struct td_conn_summary *sum = &s->conn->sum;
+    size_t verified;
+
+    s->server_certificate_seen = true;
+    verified = td_validate_chain(s->env->validator, cert,
+                                 (const uint8_t *)sum->sni, sum->sni_len,
+                                 s->now / 1000000, &sum->validation);
+    if (verified == TD_VALIDATE_MAX_CERTS && cert->count > verified)
+        td_parse_fail(p, TD_ANOM_LIMIT_REACHED,
+                      "certificate_validation: the verifier was given the first %d of %zu "
+                      "certificates", TD_VALIDATE_MAX_CERTS, cert->count);
+    td_conn_set_server_certs(s->conn, cert);
+    if (cert->count > TD_MAX_SERVER_CERTS)
+        td_parse_fail(p, TD_ANOM_LIMIT_REACHED,
+                      "server_certificates lists the first %d of %zu certificates",
+                      TD_MAX_SERVER_CERTS, cert->count);
+}
+
+/*
  * Read a message's body (the dispatch table's parser), then do what it means
  * for the session: hellos fix the negotiated parameters, the server's first
  * Certificate is validated, clear tickets are remembered for resumed_from.
@@ -266,7 +292,8 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
 static int parse_message(struct td_tls_session *s, int side, const struct td_hs_message *hm,
                          struct td_message *m, struct td_parse *p)
 {
-    struct td_parse_context ctx = {s->version, s->tls13, &s->kex, s->env->certs, s->env->quic};
+    struct td_parse_context ctx = {s->version, s->tls13, &s->kex, s->env->certs, s->env->quic,
+                                   s->env->cfg->max_handshake_message};
     /* the capture may have kept fewer bytes than the message declares */
     struct td_cur body = td_cur_make_partial(hm->body, hm->available, hm->length);
     int rc = td_parse_handshake(p, &ctx, body, m);
@@ -282,23 +309,13 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
             td_sess_on_server_hello(s, &m->u.server_hello, m->kind == TD_MSG_HELLO_RETRY_REQUEST);
         break;
     case TD_MSG_CERTIFICATE:
-        if (td_sess_role(s, side) == TD_SERVER && !s->server_certificate_seen) {
-            struct td_conn_summary *sum = &s->conn->sum;
-            size_t verified;
-            s->server_certificate_seen = true;
-            verified = td_validate_chain(s->env->validator, &m->u.certificate,
-                                         (const uint8_t *)sum->sni, sum->sni_len,
-                                         s->now / 1000000, &sum->validation);
-            if (verified == TD_VALIDATE_MAX_CERTS && m->u.certificate.count > verified)
-                td_parse_fail(p, TD_ANOM_LIMIT_REACHED,
-                              "certificate_validation: the verifier was given the first %d of %zu "
-                              "certificates", TD_VALIDATE_MAX_CERTS, m->u.certificate.count);
-            td_conn_set_server_certs(s->conn, &m->u.certificate);
-            if (m->u.certificate.count > TD_MAX_SERVER_CERTS)
-                td_parse_fail(p, TD_ANOM_LIMIT_REACHED,
-                              "server_certificates lists the first %d of %zu certificates",
-                              TD_MAX_SERVER_CERTS, m->u.certificate.count);
-        }
+        if (td_sess_role(s, side) == TD_SERVER && !s->server_certificate_seen)
+            on_server_certificate(s, &m->u.certificate, p);
+        break;
+    case TD_MSG_COMPRESSED_CERTIFICATE:
+        if (td_sess_role(s, side) == TD_SERVER && !s->server_certificate_seen &&
+            m->u.compressed_certificate.decompressed)
+            on_server_certificate(s, &m->u.compressed_certificate.certificate, p);
         break;
     case TD_MSG_NEW_SESSION_TICKET:
         /* TLS 1.3: decrypted, the ticket is a later ClientHello's PSK identity (RFC 8446 §4.6.1) */

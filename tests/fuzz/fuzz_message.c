@@ -1,6 +1,7 @@
 /*
  * fuzz_message.c — libFuzzer target: one handshake message parser at a
- * time (hello.h, certificate.h, keyexchange.h, messages.h), the
+ * time (hello.h, certificate.h with the CompressedCertificate, keyexchange.h,
+ * messages.h), the
  * fingerprints where they apply (fingerprint.h), then the parsed message
  * written by the JSON and the text writers (to /dev/null), with the parse
  * failure as an anomaly event and a connection event that closes the
@@ -22,6 +23,9 @@
  *               CertificateRequest: bit 0 tls12, bit 1 tls13
  *               CertificateVerify: bit 0 tls12
  *               NewSessionTicket: bit 0 tls13
+ *               CompressedCertificate: bit 0 not in a TLS 1.3 connection;
+ *                 bit 1 with a certificate cache; bit 2 the handshake message
+ *                 limit (the cap on uncompressed_length) is 2048 (else 1 MiB)
  *               every parser: bit 5 the message is marked decrypted; bit 6 digests looked up per call (the parse's
  *                 digests left NULL); bit 7 the message came from the other side
  *   the rest  the message body (SSLv2 forms: from the msg_type byte on)
@@ -58,6 +62,7 @@ enum parser {
     P_KEY_UPDATE,
     P_ALERT,
     P_ENCRYPTED_EXTENSIONS,
+    P_COMPRESSED_CERTIFICATE,
     P_COUNT
 };
 
@@ -90,6 +95,7 @@ static const enum td_msg_kind handshake_kinds[P_COUNT] = {
     [P_CERTIFICATE_STATUS] = TD_MSG_CERTIFICATE_STATUS,
     [P_KEY_UPDATE] = TD_MSG_KEY_UPDATE,
     [P_ENCRYPTED_EXTENSIONS] = TD_MSG_ENCRYPTED_EXTENSIONS,
+    [P_COMPRESSED_CERTIFICATE] = TD_MSG_COMPRESSED_CERTIFICATE,
 };
 /* Declared bytes past the end of a truncated input: a read of them is past the buffer. */
 enum { TRUNCATED_BY = 100 };
@@ -119,7 +125,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     enum td_side from;
     int rc = -1;
     struct td_kex kex = {NULL, TD_KEXP_NONE, false, TD_SUITE_KEX_OTHER};
-    struct td_parse_context ctx = {0, false, &kex, NULL, false};
+    struct td_parse_context ctx = {0, false, &kex, NULL, false, 1u << 20};
     struct td_message extra; /* SSLv2 SERVER-HELLO: its certificate */
     bool have_extra = false;
     struct td_conn_id id = {.conn = 1,
@@ -205,6 +211,20 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                               (var & 8) ? 22 : 0, 1795000000, &validation);
             td_validator_free(v);
         }
+        break;
+    case P_COMPRESSED_CERTIFICATE:
+        /* the session's dispatch: decompressed, then read as a TLS 1.3 Certificate */
+        m.kind = TD_MSG_COMPRESSED_CERTIFICATE;
+        ctx.version = (var & 1) ? 0x0303 : 0x0304;
+        ctx.tls13 = !(var & 1);
+        ctx.max_message = (var & 4) ? 2048 : 1u << 20;
+        if (var & 2) {
+            cache = td_cert_cache_new(2, &fuzz_key);
+            if (cache == NULL)
+                abort();
+            ctx.certs = cache;
+        }
+        rc = td_parse_handshake(&p, &ctx, msg, &m);
         break;
     case P_CLIENT_HELLO:
     case P_SERVER_HELLO:

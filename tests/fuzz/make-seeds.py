@@ -29,6 +29,7 @@ import os
 import shutil
 import struct
 import sys
+import zlib
 
 ROOT = os.path.dirname(os.path.dirname(os.path.dirname(os.path.abspath(__file__))))
 sys.path.insert(0, os.path.join(ROOT, 'tools'))
@@ -39,7 +40,7 @@ MAX_STREAM_INPUT = 16384
 MAX_MESSAGE_INPUT = 8192
 
 # fuzz_message.c parser numbers
-P_CH, P_SSLV2_CH, P_SH, P_SSLV2_SH, P_CERT, P_SKE, P_CKE, P_CR, P_CV, P_NST, P_CS, P_KU, P_ALERT, P_EE = range(14)
+P_CH, P_SSLV2_CH, P_SH, P_SSLV2_SH, P_CERT, P_SKE, P_CKE, P_CR, P_CV, P_NST, P_CS, P_KU, P_ALERT, P_EE, P_CCERT = range(15)
 SUITES = [0xc02f, 0x009e, 0x009c, 0x00a8, 0xc035, 0x00a6, 0x0003, 0x00aa,
           0x00ac, 0xc01d, 0xc005, 0xc018, 0x1301, 0x0014, 0x0a0a, 0xffff]
 VERSIONS = [0x0000, 0x0300, 0x0301, 0x0303, 0x0304, 0x0002, 0xfefd, 0x7f1c]
@@ -188,7 +189,15 @@ def tls13_certificate(tls12_body):
     return b'\x00' + len(lst).to_bytes(3, 'big') + lst
 
 
-def decrypt_seed(suite, cert, damage=False):
+def compressed_certificate(tls13_body, declared=None, algorithm=1):
+    """RFC 8879 CompressedCertificate of a TLS 1.3 Certificate body, zlib-compressed
+    (the seeds' only compressor in Python's standard library)."""
+    stream = zlib.compress(tls13_body, 9)
+    n = len(tls13_body) if declared is None else declared
+    return struct.pack('>H', algorithm) + n.to_bytes(3, 'big') + len(stream).to_bytes(3, 'big') + stream
+
+
+def decrypt_seed(suite, cert, damage=False, compress=False):
     """fuzz_decrypt input: the records of a TLS 1.3 handshake, tickets, a KeyUpdate and alerts."""
     hash_len = 48 if suite == 1 else 32
 
@@ -202,7 +211,8 @@ def decrypt_seed(suite, cert, damage=False):
     fin = hs(20, bytes(hash_len))
     nst = hs(4, struct.pack('>II', 7200, 7) + b'\x01\x00' + struct.pack('>H', 16) + bytes(16) + b'\x00\x00')
     out = bytes([suite])
-    out += rec(0x01, 22, ee + (cert and hs(11, cert)))  # EncryptedExtensions + Certificate in one record
+    certificate = (hs(25, compressed_certificate(cert)) if compress else hs(11, cert)) if cert else b''
+    out += rec(0x01, 22, ee + certificate)               # EncryptedExtensions + Certificate in one record
     out += rec(0x01 | 0x08, 22, cv)                      # padded
     out += rec(0x01 | (0x02 if damage else 0), 22, fin)
     out += rec(0x00, 22, fin)                            # the client's Finished
@@ -297,6 +307,16 @@ def handmade():
     out.append(message_seed(P_SKE, 0, kex_variant(0x0301, 0x0003),
                             b'\x00\x40' + bytes([0xc1] * 64) + b'\x00\x03\x01\x00\x01' + b'\x00\x40' + bytes(64)))
     out.append(message_seed(P_CKE, 0, kex_variant(0x0300, 0x009c), bytes(64)))
+    # CompressedCertificate: a bomb (64 KiB of zeros declared as 4096 bytes), one
+    # declared longer than it is, one over the 2048-byte limit variant, brotli and
+    # zstd headers over a zlib stream, and outside TLS 1.3
+    zeros = b'\x00' + (65535).to_bytes(3, 'big') + bytes(65535)
+    out.append(message_seed(P_CCERT, 0, 0, compressed_certificate(zeros, declared=4096)))
+    out.append(message_seed(P_CCERT, 0, 0, compressed_certificate(b'\x00\x00\x00\x00', declared=5)))
+    out.append(message_seed(P_CCERT, 0, 4, compressed_certificate(zeros)))
+    out.append(message_seed(P_CCERT, 0, 0, compressed_certificate(b'\x00\x00\x00\x00', algorithm=2)))
+    out.append(message_seed(P_CCERT, 0, 0, compressed_certificate(b'\x00\x00\x00\x00', algorithm=3)))
+    out.append(message_seed(P_CCERT, 0, 1, compressed_certificate(b'\x00\x00\x00\x00')))
     return out
 
 
@@ -370,6 +390,8 @@ def main():
                         add('fuzz_message', base + '-cert', message_seed(P_CERT, 0, 0, body))
                         add('fuzz_message', base + '-cert-cache', message_seed(P_CERT, 0x10, 2, body))
                         add('fuzz_message', base + '-cert13', message_seed(P_CERT, 0, 3, tls13_certificate(body)))
+                        add('fuzz_message', base + '-ccert', message_seed(P_CCERT, 0, 2,
+                                                                          compressed_certificate(tls13_certificate(body))))
                     elif t == 12:
                         add('fuzz_message', base + '-ske', message_seed(P_SKE, 0, kex_variant(version, suite), body))
                     elif t == 16:
@@ -421,6 +443,7 @@ def main():
     for profile in range(8):
         add('fuzz_decrypt12', 'records-profile%d' % profile, decrypt12_seed(profile))
         add('fuzz_decrypt12', 'records-profile%d-damaged' % profile, decrypt12_seed(profile, damage=True))
+        add('fuzz_decrypt', 'handshake-suite%d-compressed' % suite, decrypt_seed(suite, cert, compress=True))
 
     for target, items in seeds.items():
         d = os.path.join(outdir, target)

@@ -32,6 +32,10 @@ LINK_VARIANTS = {
     "tls13-ipv6.pcap": ["link-ipv6"],
     "tls13-openssl.pcap": ["link-ipv4", "format.pcapng"],
 }
+# Derived captures decrypted with another fixture's key log (tools/derive-fixtures.sh):
+# the GnuTLS capture with its Certificate compressed (RFC 8879).
+DERIVED_KEYED = [("tls13-keys-compress-cert-%s.pcap" % a, "tls13-keys-gnutls.keylog")
+                 for a in ("zlib", "brotli", "zstd", "bomb")]
 
 
 def normalized(tool, capture, keylog=None):
@@ -61,6 +65,9 @@ def main():
     runs_of = [(c, None) for c in captures]
     runs_of += [(c, c[:-5] + ".keylog") for c in captures
                 if c.endswith(".pcap") and os.path.exists(c[:-5] + ".keylog")]
+    if not args:
+        runs_of += [(os.path.join(ROOT, "tests", "pcaps", "derived", c),
+                     os.path.join(ROOT, "tests", "pcaps", k)) for c, k in DERIVED_KEYED]
     failures = runs = 0
     with tempfile.TemporaryDirectory() as tmp:
         mangled = os.path.join(tmp, "m.pcap")

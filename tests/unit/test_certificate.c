@@ -1,10 +1,14 @@
 /*
  * test_certificate.c — the Certificate message (certificate.h; RFC 5246
- * §7.4.2, RFC 8446 §4.4.2) and X.509 fields (RFC 5280 §4.1, names per RFC 4514).
+ * §7.4.2, RFC 8446 §4.4.2), the CompressedCertificate that carries one
+ * (RFC 8879 §4), and X.509 fields (RFC 5280 §4.1, names per RFC 4514).
  */
 #include "unit.h"
 
 #include "tlsdissect/certificate.h"
+
+#include "compressors.h"
+#include "tlsdissect/codepoints.h"
 
 /*
  * Made once with OpenSSL 3.0 (EC P-256, 36500 days):
@@ -381,6 +385,135 @@ static void test_listing_cap(void **state)
     assert_string_equal(f->p.detail, "Certificate: 128 certificates; X.509 fields decoded for the first 32");
 }
 
+/* ---- CompressedCertificate (RFC 8879 §4) --------------------------------- */
+
+#define MAX_MESSAGE (1u << 20) /* the default --max-handshake-size */
+
+/* A CompressedCertificate body: algorithm, uncompressed_length, the stream. */
+static uint8_t *compressed_message(uint16_t algorithm, size_t declared, const uint8_t *stream,
+                                   size_t stream_len, size_t *len)
+{
+    uint8_t *m = malloc(8 + stream_len);
+    assert_non_null(m);
+    m[0] = (uint8_t)(algorithm >> 8);
+    m[1] = (uint8_t)algorithm;
+    put24(m + 2, declared);
+    put24(m + 5, stream_len);
+    memcpy(m + 8, stream, stream_len);
+    *len = 8 + stream_len;
+    return m;
+}
+
+/* The TLS 1.3 Certificate of build(), compressed with each algorithm: the same certificates. */
+static void test_compressed_certificate(void **state)
+{
+    struct fixture *f = *state;
+    static const struct { uint16_t algorithm; enum td_codec codec; } algs[] = {
+        {TD_CERT_COMPRESSION_ZLIB, TD_CODEC_ZLIB},
+        {TD_CERT_COMPRESSION_BROTLI, TD_CODEC_BROTLI},
+        {TD_CERT_COMPRESSION_ZSTD, TD_CODEC_ZSTD},
+    };
+    const uint8_t *der[] = {cert_der, cert_der};
+    const size_t len[] = {sizeof cert_der, sizeof cert_der};
+    build(f, true, der, len, 2);
+    for (size_t k = 0; k < UNIT_COUNT(algs); k++) {
+        struct td_compressed_certificate out;
+        size_t clen, mlen;
+        uint8_t *stream = unit_compress(algs[k].codec, f->msg, f->len, &clen);
+        uint8_t *m = compressed_message(algs[k].algorithm, f->len, stream, clen, &mlen);
+        td_parse_begin(&f->p, &f->arena);
+        assert_int_equal(td_parse_compressed_certificate(&f->p, td_cur_make(m, mlen), true,
+                                                         MAX_MESSAGE, NULL, &out), 0);
+        assert_int_equal(f->p.failures, 0);
+        assert_true(out.has_header);
+        assert_true(out.decompressed);
+        assert_int_equal(out.algorithm, algs[k].algorithm);
+        assert_int_equal(out.uncompressed_length, f->len);
+        assert_int_equal(out.compressed_length, clen);
+        assert_int_equal(out.certificate.count, 2);
+        assert_int_equal(out.certificate.context.len, 2);
+        assert_cert(&out.certificate.certs[0]);
+        assert_cert(&out.certificate.certs[1]);
+        free(m);
+        free(stream);
+    }
+}
+
+/* Each way a CompressedCertificate can fail: its anomaly kind and field path. */
+static void test_compressed_certificate_bad(void **state)
+{
+    struct fixture *f = *state;
+    struct td_compressed_certificate out;
+    const uint8_t *der[] = {cert_der};
+    const size_t len[] = {sizeof cert_der};
+    size_t clen, mlen;
+    uint8_t *m;
+
+    build(f, true, der, len, 1);
+    uint8_t *stream = unit_compress(TD_CODEC_BROTLI, f->msg, f->len, &clen);
+    static const struct {
+        uint16_t algorithm;
+        long declared_delta; /* uncompressed_length - the real length */
+        size_t cut;          /* stream bytes left out */
+        bool tls13;
+        size_t max;
+        int rc;
+        enum td_anomaly_kind kind;
+        const char *detail_start;
+    } cases[] = {
+        /* a bomb: the stream goes past uncompressed_length */
+        {TD_CERT_COMPRESSION_BROTLI, -1, 0, true, MAX_MESSAGE, -1, TD_ANOM_BAD_LENGTH,
+         "CompressedCertificate.compressed_certificate_message: it decompresses past its declared length of"},
+        {TD_CERT_COMPRESSION_BROTLI, +1, 0, true, MAX_MESSAGE, -1, TD_ANOM_BAD_LENGTH,
+         "CompressedCertificate.compressed_certificate_message: it decompresses short of its declared length"},
+        {TD_CERT_COMPRESSION_BROTLI, 0, 5, true, MAX_MESSAGE, -1, TD_ANOM_CERTIFICATE_UNPARSED,
+         "CompressedCertificate.compressed_certificate_message: the compressed stream ends early"},
+        {TD_CERT_COMPRESSION_ZLIB, 0, 0, true, MAX_MESSAGE, -1, TD_ANOM_CERTIFICATE_UNPARSED,
+         "CompressedCertificate.compressed_certificate_message: the compressed stream is corrupt"},
+        {0x1234, 0, 0, true, MAX_MESSAGE, -1, TD_ANOM_CERTIFICATE_UNPARSED,
+         "CompressedCertificate.algorithm: 0x1234 is not zlib, brotli or zstd"},
+        /* declared over the cap: not decompressed, the message is not at fault */
+        {TD_CERT_COMPRESSION_BROTLI, 0, 0, true, 100, 0, TD_ANOM_LIMIT_REACHED,
+         "CompressedCertificate.uncompressed_length: "},
+        {TD_CERT_COMPRESSION_BROTLI, 0, 0, false, MAX_MESSAGE, -1, TD_ANOM_UNEXPECTED_MESSAGE,
+         "CompressedCertificate outside TLS 1.3"},
+    };
+    for (size_t i = 0; i < UNIT_COUNT(cases); i++) {
+        m = compressed_message(cases[i].algorithm, (size_t)((long)f->len + cases[i].declared_delta),
+                               stream, clen - cases[i].cut, &mlen);
+        td_parse_begin(&f->p, &f->arena);
+        assert_int_equal(td_parse_compressed_certificate(&f->p, td_cur_make(m, mlen), cases[i].tls13,
+                                                         cases[i].max, NULL, &out), cases[i].rc);
+        assert_int_equal(f->p.failures, 1);
+        assert_int_equal(f->p.kind, cases[i].kind);
+        assert_memory_equal(f->p.detail, cases[i].detail_start, strlen(cases[i].detail_start));
+        assert_true(out.has_header);
+        assert_false(out.decompressed);
+        assert_int_equal(out.certificate.count, 0);
+        free(m);
+    }
+    free(stream);
+
+    /* cut in its header, and a stream of zero bytes (<1..2^24-1>) */
+    static const uint8_t header_cut[4] = {0x00, 0x02, 0x00, 0x10};
+    static const uint8_t empty_stream[8] = {0x00, 0x02, 0x00, 0x00, 0x10, 0x00, 0x00, 0x00};
+    m = unit_dup(header_cut, sizeof header_cut);
+    td_parse_begin(&f->p, &f->arena);
+    assert_int_equal(td_parse_compressed_certificate(&f->p, td_cur_make(m, sizeof header_cut), true,
+                                                     MAX_MESSAGE, NULL, &out), -1);
+    assert_false(out.has_header);
+    assert_string_equal(f->p.detail, "CompressedCertificate.uncompressed_length: need 3 bytes, 2 remaining");
+    free(m);
+    m = unit_dup(empty_stream, sizeof empty_stream);
+    td_parse_begin(&f->p, &f->arena);
+    assert_int_equal(td_parse_compressed_certificate(&f->p, td_cur_make(m, sizeof empty_stream), true,
+                                                     MAX_MESSAGE, NULL, &out), -1);
+    assert_int_equal(f->p.kind, TD_ANOM_BAD_LENGTH);
+    assert_memory_equal(f->p.detail, "CompressedCertificate.compressed_certificate_message",
+                        strlen("CompressedCertificate.compressed_certificate_message"));
+    free(m);
+}
+
 #define T(fn) cmocka_unit_test_setup_teardown(fn, setup, teardown)
 
 int main(void)
@@ -395,6 +528,8 @@ int main(void)
         T(test_tls13_extensions_lie),
         T(test_cut_list),
         T(test_listing_cap),
+        T(test_compressed_certificate),
+        T(test_compressed_certificate_bad),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }

@@ -77,6 +77,7 @@ static const uint8_t hello_retry_request[84] = {
 /* Offsets in client_hello: the ALPN extension (index 7) and its list length. */
 #define CH_ALPN_EXT 162
 #define CH_ALPN_EXT_LEN (CH_ALPN_EXT + 2)
+#define CH_COMPRESS_CERT_EXT 279 /* 00 1b 00 03 02 00 02: compress_certificate, brotli */
 #define CH_ALPN_LIST_LEN (CH_ALPN_EXT + 4)
 
 struct fixture {
@@ -177,9 +178,28 @@ static void test_client_hello_fields(void **state)
     assert_true(ch.has_psk_modes);
     assert_int_equal(ch.psk_modes.len, 1);
     assert_int_equal(ch.psk_modes.data[0], 1);
+    assert_true(ch.has_compress_certificate);
+    const uint16_t compression[] = {0x0002}; /* brotli */
+    assert_u16s(&ch.compress_certificate, compression, 1);
     assert_true(ch.has_session_ticket);
     assert_int_equal(ch.session_ticket.len, 0);
     assert_false(ch.has_pre_shared_key);
+}
+
+/* compress_certificate (RFC 8879 §3): algorithms<2..2^8-2>, a shorter vector lies. */
+static void test_compress_certificate_odd(void **state)
+{
+    struct fixture *f = *state;
+    struct td_client_hello ch;
+    load(f, client_hello, sizeof client_hello);
+    assert_int_equal(f->body[CH_COMPRESS_CERT_EXT + 1], 0x1b);
+    f->body[CH_COMPRESS_CERT_EXT + 4] = 0x01; /* a vector of 1 byte: under its minimum of 2 */
+    assert_int_equal(td_parse_client_hello(&f->p, td_cur_make(f->body, f->len), &ch), 0);
+    assert_int_equal(f->p.kind, TD_ANOM_BAD_LENGTH);
+    assert_string_equal(f->p.detail, "ClientHello.extensions[14](compress_certificate).algorithms: "
+                                     "length 1 outside the allowed range");
+    assert_false(ch.has_compress_certificate);
+    assert_true(ch.has_supported_versions); /* the extensions before it are read */
 }
 
 static void test_client_hello_fingerprints(void **state)
@@ -561,6 +581,7 @@ int main(void)
         T(test_ssl3_hello),
         T(test_lying_extension_length),
         T(test_lying_inner_length),
+        T(test_compress_certificate_odd),
         T(test_truncated_client_hello),
         T(test_client_hello_captured_part),
         T(test_hello_cut_in_random),

@@ -11,6 +11,9 @@ UNIT_SRC := $(sort $(wildcard tests/unit/test_*.c))
 UNIT_OBJ := $(UNIT_SRC:%.c=$(BUILD)/obj/%.o)
 UNIT_BIN := $(UNIT_SRC:tests/unit/%.c=$(BUILD)/unit/%)
 
+# The encoders the tests compress their inputs with (decoders are in PKG_LIBS).
+UNIT_LIBS := $(shell pkg-config --libs libbrotlienc 2>/dev/null || echo -lbrotlienc)
+
 # UBSan only reports by default: make its findings fail the test.
 UNIT_ENV := UBSAN_OPTIONS=$${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1} \
             ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1}
@@ -22,7 +25,7 @@ unit-build: $(UNIT_BIN)
 
 $(BUILD)/unit/%: $(BUILD)/obj/tests/unit/%.o $(BUILD)/libtlsdissect.a
 	@mkdir -p $(dir $@)
-	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(PKG_LIBS)
+	$(CC) $(CFLAGS) $(LDFLAGS) -o $@ $^ -lcmocka $(UNIT_LIBS) $(PKG_LIBS)
 
 unit: $(UNIT_BIN)
 	@failed=""; \
