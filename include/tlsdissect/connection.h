@@ -22,14 +22,14 @@ struct td_reporter {
     struct td_sink *sink;
     struct td_stats *stats;
     const struct td_digests *digests; /* for Community IDs; may be NULL */
-    uint32_t anomalies_seen; /* kinds already reported outside any connection */
+    uint64_t anomalies_seen; /* kinds already reported outside any connection */
 };
 
 struct td_conn {
     struct td_conn_id id;
     struct td_conn_summary sum;
     struct td_reporter *rep;
-    uint32_t anomalies_seen; /* bit per enum td_anomaly_kind */
+    uint64_t anomalies_seen; /* bit per enum td_anomaly_kind */
     bool finished;
 };
 
@@ -60,6 +60,8 @@ void td_report_anomalies(struct td_reporter *rep, enum td_anomaly_kind kind, uin
 
 /* The connection is QUIC (over UDP) of this version: set before its first event. */
 void td_conn_set_quic(struct td_conn *c, uint32_t version);
+/* The connection is DTLS (over UDP): set before its first event. */
+void td_conn_set_dtls(struct td_conn *c);
 
 /* Summary facts. */
 void td_conn_set_sni(struct td_conn *c, const uint8_t *sni, size_t len);

@@ -71,7 +71,7 @@ struct td_endpoint {
 
 /* What carries the TLS handshake.  TCP events do not show it yet (their
  * output is the contract's as it stands); QUIC events say "transport". */
-enum td_transport { TD_TRANSPORT_TCP = 0, TD_TRANSPORT_QUIC };
+enum td_transport { TD_TRANSPORT_TCP = 0, TD_TRANSPORT_QUIC, TD_TRANSPORT_DTLS };
 
 /* Identity of a connection: the common fields of every event that has one. */
 struct td_conn_id {
@@ -105,6 +105,8 @@ enum td_msg_kind {
     TD_MSG_ALERT,
     TD_MSG_ENCRYPTED_HANDSHAKE,
     TD_MSG_HEARTBEAT,
+    TD_MSG_HELLO_VERIFY_REQUEST, /* DTLS 1.0/1.2 (RFC 6347 §4.2.1) */
+    TD_MSG_ACK,                  /* a DTLS 1.3 ACK record in clear (RFC 9147 §7) */
     TD_MSG_OTHER_HANDSHAKE, /* a handshake type without a message name here */
 };
 
@@ -125,6 +127,8 @@ struct td_client_hello {
     uint16_t legacy_version;
     struct td_bytes random; /* 32 bytes (SSLv2: the challenge) */
     struct td_bytes session_id;
+    bool has_cookie;                        /* DTLS (RFC 6347 §4.2.1): the cookie field */
+    struct td_bytes cookie;
     bool has_cipher_suites;                 /* the has_ flags: fields read (a truncated */
     bool has_compression_methods;           /* message stops early) */
     bool has_extensions;
@@ -279,10 +283,26 @@ struct td_certificate_status {
     size_t response_length;
 };
 
+/* RFC 6347 §4.2.1. */
+struct td_hello_verify_request {
+    uint16_t server_version;
+    struct td_bytes cookie;
+};
+
+/* Where a DTLS message was in its records (RFC 6347 §4.1, §4.2.2). */
+struct td_dtls_stamp {
+    bool present;            /* the message came over DTLS */
+    uint16_t epoch;          /* of its record (of its first fragment); unified header: 2 bits */
+    bool has_message_seq;    /* a handshake message in clear */
+    uint16_t message_seq;
+    unsigned fragments;      /* the fragments it was reassembled from */
+};
+
 struct td_message {
     enum td_side from;
     uint16_t record_version; /* 0x0002 for SSLv2 framing */
     bool without_record;     /* carried without TLS records (QUIC CRYPTO frames) */
+    struct td_dtls_stamp dtls;
     enum td_msg_kind kind;
     uint8_t handshake_type;  /* the wire type, for TD_MSG_OTHER_HANDSHAKE */
     bool encrypted;
@@ -309,6 +329,7 @@ struct td_message {
         struct td_alert alert;
         struct td_certificate_status certificate_status;
         uint8_t key_update_request;
+        struct td_hello_verify_request hello_verify_request;
     } u;
 };
 
@@ -346,6 +367,9 @@ enum td_anomaly_kind {
     TD_ANOM_QUIC_CONNECTION_CLOSE, /* a CONNECTION_CLOSE frame in an Initial packet */
     TD_ANOM_DECRYPTION_FAILED,
     TD_ANOM_DECRYPTION_UNSUPPORTED,
+    TD_ANOM_DTLS_MALFORMED,        /* a DTLS record header or handshake fragment that cannot be right */
+    TD_ANOM_DTLS_FRAGMENT_CONFLICT, /* resent DTLS fragment bytes or headers that differ */
+    TD_ANOM_DTLS_UNSUPPORTED,      /* DTLS records not read by this version (unknown CID length) */
     TD_ANOM_COUNT
 };
 
@@ -456,7 +480,7 @@ struct td_stats {
     uint64_t tls_connections;
     uint64_t anomalies[TD_ANOM_COUNT];
     uint64_t evicted_flows;
-    uint64_t udp_packets_ignored; /* UDP datagrams that are not QUIC (DTLS, DNS, ...): not dissected */
+    uint64_t udp_packets_ignored; /* UDP datagrams that are not QUIC nor DTLS (DNS, ...): not dissected */
     uint64_t udp_bytes_ignored;
     bool live;
     uint64_t kernel_received;

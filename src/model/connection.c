@@ -11,7 +11,7 @@
 #include <stdlib.h>
 #include <string.h>
 
-_Static_assert(TD_ANOM_COUNT <= 32, "anomaly kinds are bits of a uint32_t");
+_Static_assert(TD_ANOM_COUNT <= 64, "anomaly kinds are bits of a uint64_t");
 
 static void community_id(struct td_conn *c)
 {
@@ -33,7 +33,7 @@ static void community_id(struct td_conn *c)
     n += alen;
     memcpy(buf + n, b->addr, alen);
     n += alen;
-    buf[n++] = c->id.transport == TD_TRANSPORT_QUIC ? 17 : 6; /* UDP, TCP */
+    buf[n++] = c->id.transport != TD_TRANSPORT_TCP ? 17 : 6; /* UDP (QUIC, DTLS), TCP */
     buf[n++] = 0;
     buf[n++] = (uint8_t)(a->port >> 8);
     buf[n++] = (uint8_t)a->port;
@@ -115,9 +115,9 @@ void td_conn_anomalyv(struct td_conn *c, enum td_anomaly_kind kind, td_time_us t
 
     c->sum.anomalies++;
     c->rep->stats->anomalies[kind]++;
-    if (c->anomalies_seen & (1u << kind))
+    if (c->anomalies_seen & (1ull << kind))
         return;
-    c->anomalies_seen |= 1u << kind;
+    c->anomalies_seen |= 1ull << kind;
     vsnprintf(a.detail, sizeof a.detail, fmt, ap);
     emit(c, &ev, ts);
 }
@@ -138,9 +138,9 @@ static void report_anomalyv(struct td_reporter *rep, enum td_anomaly_kind kind, 
     struct td_event ev = {.type = TD_EV_ANOMALY, .ts = ts, .conn = NULL, .u.anomaly = &a};
 
     rep->stats->anomalies[kind] += count;
-    if (rep->anomalies_seen & (1u << kind))
+    if (rep->anomalies_seen & (1ull << kind))
         return;
-    rep->anomalies_seen |= 1u << kind;
+    rep->anomalies_seen |= 1ull << kind;
     vsnprintf(a.detail, sizeof a.detail, fmt, ap);
     td_sink_emit(rep->sink, &ev);
 }
@@ -194,6 +194,12 @@ void td_conn_set_quic(struct td_conn *c, uint32_t version)
 {
     c->id.transport = TD_TRANSPORT_QUIC;
     c->id.quic_version = version;
+    community_id(c); /* over UDP */
+}
+
+void td_conn_set_dtls(struct td_conn *c)
+{
+    c->id.transport = TD_TRANSPORT_DTLS;
     community_id(c); /* over UDP */
 }
 

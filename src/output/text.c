@@ -274,6 +274,8 @@ static void client_hello(struct text_writer *t, const struct td_client_hello *ch
         tokenf(t, "extensions=%zu", ch->extensions.n);
     if (ch->session_id.len)
         tokenf(t, "session_id=%zuB", ch->session_id.len);
+    if (ch->cookie.len)
+        tokenf(t, "cookie=%zuB", ch->cookie.len);
     if (ch->has_session_ticket)
         tokenf(t, "ticket=%zuB", ch->session_ticket.len);
     if (ch->has_pre_shared_key)
@@ -360,6 +362,10 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
         break;
     case TD_MSG_CERTIFICATE:
         certificate(t, &m->u.certificate);
+        break;
+    case TD_MSG_HELLO_VERIFY_REQUEST:
+        token(t, C_NONE, reg(TD_REG_VERSIONS, m->u.hello_verify_request.server_version, b));
+        tokenf(t, "cookie=%zuB", m->u.hello_verify_request.cookie.len);
         break;
     case TD_MSG_SERVER_KEY_EXCHANGE: {
         const struct td_server_key_exchange *k = &m->u.server_key_exchange;
@@ -457,6 +463,8 @@ static void header(struct text_writer *t, const struct td_conn_id *id, td_time_u
         char vbuf[11];
         textf(t, C_NONE, "  quic %s", td_quic_version_name(id->quic_version, vbuf));
     }
+    if (id->transport == TD_TRANSPORT_DTLS)
+        text(t, C_NONE, "  dtls");
     textf(t, C_DIM, "  %s", td_format_time(start, ts));
     newline(t);
 }
@@ -510,6 +518,8 @@ static void message(struct text_writer *t, const struct td_event *ev)
         message_fields(t, m);
     if (m->decrypted)
         token(t, C_DIM, "(decrypted)");
+    if (m->dtls.fragments > 1)
+        tokenf(t, "(%u fragments)", m->dtls.fragments);
     if (m->malformed && m->parsed)
         token(t, C_WARN, "(malformed)");
     if (m->truncated) {

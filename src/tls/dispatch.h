@@ -26,6 +26,7 @@ struct td_parse_context {
     const struct td_kex *kex;     /* of the negotiated cipher suite */
     struct td_cert_cache *certs;  /* NULL: no cache */
     bool quic;                    /* the handshake travels in QUIC CRYPTO frames */
+    bool dtls;                    /* ... in DTLS records (RFC 6347, RFC 9147) */
 };
 
 /* Which side a message reveals. */

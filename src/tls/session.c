@@ -108,6 +108,8 @@ void td_sess_emit(struct td_tls_session *s, int side, struct td_message *m)
     m->has_fields = td_msg_kind_has_fields(m->kind);
     m->negotiated_version = s->selected_version;
     m->resumption = s->resumption.hint;
+    if (s->dtls_stamp)
+        m->dtls = *s->dtls_stamp;
     td_conn_message(s->conn, m, s->now);
 }
 
@@ -211,7 +213,7 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
     s->sh_seen = true;
     s->version = sh->version;
     s->cipher_suite = sh->cipher_suite;
-    s->tls13 = sh->version == TD_VERSION_TLS_1_3;
+    s->tls13 = sh->version == TD_VERSION_TLS_1_3 || sh->version == TD_VERSION_DTLS_1_3;
     s->kex = td_kex_of_suite(sh->cipher_suite);
     sum->has_version = true;
     sum->version = sh->version;
@@ -254,7 +256,9 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
 static int parse_message(struct td_tls_session *s, int side, const struct td_hs_message *hm,
                          struct td_message *m, struct td_parse *p)
 {
-    struct td_parse_context ctx = {s->version, s->tls13, &s->kex, s->env->certs, s->env->quic};
+    /* the message formats of DTLS are those of the TLS version it is built on */
+    struct td_parse_context ctx = {td_version_tls_equivalent(s->version), s->tls13, &s->kex,
+                                   s->env->certs, s->env->quic, s->env->dtls};
     /* the capture may have kept fewer bytes than the message declares */
     struct td_cur body = td_cur_make_partial(hm->body, hm->available, hm->length);
     int rc = td_parse_handshake(p, &ctx, body, m);
@@ -298,6 +302,9 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
             td_conn_set_alpn(s->conn, m->u.encrypted_extensions.alpn.data,
                              m->u.encrypted_extensions.alpn.len);
         break;
+    case TD_MSG_HELLO_VERIFY_REQUEST:
+        s->hvr_seen = true;
+        break;
     case TD_MSG_FINISHED:
         s->dir[side].finished_seen = true;
         if (s->dir[side].reading_decrypted)
@@ -331,7 +338,7 @@ void td_sess_on_message(void *ctx, int side, const struct td_hs_message *hm)
         td_sess_fix_roles(s, sender == TD_SENT_BY_CLIENT ? side : 1 - side);
     td_parse_begin(&p, s->env->arena);
     p.digests = s->env->digests;
-    struct td_hello_order before = {s->client_hellos, s->hrr_seen, s->sh_seen};
+    struct td_hello_order before = {s->client_hellos, s->hrr_seen, s->sh_seen, s->hvr_seen};
     const char *out_of_order;
     char fault[128];
 
@@ -363,7 +370,7 @@ void td_sess_on_message(void *ctx, int side, const struct td_hs_message *hm)
     }
     td_sess_emit(s, side, &m);
     td_sess_report_parse(s, &p);
-    if (td_hello_version_odd(&m, fault, sizeof fault))
+    if (td_hello_version_odd(&m, s->env->dtls, fault, sizeof fault))
         td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now, "%s", fault);
     out_of_order = m.parsed && !m.truncated ? td_hello_out_of_order(&before, m.kind) : NULL;
     if (out_of_order)

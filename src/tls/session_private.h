@@ -75,6 +75,9 @@ struct td_tls_session {
     uint8_t client_random[32];      /* the first ClientHello's: the key log's key */
     struct td_tls13_decrypt *dec;   /* NULL unless decrypting */
     struct td_key_wait *await;      /* live: records held until the key log has the secrets */
+    bool hvr_seen;                  /* DTLS: a HelloVerifyRequest (RFC 6347 §4.2.1) */
+    const struct td_dtls_stamp *dtls_stamp; /* DTLS: where the record being read was */
+    uint64_t dtls_records[2];       /* DTLS: records handed to the session, by side */
 };
 
 /* ---- session.c: the connection's roles and what it tells the model ---- */
