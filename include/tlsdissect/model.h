@@ -152,6 +152,8 @@ struct td_client_hello {
     struct td_u16_list key_share;           /* groups of the offered shares */
     bool has_psk_modes;
     struct td_bytes psk_modes;              /* one byte each */
+    bool has_connection_id;                 /* DTLS (RFC 9146 §3): the CID it wants to receive */
+    struct td_bytes connection_id;
     bool has_session_ticket;
     struct td_bytes session_ticket;         /* extension data (may be empty) */
     bool has_pre_shared_key;
@@ -177,6 +179,8 @@ struct td_server_hello {
     uint16_t key_share;
     bool has_supported_version;
     bool has_pre_shared_key;
+    bool has_connection_id;                 /* DTLS (RFC 9146 §3): the CID it wants to receive */
+    struct td_bytes connection_id;
     bool has_session_ticket;
     bool sslv2_format; /* SSLv2 SERVER-HELLO */
     const char *ja3s;

@@ -100,6 +100,10 @@ void td_tls_dtls_record(struct td_tls_session *s, int side, uint8_t type, uint16
 /* DTLS: the ServerHello chose DTLS 1.3 (later records use the unified header). */
 bool td_tls_dtls13(const struct td_tls_session *s);
 
+/* DTLS: the length of the connection ID on the records flow side `side` sends
+ * (RFC 9146 §3: the one its peer's hello asked for), or -1 when none was asked. */
+int td_tls_dtls_cid_length(const struct td_tls_session *s, int side);
+
 /* The connection ended: report what was left half-read. */
 void td_tls_end(struct td_tls_session *s, td_time_us now);
 

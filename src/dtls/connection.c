@@ -155,7 +155,8 @@ void td_dtls_datagram(struct td_dtls_conn *d, int side, const uint8_t *p, size_t
     d->now = now;
     while (td_cur_declared(&c) > 0) {
         struct td_dtls_record r;
-        enum td_dtls_rec_status st = td_dtls_read_record(&c, -1, &r);
+        enum td_dtls_rec_status st =
+            td_dtls_read_record(&c, td_tls_dtls_cid_length(d->tls, side), &r);
 
         index++;
         switch (st) {

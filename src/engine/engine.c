@@ -76,6 +76,7 @@ struct udp_conn {
 
 /* A flow touched by a packet whose time the clock held: aged again if the jump is real. */
 struct held_touch {
+    struct td_flow_table *table; /* the TCP or the UDP flows */
     struct td_flow *flow;
     td_time_us ts;
 };
@@ -126,7 +127,8 @@ void td_engine_config_defaults(struct td_engine_config *cfg)
     td_clock_limits_defaults(&cfg->clock);
 }
 
-static void touch_flow(struct td_engine *e, struct td_flow *f, enum td_flow_list list);
+static void touch_flow(struct td_engine *e, struct td_flow_table *table, struct td_flow *f,
+                       enum td_flow_list list);
 static void forget_held(struct td_engine *e, const struct td_flow *f);
 static uint64_t on_stream_data(void *ctx, int side, const uint8_t *p, size_t n);
 static uint64_t on_stream_gap(void *ctx, int side, uint64_t n, enum td_gap_reason why);
@@ -287,6 +289,7 @@ static void drop_udp_flow(struct td_engine *e, struct td_flow *f)
     struct udp_conn *u = f->user;
     end_udp(e, u);
     free_udp(u);
+    forget_held(e, f);
     td_flow_remove(e->udp_flows, f);
 }
 
@@ -381,7 +384,7 @@ static void udp_datagram(struct td_engine *e, const struct td_ip *ip, const stru
         }
     }
     u = f->user;
-    td_flow_touch(e->udp_flows, f, TD_FLOW_ACTIVE, td_clock_expiry_now(e->clock));
+    touch_flow(e, e->udp_flows, f, TD_FLOW_ACTIVE);
     if (d->payload_caplen < d->payload_len)
         td_conn_anomaly(u->conn, TD_ANOM_TRUNCATED_CAPTURE, ts,
                         "%zu of %zu payload bytes of a datagram captured (snaplen)",
@@ -554,10 +557,10 @@ static void tcp_segment(struct td_engine *e, const struct td_ip *ip, const struc
         c->midstream = !syn;
     }
     if (c->closed) {
-        touch_flow(e, f, TD_FLOW_CLOSED);
+        touch_flow(e, e->flows, f, TD_FLOW_CLOSED);
         return; /* stray packets after the end */
     }
-    touch_flow(e, f, TD_FLOW_ACTIVE);
+    touch_flow(e, e->flows, f, TD_FLOW_ACTIVE);
     side = td_flow_side(f, src_index);
 
     if (syn) {
@@ -644,15 +647,16 @@ static void report_bad_timestamps(struct td_engine *e, const struct td_clock_out
  * again from their packets' times, so that a quiet capture's connections
  * are not ended by a jump their own packets made.
  */
-static void touch_flow(struct td_engine *e, struct td_flow *f, enum td_flow_list list)
+static void touch_flow(struct td_engine *e, struct td_flow_table *table, struct td_flow *f,
+                       enum td_flow_list list)
 {
-    td_flow_touch(e->flows, f, list, td_clock_expiry_now(e->clock));
+    td_flow_touch(table, f, list, td_clock_expiry_now(e->clock));
     if (e->clock_verdict != TD_CLOCK_HELD)
         return;
     /* kept in order of last touch, the order the age lists must get them back in */
     forget_held(e, f);
     if (e->nheld < TD_CLOCK_MAX_CONFIRM) /* one flow per held packet: never full */
-        e->held[e->nheld++] = (struct held_touch){f, e->event_ts};
+        e->held[e->nheld++] = (struct held_touch){table, f, e->event_ts};
 }
 
 static void forget_held(struct td_engine *e, const struct td_flow *f)
@@ -675,7 +679,7 @@ static void packet_time(struct td_engine *e, td_time_us ts)
     report_bad_timestamps(e, &judged);
     if (e->clock_verdict == TD_CLOCK_JUMPED) {
         for (size_t i = 0; i < e->nheld; i++)
-            td_flow_touch(e->flows, e->held[i].flow, (enum td_flow_list)e->held[i].flow->list,
+            td_flow_touch(e->held[i].table, e->held[i].flow, (enum td_flow_list)e->held[i].flow->list,
                           td_clock_expiry_at(e->clock, e->held[i].ts));
         e->nheld = 0;
     }

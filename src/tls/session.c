@@ -40,6 +40,7 @@ struct td_tls_session *td_tls_new(const struct td_tls_env *env, struct td_conn *
         td_hs_set_budget(&s->dir[i].hs, env->buffers);
     }
     td_resumption_init(&s->resumption, env->buffers);
+    s->dtls_cid_len[TD_CLIENT] = s->dtls_cid_len[TD_SERVER] = -1;
     if (env->keylog)
         conn->sum.decryption = TD_DECRYPTION_NO_KEYS;
     return s;
@@ -189,6 +190,8 @@ void td_sess_on_client_hello(struct td_tls_session *s, struct td_client_hello *c
         if (ch->ja4)
             td_conn_set_ja4(s->conn, ch->ja4);
     }
+    if (ch->has_connection_id) /* DTLS: the CID of the records the server sends */
+        s->dtls_cid_len[TD_SERVER] = (int)ch->connection_id.len;
     for (size_t i = 0; i < ch->supported_versions.n; i++)
         if (ch->supported_versions.v[i] == TD_VERSION_TLS_1_3)
             s->offered_tls13 = true;
@@ -211,6 +214,8 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
         return;
     }
     s->sh_seen = true;
+    if (sh->has_connection_id) /* DTLS: the CID of the records the client sends */
+        s->dtls_cid_len[TD_CLIENT] = (int)sh->connection_id.len;
     s->version = sh->version;
     s->cipher_suite = sh->cipher_suite;
     s->tls13 = sh->version == TD_VERSION_TLS_1_3 || sh->version == TD_VERSION_DTLS_1_3;

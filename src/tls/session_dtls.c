@@ -60,3 +60,8 @@ void td_tls_dtls_record(struct td_tls_session *s, int side, uint8_t type, uint16
 }
 
 bool td_tls_dtls13(const struct td_tls_session *s) { return s->sh_seen && s->tls13; }
+
+int td_tls_dtls_cid_length(const struct td_tls_session *s, int side)
+{
+    return s->dtls_cid_len[td_sess_role(s, side)];
+}
