@@ -693,7 +693,7 @@ static void stats(struct text_writer *t, const struct td_event *ev)
     if (st->evicted_flows)
         textf(t, C_WARN, "; %llu connections evicted", (unsigned long long)st->evicted_flows);
     if (st->udp_packets_ignored)
-        textf(t, C_DIM, "; %llu UDP packets (%llu bytes) not dissected (not QUIC)",
+        textf(t, C_DIM, "; %llu UDP packets (%llu bytes) not dissected (neither QUIC nor DTLS)",
               (unsigned long long)st->udp_packets_ignored, (unsigned long long)st->udp_bytes_ignored);
     if (st->live)
         textf(t, C_DIM, "; kernel: %llu received, %llu dropped",
