@@ -115,8 +115,8 @@ static void report_fragments(struct td_dtls_conn *d, int side, const struct td_d
                 "dropped", (unsigned long long)n->too_far_ahead, TD_DTLS_SLOTS);
     if (n->flood)
         problem(d, side, TD_ANOM_LIMIT_REACHED,
-                "more than %d fragments for one handshake message: %llu more dropped",
-                TD_DTLS_MAX_FRAGMENTS, (unsigned long long)n->flood);
+                "more than %d fragments for one handshake message: the rest dropped",
+                TD_DTLS_MAX_FRAGMENTS);
     if (n->no_room)
         problem(d, side, TD_ANOM_LIMIT_REACHED,
                 "a handshake message could not be held (the TLS buffer budget is used up, or "

@@ -164,7 +164,9 @@ static void fragment(struct td_dtls_reassembly *r, uint8_t type, uint32_t length
     if (s->skip)
         return;
     if (s->info.fragments >= TD_DTLS_MAX_FRAGMENTS) {
-        notes->flood++;
+        if (!s->flood_reported) /* once per message: a flood is one finding */
+            notes->flood++;
+        s->flood_reported = true;
         return;
     }
     s->info.fragments++;

@@ -55,7 +55,7 @@ struct td_dtls_frag_notes {
     uint64_t inconsistent;      /* fragments whose type or length differ from the message's */
     uint64_t past_length;       /* fragments whose offset + length pass the message length */
     uint64_t too_far_ahead;     /* fragments of messages more than TD_DTLS_SLOTS ahead */
-    uint64_t flood;             /* fragments past TD_DTLS_MAX_FRAGMENTS for one message */
+    uint64_t flood;             /* messages that passed TD_DTLS_MAX_FRAGMENTS fragments */
     uint64_t no_room;           /* fragments dropped: budget or memory */
     bool too_long;              /* a message over the limit (the first such) */
     uint8_t too_long_type;
