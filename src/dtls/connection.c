@@ -9,7 +9,12 @@
  *    unified-header records, encrypted application_data on the wire):
  *    handed to the session as the TLS record it stands for.
  * Every message and record is stamped with its epoch (and a handshake
- * message with its message_seq and fragment count).
+ * message with its message_seq and fragment count).  A record whose epoch
+ * and sequence number were already seen in this direction is a copy of one
+ * (a duplicated datagram) and is dropped (RFC 6347 §4.1.2.6: a 64-record
+ * window per epoch; handshake records of epoch 0 are compared by their
+ * messages' message_seq instead); DTLS 1.3 unified headers carry only the low bits of an
+ * encrypted sequence number (RFC 9147 §4.2.3) and are not compared.
  *
  * What goes wrong is an anomaly (the model shows each kind once per
  * connection and counts the rest: a flood of bad datagrams is one event).
@@ -26,11 +31,21 @@
 #include "tlsdissect/codepoints.h"
 #include "tlsdissect/cursor.h"
 
+/* RFC 6347 §4.1.2.6: the records of one epoch seen, a window below the highest. */
+#define REPLAY_EPOCHS 4
+struct replay_window {
+    bool used;
+    uint16_t epoch;
+    uint64_t highest;
+    uint64_t seen;           /* bit i: record highest - i was seen */
+};
+
 struct td_dtls_conn {
     struct td_conn *conn;
     struct td_tls_session *tls;
     const struct td_tls_env *env;
     struct td_dtls_reassembly reasm[2];
+    struct replay_window replay[2][REPLAY_EPOCHS]; /* by side; epoch % REPLAY_EPOCHS */
     td_time_us now;
 };
 
@@ -127,6 +142,31 @@ static void report_fragments(struct td_dtls_conn *d, int side, const struct td_d
                 n->too_long_type, n->too_long_length, d->env->cfg->max_handshake_message);
 }
 
+/* A record seen before (same epoch and sequence number): true.  Records
+ * older than the window are taken as new. */
+static bool replayed(struct td_dtls_conn *d, int side, const struct td_dtls_record *r)
+{
+    struct replay_window *w = &d->replay[side][r->epoch % REPLAY_EPOCHS];
+
+    if (!w->used || w->epoch != r->epoch) {
+        *w = (struct replay_window){true, r->epoch, r->sequence, 1};
+        return false;
+    }
+    if (r->sequence > w->highest) {
+        uint64_t shift = r->sequence - w->highest;
+        w->seen = shift >= 64 ? 1 : (w->seen << shift) | 1;
+        w->highest = r->sequence;
+        return false;
+    }
+    uint64_t back = w->highest - r->sequence;
+    if (back >= 64)
+        return false;
+    if (w->seen >> back & 1)
+        return true;
+    w->seen |= 1ull << back;
+    return false;
+}
+
 static void record(struct td_dtls_conn *d, int side, const struct td_dtls_record *r)
 {
     struct td_dtls_stamp stamp = {.present = true, .epoch = r->epoch};
@@ -161,7 +201,12 @@ void td_dtls_datagram(struct td_dtls_conn *d, int side, const uint8_t *p, size_t
         index++;
         switch (st) {
         case TD_DTLS_REC_OK:
-            record(d, side, &r);
+            /* handshake records of epoch 0 are told apart by message_seq instead: a
+             * stateless server's HelloVerifyRequest reuses the ClientHello's sequence
+             * number (RFC 6347 §4.2.1), which its next records may repeat */
+            if (r.unified || (r.epoch == 0 && r.type == TD_CT_HANDSHAKE) ||
+                !replayed(d, side, &r))
+                record(d, side, &r);
             continue;
         case TD_DTLS_REC_CUT:
             problem(d, side, TD_ANOM_TRUNCATED_CAPTURE,

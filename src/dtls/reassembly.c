@@ -94,10 +94,12 @@ static bool slot_whole(const struct td_dtls_slot *s)
     return s->used && (s->skip || (s->any && s->received == s->length));
 }
 
-/* Copy a fragment in; bytes already there are compared (the first copy wins). */
-static void slot_fill(struct td_dtls_slot *s, size_t offset, const uint8_t *p, size_t n,
-                      struct td_dtls_frag_notes *notes)
+/* Copy a fragment in; bytes already there are compared (the first copy wins).
+ * Returns the bytes it brought that were not there. */
+static size_t slot_fill(struct td_dtls_slot *s, size_t offset, const uint8_t *p, size_t n,
+                        struct td_dtls_frag_notes *notes)
 {
+    size_t before = s->received;
     bool differs = false;
     for (size_t i = 0; i < n; i++) {
         size_t at = offset + i;
@@ -112,6 +114,7 @@ static void slot_fill(struct td_dtls_slot *s, size_t offset, const uint8_t *p, s
     }
     if (differs)
         notes->conflicts++;
+    return s->received - before;
 }
 
 static void deliver_ready(struct td_dtls_reassembly *r, td_dtls_deliver_fn deliver, void *ctx)
@@ -163,15 +166,17 @@ static void fragment(struct td_dtls_reassembly *r, uint8_t type, uint32_t length
     }
     if (s->skip)
         return;
-    if (s->info.fragments >= TD_DTLS_MAX_FRAGMENTS) {
+    if (s->pieces >= TD_DTLS_MAX_FRAGMENTS) {
         if (!s->flood_reported) /* once per message: a flood is one finding */
             notes->flood++;
         s->flood_reported = true;
         return;
     }
-    s->info.fragments++;
+    s->pieces++;
+    /* a fragment counts when it brings bytes (or is the first): copies do not */
+    if (slot_fill(s, offset, p, n, notes) > 0 || !s->any)
+        s->info.fragments++;
     s->any = true;
-    slot_fill(s, offset, p, n, notes);
 }
 
 void td_dtls_reasm_record(struct td_dtls_reassembly *r, const uint8_t *body, size_t len,

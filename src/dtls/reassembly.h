@@ -27,7 +27,7 @@ struct td_dtls_msg_info {
     uint16_t message_seq;
     uint16_t epoch;          /* of the record of its first fragment */
     uint16_t record_version; /* of the record of its first fragment */
-    unsigned fragments;      /* fragments read (retransmitted copies not counted) */
+    unsigned fragments;      /* fragments that brought bytes not received before */
 };
 
 typedef void (*td_dtls_deliver_fn)(void *ctx, const uint8_t *msg, size_t n,
@@ -44,6 +44,7 @@ struct td_dtls_slot {
     uint8_t *have;           /* one bit per body byte received */
     size_t received;         /* distinct body bytes received */
     bool any;                /* a fragment arrived (a zero-length message is then whole) */
+    unsigned pieces;         /* fragments read, copies included (the flood limit) */
     size_t charged;          /* bytes charged to the budget */
     struct td_dtls_msg_info info;
 };
