@@ -1898,7 +1898,7 @@ def dtls_client_hello(sni, cookie=b""):
 
 
 def case_dtls_fragments(w, scale, rng):
-    """DTLS 1.2 over UDP from client ports 45100..45105 (server port 4433).
+    """DTLS 1.2 over UDP from client ports 45100..45106 (server port 4433).
     45100: a ClientHello in three fragments sent out of order over three
     datagrams, the last one overlapping the one before with bytes that
     differ (dtls_fragment_conflict, first copy kept), then the whole message
@@ -1911,7 +1911,9 @@ def case_dtls_fragments(w, scale, rng):
     ClientHello followed in its datagram by a record header cut short, and a
     datagram whose record length runs past its end (dtls_malformed).  45105:
     a fragment of message_seq 500 (more than 8 ahead: limit_reached), then
-    the ClientHello.  Then the TLS sentinel."""
+    the ClientHello.  45106: a datagram cut by the snaplen inside its
+    ClientHello (truncated_capture), then the same datagram whole (its
+    ClientHello is read).  Then the TLS sentinel."""
     cip, sip = packed("10.9.9.2"), packed("192.0.2.121")
 
     def dgram(sport, payload, dport=4433):
@@ -1945,6 +1947,10 @@ def case_dtls_fragments(w, scale, rng):
     # 45105: a message far ahead of the next one expected
     dgram(DTLS_PORT + 5, dtls_record(dtls_fragment(CLIENT_HELLO, 0, hello, 0), seq=0)
           + dtls_record(dtls_fragment(CERTIFICATE, 500, b"\x01" * 40, 0), seq=1))
+    # 45106: a datagram cut by the snaplen inside its ClientHello, then sent again whole
+    frame = eth(ipv4(cip, sip, udp(cip, sip, DTLS_PORT + 6, 4433, whole), proto=17))
+    w.packet(frame, caplen=14 + 20 + 8 + 60)
+    dgram(DTLS_PORT + 6, whole)
     sentinel(w, make_cert())
 
 

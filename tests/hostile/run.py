@@ -1065,8 +1065,8 @@ def check_quic_initials(o, text, r, scale, fails):
 def check_dtls_fragments(o, text, r, scale, fails):
     port = hostile.DTLS_PORT
     need_anomalies(o, ["dtls_fragment_conflict", "dtls_malformed", "limit_reached",
-                       "incomplete_message"], fails)
-    for p in (port, port + 1, port + 4, port + 5):
+                       "incomplete_message", "truncated_capture"], fails)
+    for p in (port, port + 1, port + 4, port + 5, port + 6):
         conn = need_hello(o, p, "dtls.hostile.test", fails, label="dtls: ")
         if conn is not None and len(o.messages(conn, "ClientHello")) != 1:
             fails.append("conn %d: %d ClientHello events, expected 1 (a resent message is not a "
@@ -1074,12 +1074,12 @@ def check_dtls_fragments(o, text, r, scale, fails):
     for p, kind in ((port, "dtls_fragment_conflict"), (port + 1, "dtls_malformed"),
                     (port + 2, "limit_reached"), (port + 2, "incomplete_message"),
                     (port + 3, "dtls_malformed"), (port + 4, "dtls_malformed"),
-                    (port + 5, "limit_reached")):
+                    (port + 5, "limit_reached"), (port + 6, "truncated_capture")):
         conn = (o.conn_by_port(p) or [None])[0]
         if conn is None or not any(a["what"] == kind for a in o.anomalies(conn)):
             fails.append("client port %d: no %s anomaly" % (p, kind))
     for c in o.conns:
-        if port <= c["client"]["port"] <= port + 5 and c.get("transport") != "dtls":
+        if port <= c["client"]["port"] <= port + 6 and c.get("transport") != "dtls":
             fails.append("conn %d: transport %r, expected dtls" % (c["conn"], c.get("transport")))
     conn = (o.conn_by_port(port + 2) or [None])[0]
     if conn is not None and o.messages(conn):
