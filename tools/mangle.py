@@ -128,7 +128,7 @@ class Pkt:
         p.exts, p.tcphdr, p.payload, p.seq = self.exts, self.tcphdr, self.payload, self.seq
         p.flags, p.conn, p.dir, p.frozen = self.flags, self.conn, self.dir, self.frozen
         p.dirty, p.trailer, p.tag, p.fragment = self.dirty, self.trailer, self.tag, self.fragment
-        p.src, p.dst = self.src, self.dst
+        p.src, p.dst, p.udp = self.src, self.dst, self.udp
         return p
 
     @property
