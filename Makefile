@@ -20,7 +20,7 @@ ALL_CFLAGS = $(CSTD) $(WARN) $(CFLAGS) -Iinclude -Isrc $(PKG_CFLAGS) -MMD -MP
 
 SRC_LIB := $(sort $(wildcard src/common/*.c src/net/*.c src/tls/*.c src/model/*.c \
                               src/output/*.c src/engine/*.c src/capture/*.c \
-                              src/quic/*.c))
+                              src/quic/*.c src/dtls/*.c))
 SRC_CLI := $(sort $(wildcard src/cli/*.c))
 
 BUILD   ?= build

@@ -6,9 +6,10 @@
 #
 # Captures: every tests/pcaps/*.pcap, then, if ../shared/corpus exists
 # relative to the project root, the TCP captures listed in CORPUS below
-# (DTLS captures are left out: not dissected yet; a listed file that is
-# missing is skipped with a message), then the QUIC fixtures (tests/pcaps/
-# quic-*.pcap) and the QUIC captures of CORPUS_QUIC with crosscheck-quic.py.
+# (a listed file that is missing is skipped with a message), then the QUIC
+# fixtures (tests/pcaps/quic-*.pcap) and the QUIC captures of CORPUS_QUIC
+# with crosscheck-quic.py, then the DTLS fixtures (tests/pcaps/dtls*.pcap)
+# and the DTLS captures of CORPUS_DTLS with crosscheck-dtls.py.
 # Captures with keys are checked a second time, decrypted, with the same key
 # log given to both tools (KEYED below: every tests/pcaps/NAME.pcap that has
 # a NAME.keylog beside it, and the corpus captures that ship keys); those
@@ -56,6 +57,14 @@ ja4/tls-handshake.pcapng
 suricata-verify/quic-frag-unordered/input.pcap
 suricata-verify/quic-v2-ja3/input.pcap
 zeek/quic-multiple-initial-fragmented-crypto.pcap
+"
+
+# DTLS captures of ../shared/corpus, compared by tools/crosscheck-dtls.py.
+CORPUS_DTLS="
+arkime/cloudshark-dtls1.pcap
+ndpi/dtls_certificate_fragments.pcap
+zeek/dtls1_2.pcap
+zeek/dtls13-cid.pcap
 "
 
 # Corpus captures that ship keys: capture and key log, relative to the corpus.
@@ -198,6 +207,30 @@ if [ ${#quic[@]} -gt 0 ]; then
     n=$(grep -c ': OK' "$work/quic.out")
     nok=$((nok + n))
     [ $rc -eq 1 ] && nfail=$((nfail + $(grep -c ': FAIL' "$work/quic.out")))
+    [ $rc -gt 1 ] && nerr=$((nerr + 1))
+fi
+# DTLS: the handshakes in clear, tools/crosscheck-dtls.py.
+dtls=()
+for f in tests/pcaps/dtls*.pcap; do
+    [ -e "$f" ] && dtls+=("$f")
+done
+if [ -d "$corpus" ]; then
+    for f in $CORPUS_DTLS; do
+        [ -f "$corpus/$f" ] && dtls+=("$corpus/$f")
+    done
+fi
+if [ ${#dtls[@]} -gt 0 ]; then
+    python3 tools/crosscheck-dtls.py --tlsdissect "$tlsdissect" --tshark "$tshark" "${dtls[@]}" \
+        >"$work/dtls.out" 2>&1
+    rc=$?
+    awk '/^[^ ].*: (OK|FAIL|ERROR)/ { i = index($0, ": "); rest = substr($0, i + 2)
+                                       st = rest; sub(/ .*/, "", st)
+                                       printf "%-5s %s%s\n", st, substr($0, 1, i - 1), substr(rest, length(st) + 1)
+                                       next }
+         { print }' "$work/dtls.out"
+    n=$(grep -c ': OK' "$work/dtls.out")
+    nok=$((nok + n))
+    [ $rc -eq 1 ] && nfail=$((nfail + $(grep -c ': FAIL' "$work/dtls.out")))
     [ $rc -gt 1 ] && nerr=$((nerr + 1))
 fi
 echo "crosscheck-all: $nok OK, $nfail FAIL, $nerr ERROR, ${#skipped[@]} skipped (tshark: $("$tshark" --version 2>/dev/null | head -n 1))"

@@ -23,7 +23,8 @@ Connections are matched by their endpoints (client ip/port + server ip/port,
 either order on tshark's side) and, when several connections share those
 endpoints, by the time of their first packet (tlsdissect's `start`, tshark's
 first frame of the tcp.stream).  UDP (DTLS, QUIC) is out of scope and ignored
-(tools/crosscheck-quic.py compares the QUIC handshakes).
+(tools/crosscheck-quic.py compares the QUIC handshakes, tools/crosscheck-dtls.py
+the DTLS ones).
 
 1. The sequence of messages, separately in each direction, and each
    message's `frame` (the packet that completed it) against tshark's
@@ -377,8 +378,8 @@ def run_ours(tool, capture, keylog=None):
         cid = ev.get("conn")
         if ev.get("type") not in ("message", "connection", "anomaly") or cid is None:
             continue
-        if ev.get("transport") == "quic":
-            continue  # tools/crosscheck-quic.py compares QUIC connections
+        if ev.get("transport") in ("quic", "dtls"):
+            continue  # tools/crosscheck-quic.py and crosscheck-dtls.py compare those
         c = conns.get(cid)
         if c is None and "client" in ev and "server" in ev:
             c = conns[cid] = {

@@ -1932,6 +1932,86 @@ def case_quic_initials(w, scale, rng):
     sentinel(w, make_cert())
 
 
+DTLS_PORT = 45100         # client ports 45100.. for the dtls-fragments connections
+
+
+def dtls_record(body, ct=HANDSHAKE, ver=0xFEFD, epoch=0, seq=0, length=None):
+    """A DTLSPlaintext record (RFC 6347 §4.1)."""
+    return (u8(ct) + u16(ver) + u16(epoch) + struct.pack("!Q", seq)[2:]
+            + u16(len(body) if length is None else length) + body)
+
+
+def dtls_fragment(mtype, msg_seq, body, offset, flen=None, length=None):
+    """One handshake fragment (RFC 6347 §4.2.2) of the message body `body`."""
+    flen = len(body) - offset if flen is None else flen
+    return (u8(mtype) + u24(len(body) if length is None else length) + u16(msg_seq) + u24(offset)
+            + u24(flen) + body[offset:offset + flen])
+
+
+def dtls_client_hello(sni, cookie=b""):
+    """A DTLS 1.2 ClientHello body: the TLS one with version 0xfefd and a cookie."""
+    tls = client_hello(sni=sni)
+    # version (2), random (32), session_id (1 + 32), then the cookie, then the rest
+    return u16(0xFEFD) + tls[2:34] + tls[34:67] + v8(cookie) + tls[67:]
+
+
+def case_dtls_fragments(w, scale, rng):
+    """DTLS 1.2 over UDP from client ports 45100..45106 (server port 4433).
+    45100: a ClientHello in three fragments sent out of order over three
+    datagrams, the last one overlapping the one before with bytes that
+    differ (dtls_fragment_conflict, first copy kept), then the whole message
+    resent (one ClientHello event, not two).  45101: a fragment whose offset plus
+    length pass its message's length (dtls_malformed), then the ClientHello.
+    45102: a fragment flood: 2000 one-byte fragments of one 3000-byte
+    message (limit_reached past 1024; never whole: incomplete_message).
+    45103: a record header that claims DTLS 1.2 with garbage behind it (a
+    length past the datagram: dtls_malformed), then more garbage.  45104: a
+    ClientHello followed in its datagram by a record header cut short, and a
+    datagram whose record length runs past its end (dtls_malformed).  45105:
+    a fragment of message_seq 500 (more than 8 ahead: limit_reached), then
+    the ClientHello.  45106: a datagram cut by the snaplen inside its
+    ClientHello (truncated_capture), then the same datagram whole (its
+    ClientHello is read).  Then the TLS sentinel."""
+    cip, sip = packed("10.9.9.2"), packed("192.0.2.121")
+
+    def dgram(sport, payload, dport=4433):
+        w.packet(eth(ipv4(cip, sip, udp(cip, sip, sport, dport, payload), proto=17)))
+
+    hello = dtls_client_hello(b"dtls.hostile.test")
+    n = len(hello)
+    a, b = n // 3, 2 * n // 3
+    # 45100: out of order, an overlapping resend that conflicts, the whole message again
+    forged = hello[:a] + bytes(x ^ 0xFF for x in hello[a:a + 10]) + hello[a + 10:]
+    dgram(DTLS_PORT, dtls_record(dtls_fragment(CLIENT_HELLO, 0, hello, b), seq=0))
+    dgram(DTLS_PORT, dtls_record(dtls_fragment(CLIENT_HELLO, 0, hello, 0, a + 10), seq=1))
+    dgram(DTLS_PORT, dtls_record(dtls_fragment(CLIENT_HELLO, 0, forged, a, b - a), seq=2))
+    dgram(DTLS_PORT, dtls_record(dtls_fragment(CLIENT_HELLO, 0, hello, 0), seq=3))
+    # 45101: past the message's length, then the real thing
+    dgram(DTLS_PORT + 1, dtls_record(dtls_fragment(CLIENT_HELLO, 0, hello, n - 10, 10, length=n - 5),
+                                     seq=0))
+    dgram(DTLS_PORT + 1, dtls_record(dtls_fragment(CLIENT_HELLO, 0, hello, 0), seq=1))
+    # 45102: a fragment flood for one message that never completes
+    big = bytes(rng.randrange(256) for _ in range(3000))
+    for i in range(2000):
+        dgram(DTLS_PORT + 2, dtls_record(dtls_fragment(CLIENT_HELLO, 0, big, i, 1), seq=i))
+    # 45103: a DTLS version with garbage behind it
+    junk = bytes(rng.randrange(256) for _ in range(64))
+    dgram(DTLS_PORT + 3, b"\x16\xfe\xfd" + u16(0) + b"\0" * 6 + u16(5000) + junk)
+    dgram(DTLS_PORT + 3, bytes(rng.randrange(256) for _ in range(100)))
+    # 45104: datagrams cut inside a record header, and inside a record
+    whole = dtls_record(dtls_fragment(CLIENT_HELLO, 0, hello, 0), seq=0)
+    dgram(DTLS_PORT + 4, whole + dtls_record(b"")[:7])
+    dgram(DTLS_PORT + 4, dtls_record(b"\x0e" + b"\0" * 11, seq=1, length=200))
+    # 45105: a message far ahead of the next one expected
+    dgram(DTLS_PORT + 5, dtls_record(dtls_fragment(CLIENT_HELLO, 0, hello, 0), seq=0)
+          + dtls_record(dtls_fragment(CERTIFICATE, 500, b"\x01" * 40, 0), seq=1))
+    # 45106: a datagram cut by the snaplen inside its ClientHello, then sent again whole
+    frame = eth(ipv4(cip, sip, udp(cip, sip, DTLS_PORT + 6, 4433, whole), proto=17))
+    w.packet(frame, caplen=14 + 20 + 8 + 60)
+    dgram(DTLS_PORT + 6, whole)
+    sentinel(w, make_cert())
+
+
 RAW_CASES = {"pcapng-unknown-blocks", "snaplen-64", "cut-mid-packet", "cut-mid-header",
              "header-only", "zero-byte", "truncated-clienthello-random",
              "truncated-serverhello-random", "pcapng-timestamp-overflow"}
@@ -1981,6 +2061,7 @@ CASES = {
     "midstream-appdata": case_midstream_appdata,
     "snaplen-bad-length": case_snaplen_bad_length,
     "quic-initials": case_quic_initials,
+    "dtls-fragments": case_dtls_fragments,
 }
 
 FULL_SCALE = {"trickle": 100000, "retrans-storm": 10000, "syn-flood": 1000000,

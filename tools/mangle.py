@@ -39,6 +39,17 @@ Modes (applied in this fixed order whatever order they are given in):
                     unfragmentable part (RFC 8200) and keeps the whole TCP
                     header in the first fragment (RFC 7112)
   fragment-reverse  as fragment, fragments of each datagram in reverse order
+  udp-dup           DTLS over UDP: for some datagrams of a DTLS flow (one whose
+                    first datagram starts with a DTLS record header in clear)
+                    an exact copy 1..3 datagrams of the same direction later
+                    (a duplicated datagram: same records, same sequence numbers)
+  udp-reorder       DTLS: shuffle, by at most ~3 positions, runs of datagrams
+                    of one direction that carry only handshake records of
+                    epoch 0 (a flight in clear, whose messages DTLS orders by
+                    message_seq); never the first datagram of a direction,
+                    never across a datagram of the other direction or one
+                    with other records (the protocol orders those by arrival)
+  udp-fragment      IPv4/IPv6 fragmentation of every DTLS datagram, as fragment
   link-TYPE         last, every IP packet of an Ethernet capture (untagged)
                     moved to another link type, byte for byte; frames that
                     are not IP are left out.  TYPE: sll (Linux cooked v1, 113),
@@ -51,7 +62,8 @@ Modes (applied in this fixed order whatever order they are given in):
                     fixtures with them (this was tools/relink.py TYPE IN OUT).
 
 Lengths and IPv4 header checksums are recomputed; every TCP segment that is
-rebuilt gets a correct TCP checksum (untouched segments keep theirs).
+rebuilt gets a correct TCP checksum (untouched segments keep theirs).  UDP
+datagrams are never changed, only copied, moved or fragmented.
 
 Input: classic pcap (us/ns, either byte order) or pcapng (SHB/IDB/EPB/SPB/PB,
 one link type).  Link types: Ethernet (1, with or without VLAN tags), NULL (0),
@@ -96,7 +108,7 @@ class Pkt:
     __slots__ = ("ts", "data", "wirelen", "kind", "hostpair", "link", "ipver",
                  "iphdr", "exts", "tcphdr", "payload", "seq", "flags", "conn",
                  "dir", "frozen", "dirty", "trailer", "tag", "fragment",
-                 "src", "dst")
+                 "src", "dst", "udp")
 
     def __init__(self, fr):
         self.ts, self.data, self.wirelen = fr.ts, fr.data, fr.wirelen
@@ -106,6 +118,7 @@ class Pkt:
         self.dirty = False
         self.fragment = 0  # 0 none, 1 in order, 2 reversed
         self.frozen = False
+        self.udp = None    # a UDP datagram: (flow, dir, payload); see decode_udp
 
     def clone(self):
         """Copy of a decoded TCP packet (all slots are set for those)."""
@@ -115,7 +128,7 @@ class Pkt:
         p.exts, p.tcphdr, p.payload, p.seq = self.exts, self.tcphdr, self.payload, self.seq
         p.flags, p.conn, p.dir, p.frozen = self.flags, self.conn, self.dir, self.frozen
         p.dirty, p.trailer, p.tag, p.fragment = self.dirty, self.trailer, self.tag, self.fragment
-        p.src, p.dst = self.src, self.dst
+        p.src, p.dst, p.udp = self.src, self.dst, self.udp
         return p
 
     @property
@@ -187,6 +200,53 @@ def decode(fr, dlt):
     a, b = (src, sport), (dst, dport)
     p.conn, p.dir = ((a, b), 0) if a <= b else ((b, a), 1)
     return p
+
+
+def decode_udp(p, dlt):
+    """Fill p's fields for an unfragmented, untruncated IPv4/IPv6 UDP datagram
+    (p.udp = (flow, dir, payload)); other packets are left alone."""
+    d = p.data
+    off = ip_offset(dlt, d)
+    if off is None or len(d) < p.wirelen or off >= len(d):
+        return
+    ip = d[off:]
+    if ip[0] >> 4 == 4 and len(ip) >= 20:
+        ihl, tot = (ip[0] & 15) * 4, (ip[2] << 8) | ip[3]
+        if ip[9] != 17 or ihl < 20 or tot > len(ip) or tot < ihl + 8 or \
+                ((ip[6] & 0x1F) << 8) | ip[7] or ip[6] & 0x20:
+            return
+        p.ipver, p.iphdr, p.exts, seg, p.trailer = 4, ip[:ihl], None, ip[ihl:tot], ip[tot:]
+        p.src, p.dst = ip[12:16], ip[16:20]
+    elif ip[0] >> 4 == 6 and len(ip) >= 48:
+        plen = (ip[4] << 8) | ip[5]
+        if ip[6] != 17 or 40 + plen > len(ip) or plen < 8:
+            return  # extension headers: left alone
+        p.ipver, p.iphdr, p.exts, seg, p.trailer = 6, ip[:40], [], ip[40:40 + plen], ip[40 + plen:]
+        p.src, p.dst = ip[8:24], ip[24:40]
+    else:
+        return
+    sport, dport = struct.unpack_from("!HH", seg, 0)
+    a, b = (p.src, sport), (p.dst, dport)
+    p.link, p.tcphdr, p.payload = d[:off], b"", seg  # the whole UDP segment, header included
+    p.udp = ((a, b), 0) if a <= b else ((b, a), 1)
+    p.udp = (p.udp[0], p.udp[1], seg[8:])
+
+
+def dtls_header(payload):
+    """The records of a datagram that starts with DTLSPlaintext headers:
+    [(content type, epoch)], or None when it does not."""
+    out, i = [], 0
+    while i < len(payload):
+        if payload[i] == 0 or i + 13 > len(payload):
+            return out or None
+        ct, ver, epoch = payload[i], (payload[i + 1] << 8) | payload[i + 2], \
+            (payload[i + 3] << 8) | payload[i + 4]
+        length = (payload[i + 11] << 8) | payload[i + 12]
+        if not 20 <= ct <= 26 or ver not in (0xFEFF, 0xFEFD, 0xFEFC):
+            return out or None
+        out.append((ct, epoch))
+        i += 13 + length
+    return out
 
 
 # ----------------------------------------------------------------------------
@@ -282,6 +342,8 @@ class Emitter:
 
     def emit(self, p, dlt):
         """List of (ts, frame bytes, wirelen) for packet p."""
+        if p.udp is not None and p.fragment:
+            return self.fragments(p, p.payload, 17, 8)
         if p.kind != "tcp":
             return [(p.ts, p.data, p.wirelen)]
         link = p.link
@@ -300,6 +362,14 @@ class Emitter:
                 ip = ipv6_packet(p.iphdr, p.exts, seg)
             d = link + ip + (b"" if p.dirty else p.trailer)
             return [(p.ts, d, len(d))]
+        return self.fragments(p, seg, 6, len(seg) - len(p.payload))
+
+    def fragments(self, p, seg, nh, header_len):
+        """The IP fragments of the transport segment seg (protocol nh, whose
+        header of header_len bytes stays whole in the first IPv6 fragment)."""
+        link = p.link
+        if p.tag:
+            link = link[:12] + p.tag + link[12:]
         frags = []
         if p.ipver == 4:
             ident = self.next_id((4, p.src, p.dst), 16)
@@ -319,10 +389,10 @@ class Emitter:
                 if t == 43 or (t == 0 and i == 0):
                     u = i + 1
             unfrag, fragable = exts[:u], exts[u:]
-            ftypes = [t for t, _ in fragable] + [6]
+            ftypes = [t for t, _ in fragable] + [nh]
             body = b"".join(bytes([ftypes[i + 1]]) + x[1:]
                             for i, (_, x) in enumerate(fragable)) + seg
-            first_min = len(body) - len(p.payload)  # whole header chain
+            first_min = len(body) - len(seg) + header_len  # whole header chain
             ident = self.next_id((6, p.src, p.dst), 32)
             off = 0
             sizes = frag_sizes(self.rng, len(body), first_min)
@@ -530,6 +600,99 @@ def do_fragment(pkts, reverse):
     return pkts
 
 
+def dtls_flows(pkts):
+    """The UDP flows whose first datagram starts with a DTLS record in clear."""
+    first, flows = set(), set()
+    for p in pkts:
+        if p.udp is None or p.udp[0] in first:
+            continue
+        first.add(p.udp[0])
+        if dtls_header(p.udp[2]):
+            flows.add(p.udp[0])
+    return flows
+
+
+def do_udp_dup(pkts, rng):
+    flows = dtls_flows(pkts)
+    byflow = {}
+    for i, p in enumerate(pkts):
+        if p.udp is not None and p.udp[0] in flows:
+            byflow.setdefault(p.udp[0], []).append(i)
+    inserts = {}
+    for idxs in byflow.values():
+        for r, i in enumerate(idxs):
+            if rng.random() >= 0.35:
+                continue
+            p, k, cnt, pos = pkts[i], rng.randint(1, 3), 0, i
+            for j in idxs[r + 1:]:
+                if pkts[j].udp[1] == p.udp[1]:
+                    cnt, pos = cnt + 1, j
+                    if cnt == k:
+                        break
+            d = Pkt.__new__(Pkt)
+            for slot in Pkt.__slots__:
+                setattr(d, slot, getattr(p, slot, None))
+            d.ts = pkts[pos].ts
+            inserts.setdefault(pos, []).append(d)
+    out = []
+    for i, p in enumerate(pkts):
+        out.append(p)
+        out.extend(inserts.get(i, ()))
+    return out
+
+
+def do_udp_reorder(pkts, rng):
+    flows = dtls_flows(pkts)
+    byflow = {}
+    for i, p in enumerate(pkts):
+        if p.udp is not None and p.udp[0] in flows:
+            byflow.setdefault(p.udp[0], []).append(i)
+    moves = []
+    for idxs in byflow.values():
+        seen, group, last_dir = set(), [], None
+
+        def flush():
+            if len(group) > 1:
+                order = sorted(range(len(group)), key=lambda j: j + rng.random() * 3.5)
+                if order != list(range(len(group))):
+                    moves.append((list(group), [group[j] for j in order]))
+            group.clear()
+
+        for i in idxs:
+            p = pkts[i]
+            recs = dtls_header(p.udp[2]) or []
+            clear_flight = recs and all(ct == 22 and ep == 0 for ct, ep in recs)
+            if p.udp[1] != last_dir or p.udp[1] not in seen or not clear_flight:
+                flush()
+            last_dir = p.udp[1]
+            if p.udp[1] not in seen:
+                seen.add(p.udp[1])
+                continue
+            if clear_flight:
+                group.append(i)
+        flush()
+    out = list(pkts)
+    for slots, newpk in moves:
+        for s_, src in zip(slots, newpk):
+            q = pkts[src]
+            if q.ts != pkts[s_].ts:
+                c = Pkt.__new__(Pkt)
+                for slot in Pkt.__slots__:
+                    setattr(c, slot, getattr(q, slot, None))
+                c.ts = pkts[s_].ts
+                q = c
+            out[s_] = q
+    return out
+
+
+def do_udp_fragment(pkts):
+    flows = dtls_flows(pkts)
+    for p in pkts:
+        if p.udp is not None and p.udp[0] in flows and len(p.payload) > 24:
+            p.fragment = 1
+    return pkts
+
+
 # ----------------------------------------------------------------------------
 # Link types (link-TYPE modes)
 # ----------------------------------------------------------------------------
@@ -580,7 +743,8 @@ def do_relink(frames, kind):
 # ----------------------------------------------------------------------------
 
 MODES = ("recut", "dup", "overlap", "reorder", "vlan", "qinq", "fragment",
-         "fragment-reverse") + tuple("link-" + k for k in RELINK)
+         "fragment-reverse", "udp-dup", "udp-reorder", "udp-fragment") + tuple(
+             "link-" + k for k in RELINK)
 
 
 def mangle(inp, outp, modes, seed):
@@ -596,6 +760,10 @@ def mangle(inp, outp, modes, seed):
         pkts = [Pkt(f) for f in frames]
     else:
         pkts = [decode(f, dlt) for f in frames]
+        if any(m.startswith("udp-") for m in modes):
+            for p in pkts:
+                if p.kind == "raw":
+                    decode_udp(p, dlt)
     rng = random.Random(seed)
     if "recut" in modes:
         pkts = do_recut(pkts, rng)
@@ -607,6 +775,12 @@ def mangle(inp, outp, modes, seed):
         pkts = do_vlan(pkts, "qinq" in modes)
     if "fragment" in modes or "fragment-reverse" in modes:
         pkts = do_fragment(pkts, "fragment-reverse" in modes)
+    if "udp-dup" in modes:
+        pkts = do_udp_dup(pkts, rng)
+    if "udp-reorder" in modes:
+        pkts = do_udp_reorder(pkts, rng)
+    if "udp-fragment" in modes:
+        pkts = do_udp_fragment(pkts)
     em = Emitter(rng)
     out = []
     for p in pkts:

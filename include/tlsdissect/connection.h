@@ -61,6 +61,8 @@ void td_report_anomalies(struct td_reporter *rep, enum td_anomaly_kind kind, uin
 
 /* The connection is QUIC (over UDP) of this version: set before its first event. */
 void td_conn_set_quic(struct td_conn *c, uint32_t version);
+/* The connection is DTLS (over UDP): set before its first event. */
+void td_conn_set_dtls(struct td_conn *c);
 
 /* Summary facts. */
 void td_conn_set_sni(struct td_conn *c, const uint8_t *sni, size_t len);

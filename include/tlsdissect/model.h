@@ -71,7 +71,7 @@ struct td_endpoint {
 
 /* What carries the TLS handshake.  TCP events do not show it yet (their
  * output is the contract's as it stands); QUIC events say "transport". */
-enum td_transport { TD_TRANSPORT_TCP = 0, TD_TRANSPORT_QUIC };
+enum td_transport { TD_TRANSPORT_TCP = 0, TD_TRANSPORT_QUIC, TD_TRANSPORT_DTLS };
 
 /* Identity of a connection: the common fields of every event that has one. */
 struct td_conn_id {
@@ -106,6 +106,8 @@ enum td_msg_kind {
     TD_MSG_ENCRYPTED_HANDSHAKE,
     TD_MSG_HEARTBEAT,
     TD_MSG_COMPRESSED_CERTIFICATE,
+    TD_MSG_HELLO_VERIFY_REQUEST, /* DTLS 1.0/1.2 (RFC 6347 §4.2.1) */
+    TD_MSG_ACK,                  /* a DTLS 1.3 ACK record in clear (RFC 9147 §7) */
     TD_MSG_OTHER_HANDSHAKE, /* a handshake type without a message name here */
 };
 
@@ -126,6 +128,8 @@ struct td_client_hello {
     uint16_t legacy_version;
     struct td_bytes random; /* 32 bytes (SSLv2: the challenge) */
     struct td_bytes session_id;
+    bool has_cookie;                        /* DTLS (RFC 6347 §4.2.1): the cookie field */
+    struct td_bytes cookie;
     bool has_cipher_suites;                 /* the has_ flags: fields read (a truncated */
     bool has_compression_methods;           /* message stops early) */
     bool has_extensions;
@@ -149,6 +153,8 @@ struct td_client_hello {
     struct td_u16_list key_share;           /* groups of the offered shares */
     bool has_psk_modes;
     struct td_bytes psk_modes;              /* one byte each */
+    bool has_connection_id;                 /* DTLS (RFC 9146 §3): the CID it wants to receive */
+    struct td_bytes connection_id;
     bool has_session_ticket;
     struct td_bytes session_ticket;         /* extension data (may be empty) */
     bool has_pre_shared_key;
@@ -178,6 +184,8 @@ struct td_server_hello {
     bool has_supported_version;
     bool has_pre_shared_key;
     uint16_t psk_selected_identity; /* RFC 8446 §4.2.11: index into the ClientHello's identities */
+    bool has_connection_id;                 /* DTLS (RFC 9146 §3): the CID it wants to receive */
+    struct td_bytes connection_id;
     bool has_session_ticket;
     bool sslv2_format; /* SSLv2 SERVER-HELLO */
     const char *ja3s;
@@ -308,10 +316,26 @@ enum td_finished_check {
     TD_FINISHED_MISMATCH,      /* it is not */
 };
 
+/* RFC 6347 §4.2.1. */
+struct td_hello_verify_request {
+    uint16_t server_version;
+    struct td_bytes cookie;
+};
+
+/* Where a DTLS message was in its records (RFC 6347 §4.1, §4.2.2). */
+struct td_dtls_stamp {
+    bool present;            /* the message came over DTLS */
+    uint16_t epoch;          /* of its record (of its first fragment); unified header: 2 bits */
+    bool has_message_seq;    /* a handshake message in clear */
+    uint16_t message_seq;
+    unsigned fragments;      /* the fragments it was reassembled from */
+};
+
 struct td_message {
     enum td_side from;
     uint16_t record_version; /* 0x0002 for SSLv2 framing */
     bool without_record;     /* carried without TLS records (QUIC CRYPTO frames) */
+    struct td_dtls_stamp dtls;
     enum td_msg_kind kind;
     uint8_t handshake_type;  /* the wire type, for TD_MSG_OTHER_HANDSHAKE */
     bool encrypted;
@@ -340,6 +364,7 @@ struct td_message {
         struct td_alert alert;
         struct td_certificate_status certificate_status;
         uint8_t key_update_request;
+        struct td_hello_verify_request hello_verify_request;
     } u;
 };
 
@@ -379,6 +404,9 @@ enum td_anomaly_kind {
     TD_ANOM_DECRYPTION_UNSUPPORTED,
     TD_ANOM_FINISHED_MISMATCH,    /* a decrypted Finished whose verify_data is not the expected one */
     TD_ANOM_FINISHED_UNVERIFIED,  /* a decrypted Finished that cannot be checked: transcript lost */
+    TD_ANOM_DTLS_MALFORMED,        /* a DTLS record header or handshake fragment that cannot be right */
+    TD_ANOM_DTLS_FRAGMENT_CONFLICT, /* resent DTLS fragment bytes or headers that differ */
+    TD_ANOM_DTLS_UNSUPPORTED,      /* DTLS records not read by this version (unknown CID length) */
     TD_ANOM_COUNT
 };
 
@@ -582,7 +610,7 @@ struct td_stats {
     uint64_t tls_connections;
     uint64_t anomalies[TD_ANOM_COUNT];
     uint64_t evicted_flows;
-    uint64_t udp_packets_ignored; /* UDP datagrams that are not QUIC (DTLS, DNS, ...): not dissected */
+    uint64_t udp_packets_ignored; /* UDP datagrams that are not QUIC nor DTLS (DNS, ...): not dissected */
     uint64_t udp_bytes_ignored;
     bool live;
     uint64_t kernel_received;

@@ -46,6 +46,7 @@ struct td_tls_env {
     const struct td_digests *digests;
     struct td_mem_budget *buffers;   /* records and messages spanning segments; NULL: none */
     bool quic;                       /* the sessions are fed by td_tls_handshake_data (QUIC) */
+    bool dtls;                       /* the sessions are fed by td_tls_dtls_* (DTLS) */
     struct td_keylog *keylog;        /* NULL: no key log given (nothing is decrypted) */
     uint8_t *plaintext;              /* with a key log: TD_TLS_PLAINTEXT_SCRATCH bytes for the
                                       * record being opened (one at a time, every session) */
@@ -78,6 +79,30 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
  */
 void td_tls_handshake_data(struct td_tls_session *s, int side, const uint8_t *p, size_t n,
                            td_time_us now);
+
+/*
+ * DTLS (RFC 6347, RFC 9147; session_dtls.c), for sessions of an environment
+ * whose `dtls` is set (JA4's transport is `d`; hellos carry a cookie):
+ *  - td_tls_dtls_message: one whole handshake message in clear, reassembled
+ *    from its fragments and given in TLS form (4-byte header, body);
+ *  - td_tls_dtls_record: any other record (ChangeCipherSpec, alerts,
+ *    application data, ACK, and handshake records of epoch > 0, which are
+ *    encrypted); captured of length body bytes were kept.
+ * stamp says where the message or record was; events carry it.
+ */
+void td_tls_dtls_message(struct td_tls_session *s, int side, const uint8_t *msg, size_t n,
+                         uint16_t record_version, const struct td_dtls_stamp *stamp,
+                         td_time_us now);
+void td_tls_dtls_record(struct td_tls_session *s, int side, uint8_t type, uint16_t version,
+                        const uint8_t *body, size_t captured, size_t length,
+                        const struct td_dtls_stamp *stamp, td_time_us now);
+
+/* DTLS: the ServerHello chose DTLS 1.3 (later records use the unified header). */
+bool td_tls_dtls13(const struct td_tls_session *s);
+
+/* DTLS: the length of the connection ID on the records flow side `side` sends
+ * (RFC 9146 §3: the one its peer's hello asked for), or -1 when none was asked. */
+int td_tls_dtls_cid_length(const struct td_tls_session *s, int side);
 
 /* The connection ended: report what was left half-read. */
 void td_tls_end(struct td_tls_session *s, td_time_us now);

@@ -12,7 +12,9 @@
  *
  * UDP (RFC 768): datagrams of flows found to carry QUIC (a client's
  * Initial of a known version, by content, on any port) go to a QUIC
- * connection (quic.h); other UDP is not tracked.  UDP flows live in a
+ * connection (quic.h), those found to carry DTLS (a record in clear,
+ * RFC 6347 §4.1, by content) to a DTLS connection (dtls.h); other UDP is
+ * not tracked.  UDP flows live in a
  * table of their own, capped and aged like the TCP one.
  *
  * Time: every event carries the timestamp of the packet that caused it;
@@ -32,6 +34,7 @@
 #include "tlsdissect/flow.h"
 #include "tlsdissect/ip.h"
 #include "tlsdissect/link.h"
+#include "tlsdissect/dtls.h"
 #include "tlsdissect/quic.h"
 #include "tlsdissect/resume.h"
 #include "tlsdissect/stream.h"
@@ -62,15 +65,18 @@ struct tcp_conn {
     struct td_tls_session *tls;
 };
 
-/* A UDP flow that carries QUIC: side 0 sent the client Initial it was found by. */
+/* A UDP flow that carries QUIC or DTLS: side 0 sent the datagram it was found by
+ * (QUIC: the client's Initial; DTLS: a record in clear).  One of quic, dtls is set. */
 struct udp_conn {
     uint64_t number;
     struct td_conn *conn;
     struct td_quic_conn *quic;
+    struct td_dtls_conn *dtls;
 };
 
 /* A flow touched by a packet whose time the clock held: aged again if the jump is real. */
 struct held_touch {
+    struct td_flow_table *table; /* the TCP or the UDP flows */
     struct td_flow *flow;
     td_time_us ts;
 };
@@ -81,7 +87,7 @@ struct td_engine {
     struct td_stats stats;
     struct td_reporter rep;
     struct td_flow_table *flows;
-    struct td_flow_table *udp_flows; /* QUIC connections */
+    struct td_flow_table *udp_flows; /* QUIC and DTLS connections */
     struct td_ipfrag *frags;
     struct td_stream_budget budget;
     struct td_mem_budget tls_buffers;
@@ -90,6 +96,7 @@ struct td_engine {
     struct td_resume_map *resume;
     struct td_tls_env tls_env;
     struct td_tls_env quic_env; /* tls_env for sessions fed by QUIC CRYPTO frames */
+    struct td_tls_env dtls_env; /* tls_env for sessions fed by DTLS records */
     struct td_digests digests;
     uint64_t next_conn;
     struct td_clock *clock; /* expiry time: resists outlying packet timestamps */
@@ -121,7 +128,8 @@ void td_engine_config_defaults(struct td_engine_config *cfg)
     td_clock_limits_defaults(&cfg->clock);
 }
 
-static void touch_flow(struct td_engine *e, struct td_flow *f, enum td_flow_list list);
+static void touch_flow(struct td_engine *e, struct td_flow_table *table, struct td_flow *f,
+                       enum td_flow_list list);
 static void forget_held(struct td_engine *e, const struct td_flow *f);
 static uint64_t on_stream_data(void *ctx, int side, const uint8_t *p, size_t n,
                                struct td_stream_stamp at);
@@ -161,6 +169,9 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->quic_env = e->tls_env;
     e->quic_env.quic = true;
     e->quic_env.keylog = NULL; /* QUIC packet protection is not TLS record protection */
+    e->dtls_env = e->tls_env;
+    e->dtls_env.dtls = true;
+    e->dtls_env.keylog = NULL; /* DTLS records are not decrypted by this version */
     if (e->flows == NULL || e->udp_flows == NULL || e->frags == NULL || e->certs == NULL ||
         e->resume == NULL || e->clock == NULL || !td_digests_init(&e->digests) ||
         (cfg->keylog && e->tls_env.plaintext == NULL)) {
@@ -265,7 +276,10 @@ static void drop_flow(struct td_engine *e, struct td_flow *f)
 
 static void end_udp(struct td_engine *e, struct udp_conn *u)
 {
-    td_quic_end(u->quic, e->event_ts);
+    if (u->quic)
+        td_quic_end(u->quic, e->event_ts);
+    else
+        td_dtls_end(u->dtls, e->event_ts);
     if (u->conn->sum.tls_seen || u->conn->sum.anomalies > 0)
         td_conn_finish(u->conn, e->event_ts);
 }
@@ -273,6 +287,7 @@ static void end_udp(struct td_engine *e, struct udp_conn *u)
 static void free_udp(struct udp_conn *u)
 {
     td_quic_free(u->quic);
+    td_dtls_free(u->dtls);
     td_conn_release(u->conn);
     free(u->conn);
     free(u);
@@ -284,6 +299,7 @@ static void drop_udp_flow(struct td_engine *e, struct td_flow *f)
     end_udp(e, u);
     released(e, u->number);
     free_udp(u);
+    forget_held(e, f);
     td_flow_remove(e->udp_flows, f);
 }
 
@@ -296,14 +312,22 @@ static void evict_udp(struct td_engine *e)
     u = f->user;
     e->stats.evicted_flows++;
     td_conn_anomaly(u->conn, TD_ANOM_FLOW_EVICTED, e->event_ts,
-                    "QUIC connection table full (%zu connections): ended early", e->cfg.max_flows);
+                    "%s connection table full (%zu connections): ended early",
+                    u->quic ? "QUIC" : "DTLS", e->cfg.max_flows);
     drop_udp_flow(e, f);
 }
 
-/* A QUIC connection's state and its flow (returned), or NULL without memory. */
+/* What a new UDP flow was found to carry. */
+struct udp_found {
+    bool quic; /* else DTLS */
+    uint32_t version;
+    uint8_t dcid[TD_QUIC_MAX_CID];
+    size_t dcid_len;
+};
+
+/* A QUIC or DTLS connection's state and its flow (returned), or NULL without memory. */
 static struct td_flow *new_udp(struct td_engine *e, const struct td_flow_key *key,
-                               uint8_t src_index, td_time_us ts, uint32_t version,
-                               const uint8_t *dcid, size_t dcid_len)
+                               uint8_t src_index, td_time_us ts, const struct udp_found *found)
 {
     struct udp_conn *u;
     struct td_endpoint ep[2];
@@ -324,8 +348,12 @@ static struct td_flow *new_udp(struct td_engine *e, const struct td_flow_key *ke
     }
     u->number = e->next_conn + 1;
     td_conn_init(u->conn, &e->rep, u->number, &ep[0], &ep[1], key->vlan, key->nvlan, ts);
-    u->quic = td_quic_new(&e->quic_env, u->conn, version, dcid, dcid_len);
-    f = u->quic ? td_flow_add(e->udp_flows, key, src_index, td_clock_expiry_now(e->clock)) : NULL;
+    if (found->quic)
+        u->quic = td_quic_new(&e->quic_env, u->conn, found->version, found->dcid, found->dcid_len);
+    else
+        u->dtls = td_dtls_new(&e->dtls_env, u->conn);
+    f = u->quic || u->dtls ? td_flow_add(e->udp_flows, key, src_index, td_clock_expiry_now(e->clock))
+                           : NULL;
     if (f == NULL) {
         free_udp(u);
         return NULL;
@@ -348,32 +376,36 @@ static void udp_datagram(struct td_engine *e, const struct td_ip *ip, const stru
                      &src_index);
     f = td_flow_find(e->udp_flows, &key);
     if (f == NULL) {
-        uint8_t dcid[TD_QUIC_MAX_CID];
-        size_t dcid_len;
-        uint32_t version;
-        if (!td_quic_detect(d->payload, d->payload_caplen, d->payload_len, &version, dcid,
-                            &dcid_len)) {
-            /* not QUIC (or not its start): not tracked, but counted, so that nothing
-             * disappears silently */
+        struct udp_found found = {0};
+        found.quic = td_quic_detect(d->payload, d->payload_caplen, d->payload_len, &found.version,
+                                    found.dcid, &found.dcid_len);
+        if (!found.quic && !td_dtls_detect(d->payload, d->payload_caplen, d->payload_len)) {
+            /* neither QUIC nor DTLS (or not their start): not tracked, but counted, so
+             * that nothing disappears silently */
             e->stats.udp_packets_ignored++;
             e->stats.udp_bytes_ignored += d->payload_len;
             return;
         }
-        f = new_udp(e, &key, src_index, ts, version, dcid, dcid_len);
+        f = new_udp(e, &key, src_index, ts, &found);
         if (f == NULL) {
-            td_report_anomaly(&e->rep, TD_ANOM_OUT_OF_MEMORY, ts, "no memory for a QUIC connection");
+            td_report_anomaly(&e->rep, TD_ANOM_OUT_OF_MEMORY, ts, "no memory for a %s connection",
+                              found.quic ? "QUIC" : "DTLS");
             return;
         }
     }
     u = f->user;
     e->packet_conn = u->number;
-    td_flow_touch(e->udp_flows, f, TD_FLOW_ACTIVE, td_clock_expiry_now(e->clock));
+    touch_flow(e, e->udp_flows, f, TD_FLOW_ACTIVE);
     if (d->payload_caplen < d->payload_len)
         td_conn_anomaly(u->conn, TD_ANOM_TRUNCATED_CAPTURE, ts,
                         "%zu of %zu payload bytes of a datagram captured (snaplen)",
                         d->payload_caplen, d->payload_len);
-    td_quic_datagram(u->quic, td_flow_side(f, src_index), d->payload, d->payload_caplen,
-                     d->payload_len, ts);
+    if (u->quic)
+        td_quic_datagram(u->quic, td_flow_side(f, src_index), d->payload, d->payload_caplen,
+                         d->payload_len, ts);
+    else
+        td_dtls_datagram(u->dtls, td_flow_side(f, src_index), d->payload, d->payload_caplen,
+                         d->payload_len, ts);
 }
 
 static void evict_one(struct td_engine *e)
@@ -545,10 +577,10 @@ static void tcp_segment(struct td_engine *e, const struct td_ip *ip, const struc
     }
     e->packet_conn = c->number;
     if (c->closed) {
-        touch_flow(e, f, TD_FLOW_CLOSED);
+        touch_flow(e, e->flows, f, TD_FLOW_CLOSED);
         return; /* stray packets after the end */
     }
-    touch_flow(e, f, TD_FLOW_ACTIVE);
+    touch_flow(e, e->flows, f, TD_FLOW_ACTIVE);
     side = td_flow_side(f, src_index);
 
     if (syn) {
@@ -635,15 +667,16 @@ static void report_bad_timestamps(struct td_engine *e, const struct td_clock_out
  * again from their packets' times, so that a quiet capture's connections
  * are not ended by a jump their own packets made.
  */
-static void touch_flow(struct td_engine *e, struct td_flow *f, enum td_flow_list list)
+static void touch_flow(struct td_engine *e, struct td_flow_table *table, struct td_flow *f,
+                       enum td_flow_list list)
 {
-    td_flow_touch(e->flows, f, list, td_clock_expiry_now(e->clock));
+    td_flow_touch(table, f, list, td_clock_expiry_now(e->clock));
     if (e->clock_verdict != TD_CLOCK_HELD)
         return;
     /* kept in order of last touch, the order the age lists must get them back in */
     forget_held(e, f);
     if (e->nheld < TD_CLOCK_MAX_CONFIRM) /* one flow per held packet: never full */
-        e->held[e->nheld++] = (struct held_touch){f, e->event_ts};
+        e->held[e->nheld++] = (struct held_touch){table, f, e->event_ts};
 }
 
 static void forget_held(struct td_engine *e, const struct td_flow *f)
@@ -666,7 +699,7 @@ static void packet_time(struct td_engine *e, td_time_us ts)
     report_bad_timestamps(e, &judged);
     if (e->clock_verdict == TD_CLOCK_JUMPED) {
         for (size_t i = 0; i < e->nheld; i++)
-            td_flow_touch(e->flows, e->held[i].flow, (enum td_flow_list)e->held[i].flow->list,
+            td_flow_touch(e->held[i].table, e->held[i].flow, (enum td_flow_list)e->held[i].flow->list,
                           td_clock_expiry_at(e->clock, e->held[i].ts));
         e->nheld = 0;
     }
@@ -776,7 +809,7 @@ static void dissect(struct td_engine *e, int dlt, td_time_us ts, const uint8_t *
             e->stats.udp_packets_ignored++;
             e->stats.udp_bytes_ignored += ip.payload_len;
         }
-        return; /* a bad UDP header is not ours to judge: UDP is tracked only for QUIC */
+        return; /* a bad UDP header is not ours to judge: UDP is tracked only for QUIC, DTLS */
     }
     if (ip.proto != 6)
         return;

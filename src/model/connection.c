@@ -33,7 +33,7 @@ static void community_id(struct td_conn *c)
     n += alen;
     memcpy(buf + n, b->addr, alen);
     n += alen;
-    buf[n++] = c->id.transport == TD_TRANSPORT_QUIC ? 17 : 6; /* UDP, TCP */
+    buf[n++] = c->id.transport != TD_TRANSPORT_TCP ? 17 : 6; /* UDP (QUIC, DTLS), TCP */
     buf[n++] = 0;
     buf[n++] = (uint8_t)(a->port >> 8);
     buf[n++] = (uint8_t)a->port;
@@ -201,6 +201,12 @@ void td_conn_set_quic(struct td_conn *c, uint32_t version)
 {
     c->id.transport = TD_TRANSPORT_QUIC;
     c->id.quic_version = version;
+    community_id(c); /* over UDP */
+}
+
+void td_conn_set_dtls(struct td_conn *c)
+{
+    c->id.transport = TD_TRANSPORT_DTLS;
     community_id(c); /* over UDP */
 }
 

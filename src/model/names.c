@@ -26,6 +26,8 @@ static const char *const msg_names[] = {
     [TD_MSG_ENCRYPTED_HANDSHAKE] = "EncryptedHandshake",
     [TD_MSG_HEARTBEAT] = "Heartbeat",
     [TD_MSG_COMPRESSED_CERTIFICATE] = "CompressedCertificate",
+    [TD_MSG_HELLO_VERIFY_REQUEST] = "HelloVerifyRequest",
+    [TD_MSG_ACK] = "Ack",
     [TD_MSG_OTHER_HANDSHAKE] = "Handshake",
 };
 
@@ -67,6 +69,9 @@ static const char *const anomaly_names[TD_ANOM_COUNT] = {
     [TD_ANOM_QUIC_UNSUPPORTED] = "quic_unsupported",
     [TD_ANOM_QUIC_CRYPTO_CONFLICT] = "quic_crypto_conflict",
     [TD_ANOM_QUIC_CONNECTION_CLOSE] = "quic_connection_close",
+    [TD_ANOM_DTLS_MALFORMED] = "dtls_malformed",
+    [TD_ANOM_DTLS_FRAGMENT_CONFLICT] = "dtls_fragment_conflict",
+    [TD_ANOM_DTLS_UNSUPPORTED] = "dtls_unsupported",
     [TD_ANOM_DECRYPTION_FAILED] = "decryption_failed",
     [TD_ANOM_DECRYPTION_UNSUPPORTED] = "decryption_unsupported",
     [TD_ANOM_FINISHED_MISMATCH] = "finished_mismatch",

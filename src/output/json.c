@@ -241,6 +241,8 @@ static cJSON *event_head(struct json_writer *j, const char *type, const struct t
             put(o, CK(QUIC_VERSION),
                 cJSON_CreateString(td_quic_version_name(ev->conn->quic_version, vbuf)));
         }
+        if (ev->conn->transport == TD_TRANSPORT_DTLS)
+            add_static(o, CK(TRANSPORT), "dtls");
     }
     return o;
 }
@@ -252,6 +254,8 @@ static void client_hello(cJSON *o, const struct td_client_hello *ch)
     add_name(o, "legacy_version", TD_REG_VERSIONS, ch->legacy_version);
     add_hex(o, "random", &ch->random);
     add_hex(o, "session_id", &ch->session_id);
+    if (ch->has_cookie)
+        add_hex(o, "cookie", &ch->cookie);
     if (ch->has_cipher_suites)
         add_code_points(o, "cipher_suites", TD_REG_CIPHER_SUITES, &ch->cipher_suites);
     if (ch->has_compression_methods)
@@ -484,6 +488,11 @@ static void message_fields(cJSON *o, const struct td_message *m)
         add_static(o, "request_update",
                    m->u.key_update_request == 1 ? "update_requested" : "update_not_requested");
         break;
+    case TD_MSG_HELLO_VERIFY_REQUEST:
+        add_name(o, "server_version", TD_REG_VERSIONS, m->u.hello_verify_request.server_version);
+        add_u64(o, "cookie_length", m->u.hello_verify_request.cookie.len);
+        add_hex(o, "cookie", &m->u.hello_verify_request.cookie);
+        break;
     default:
         break;
     }
@@ -497,6 +506,13 @@ static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
     add_static(o, "from", m->from == TD_CLIENT ? "client" : "server");
     if (!m->without_record)
         add_name(o, "record_version", TD_REG_VERSIONS, m->record_version);
+    if (m->dtls.present) {
+        add_u64(o, "epoch", m->dtls.epoch);
+        if (m->dtls.has_message_seq) {
+            add_u64(o, "message_seq", m->dtls.message_seq);
+            add_u64(o, "fragments", m->dtls.fragments);
+        }
+    }
     add_static(o, "msg", td_msg_kind_name(m->kind));
     if (m->encrypted) {
         put(o, "encrypted", cJSON_CreateTrue());

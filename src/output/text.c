@@ -278,6 +278,8 @@ static void client_hello(struct text_writer *t, const struct td_client_hello *ch
         tokenf(t, "extensions=%zu", ch->extensions.n);
     if (ch->session_id.len)
         tokenf(t, "session_id=%zuB", ch->session_id.len);
+    if (ch->cookie.len)
+        tokenf(t, "cookie=%zuB", ch->cookie.len);
     if (ch->has_session_ticket)
         tokenf(t, "ticket=%zuB", ch->session_ticket.len);
     if (ch->has_pre_shared_key)
@@ -376,6 +378,10 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
             certificate(t, &cc->certificate);
         break;
     }
+    case TD_MSG_HELLO_VERIFY_REQUEST:
+        token(t, C_NONE, reg(TD_REG_VERSIONS, m->u.hello_verify_request.server_version, b));
+        tokenf(t, "cookie=%zuB", m->u.hello_verify_request.cookie.len);
+        break;
     case TD_MSG_SERVER_KEY_EXCHANGE: {
         const struct td_server_key_exchange *k = &m->u.server_key_exchange;
         token(t, C_NONE, k->kex ? k->kex : "unknown key exchange");
@@ -485,6 +491,8 @@ static void header(struct text_writer *t, const struct td_conn_id *id, td_time_u
         char vbuf[11];
         textf(t, C_NONE, "  quic %s", td_quic_version_name(id->quic_version, vbuf));
     }
+    if (id->transport == TD_TRANSPORT_DTLS)
+        text(t, C_NONE, "  dtls");
     textf(t, C_DIM, "  %s", td_format_time(start, ts));
     newline(t);
 }
@@ -542,6 +550,8 @@ static void message(struct text_writer *t, const struct td_event *ev)
         token(t, C_DIM, "(decrypted)");
     if (m->finished_check == TD_FINISHED_MISMATCH)
         token(t, C_WARN, "(verify_data does NOT match)");
+    if (m->dtls.fragments > 1)
+        tokenf(t, "(%u fragments)", m->dtls.fragments);
     if (m->malformed && m->parsed)
         token(t, C_WARN, "(malformed)");
     if (m->truncated) {
@@ -742,7 +752,7 @@ static void stats(struct text_writer *t, const struct td_event *ev)
     if (st->evicted_flows)
         textf(t, C_WARN, "; %llu connections evicted", (unsigned long long)st->evicted_flows);
     if (st->udp_packets_ignored)
-        textf(t, C_DIM, "; %llu UDP packets (%llu bytes) not dissected (not QUIC)",
+        textf(t, C_DIM, "; %llu UDP packets (%llu bytes) not dissected (neither QUIC nor DTLS)",
               (unsigned long long)st->udp_packets_ignored, (unsigned long long)st->udp_bytes_ignored);
     if (st->live)
         textf(t, C_DIM, "; kernel: %llu received, %llu dropped",

@@ -6,7 +6,7 @@
 
 #include <stdio.h>
 
-bool td_hello_version_odd(const struct td_message *m, char *buf, size_t size)
+bool td_hello_version_odd(const struct td_message *m, bool dtls, char *buf, size_t size)
 {
     uint16_t v;
     const char *what;
@@ -23,10 +23,10 @@ bool td_hello_version_odd(const struct td_message *m, char *buf, size_t size)
     } else {
         return false;
     }
-    if (td_version_known(v))
+    if (td_version_known_for(v, dtls))
         return false;
-    snprintf(buf, size, "%s.legacy_version 0x%04x is not an SSL/TLS version; the message is read "
-             "as usual", what, v);
+    snprintf(buf, size, "%s.legacy_version 0x%04x is not an %s version; the message is read "
+             "as usual", what, v, dtls ? "DTLS" : "SSL/TLS");
     return true;
 }
 
@@ -37,7 +37,7 @@ const char *td_hello_out_of_order(const struct td_hello_order *before, enum td_m
     case TD_MSG_CLIENT_HELLO:
         if (before->sh_seen)
             return "ClientHello after the ServerHello (a renegotiation would be encrypted)";
-        if (before->client_hellos >= 1 && !before->hrr_seen)
+        if (before->client_hellos >= 1 && !before->hrr_seen && !before->hvr_seen)
             return "a second ClientHello without a HelloRetryRequest";
         if (before->client_hellos >= 2)
             return "a third ClientHello (one HelloRetryRequest allows one more)";

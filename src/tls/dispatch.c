@@ -28,10 +28,19 @@ static bool tls12_or_later(const struct td_parse_context *ctx)
 static int client_hello(struct td_parse *p, const struct td_parse_context *ctx, struct td_cur body,
                         struct td_message *m)
 {
-    int rc = td_parse_client_hello(p, body, &m->u.client_hello);
+    int rc = ctx->dtls ? td_parse_dtls_client_hello(p, body, &m->u.client_hello)
+                       : td_parse_client_hello(p, body, &m->u.client_hello);
     if (rc == 0)
-        td_fingerprint_client_hello(p, &m->u.client_hello, ctx->quic ? 'q' : 't');
+        td_fingerprint_client_hello(p, &m->u.client_hello,
+                                    ctx->quic ? 'q' : ctx->dtls ? 'd' : 't');
     return rc;
+}
+
+static int hello_verify_request(struct td_parse *p, const struct td_parse_context *ctx,
+                                struct td_cur body, struct td_message *m)
+{
+    (void)ctx;
+    return td_parse_hello_verify_request(p, body, &m->u.hello_verify_request);
 }
 
 static int server_hello(struct td_parse *p, const struct td_parse_context *ctx, struct td_cur body,
@@ -149,6 +158,8 @@ static const struct kind_row kinds[] = {
     [TD_MSG_ENCRYPTED_HANDSHAKE] = {E, false, NULL},
     [TD_MSG_HEARTBEAT] = {E, false, NULL},
     [TD_MSG_COMPRESSED_CERTIFICATE] = {E, true, compressed_certificate},
+    [TD_MSG_HELLO_VERIFY_REQUEST] = {S, true, hello_verify_request},
+    [TD_MSG_ACK] = {E, false, NULL},
     [TD_MSG_OTHER_HANDSHAKE] = {E, false, NULL},
 };
 
@@ -161,7 +172,7 @@ static const enum td_msg_kind kind_by_type[] = {
     [TD_HS_HELLO_REQUEST] = TD_MSG_HELLO_REQUEST,
     [TD_HS_CLIENT_HELLO] = TD_MSG_CLIENT_HELLO,
     [TD_HS_SERVER_HELLO] = TD_MSG_SERVER_HELLO,
-    [TD_HS_HELLO_VERIFY_REQUEST] = TD_MSG_OTHER_HANDSHAKE,
+    [TD_HS_HELLO_VERIFY_REQUEST] = TD_MSG_HELLO_VERIFY_REQUEST,
     [TD_HS_NEW_SESSION_TICKET] = TD_MSG_NEW_SESSION_TICKET,
     [TD_HS_END_OF_EARLY_DATA] = TD_MSG_END_OF_EARLY_DATA,
     [TD_HS_HELLO_RETRY_REQUEST_RESERVED] = TD_MSG_OTHER_HANDSHAKE,

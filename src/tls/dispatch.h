@@ -28,6 +28,7 @@ struct td_parse_context {
     bool quic;                    /* the handshake travels in QUIC CRYPTO frames */
     size_t max_message;           /* handshake message size limit: caps what a */
                                   /* CompressedCertificate may decompress to */
+    bool dtls;                    /* ... in DTLS records (RFC 6347, RFC 9147) */
 };
 
 /* Which side a message reveals. */

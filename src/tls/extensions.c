@@ -3,7 +3,8 @@
  * ALPN RFC 7301 §3.1; supported_groups and ec_point_formats RFC 8422 §5.1;
  * session_ticket RFC 5077 §3.2; EncryptedExtensions RFC 8446 §4.3.1,
  * max_fragment_length RFC 6066 §4, record_size_limit RFC 8449 §4,
- * quic_transport_parameters RFC 9001 §8.2).
+ * quic_transport_parameters RFC 9001 §8.2, DTLS connection_id RFC 9146 §3:
+ * opaque cid<0..2^8-1>).
  *
  *   struct { ExtensionType extension_type; opaque extension_data<0..2^16-1>; } Extension;
  *
@@ -265,6 +266,28 @@ static int sh_pre_shared_key(struct ext_ctx *x, struct td_cur *d, struct td_serv
     return 0;
 }
 
+/* RFC 9146 §3: the connection ID the sender of the hello wants on the records it receives. */
+static int connection_id(struct ext_ctx *x, struct td_cur *d, struct td_bytes *out)
+{
+    struct td_cur v;
+    if (!td_cur_vec(d, 1, 0, 0xff, 1, &v))
+        return td_parse_cur_fail(x->p, d, "%s.cid", ext_path(x));
+    *out = td_parse_rest(&v);
+    return 0;
+}
+
+static int ch_connection_id(struct ext_ctx *x, struct td_cur *d, struct td_client_hello *ch)
+{
+    ch->has_connection_id = true;
+    return connection_id(x, d, &ch->connection_id);
+}
+
+static int sh_connection_id(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh)
+{
+    sh->has_connection_id = true;
+    return connection_id(x, d, &sh->connection_id);
+}
+
 static int sh_session_ticket(struct ext_ctx *x, struct td_cur *d, struct td_server_hello *sh)
 {
     (void)x;
@@ -381,6 +404,7 @@ static const struct {
     {TD_EXT_KEY_SHARE, ch_key_share, sh_key_share, NULL},
     {TD_EXT_QUIC_TRANSPORT_PARAMETERS, NULL, NULL, ee_quic_transport_parameters},
     {TD_EXT_COMPRESS_CERTIFICATE, ch_compress_certificate, NULL, NULL},
+    {TD_EXT_CONNECTION_ID, ch_connection_id, sh_connection_id, NULL},
 };
 
 static size_t find_parser(uint16_t type)

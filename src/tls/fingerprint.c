@@ -248,10 +248,14 @@ static void ja4(struct td_parse *p, struct td_client_hello *ch, char transport)
 
     if (ch->has_supported_versions) {
         uint16_t best = 0;
-        for (i = 0; i < ch->supported_versions.n; i++)
-            if (!td_is_grease(ch->supported_versions.v[i]) && ch->supported_versions.v[i] > best &&
-                ch->supported_versions.v[i] < 0xfe00)
-                best = ch->supported_versions.v[i];
+        for (i = 0; i < ch->supported_versions.n; i++) {
+            uint16_t v = ch->supported_versions.v[i];
+            if (td_is_grease(v) || (v >= 0xfe00) != (transport == 'd'))
+                continue;
+            /* DTLS versions count down (RFC 9147 §5.3): the newest is the smallest */
+            if (best == 0 || (transport == 'd' ? v < best : v > best))
+                best = v;
+        }
         if (best)
             version = best;
     }

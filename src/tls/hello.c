@@ -1,7 +1,16 @@
 /*
  * hello.c — ClientHello (RFC 8446 §4.1.2, RFC 5246 §7.4.1.2), the
  * SSLv2-compatible CLIENT-HELLO (RFC 5246 Appendix E.2, RFC 6101 E.1) and
- * ServerHello / HelloRetryRequest (RFC 8446 §4.1.3-4.1.4).
+ * ServerHello / HelloRetryRequest (RFC 8446 §4.1.3-4.1.4); DTLS's
+ * ClientHello cookie and HelloVerifyRequest (RFC 6347 §4.2.1):
+ *
+ *   struct {                                 struct {
+ *       ProtocolVersion client_version;          ProtocolVersion server_version;
+ *       Random random;                           opaque cookie<0..2^8-1>;
+ *       SessionID session_id;                } HelloVerifyRequest;
+ *       opaque cookie<0..2^8-1>;    -- DTLS
+ *       ...                         -- as in TLS
+ *   } ClientHello;
  *
  *   struct {
  *       ProtocolVersion legacy_version = 0x0303;
@@ -35,7 +44,8 @@ static const uint8_t hrr_random[32] = {
     0xc2, 0xa2, 0x11, 0x16, 0x7a, 0xbb, 0x8c, 0x5e, 0x07, 0x9e, 0x09, 0xe2, 0xc8, 0xa8, 0x33, 0x9c,
 };
 
-int td_parse_client_hello(struct td_parse *p, struct td_cur body, struct td_client_hello *ch)
+static int client_hello(struct td_parse *p, struct td_cur body, bool dtls,
+                        struct td_client_hello *ch)
 {
     struct td_cur c = body, v;
 
@@ -49,6 +59,12 @@ int td_parse_client_hello(struct td_parse *p, struct td_cur body, struct td_clie
     if (!td_cur_vec(&c, 1, 0, 32, 1, &v))
         return td_parse_cur_fail(p, &c, "ClientHello.session_id");
     ch->session_id = td_parse_rest(&v);
+    if (dtls) {
+        if (!td_cur_vec(&c, 1, 0, 0xff, 1, &v))
+            return td_parse_cur_fail(p, &c, "ClientHello.cookie");
+        ch->cookie = td_parse_rest(&v);
+        ch->has_cookie = true;
+    }
     if (!td_cur_vec(&c, 2, 2, 0xfffe, 2, &v))
         return td_parse_cur_fail(p, &c, "ClientHello.cipher_suites");
     if (td_parse_u16_list(p, &v, &ch->cipher_suites) != 0)
@@ -74,6 +90,33 @@ int td_parse_client_hello(struct td_parse *p, struct td_cur body, struct td_clie
     td_parse_client_extensions(p, &v, ch);
     if (td_cur_declared(&c) != 0)
         td_parse_fail(p, TD_ANOM_BAD_LENGTH, "ClientHello: %zu bytes after the extensions",
+                      td_cur_declared(&c));
+    return 0;
+}
+
+int td_parse_client_hello(struct td_parse *p, struct td_cur body, struct td_client_hello *ch)
+{
+    return client_hello(p, body, false, ch);
+}
+
+int td_parse_dtls_client_hello(struct td_parse *p, struct td_cur body, struct td_client_hello *ch)
+{
+    return client_hello(p, body, true, ch);
+}
+
+int td_parse_hello_verify_request(struct td_parse *p, struct td_cur body,
+                                  struct td_hello_verify_request *hvr)
+{
+    struct td_cur c = body, v;
+
+    memset(hvr, 0, sizeof *hvr);
+    if (!td_cur_u16(&c, &hvr->server_version))
+        return td_parse_cur_fail(p, &c, "HelloVerifyRequest.server_version");
+    if (!td_cur_vec(&c, 1, 0, 0xff, 1, &v))
+        return td_parse_cur_fail(p, &c, "HelloVerifyRequest.cookie");
+    hvr->cookie = td_parse_rest(&v);
+    if (td_cur_declared(&c) != 0)
+        td_parse_fail(p, TD_ANOM_BAD_LENGTH, "HelloVerifyRequest: %zu bytes after the cookie",
                       td_cur_declared(&c));
     return 0;
 }

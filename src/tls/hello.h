@@ -24,6 +24,10 @@
  * what a read past the captured end means).
  */
 int td_parse_client_hello(struct td_parse *p, struct td_cur body, struct td_client_hello *ch);
+/* DTLS (RFC 6347 §4.2.1): the ClientHello with its cookie after the session ID. */
+int td_parse_dtls_client_hello(struct td_parse *p, struct td_cur body, struct td_client_hello *ch);
+int td_parse_hello_verify_request(struct td_parse *p, struct td_cur body,
+                                  struct td_hello_verify_request *hvr);
 
 /* Also recognises a HelloRetryRequest by its special random (RFC 8446 §4.1.3). */
 int td_parse_server_hello(struct td_parse *p, struct td_cur body, struct td_server_hello *sh,

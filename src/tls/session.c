@@ -40,6 +40,7 @@ struct td_tls_session *td_tls_new(const struct td_tls_env *env, struct td_conn *
         td_hs_set_budget(&s->dir[i].hs, env->buffers);
     }
     td_resumption_init(&s->resumption, env->buffers);
+    s->dtls_cid_len[TD_CLIENT] = s->dtls_cid_len[TD_SERVER] = -1;
     if (env->keylog)
         conn->sum.decryption = TD_DECRYPTION_NO_KEYS;
     return s;
@@ -116,6 +117,8 @@ void td_sess_emit(struct td_tls_session *s, int side, struct td_message *m)
                                 td_sess_direction(s, side));
     if (m->parsed)
         td_sess_note_facts(s, m->from, m);
+    if (s->dtls_stamp)
+        m->dtls = *s->dtls_stamp;
     td_conn_message(s->conn, m, s->now);
 }
 
@@ -195,6 +198,8 @@ void td_sess_on_client_hello(struct td_tls_session *s, struct td_client_hello *c
         if (ch->ja4)
             td_conn_set_ja4(s->conn, ch->ja4);
     }
+    if (ch->has_connection_id) /* DTLS: the CID of the records the server sends */
+        s->dtls_cid_len[TD_SERVER] = (int)ch->connection_id.len;
     for (size_t i = 0; i < ch->supported_versions.n; i++)
         if (ch->supported_versions.v[i] == TD_VERSION_TLS_1_3)
             s->offered_tls13 = true;
@@ -222,9 +227,11 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
         return;
     }
     s->sh_seen = true;
+    if (sh->has_connection_id) /* DTLS: the CID of the records the client sends */
+        s->dtls_cid_len[TD_CLIENT] = (int)sh->connection_id.len;
     s->version = sh->version;
     s->cipher_suite = sh->cipher_suite;
-    s->tls13 = sh->version == TD_VERSION_TLS_1_3;
+    s->tls13 = sh->version == TD_VERSION_TLS_1_3 || sh->version == TD_VERSION_DTLS_1_3;
     s->kex = td_kex_of_suite(sh->cipher_suite);
     sum->has_version = true;
     sum->version = sh->version;
@@ -292,8 +299,10 @@ static void on_server_certificate(struct td_tls_session *s, const struct td_cert
 static int parse_message(struct td_tls_session *s, int side, const struct td_hs_message *hm,
                          struct td_message *m, struct td_parse *p)
 {
-    struct td_parse_context ctx = {s->version, s->tls13, &s->kex, s->env->certs, s->env->quic,
-                                   s->env->cfg->max_handshake_message};
+    /* the message formats of DTLS are those of the TLS version it is built on */
+    struct td_parse_context ctx = {td_version_tls_equivalent(s->version), s->tls13, &s->kex,
+                                   s->env->certs, s->env->quic, s->env->cfg->max_handshake_message,
+                                   s->env->dtls};
     /* the capture may have kept fewer bytes than the message declares */
     struct td_cur body = td_cur_make_partial(hm->body, hm->available, hm->length);
     int rc = td_parse_handshake(p, &ctx, body, m);
@@ -334,6 +343,9 @@ static int parse_message(struct td_tls_session *s, int side, const struct td_hs_
             td_conn_set_alpn(s->conn, m->u.encrypted_extensions.alpn.data,
                              m->u.encrypted_extensions.alpn.len);
         break;
+    case TD_MSG_HELLO_VERIFY_REQUEST:
+        s->hvr_seen = true;
+        break;
     case TD_MSG_FINISHED:
         s->dir[side].finished_seen = true;
         if (s->dir[side].reading_decrypted && s->dec) /* TLS 1.3 (not a 0-RTT record without it) */
@@ -367,7 +379,7 @@ void td_sess_on_message(void *ctx, int side, const struct td_hs_message *hm)
         td_sess_fix_roles(s, sender == TD_SENT_BY_CLIENT ? side : 1 - side);
     td_parse_begin(&p, s->env->arena);
     p.digests = s->env->digests;
-    struct td_hello_order before = {s->client_hellos, s->hrr_seen, s->sh_seen};
+    struct td_hello_order before = {s->client_hellos, s->hrr_seen, s->sh_seen, s->hvr_seen};
     const char *out_of_order;
     char fault[128];
 
@@ -401,7 +413,7 @@ void td_sess_on_message(void *ctx, int side, const struct td_hs_message *hm)
     td_sess_emit(s, side, &m);
     td_sess_report_parse(s, &p);
     td_sess_transcript_report(s, side, &m);
-    if (td_hello_version_odd(&m, fault, sizeof fault))
+    if (td_hello_version_odd(&m, s->env->dtls, fault, sizeof fault))
         td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now, "%s", fault);
     out_of_order = m.parsed && !m.truncated ? td_hello_out_of_order(&before, m.kind) : NULL;
     if (out_of_order)

@@ -95,6 +95,11 @@ struct td_tls_session {
         uint16_t version, suite;
         uint8_t server_random[32];
     } hello12;
+    bool hvr_seen;                  /* DTLS: a HelloVerifyRequest (RFC 6347 §4.2.1) */
+    const struct td_dtls_stamp *dtls_stamp; /* DTLS: where the record being read was */
+    uint64_t dtls_records[2];       /* DTLS: records handed to the session, by side */
+    int dtls_cid_len[2];            /* DTLS: connection ID length on the records each role
+                                     * (enum td_side) sends, from the peer's hello; -1: none */
 };
 
 /* ---- session.c: the connection's roles and what it tells the model ---- */

@@ -296,7 +296,7 @@ void td_sess_on_record(void *ctx, int side, const struct td_record *r)
         on_sslv2(s, side, r);
         return;
     }
-    if (!td_version_known(r->version) && !s->dir[side].reported_version) {
+    if (!td_version_known_for(r->version, s->env->dtls) && !s->dir[side].reported_version) {
         s->dir[side].reported_version = true;
         td_conn_anomaly(s->conn, TD_ANOM_BAD_VERSION, s->now,
                         "record[%llu] (%s): legacy_record_version 0x%04x is not an SSL/TLS "

@@ -1,5 +1,5 @@
 # tests/fuzz/fuzz.mk — libFuzzer targets, included by the top-level Makefile.
-#   make fuzz-build     build-fuzz/fuzz_{tls_stream,message,pcap,keylog,decrypt,decrypt12} and the seeds
+#   make fuzz-build     build-fuzz/fuzz_{tls_stream,message,pcap,keylog,decrypt,decrypt12,udp} and the seeds
 #   make fuzz           each target for FUZZ_SECONDS (default 60), corpora kept
 #                       in build-fuzz/corpus/<target>/; fails on any crash, leak,
 #                       timeout or out-of-memory
@@ -17,7 +17,7 @@ FUZZ_DIR     := build-fuzz
 FUZZ_SECONDS ?= 60
 FUZZ_SEED    ?= 1
 FUZZ_SMOKE_SECONDS ?= 10
-FUZZ_TARGETS := fuzz_tls_stream fuzz_message fuzz_pcap fuzz_keylog fuzz_decrypt fuzz_decrypt12
+FUZZ_TARGETS := fuzz_tls_stream fuzz_message fuzz_pcap fuzz_keylog fuzz_decrypt fuzz_decrypt12 fuzz_udp
 FUZZ_BINS    := $(FUZZ_TARGETS:%=$(FUZZ_DIR)/%)
 FUZZ_SAN     := -fsanitize=address,undefined -fno-sanitize-recover=undefined
 FUZZ_CFLAGS  := $(CSTD) $(filter-out -Werror,$(WARN)) -O1 -g -fno-omit-frame-pointer \
@@ -35,6 +35,7 @@ FUZZ_MAXLEN_fuzz_message    := 8192
 FUZZ_MAXLEN_fuzz_keylog     := 8192
 FUZZ_MAXLEN_fuzz_decrypt    := 16384
 FUZZ_MAXLEN_fuzz_decrypt12  := 16384
+FUZZ_MAXLEN_fuzz_udp        := 16384
 
 FUZZ_ENV := ASAN_OPTIONS=$${ASAN_OPTIONS:-detect_leaks=1} \
             UBSAN_OPTIONS=$${UBSAN_OPTIONS:-halt_on_error=1:print_stacktrace=1}

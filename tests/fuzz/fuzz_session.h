@@ -60,13 +60,10 @@ static void fuzz_session_open(struct fuzz_session *f, const struct td_digests *d
     td_conn_init(&f->conn, &f->rep, 1, &ep[client], &ep[1 - client], NULL, 0, now);
 }
 
-/* The connection ends: what was left, the connection and stats events, then everything freed. */
-static void fuzz_session_close(struct fuzz_session *f, struct td_tls_session *s, td_time_us now)
+/* After the connection's reader ended (and was freed): the connection and
+ * stats events, then everything freed. */
+static inline void fuzz_session_finish(struct fuzz_session *f, td_time_us now)
 {
-    td_tls_end(s, now);
-    if (f->conn.sum.tls_seen || f->conn.sum.anomalies > 0)
-        td_conn_finish(&f->conn, now);
-    td_tls_free(s);
     td_conn_release(&f->conn);
     {
         struct td_event ev = {.type = TD_EV_STATS, .ts = now, .u.stats = &f->stats};
@@ -77,6 +74,16 @@ static void fuzz_session_close(struct fuzz_session *f, struct td_tls_session *s,
     td_resume_map_free(f->env.resume);
     td_validator_free(f->env.validator);
     td_arena_free(&f->arena);
+}
+
+/* The connection ends: what was left, the connection and stats events, then everything freed. */
+static inline void fuzz_session_close(struct fuzz_session *f, struct td_tls_session *s, td_time_us now)
+{
+    td_tls_end(s, now);
+    if (f->conn.sum.tls_seen || f->conn.sum.anomalies > 0)
+        td_conn_finish(&f->conn, now);
+    td_tls_free(s);
+    fuzz_session_finish(f, now);
 }
 
 #endif

@@ -3,7 +3,8 @@
 
     tests/fuzz/make-seeds.py [OUTDIR]        (default build-fuzz/seeds)
 
-Writes OUTDIR/fuzz_pcap, OUTDIR/fuzz_tls_stream and OUTDIR/fuzz_message:
+Writes OUTDIR/fuzz_pcap, OUTDIR/fuzz_tls_stream, OUTDIR/fuzz_message and
+OUTDIR/fuzz_udp:
 
   fuzz_pcap        every tests/pcaps/*.pcap, tests/pcaps/derived/* and
                    tests/pcaps/hostile/* capture (up to 64 KiB),
@@ -21,6 +22,10 @@ Writes OUTDIR/fuzz_pcap, OUTDIR/fuzz_tls_stream and OUTDIR/fuzz_message:
                    fuzz_message.c), plus a few hand-made forms no fixture has
                    (SSLv2 hellos, TLS 1.3 Certificate/CertificateRequest/
                    NewSessionTicket, KeyUpdate, CertificateStatus)
+  fuzz_udp         the datagrams of each UDP flow (QUIC, DTLS) of
+                   tests/pcaps/*.pcap and tests/pcaps/hostile/*.pcap, in the
+                   format of fuzz_udp.c, whole, with the DTLS flag, and with
+                   every other datagram cut in half
 
 Only the standard library; deterministic; runs in well under a second.
 """
@@ -92,6 +97,47 @@ def reassemble(d):
         if off + len(p) > len(buf):
             buf += p[len(buf) - off:]
     return bytes(buf)
+
+
+# ---- UDP flows -------------------------------------------------------------------
+
+def udp_flows(path):
+    """[[(side, payload)]] of the UDP flows (IPv4/IPv6, unfragmented) of a capture;
+    side 0 sent the flow's first datagram."""
+    capture = pcaplib.read_capture(path)
+    flows, order = {}, []
+    for fr in capture.frames:
+        off = pcaplib.ip_offset(capture.linktype, fr.data)
+        if off is None or off >= len(fr.data):
+            continue
+        ip = fr.data[off:]
+        if ip[0] >> 4 == 4 and len(ip) >= 28 and ip[9] == 17 and not (ip[6] & 0x3f or ip[7]):
+            hl = (ip[0] & 15) * 4
+            src, dst, udp = ip[12:16], ip[16:20], ip[hl:]
+        elif ip[0] >> 4 == 6 and len(ip) >= 48 and ip[6] == 17:
+            src, dst, udp = ip[8:24], ip[24:40], ip[40:]
+        else:
+            continue
+        if len(udp) < 8:
+            continue
+        sport, dport, ulen = struct.unpack('!HHH', udp[:6])
+        a, b = (src, sport), (dst, dport)
+        key = (min(a, b), max(a, b))
+        if key not in flows:
+            flows[key] = {'first': a, 'dgrams': []}
+            order.append(key)
+        flows[key]['dgrams'].append((0 if a == flows[key]['first'] else 1, udp[8:ulen]))
+    return [flows[k]['dgrams'] for k in order]
+
+
+def udp_seed(flags, dgrams, cut_every=0):
+    out = bytearray([flags])
+    for i, (side, payload) in enumerate(dgrams):
+        cut = 2 if cut_every and i % cut_every == cut_every - 1 else 0
+        out += bytes([side | cut]) + struct.pack('!H', len(payload)) + payload
+        if len(out) > MAX_STREAM_INPUT:
+            break
+    return bytes(out[:MAX_STREAM_INPUT])
 
 
 # ---- TLS framing ---------------------------------------------------------------
@@ -333,7 +379,7 @@ def main():
     hostile = sorted(os.path.join(hostile_dir, n) for n in os.listdir(hostile_dir)
                      if n.endswith(('.pcap', '.pcapng'))) if os.path.isdir(hostile_dir) else []
     seeds = {'fuzz_pcap': {}, 'fuzz_tls_stream': {}, 'fuzz_message': {}, 'fuzz_keylog': {}, 'fuzz_decrypt': {},
-             'fuzz_decrypt12': {}}
+             'fuzz_decrypt12': {}, 'fuzz_udp': {}}
 
     def add(target, name, data):
         seeds[target][name] = data
@@ -360,6 +406,13 @@ def main():
                 dsb = pcapng_with_secrets(pcaplib.read_capture(path), f.read())
             if len(dsb) <= MAX_PCAP:
                 add('fuzz_pcap', name + '-dsb', dsb)
+
+    for path in pcaps + [h for h in hostile if h.endswith('.pcap')]:
+        name = os.path.splitext(os.path.basename(path))[0]
+        for fi, dgrams in enumerate(udp_flows(path)):
+            add('fuzz_udp', '%s-u%d' % (name, fi), udp_seed(0x00, dgrams))
+            add('fuzz_udp', '%s-u%d-dtls-text' % (name, fi), udp_seed(0x03, dgrams))
+            add('fuzz_udp', '%s-u%d-cut-small' % (name, fi), udp_seed(0xc0, dgrams, 2))
 
     schedules = [
         (0x00, []),

@@ -1062,6 +1062,33 @@ def check_quic_initials(o, text, r, scale, fails):
     need_sentinel(o, fails)
 
 
+# ---- issue 9: dtls
+
+def check_dtls_fragments(o, text, r, scale, fails):
+    port = hostile.DTLS_PORT
+    need_anomalies(o, ["dtls_fragment_conflict", "dtls_malformed", "limit_reached",
+                       "incomplete_message", "truncated_capture"], fails)
+    for p in (port, port + 1, port + 4, port + 5, port + 6):
+        conn = need_hello(o, p, "dtls.hostile.test", fails, label="dtls: ")
+        if conn is not None and len(o.messages(conn, "ClientHello")) != 1:
+            fails.append("conn %d: %d ClientHello events, expected 1 (a resent message is not a "
+                         "new one)" % (conn, len(o.messages(conn, "ClientHello"))))
+    for p, kind in ((port, "dtls_fragment_conflict"), (port + 1, "dtls_malformed"),
+                    (port + 2, "limit_reached"), (port + 2, "incomplete_message"),
+                    (port + 3, "dtls_malformed"), (port + 4, "dtls_malformed"),
+                    (port + 5, "limit_reached"), (port + 6, "truncated_capture")):
+        conn = (o.conn_by_port(p) or [None])[0]
+        if conn is None or not any(a["what"] == kind for a in o.anomalies(conn)):
+            fails.append("client port %d: no %s anomaly" % (p, kind))
+    for c in o.conns:
+        if port <= c["client"]["port"] <= port + 6 and c.get("transport") != "dtls":
+            fails.append("conn %d: transport %r, expected dtls" % (c["conn"], c.get("transport")))
+    conn = (o.conn_by_port(port + 2) or [None])[0]
+    if conn is not None and o.messages(conn):
+        fails.append("conn %d: the flooded message that never completed gave an event" % conn)
+    need_sentinel(o, fails)
+
+
 class Case:
     def __init__(self, name, gen, check, rc=0, args=(), stream=False, text=True,
                  stdin_file=False, explain=False, warnings=False):
@@ -1119,6 +1146,7 @@ CASES = [
          args=["--max-handshake-size", "2097152"], text=False),
     Case("cert-trailing-bytes", "cert-trailing-bytes", check_cert_trailing_bytes),
     Case("quic-initials", "quic-initials", check_quic_initials),
+    Case("dtls-fragments", "dtls-fragments", check_dtls_fragments),
 ]
 
 

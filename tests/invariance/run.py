@@ -23,6 +23,9 @@ sys.path.insert(0, os.path.join(ROOT, "tools"))
 import mangle  # noqa: E402  (tools/mangle.py)
 
 MODES = ["recut", "reorder", "dup", "vlan", "fragment", "recut,reorder,dup,vlan,fragment"]
+# DTLS fixtures (dtls*.pcap): their datagrams duplicated, reordered within a
+# flight in clear, IP-fragmented (tools/mangle.py udp-* modes)
+UDP_MODES = ["udp-dup", "udp-reorder", "udp-fragment", "udp-dup,udp-reorder,udp-fragment"]
 SEEDS = [1, 2]
 DROP = {"ts", "frame", "start", "end", "vlan", "anomalies"}
 # The same traffic in other link-layer encapsulations (tools/derive-fixtures.sh).
@@ -81,7 +84,8 @@ def main():
                 if normalized(tool, path) != want:
                     failures += 1
                     print(f"FAIL {name} as {variant}: output differs")
-            for mode in MODES:
+            modes = MODES + (UDP_MODES if os.path.basename(capture).startswith("dtls") else [])
+            for mode in modes:
                 for seed in SEEDS:
                     mangle.mangle(capture, mangled, set(mode.split(",")), seed)
                     runs += 1
@@ -100,7 +104,8 @@ def main():
     if failures:
         print(f"invariance: {failures} of {runs} mangled captures differ")
         return 1
-    print(f"invariance: {runs} variants ({len(runs_of)} fixture runs x {len(MODES)} modes x "
+    print(f"invariance: {runs} variants ({len(runs_of)} fixture runs x {len(MODES)} modes (DTLS: "
+          f"+{len(UDP_MODES)} UDP modes) x "
           f"{len(SEEDS)} seeds, and other link types) give the same handshake output")
     return 0
 
