@@ -24,7 +24,7 @@ SRC_LIB := $(sort $(wildcard src/common/*.c src/net/*.c src/tls/*.c src/model/*.
 SRC_CLI := $(sort $(wildcard src/cli/*.c))
 
 BUILD   ?= build
-LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/report_assets.o
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
 .PHONY: all deps test-deps demo test bench-smoke unit golden cli corpus crosscheck invariance hostile memcheck asan-test fuzz fuzz-smoke \
@@ -33,6 +33,16 @@ CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 all: $(BUILD)/tlsdissect
 
 $(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The --html report's stylesheet and script, compiled in as C arrays (src/output/html.c).
+REPORT_ASSETS := src/output/report/report.css src/output/report/report.js
+$(BUILD)/report_assets.c: $(REPORT_ASSETS) tools/embed-assets.sh
+	@mkdir -p $(dir $@)
+	tools/embed-assets.sh $(REPORT_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/report_assets.o: $(BUILD)/report_assets.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
