@@ -27,7 +27,7 @@ BUILD   ?= build
 LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/report_assets.o
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test-deps demo test bench-smoke unit golden cli corpus crosscheck invariance hostile memcheck asan-test fuzz fuzz-smoke \
+.PHONY: all deps test-deps demo test bench-smoke unit golden cli corpus crosscheck invariance hostile html-test memcheck asan-test fuzz fuzz-smoke \
         regen regen-check update-expected clean bench stress install
 
 all: $(BUILD)/tlsdissect
@@ -113,6 +113,7 @@ test: test-deps
 	$(MAKE) crosscheck
 	$(MAKE) invariance
 	$(MAKE) hostile
+	$(MAKE) html-test
 	$(MAKE) asan-test
 	$(MAKE) memcheck
 	$(MAKE) fuzz-smoke
@@ -150,6 +151,11 @@ memcheck: all
 # Crafted hostile captures (tools/hostile.py): small in make test, full size in make stress.
 hostile: all
 	$(PYTHON) tests/hostile/run.py
+
+# The --html report in headless Chromium (skipped, saying so, when chromium is not installed);
+# screenshots in $(BUILD)/html-test.
+html-test: all
+	$(PYTHON) tests/html/run.py --tlsdissect $(BUILD)/tlsdissect --out $(BUILD)/html-test
 
 stress: all
 	$(PYTHON) tests/hostile/run.py --scale full

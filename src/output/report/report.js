@@ -268,8 +268,14 @@
     td.appendChild(document.createTextNode(s.resumed || ''));
     if (s.resumed_from) {
       td.appendChild(document.createTextNode(' from '));
-      td.appendChild(el('a', { href: '#conn-' + s.resumed_from, 'class': 'resumed-link', 'data-conn': s.resumed_from }, '#' + s.resumed_from));
+      td.appendChild(connectionLink(s.resumed_from, '#' + s.resumed_from));
     }
+  }
+
+  /* A link to a connection's ladder; plain text when the page does not show it (--sni, --conn). */
+  function connectionLink(id, text) {
+    if (!conns.has(id)) return el('span', { title: 'not in this report' }, text + ' (not shown)');
+    return el('a', { href: '#conn-' + id, 'class': 'resumed-link', 'data-conn': id }, text);
   }
 
   var sortColumn = 0, sortDescending = false, filterText = '';
@@ -462,7 +468,7 @@
     var h = el('h3', null, 'Connection ' + c.id + ' ', el('span', { 'class': 'endpoints' },
       endpointText(c.client) + ' \u2192 ' + endpointText(c.server) + (sni ? '  ' + sni : '')));
     var resumed = s.resumed_from ? el('p', { 'class': 'resumed' }, 'Resumes the session of ',
-      el('a', { href: '#conn-' + s.resumed_from, 'class': 'resumed-link', 'data-conn': s.resumed_from }, 'connection ' + s.resumed_from),
+      connectionLink(s.resumed_from, 'connection ' + s.resumed_from),
       ' (' + s.resumed + ').') : null;
     var details = el('div', { 'class': 'details', hidden: '' });
     var section = el('section', { id: 'conn-' + c.id, 'class': 'conn', 'data-conn': c.id }, h,
