@@ -260,6 +260,7 @@ def main():
     ap.add_argument("--out", default=os.path.join(ROOT, "build", "html-test"))
     ap.add_argument("--readme-image", action="store_true", help="also write docs/report-screenshot.png")
     a = ap.parse_args()
+    a.out = os.path.abspath(a.out)  # the pages are opened as file:// URLs
     sys.path.insert(0, os.path.join(ROOT, "tools"))
     os.makedirs(a.out, exist_ok=True)
     started = time.time()
