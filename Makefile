@@ -24,15 +24,25 @@ SRC_LIB := $(sort $(wildcard src/common/*.c src/net/*.c src/tls/*.c src/model/*.
 SRC_CLI := $(sort $(wildcard src/cli/*.c))
 
 BUILD   ?= build
-LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o)
+LIB_OBJ := $(SRC_LIB:%.c=$(BUILD)/obj/%.o) $(BUILD)/obj/report_assets.o
 CLI_OBJ := $(SRC_CLI:%.c=$(BUILD)/obj/%.o)
 
-.PHONY: all deps test-deps demo test bench-smoke unit golden cli corpus crosscheck invariance hostile memcheck asan-test fuzz fuzz-smoke \
+.PHONY: all deps test-deps demo test bench-smoke unit golden cli corpus crosscheck invariance hostile html-test memcheck asan-test fuzz fuzz-smoke \
         regen regen-check update-expected clean bench stress install print-libs
 
 all: $(BUILD)/tlsdissect
 
 $(BUILD)/obj/%.o: %.c
+	@mkdir -p $(dir $@)
+	$(CC) $(ALL_CFLAGS) -c $< -o $@
+
+# The --html report's stylesheet and script, compiled in as C arrays (src/output/html.c).
+REPORT_ASSETS := src/output/report/report.css src/output/report/report.js
+$(BUILD)/report_assets.c: $(REPORT_ASSETS) tools/embed-assets.sh
+	@mkdir -p $(dir $@)
+	tools/embed-assets.sh $(REPORT_ASSETS) > $@.tmp && mv $@.tmp $@
+
+$(BUILD)/obj/report_assets.o: $(BUILD)/report_assets.c
 	@mkdir -p $(dir $@)
 	$(CC) $(ALL_CFLAGS) -c $< -o $@
 
@@ -103,6 +113,7 @@ test: test-deps
 	$(MAKE) crosscheck
 	$(MAKE) invariance
 	$(MAKE) hostile
+	$(MAKE) html-test
 	$(MAKE) asan-test
 	$(MAKE) memcheck
 	$(MAKE) fuzz-smoke
@@ -140,6 +151,11 @@ memcheck: all
 # Crafted hostile captures (tools/hostile.py): small in make test, full size in make stress.
 hostile: all
 	$(PYTHON) tests/hostile/run.py
+
+# The --html report in headless Chromium (skipped, saying so, when chromium is not installed);
+# screenshots in $(BUILD)/html-test.
+html-test: all
+	$(PYTHON) tests/html/run.py --tlsdissect $(BUILD)/tlsdissect --out $(BUILD)/html-test
 
 stress: all
 	$(PYTHON) tests/hostile/run.py --scale full

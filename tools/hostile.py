@@ -1522,6 +1522,40 @@ def case_bidi_names(w, scale, rng):
     sentinel(w, make_cert())
 
 
+# ---- issue 12: the --html report
+
+# Server names, ALPN names and certificate names that would run script or end
+# an element if the report put them in its markup instead of text nodes: the
+# browser test (tests/html/run.py) checks that window.__tdInjected stays unset.
+HTML_EVIL = [
+    b"</script><script>window.__tdInjected=1</script>.example",
+    b"<!--<script>window.__tdInjected=2</script>",
+    b'"><img src=x onerror="window.__tdInjected=3">',
+    b"'\xe2\x80\xa8\xe2\x80\xa9<svg onload=window.__tdInjected=4>",
+    b"bad\xff\xfe<b>utf8</b>\x00\x1b[31m&amp;\\u003c",
+    b"</SCRIPT ><!-- <script>",
+]
+# The CN is a UTF8String (valid UTF-8 to be decoded), the SAN dNSName raw bytes.
+HTML_EVIL_CN = b"<script>window.__tdInjected=5</script>\"'&"
+HTML_EVIL_SAN = b"</script><img src=x onerror=window.__tdInjected=6>\xff"
+HTML_EVIL_PORT = 47100
+
+
+def case_html_injection(w, scale, rng):
+    """ClientHellos (client port 47100 + i) whose SNI is HTML_EVIL[i] and
+    whose ALPN list is [HTML_EVIL[i+1], "h2"], answered with that ALPN and a
+    certificate whose CN and SAN hold markup (HTML_EVIL_CN, HTML_EVIL_SAN):
+    script tags, comment openers, quotes, U+2028/U+2029, invalid UTF-8 and
+    control bytes, for the --html report's escaping.  Then the sentinel."""
+    cert = make_cert(HTML_EVIL_CN, HTML_EVIL_SAN)
+    for i, sni in enumerate(HTML_EVIL):
+        alpn = HTML_EVIL[(i + 1) % len(HTML_EVIL)]
+        full_handshake(w, cert, "10.12.0.%d" % (i + 1), HTML_EVIL_PORT + i, "192.0.2.12", 443,
+                       ch=client_hello(sni, alpn=(alpn, b"h2")),
+                       flight=server_flight(cert, alpn=alpn), rng=rng)
+    sentinel(w, make_cert())
+
+
 # ---- issue 6: tables
 
 # tlsdissect's connection hash up to commit 7c89594: the 48-byte key (family,
@@ -2049,6 +2083,7 @@ CASES = {
     "cert13-extensions-lie": case_cert13_extensions_lie,
     "san-faults": case_san_faults,
     "bidi-names": case_bidi_names,
+    "html-injection": case_html_injection,
     "clock-outlier": case_clock_outlier,
     "clock-sparse": case_clock_sparse,
     "hash-flood": case_hash_flood,

@@ -2,13 +2,14 @@
 # Install the Debian packages tlsdissect needs, and only those missing.
 #   tools/install-deps.sh build   -- compiler, libpcap, cJSON, libcrypto, zlib, zstd, xz, brotli
 #   tools/install-deps.sh test    -- build + cmocka, tshark, tcpdump, sanitizer/fuzz runtime,
-#                                    ngtcp2 example client and server (QUIC fixtures)
+#                                    ngtcp2 example client and server (QUIC fixtures),
+#                                    chromium, chromium-driver, python3-selenium (make html-test)
 # Runs as root on a fresh Debian machine, non-interactively; as another user it
 # only reports what is missing.
 set -eu
 
 build_pkgs="gcc make pkg-config libpcap-dev libcjson-dev libssl-dev zlib1g-dev libzstd-dev liblzma-dev libbrotli-dev ca-certificates"
-test_pkgs="libcmocka-dev tshark tcpdump openssl gnutls-bin clang libclang-rt-dev python3 valgrind man-db zstd brotli xz-utils ngtcp2-client ngtcp2-server python3-cryptography"
+test_pkgs="libcmocka-dev tshark tcpdump openssl gnutls-bin clang libclang-rt-dev python3 valgrind man-db zstd brotli xz-utils ngtcp2-client ngtcp2-server python3-cryptography chromium chromium-driver python3-selenium"
 
 want="$build_pkgs"
 [ "${1:-build}" = "test" ] && want="$build_pkgs $test_pkgs"

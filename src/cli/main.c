@@ -252,6 +252,8 @@ int main(int argc, char **argv)
     r.packet_limit = o.packet_limit;
     if (o.json) {
         r.sink = td_json_sink_new(out);
+    } else if (o.summary) {
+        r.sink = td_summary_sink_new(out);
     } else {
         struct td_text_options topt = {want_color(&o, out), o.explain, r.live};
         r.sink = td_text_sink_new(out, &topt);
@@ -294,10 +296,30 @@ int main(int argc, char **argv)
         to_writer = td_pcap_writer_sink(packets, to_writer);
         o.engine.observer = td_pcap_writer_observer(packets);
     }
-    if (r.sink && (o.sni_glob || o.conns))
+    FILE *html_out = NULL;
+    struct td_sink *html = NULL;
+    if (o.html) {
+        struct td_html_options hopt = {o.files, o.nfiles, o.explain};
+        if ((html_out = fopen(o.html, "w")) == NULL) {
+            fprintf(stderr, "tlsdissect: %s: cannot write: ", o.html);
+            perror(NULL);
+            td_pcap_writer_close(packets, stderr);
+            td_validator_free(o.engine.validator);
+            td_keylog_free(o.engine.keylog);
+            td_sink_free(r.sink);
+            td_options_free(&o);
+            return 2;
+        }
+        setvbuf(html_out, NULL, _IOFBF, 1 << 20);
+        to_writer = html = td_html_sink_new(html_out, to_writer, &hopt);
+    }
+    if (r.sink && to_writer && (o.sni_glob || o.conns))
         to_writer = selection = td_select_sink_new(to_writer, o.sni_glob, o.conns, o.nconns);
     r.engine = r.sink && to_writer ? td_engine_new(&o.engine, to_writer) : NULL;
     if (r.engine == NULL) {
+        td_html_sink_close(html);
+        if (html_out)
+            fclose(html_out);
         td_pcap_writer_close(packets, stderr);
         td_select_sink_free(selection);
         fprintf(stderr, "tlsdissect: out of memory\n");
@@ -327,6 +349,10 @@ int main(int argc, char **argv)
         status = 1;
     }
     td_engine_free(r.engine);
+    if (html && (!td_html_sink_close(html) | (fclose(html_out) != 0)) && status == 0) {
+        fprintf(stderr, "tlsdissect: %s: writing the report failed\n", o.html);
+        status = 1;
+    }
     if (td_pcap_writer_close(packets, stderr) != 0 && status == 0)
         status = 1;
     td_select_sink_free(selection);

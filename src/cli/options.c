@@ -33,6 +33,8 @@ enum {
     OPT_LIST_INTERFACES,
     OPT_FILES,
     OPT_KEYLOG_FILE,
+    OPT_HTML,
+    OPT_SUMMARY,
 };
 
 static const struct option long_options[] = {
@@ -53,6 +55,8 @@ static const struct option long_options[] = {
     {"list-interfaces", no_argument, NULL, OPT_LIST_INTERFACES},
     {"files", no_argument, NULL, OPT_FILES},
     {"keylog-file", required_argument, NULL, OPT_KEYLOG_FILE},
+    {"html", required_argument, NULL, OPT_HTML},
+    {"summary", no_argument, NULL, OPT_SUMMARY},
     {"help", no_argument, NULL, 'h'},
     {"version", no_argument, NULL, OPT_VERSION},
     {NULL, 0, NULL, 0},
@@ -73,6 +77,10 @@ static void usage(FILE *f)
             "  --files                 the words after the options are files, not a filter\n"
             "  -i IFACE                sniff a live interface (Ctrl-C prints a summary)\n"
             "  --json                  NDJSON events (docs/output-contract.md)\n"
+            "  --summary               statistics tables instead of the transcript: counts by\n"
+            "                          version, cipher suite, server name, JA4, ...\n"
+            "  --html FILE             also write a report page to FILE: overview, tables,\n"
+            "                          charts and a ladder diagram per connection\n"
             "  -o FILE                 write the output to FILE\n"
             "  -w FILE                 also write the packets of the connections shown to\n"
             "                          FILE (pcap), e.g. with --sni to cut them out\n"
@@ -86,7 +94,7 @@ static void usage(FILE *f)
             "  --sni GLOB              only connections whose server name matches GLOB\n"
             "                          (shell pattern, any case: '*.example.com')\n"
             "  --conn N[,M...]         only these connections (numbers as printed; repeatable)\n"
-            "  --explain               explain what each message does (text output)\n"
+            "  --explain               explain what each message does (text output, --html)\n"
             "  --color[=WHEN]          colour: auto (default, only on a terminal), always, never\n"
             "  --ca-file FILE          trust store file for certificate validation\n"
             "  --ca-path DIR           trust store directory for certificate validation\n"
@@ -273,6 +281,16 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
         case OPT_EXPLAIN:
             o->explain = true;
             break;
+        case OPT_HTML:
+            if (strcmp(optarg, "-") == 0) {
+                fprintf(stderr, "tlsdissect: --html: give a file ('-' is where the events go)\n");
+                return TD_OPTS_USAGE;
+            }
+            o->html = optarg;
+            break;
+        case OPT_SUMMARY:
+            o->summary = true;
+            break;
         case OPT_COLOR:
             if (optarg == NULL || strcmp(optarg, "always") == 0)
                 o->color = TD_COLOR_ALWAYS;
@@ -364,8 +382,13 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
     for (; trailing_files && optind < argc; optind++)
         if (add_path(&o->files, &o->nfiles, argv[optind]) != 0)
             return TD_OPTS_USAGE;
-    if (o->explain && o->json)
-        fprintf(stderr, "tlsdissect: --explain applies to the text output; ignored with --json\n");
+    if (o->summary && o->json) {
+        fprintf(stderr, "tlsdissect: --summary prints text tables; it cannot be combined with --json\n");
+        return TD_OPTS_USAGE;
+    }
+    if (o->explain && (o->json || o->summary) && o->html == NULL)
+        fprintf(stderr, "tlsdissect: --explain applies to the text output and --html; ignored with %s\n",
+                o->json ? "--json" : "--summary");
     if (o->live.drop_to_user && o->iface == NULL)
         fprintf(stderr, "tlsdissect: -Z applies to a live capture (-i); ignored\n");
     if ((o->nfiles == 0) == (o->iface == NULL)) {

@@ -20,6 +20,8 @@ struct td_options {
     const char *iface;    /* -i */
     bool json;
     bool explain;
+    bool summary;         /* --summary: statistics tables instead of the transcript */
+    const char *html;     /* --html: the report page's file */
     enum td_color_mode color;
     const char *output;   /* -o */
     const char *write_packets; /* -w: the packets of the connections shown */

@@ -757,9 +757,9 @@ static cJSON *stats_event(struct json_writer *j, const struct td_event *ev)
     return o;
 }
 
-static void json_event(struct td_sink *sink, const struct td_event *ev)
+/* The event's line in j->buf (no newline), or NULL when out of memory. */
+static const char *render_event(struct json_writer *j, const struct td_event *ev)
 {
-    struct json_writer *j = (struct json_writer *)sink;
     cJSON *o = NULL;
 
     switch (ev->type) {
@@ -769,20 +769,35 @@ static void json_event(struct td_sink *sink, const struct td_event *ev)
     case TD_EV_STATS: o = stats_event(j, ev); break;
     }
     if (o == NULL)
-        return;
+        return NULL;
     while (!cJSON_PrintPreallocated(o, j->buf, (int)j->cap, 0)) {
         size_t cap = j->cap * 2;
         char *grown = cap < (1u << 30) ? realloc(j->buf, cap) : NULL;
         if (grown == NULL) {
             cJSON_Delete(o);
-            return;
+            return NULL;
         }
         j->buf = grown;
         j->cap = cap;
     }
-    fputs(j->buf, j->w.out);
-    fputc('\n', j->w.out);
     cJSON_Delete(o);
+    return j->buf;
+}
+
+const char *td_json_render(struct td_sink *json, const struct td_event *ev)
+{
+    return render_event((struct json_writer *)json, ev);
+}
+
+static void json_event(struct td_sink *sink, const struct td_event *ev)
+{
+    struct json_writer *j = (struct json_writer *)sink;
+    const char *line = render_event(j, ev);
+
+    if (line == NULL || j->w.out == NULL)
+        return;
+    fputs(line, j->w.out);
+    fputc('\n', j->w.out);
 }
 
 static void json_destroy(struct td_writer *w)

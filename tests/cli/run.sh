@@ -73,6 +73,33 @@ one_line_error "18 packets of link type 113 not written" "-w of two link types"
 expect 1 "-w into a missing directory" -w "$tmp/no/such/dir.pcap" -r "$pcap"
 one_line_error "$tmp/no/such/dir.pcap: No such file or directory" "-w into a missing directory"
 expect 2 "-w -" -w - -r "$pcap"
+# --html: a page besides the normal output, which stays byte for byte what it is without it
+expect 2 "--html into a missing directory" --html "$tmp/no/such/r.html" -r "$pcap"
+one_line_error "$tmp/no/such/r.html: cannot write" "--html into a missing directory"
+expect 2 "--html -" --html - -r "$pcap"
+expect 2 "--summary with --json" --summary --json -r "$pcap"
+one_line_error "--summary prints text tables" "--summary with --json"
+"$bin" --json --sni 'server.*' -r tests/pcaps/tls10-rsa.pcap -r tests/pcaps/tls12-no-sni.pcap tcp >"$tmp/plain.json"
+expect 0 "--html with --json, --sni, two -r and a filter" --json --sni 'server.*' --html "$tmp/r.html" \
+    -r tests/pcaps/tls10-rsa.pcap -r tests/pcaps/tls12-no-sni.pcap tcp
+if cmp -s "$tmp/plain.json" "$tmp/out"; then pass=$((pass + 1)); else
+    echo "FAIL --html changed the --json output"; fail=1; fi
+# the page embeds exactly those events (tests/html/run.py checks them in a browser)
+python3 - "$tmp/r.html" "$tmp/plain.json" <<'PY' || { echo "FAIL --html does not embed the --json events"; fail=1; }
+import json, sys
+page = open(sys.argv[1], encoding="utf-8").read()
+assert page.startswith("<!DOCTYPE html>") and page.endswith("</html>\n")
+start = page.index('id="td-events">\n') + len('id="td-events">\n')
+block = page[start:page.index("</script>", start)]
+embedded = [json.loads(l) for l in block.split("\n") if l]
+plain = [json.loads(l) for l in open(sys.argv[2], encoding="utf-8").read().split("\n") if l]
+assert embedded == plain and len(plain) > 3, (len(embedded), len(plain))
+PY
+expect 0 "--html with -q and --explain" -q --explain --html "$tmp/q.html" -r "$pcap"
+if grep -q 'id="td-explain"' "$tmp/q.html"; then pass=$((pass + 1)); else
+    echo "FAIL --html --explain has no sentences"; fail=1; fi
+expect 0 "--summary" --summary -r "$pcap"
+stdout_has "^Cipher suite" "--summary prints the cipher suite table"
 expect 0 "--sni that matches nothing" --sni 'nothing.here' --json -r "$pcap"
 if grep -qv '"type":"stats"' "$tmp/out"; then echo "FAIL --sni that matches nothing wrote events"; fail=1; fi
 expect 0 "--app-data without a key log (nothing is decrypted: ignored)" --app-data 16 --json -r "$pcap"

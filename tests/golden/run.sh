@@ -21,18 +21,24 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 count=0
-# name  output-kind  arguments (capture paths relative to the project root)
+# name  output-kind (json, text, explain, summary, html)  arguments (capture paths relative to the project root)
 grep -v '^#' tests/golden/fixtures.tsv | while IFS='	' read -r name kind args; do
     [ -n "$name" ] || continue
     case "$kind" in
     json) ext=json; flags=--json ;;
     text) ext=txt; flags=--color=never ;;
     explain) ext=explain.txt; flags="--color=never --explain" ;;
+    summary) ext=summary.txt; flags=--summary ;;
+    html) ext=html; flags="-q --html $tmp/out" ;; # the report page is the output compared
     *) echo "fixtures.tsv: unknown kind '$kind' for $name" >&2; exit 2 ;;
     esac
     expected=tests/expected/$name.$ext
     # shellcheck disable=SC2086
-    "$bin" $flags $args >"$tmp/out" 2>"$tmp/err"
+    if [ "$kind" = html ]; then
+        "$bin" $flags $args >/dev/null 2>"$tmp/err"
+    else
+        "$bin" $flags $args >"$tmp/out" 2>"$tmp/err"
+    fi
     status=$?
     if [ $status -ne 0 ]; then
         echo "$name.$ext: exit status $status: $(head -c 300 "$tmp/err")"

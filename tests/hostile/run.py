@@ -943,6 +943,23 @@ def check_bidi_names(o, text, r, scale, fails):
 
 
 
+def check_html_injection(o, text, r, scale, fails):
+    """Markup in names is data: the contract's form in JSON (tests/html/run.py
+    renders it in a browser)."""
+    for i, raw in enumerate(hostile.HTML_EVIL):
+        conns = o.conn_by_port(hostile.HTML_EVIL_PORT + i)
+        if not conns:
+            fails.append("html %d: no connection" % i)
+            continue
+        ch = o.messages(conns[0], "ClientHello")
+        if not ch or ch[0].get("sni") != expected_escape(raw):
+            fails.append("html %d: ClientHello sni %r, expected %r" % (i, ch[0].get("sni") if ch else None,
+                                                                       expected_escape(raw)))
+        elif not is_clean(raw) and ch[0].get("sni_hex") != raw.hex():
+            fails.append("html %d: sni_hex %r" % (i, ch[0].get("sni_hex")))
+    need_sentinel(o, fails)
+
+
 # ---- issue 6: hiding -------------------------------------------------------
 
 def need_messages(o, port, kinds, fails, label):
@@ -1133,6 +1150,7 @@ CASES = [
     Case("many-certificates", "many-certificates", check_many_certificates),
     Case("long-lists", "long-lists", check_long_lists),
     Case("bidi-names", "bidi-names", check_bidi_names),
+    Case("html-injection", "html-injection", check_html_injection),
     Case("odd-versions", "odd-versions", check_odd_versions),
     Case("ack-before-data", "ack-before-data", check_ack_before_data),
     Case("gap-in-message", "gap-in-message", check_gap_in_message),

@@ -7,11 +7,11 @@ _tlsdissect()
     prev=${COMP_WORDS[COMP_CWORD-1]}
     opts="-r -i -o -w -c -s -p -Z -q -l -n -D -h --files --list-interfaces --json --explain --color
           --no-color --keylog-file --ca-file --ca-path --max-handshake-size --max-connections --idle-timeout
-          --max-tls-buffers --app-data --sni --conn --help --version"
+          --max-tls-buffers --app-data --sni --conn --html --summary --help --version"
     check_opts="--rules --update --verbose --junit --ca-file --ca-path --help"
 
     case $prev in
-    -r|-o|-w|--ca-file|--keylog-file|--rules|--junit)
+    -r|-o|-w|--html|--ca-file|--keylog-file|--rules|--junit)
         COMPREPLY=($(compgen -f -- "$cur"))
         return ;;
     --ca-path)
