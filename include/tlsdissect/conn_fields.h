@@ -65,6 +65,9 @@ enum td_conn_key {
     TD_CK_FINDINGS,
     TD_CK_FINDING_CODE,    /* inside each element of findings */
     TD_CK_FINDING_REASON,
+    TD_CK_SECRETS,         /* only with --show-secrets */
+    TD_CK_SECRET_LABEL,    /* inside each element of secrets */
+    TD_CK_SECRET_VALUE,
     /* inside client and server */
     TD_CK_ENDPOINT_IP,
     TD_CK_ENDPOINT_PORT,

@@ -129,6 +129,9 @@ bool td_keylog_following(const struct td_keylog *kl);
 size_t td_keylog_secret(struct td_keylog *kl, const uint8_t client_random[32],
                         enum td_keylog_label label, uint8_t *out);
 
+/* The label as the key log spells it ("CLIENT_RANDOM", ...). */
+const char *td_keylog_label_name(enum td_keylog_label label);
+
 /* Whether the log has this secret (without copying it). */
 bool td_keylog_has(struct td_keylog *kl, const uint8_t client_random[32], enum td_keylog_label label);
 

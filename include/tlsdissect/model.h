@@ -309,6 +309,15 @@ struct td_certificate_status {
     size_t response_length;
 };
 
+/* The keys that opened a decrypted record (RFC 8446 §7.1-7.3; RFC 5246 §6.3). */
+enum td_protection {
+    TD_PROTECTION_NONE = 0,
+    TD_PROTECTION_TLS13_EARLY,       /* client_early_traffic_secret */
+    TD_PROTECTION_TLS13_HANDSHAKE,   /* the sender's handshake traffic secret */
+    TD_PROTECTION_TLS13_APPLICATION, /* the sender's application traffic secret (N after KeyUpdates) */
+    TD_PROTECTION_TLS12_KEY_BLOCK,   /* the sender's write key of the TLS 1.0-1.2 key block */
+};
+
 /* A decrypted Finished checked against the transcript (RFC 8446 §4.4.4, RFC 5246 §7.4.9). */
 enum td_finished_check {
     TD_FINISHED_UNCHECKED = 0, /* no verdict: not decrypted, no keys, transcript lost, SSL 3.0 */
@@ -340,6 +349,8 @@ struct td_message {
     uint8_t handshake_type;  /* the wire type, for TD_MSG_OTHER_HANDSHAKE */
     bool encrypted;
     bool decrypted;          /* read from a record opened with the key log's secrets */
+    enum td_protection protection; /* ... and which keys opened it (--explain says) */
+    uint8_t key_updates;     /* TD_PROTECTION_TLS13_APPLICATION: KeyUpdates of the sender before it */
     enum td_finished_check finished_check; /* Finished: its verify_data checked */
     bool parsed;             /* fields below are valid (those present: see the has_ flags) */
     bool malformed;          /* parsing met a problem (an anomaly event follows) */
@@ -601,6 +612,14 @@ struct td_conn_summary {
     uint64_t early_data_bytes;     /* their application bytes (accepted or rejected) */
     char community_id[64];
     struct td_conn_record record; /* group ... findings */
+    /* --show-secrets: the key log's lines for this connection (never written otherwise) */
+    bool secrets_shown;
+    size_t secret_count;
+    struct td_secret_shown {
+        const char *label;   /* the key log label (static) */
+        uint8_t len;
+        uint8_t bytes[48];
+    } secrets[8];
 };
 
 struct td_stats {

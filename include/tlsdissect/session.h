@@ -27,6 +27,7 @@ struct td_tls_config {
     size_t max_handshake_message; /* bytes; longer messages are skipped and reported */
     uint64_t detect_budget;       /* bytes scanned per direction for a first record */
     size_t app_data_bytes;        /* --app-data: decrypted application bytes kept per side */
+    bool show_secrets;            /* --show-secrets: the key log's lines in the summary */
 };
 
 /* The scratch a key log needs: one record's plaintext (RFC 8446 §5.2: 2^14 + 256,

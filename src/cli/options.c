@@ -29,6 +29,7 @@ enum {
     OPT_MAX_TLS_BUFFERS,
     OPT_APP_DATA,
     OPT_SNI,
+    OPT_SHOW_SECRETS,
     OPT_CONN,
     OPT_LIST_INTERFACES,
     OPT_FILES,
@@ -51,6 +52,7 @@ static const struct option long_options[] = {
     {"max-tls-buffers", required_argument, NULL, OPT_MAX_TLS_BUFFERS},
     {"app-data", required_argument, NULL, OPT_APP_DATA},
     {"sni", required_argument, NULL, OPT_SNI},
+    {"show-secrets", no_argument, NULL, OPT_SHOW_SECRETS},
     {"conn", required_argument, NULL, OPT_CONN},
     {"list-interfaces", no_argument, NULL, OPT_LIST_INTERFACES},
     {"files", no_argument, NULL, OPT_FILES},
@@ -103,6 +105,8 @@ static void usage(FILE *f)
             "                          secrets in a pcapng file given to -r are used too\n"
             "  --app-data N            with keys: the first N decrypted application bytes\n"
             "                          of each side, escaped, in the summary (default 0)\n"
+            "  --show-secrets          with keys: print the key log's secrets of each\n"
+            "                          connection in its summary (never shown otherwise)\n"
             "  --max-handshake-size N  longest handshake message kept (default 1048576)\n"
             "  --max-connections N     connections tracked at once (default 262144)\n"
             "  --idle-timeout SECONDS  an idle connection ends after this (default 300)\n"
@@ -354,6 +358,9 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
                 return TD_OPTS_USAGE;
             }
             o->engine.tls.app_data_bytes = n;
+            break;
+        case OPT_SHOW_SECRETS:
+            o->engine.tls.show_secrets = true;
             break;
         case OPT_SNI:
             if (o->sni_glob) {

@@ -56,6 +56,9 @@ static const struct td_conn_field fields[TD_CK_COUNT] = {
     [TD_CK_FINDINGS] = {"findings", TD_SHAPE_OBJECT_LIST, TD_CK_TOP, false},
     [TD_CK_FINDING_CODE] = {"code", TD_SHAPE_VALUE, TD_CK_FINDINGS, false},
     [TD_CK_FINDING_REASON] = {"reason", TD_SHAPE_VALUE, TD_CK_FINDINGS, false},
+    [TD_CK_SECRETS] = {"secrets", TD_SHAPE_OBJECT_LIST, TD_CK_TOP, false},
+    [TD_CK_SECRET_LABEL] = {"label", TD_SHAPE_VALUE, TD_CK_SECRETS, false},
+    [TD_CK_SECRET_VALUE] = {"secret", TD_SHAPE_VALUE, TD_CK_SECRETS, false},
     /* client and server have the same two keys: listed once, under client;
        td_conn_key_find() looks them up for server too */
     [TD_CK_ENDPOINT_IP] = {"ip", TD_SHAPE_VALUE, TD_CK_CLIENT, false},

@@ -214,6 +214,64 @@ static const char *const finding_words[TD_FINDINGS] = {
         "(CVE-2014-0160); offering it widens the attack surface.",
 };
 
+/* Which keys opened a decrypted record: by protection, then sender (client, server). */
+static const char *const keys_words[][2] = {
+    [TD_PROTECTION_TLS13_EARLY] = {
+        "Keys: the client's early traffic key and IV (HKDF-Expand-Label of "
+        "client_early_traffic_secret, the key log's CLIENT_EARLY_TRAFFIC_SECRET), derived from "
+        "the resumption PSK and the ClientHello alone: 0-RTT data can be sent before any "
+        "reply, at the price of no forward secrecy and possible replay.",
+        NULL},
+    [TD_PROTECTION_TLS13_HANDSHAKE] = {
+        "Keys: the client's handshake traffic key and IV (HKDF-Expand-Label of "
+        "client_handshake_traffic_secret, the key log's CLIENT_HANDSHAKE_TRAFFIC_SECRET). That "
+        "secret comes from the (EC)DHE shared secret (and the PSK, if resuming) through "
+        "HKDF-Extract, and from the hash of ClientHello..ServerHello: both sides have it as "
+        "soon as the hellos are exchanged.",
+        "Keys: the server's handshake traffic key and IV (HKDF-Expand-Label of "
+        "server_handshake_traffic_secret, the key log's SERVER_HANDSHAKE_TRAFFIC_SECRET). That "
+        "secret comes from the (EC)DHE shared secret (and the PSK, if resuming) through "
+        "HKDF-Extract, and from the hash of ClientHello..ServerHello: a passive observer "
+        "without the key log cannot read this flight."},
+    [TD_PROTECTION_TLS13_APPLICATION] = {
+        "Keys: the client's application traffic key and IV, from "
+        "client_application_traffic_secret_0 (the key log's CLIENT_TRAFFIC_SECRET_0): derived "
+        "from the master secret and the hash of the handshake up to the server's Finished.",
+        "Keys: the server's application traffic key and IV, from "
+        "server_application_traffic_secret_0 (the key log's SERVER_TRAFFIC_SECRET_0): derived "
+        "from the master secret and the hash of the handshake up to the server's Finished."},
+    [TD_PROTECTION_TLS12_KEY_BLOCK] = {
+        "Keys: the client write key (and MAC key, IV) of the key block: the master secret (the "
+        "key log's CLIENT_RANDOM line; PRF(pre-master secret, \"master secret\", client random "
+        "+ server random)) is expanded with PRF(master secret, \"key expansion\", server random "
+        "+ client random) and cut into client MAC key, server MAC key, client write key, server "
+        "write key, client IV, server IV, in that order.",
+        "Keys: the server write key (and MAC key, IV) of the key block: the master secret (the "
+        "key log's CLIENT_RANDOM line; PRF(pre-master secret, \"master secret\", client random "
+        "+ server random)) is expanded with PRF(master secret, \"key expansion\", server random "
+        "+ client random) and cut into client MAC key, server MAC key, client write key, server "
+        "write key, client IV, server IV, in that order."},
+};
+
+static const char *const key_update_words[2] = {
+    "Keys: the client's application traffic secret after a KeyUpdate: the next one is "
+    "HKDF-Expand-Label(current secret, \"traffic upd\", \"\", Hash.length), and new key and IV "
+    "come from it; the old keys are forgotten.",
+    "Keys: the server's application traffic secret after a KeyUpdate: the next one is "
+    "HKDF-Expand-Label(current secret, \"traffic upd\", \"\", Hash.length), and new key and IV "
+    "come from it; the old keys are forgotten."};
+
+const char *td_explain_keys(const struct td_message *m)
+{
+    int from = m->from == TD_CLIENT ? 0 : 1;
+    if (!m->decrypted || m->protection == TD_PROTECTION_NONE ||
+        (size_t)m->protection >= sizeof keys_words / sizeof keys_words[0])
+        return NULL;
+    if (m->protection == TD_PROTECTION_TLS13_APPLICATION && m->key_updates > 0)
+        return key_update_words[from];
+    return keys_words[m->protection][from];
+}
+
 const char *td_explain_finding(enum td_finding f)
 {
     return (unsigned)f < TD_FINDINGS ? finding_words[f] : NULL;

@@ -720,6 +720,17 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
     if (s->has_early_data_bytes)
         add_u64(o, CK(EARLY_DATA_BYTES), s->early_data_bytes);
     connection_record(o, &s->record);
+    if (s->secrets_shown) { /* --show-secrets only */
+        cJSON *list = cJSON_CreateArray();
+        put(o, CK(SECRETS), list);
+        for (size_t i = 0; list && i < s->secret_count; i++) {
+            cJSON *x = cJSON_CreateObject();
+            struct td_bytes b = {s->secrets[i].bytes, s->secrets[i].len};
+            cJSON_AddItemToArray(list, x);
+            add_static(x, CK(SECRET_LABEL), s->secrets[i].label);
+            add_hex(x, CK(SECRET_VALUE), &b);
+        }
+    }
     return o;
 }
 

@@ -43,6 +43,7 @@ struct conn_text {
     td_time_us first_ts;
     bool header_done; /* live mode: the header line was printed */
     uint64_t explained[2]; /* bit (kind * 2 + from): explanation shown once */
+    uint32_t keys_explained; /* bit (protection * 2 + from), and KeyUpdates: keys said once */
     struct td_buf text;
 };
 
@@ -568,6 +569,15 @@ static void message(struct text_writer *t, const struct td_event *ev)
         words(t, C_DIM, why, 19);
         newline(t);
     }
+    /* with keys: which ones opened it, once per sender and kind of keys (a KeyUpdate is new) */
+    unsigned kbit = ((unsigned)m->protection + (m->key_updates ? 8u : 0u)) * 2 + (client ? 0 : 1);
+    if (t->opt.explain && kbit < 32 && !(c->keys_explained >> kbit & 1) &&
+        (why = td_explain_keys(m)) != NULL) {
+        c->keys_explained |= 1u << kbit;
+        pad_to(t, 19);
+        words(t, C_DIM, why, 19);
+        newline(t);
+    }
     emit_line(t, c);
 }
 
@@ -706,6 +716,15 @@ static void connection(struct text_writer *t, const struct td_event *ev)
         if (s->app_data[side].kept)
             app_data_line(t, side == TD_CLIENT ? 'C' : 'S', &s->app_data[side]);
     findings_lines(t, s->record.findings);
+    for (size_t i = 0; s->secrets_shown && i < s->secret_count; i++) {
+        char hex[2 * sizeof s->secrets[i].bytes + 1];
+        for (size_t k = 0; k < s->secrets[i].len; k++)
+            snprintf(hex + 2 * k, 3, "%02x", s->secrets[i].bytes[k]);
+        hex[2 * s->secrets[i].len] = '\0';
+        newline(t);
+        textf(t, C_DIM, "    secret %s ", s->secrets[i].label);
+        text(t, C_NONE, hex);
+    }
     newline(t);
     if (!t->opt.live)
         newline(t);

@@ -106,6 +106,11 @@ void td_keylog_free(struct td_keylog *kl)
 
 size_t td_keylog_count(const struct td_keylog *kl) { return kl ? kl->count : 0; }
 
+const char *td_keylog_label_name(enum td_keylog_label label)
+{
+    return (unsigned)label < TD_KEYLOG_LABELS ? label_names[label] : "";
+}
+
 static size_t bucket_of(struct td_keylog *kl, const uint8_t random[32], uint8_t label,
                         size_t nbuckets)
 {

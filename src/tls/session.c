@@ -15,6 +15,7 @@
 #include "tlsdissect/session.h"
 #include "tls/session_private.h"
 
+#include <openssl/crypto.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
@@ -109,6 +110,10 @@ void td_sess_emit(struct td_tls_session *s, int side, struct td_message *m)
     td_sess_mark_detected(s);
     m->from = td_sess_role(s, side);
     m->decrypted = s->dir[side].reading_decrypted;
+    if (m->decrypted) {
+        m->protection = s->dir[side].reading_with;
+        m->key_updates = s->dir[side].key_updates;
+    }
     m->has_fields = td_msg_kind_has_fields(m->kind);
     m->negotiated_version = s->selected_version;
     m->resumption = s->resumption.hint;
@@ -511,11 +516,35 @@ uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_
     return td_record_skippable(&d->rec);
 }
 
+/* --show-secrets: what the key log holds for this connection, into its summary. */
+static void show_secrets(struct td_tls_session *s)
+{
+    struct td_conn_summary *sum = &s->conn->sum;
+    const size_t max = sizeof sum->secrets / sizeof sum->secrets[0];
+    uint8_t secret[TD_KEYLOG_SECRET_MAX];
+
+    if (!s->env->cfg->show_secrets || s->env->keylog == NULL || !s->has_client_random)
+        return;
+    sum->secrets_shown = true;
+    sum->secret_count = 0;
+    for (int l = 0; l < TD_KEYLOG_LABELS && sum->secret_count < max; l++) {
+        size_t len = td_keylog_secret(s->env->keylog, s->client_random, (enum td_keylog_label)l, secret);
+        if (len == 0)
+            continue;
+        struct td_secret_shown *out = &sum->secrets[sum->secret_count++];
+        out->label = td_keylog_label_name((enum td_keylog_label)l);
+        out->len = (uint8_t)len;
+        memcpy(out->bytes, secret, len);
+    }
+    OPENSSL_cleanse(secret, sizeof secret);
+}
+
 void td_tls_end(struct td_tls_session *s, td_time_us now)
 {
     struct td_record_handler h = {td_sess_on_record, td_sess_on_note, s};
     s->now = now;
     td_sess_await_end(s, true);
+    show_secrets(s);
     for (int side = 0; side < 2; side++) {
         struct td_tls_dir *d = &s->dir[side];
         if (!s->detected)

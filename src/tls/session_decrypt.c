@@ -109,6 +109,7 @@ bool td_sess_install_application_secret(struct td_tls_session *s, int side)
     if (!install_secret(s, side, true))
         return false;
     s->dec->to_application[side] = false;
+    s->dec->application[side] = true;
     return true;
 }
 
@@ -129,6 +130,8 @@ static void change_keys(struct td_tls_session *s, int side)
         k->key_update[side] = false;
         if (td_rp_next_secret(k->rp[side]) != TD_RP_OK)
             td_sess_stop_decrypting_side(s, side);
+        else if (s->dir[side].key_updates < UINT8_MAX)
+            s->dir[side].key_updates++;
     }
 }
 
@@ -182,6 +185,7 @@ void td_sess_on_tls13_decrypt(struct td_tls_session *s, int side, const struct t
                         "handshake message", (unsigned long long)r->index,
                         td_registry_name(TD_REG_CONTENT_TYPES, inner.type, ct), td_sess_direction(s, side));
     d->reading_decrypted = true;
+    d->reading_with = k->application[side] ? TD_PROTECTION_TLS13_APPLICATION : TD_PROTECTION_TLS13_HANDSHAKE;
     switch (inner.type) {
     case TD_CT_HANDSHAKE:
         td_sess_read_handshake_record(s, side, &inner);

@@ -164,6 +164,7 @@ bool td_sess_tls12_open(struct td_tls_session *s, int side, const struct td_reco
     inner->body = s->env->plaintext;
     inner->length = len;
     s->dir[side].reading_decrypted = true;
+    s->dir[side].reading_with = TD_PROTECTION_TLS12_KEY_BLOCK;
     return true;
 }
 

@@ -145,6 +145,7 @@ static void read_early_content(struct td_tls_session *s, int side, const struct 
 
     s->conn->sum.has_early_data_bytes = true;
     s->dir[side].reading_decrypted = true;
+    s->dir[side].reading_with = TD_PROTECTION_TLS13_EARLY;
     if (type == TD_CT_APPLICATION_DATA)
         s->conn->sum.early_data_bytes += len;
     else if (type == TD_CT_HANDSHAKE)

@@ -38,6 +38,8 @@ struct td_tls_dir {
     bool reported_unrecognised; /* "no TLS record in this direction" was reported */
     uint64_t offset;        /* stream offset, for anomaly details */
     bool reading_decrypted; /* the content being read came out of a decrypted record */
+    enum td_protection reading_with; /* ... opened with these keys */
+    uint8_t key_updates;    /* TLS 1.3: the KeyUpdates this side made (its application secret's N) */
 };
 
 /* TLS 1.3 decryption of one connection, made only when the key log has its secrets. */
@@ -45,6 +47,7 @@ struct td_tls13_decrypt {
     struct td_rp *rp[2];        /* by flow side; NULL: that side is no longer decrypted */
     bool to_application[2];     /* a Finished was read: the next record uses the traffic secret */
     bool key_update[2];         /* a KeyUpdate was read: the next record uses the next secret */
+    bool application[2];        /* the side's records are under its application traffic secret */
 };
 
 struct td_tls_session {

@@ -63,6 +63,13 @@ one_line_error "connection numbers" "--conn 0"
 expect 2 "--conn with an empty item" --conn 1,,2 -r "$pcap"
 expect 2 "--conn not a number" --conn first -r "$pcap"
 expect 2 "--sni twice" --sni a --sni b -r "$pcap"
+expect 0 "--show-secrets without a key log" --show-secrets --json -r "$pcap"
+if grep -q '"secrets"' "$tmp/out"; then echo "FAIL --show-secrets without keys wrote secrets"; fail=1; fi
+expect 0 "keys without --show-secrets" --json --explain --keylog-file tests/pcaps/tls12-keys-aes128gcm.keylog \
+    -r tests/pcaps/tls12-keys-aes128gcm.pcap
+if grep -qi "$(awk '/^CLIENT_RANDOM/ {print $3; exit}' tests/pcaps/tls12-keys-aes128gcm.keylog)" "$tmp/out" "$tmp/err"; then
+    echo "FAIL a secret was printed without --show-secrets"; fail=1
+fi
 # -w: the packets of the connections shown, re-read as a capture of their own
 expect 0 "-w with --sni" -q --sni 'server.*' -w "$tmp/cut.pcap" -r tests/pcaps/tls10-rsa.pcap \
     -r tests/pcaps/tls12-no-sni.pcap -r tests/pcaps/tls12-resume-session-id.pcap

@@ -43,7 +43,8 @@ static cJSON *full_connection_event(void)
                                 .alert_count = 2, .has_handshake_time = true, .handshake_us = 1234,
                                 .has_rtt = true, .tcp_rtt_us = 56, .bytes_client = 1,
                                 .bytes_server = 2, .anomalies = 0, .community_id = "1:abc=",
-                                .decryption = TD_DECRYPTION_OK,
+                                .decryption = TD_DECRYPTION_OK, .secrets_shown = true, .secret_count = 1,
+                                .secrets = {{"CLIENT_RANDOM", 2, {0xab, 0xcd}}},
                                 .app_data = {{true, (uint8_t *)"GET /\r\n", 7}, {true, NULL, 0}},
                                 .early_data = TD_EARLY_DATA_ACCEPTED,
                                 .has_early_data_bytes = true, .early_data_bytes = 38};
