@@ -195,25 +195,21 @@ static enum td_keylog_line_result store(struct td_keylog *kl, const uint8_t rand
     return TD_KEYLOG_LINE_USED;
 }
 
-static int hex_digit(char c)
-{
-    if (c >= '0' && c <= '9')
-        return c - '0';
-    if (c >= 'a' && c <= 'f')
-        return c - 'a' + 10;
-    if (c >= 'A' && c <= 'F')
-        return c - 'A' + 10;
-    return -1;
-}
+/* A hex digit's value plus one; 0 for any other byte (a million-line log is read per byte). */
+static const uint8_t hex_value[256] = {
+    ['0'] = 1,  ['1'] = 2,  ['2'] = 3,  ['3'] = 4,  ['4'] = 5,  ['5'] = 6,  ['6'] = 7,  ['7'] = 8,
+    ['8'] = 9,  ['9'] = 10, ['a'] = 11, ['b'] = 12, ['c'] = 13, ['d'] = 14, ['e'] = 15, ['f'] = 16,
+    ['A'] = 11, ['B'] = 12, ['C'] = 13, ['D'] = 14, ['E'] = 15, ['F'] = 16,
+};
 
 /* Decode n hex digits (n even) into out; false on a non-hex digit. */
 static bool unhex(const char *s, size_t n, uint8_t *out)
 {
     for (size_t i = 0; i < n; i += 2) {
-        int hi = hex_digit(s[i]), lo = hex_digit(s[i + 1]);
-        if (hi < 0 || lo < 0)
+        unsigned hi = hex_value[(uint8_t)s[i]], lo = hex_value[(uint8_t)s[i + 1]];
+        if (hi == 0 || lo == 0)
             return false;
-        out[i / 2] = (uint8_t)(hi << 4 | lo);
+        out[i / 2] = (uint8_t)((hi - 1) << 4 | (lo - 1));
     }
     return true;
 }
@@ -224,9 +220,11 @@ static bool is_blank(char c) { return c == ' ' || c == '\t'; }
 static size_t next_field(const char *line, size_t n, size_t *at, const char **start)
 {
     size_t i = *at, len;
+    /* the field ends at the first space or tab (memchr: a million-line log is long) */
+    const char *sp = memchr(line + i, ' ', n - i), *tab = memchr(line + i, '\t', n - i);
+    const char *end = sp && (!tab || sp < tab) ? sp : tab ? tab : line + n;
     *start = line + i;
-    while (i < n && !is_blank(line[i]))
-        i++;
+    i = (size_t)(end - line);
     len = i - *at;
     while (i < n && is_blank(line[i]))
         i++;
@@ -354,14 +352,18 @@ static void end_line(struct td_keylog_reader *r)
 
 void td_keylog_reader_feed(struct td_keylog_reader *r, const uint8_t *p, size_t n)
 {
-    for (size_t i = 0; i < n; i++) {
-        if (p[i] == '\n') {
-            end_line(r);
-        } else if (r->len < sizeof r->line) {
-            r->line[r->len++] = (char)p[i];
-        } else {
+    while (n > 0) {
+        const uint8_t *nl = memchr(p, '\n', n);
+        size_t piece = nl ? (size_t)(nl - p) : n, room = sizeof r->line - r->len;
+        if (piece > room)
             r->overlong = true; /* the rest of the line is dropped */
-        }
+        memcpy(r->line + r->len, p, piece < room ? piece : room);
+        r->len += piece < room ? piece : room;
+        if (nl == NULL)
+            return;
+        end_line(r);
+        p = nl + 1;
+        n -= piece + 1;
     }
 }
 
