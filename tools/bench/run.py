@@ -146,7 +146,7 @@ def build(tmp):
     subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", loop, os.path.join(BENCH, "pcap-loop.c"),
                     "-lpcap"], check=True)
     dissect = os.path.join(tmp, "dissect-only")
-    libs = subprocess.run(["make", "-s", "-C", ROOT, "print-libs"], capture_output=True, text=True,
+    libs = subprocess.run(["make", "-s", "--no-print-directory", "-C", ROOT, "print-libs"], capture_output=True, text=True,
                           check=True).stdout.split()
     subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-Werror", "-I", os.path.join(ROOT, "include"), "-o", dissect,
                     os.path.join(BENCH, "dissect-only.c"), os.path.join(ROOT, "build/libtlsdissect.a")] + libs,
