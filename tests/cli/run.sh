@@ -181,6 +181,19 @@ for z in "gzip -c" "zstd -q -c" "xz -c"; do
     one_line_error "$tmp/cut.$ext" "a $ext-compressed capture cut short"
 done
 
+# every fixture's compressed twin (one compressor each, in turn) gives its plain output
+i=0
+for f in tests/pcaps/*.pcap; do
+    case $((i % 3)) in 0) zip=gzip ;; 1) zip=zstd ;; *) zip=xz ;; esac
+    i=$((i + 1))
+    keys=; [ -f "${f%.pcap}.keylog" ] && keys="--keylog-file ${f%.pcap}.keylog"
+    $zip -c "$f" >"$tmp/twin.$zip" 2>/dev/null
+    "$bin" $keys -r "$f" --json >"$tmp/plain.json" 2>/dev/null
+    "$bin" $keys -r "$tmp/twin.$zip" --json >"$tmp/twin.json" 2>/dev/null
+    if cmp -s "$tmp/plain.json" "$tmp/twin.json"; then pass=$((pass + 1)); else
+        echo "FAIL the $zip-compressed twin of $f differs"; fail=1; fi
+done
+
 # standard input gives what the file gives
 "$bin" -r "$pcap" --json >"$tmp/file.json"
 "$bin" -r - --json <"$pcap" >"$tmp/stdin.json"
