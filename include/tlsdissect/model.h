@@ -344,6 +344,7 @@ struct td_message {
     enum td_side from;
     uint16_t record_version; /* 0x0002 for SSLv2 framing */
     bool without_record;     /* carried without TLS records (QUIC CRYPTO frames) */
+    uint64_t record_index;   /* the sender's record that completed it (0-based; not without_record) */
     struct td_dtls_stamp dtls;
     enum td_msg_kind kind;
     uint8_t handshake_type;  /* the wire type, for TD_MSG_OTHER_HANDSHAKE */

@@ -504,8 +504,10 @@ static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
     cJSON *o = event_head(j, "message", ev);
 
     add_static(o, "from", m->from == TD_CLIENT ? "client" : "server");
-    if (!m->without_record)
+    if (!m->without_record) {
         add_name(o, "record_version", TD_REG_VERSIONS, m->record_version);
+        add_u64(o, "record_index", m->record_index);
+    }
     if (m->dtls.present) {
         add_u64(o, "epoch", m->dtls.epoch);
         if (m->dtls.has_message_seq) {

@@ -110,6 +110,7 @@ void td_sess_emit(struct td_tls_session *s, int side, struct td_message *m)
     td_sess_mark_detected(s);
     m->from = td_sess_role(s, side);
     m->decrypted = s->dir[side].reading_decrypted;
+    m->record_index = s->dir[side].record_index;
     if (m->decrypted) {
         m->protection = s->dir[side].reading_with;
         m->key_updates = s->dir[side].key_updates;

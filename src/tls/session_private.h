@@ -39,6 +39,7 @@ struct td_tls_dir {
     uint64_t offset;        /* stream offset, for anomaly details */
     bool reading_decrypted; /* the content being read came out of a decrypted record */
     enum td_protection reading_with; /* ... opened with these keys */
+    uint64_t record_index;  /* the record being read (record.h's index) */
     uint8_t key_updates;    /* TLS 1.3: the KeyUpdates this side made (its application secret's N) */
 };
 

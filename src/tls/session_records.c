@@ -291,6 +291,7 @@ void td_sess_on_record(void *ctx, int side, const struct td_record *r)
 
     if (s->await && td_sess_await_record(s, side, r))
         return; /* held until the key log has the secrets, or the wait ends */
+    s->dir[side].record_index = r->index;
     td_sess_mark_detected(s);
     if (r->version == 0x0002 && r->type == 0) {
         on_sslv2(s, side, r);

@@ -448,6 +448,24 @@
       }
       g.appendChild(a);
     });
+    /* messages that came in one record: bracketed on their sender's side */
+    var i = 0;
+    while (i < rows.length) {
+      var ev0 = rows[i].ev, j = i;
+      while (j + 1 < rows.length && ev0.type === 'message' && typeof ev0.record_index === 'number' &&
+             rows[j + 1].ev.type === 'message' && rows[j + 1].ev.from === ev0.from &&
+             rows[j + 1].ev.record_index === ev0.record_index) j++;
+      if (j > i) {
+        var left = ev0.from === 'client', bx = left ? X_CLIENT - 14 : X_SERVER + 14, tick = left ? 6 : -6;
+        var top = layout[i].y + 8, bottom = layout[j].y + layout[j].h - 8;
+        var br = svg('g', { 'class': 'record-group', 'data-from': ev0.from, 'data-record': ev0.record_index });
+        br.appendChild(svg('path', { d: 'M' + (bx + tick) + ' ' + top + ' H' + bx + ' V' + bottom + ' H' + (bx + tick), 'class': 'bracket' }));
+        br.appendChild(svg('text', { x: left ? bx - 4 : bx + 4, y: (top + bottom) / 2 + 4, 'class': 'record-label',
+          'text-anchor': left ? 'end' : 'start' }, (j - i + 1) + ' in record ' + ev0.record_index));
+        g.appendChild(br);
+      }
+      i = j + 1;
+    }
     g.addEventListener('click', function (e) {
       var target = e.target.closest('[data-index]');
       if (target) showDetails(c, Number(target.getAttribute('data-index')), target);
