@@ -194,6 +194,17 @@ for f in tests/pcaps/*.pcap; do
         echo "FAIL the $zip-compressed twin of $f differs"; fail=1; fi
 done
 
+# the system trust store looked up by hash (the default) or read whole (SSL_CERT_FILE
+# set): the same verdicts, on real chains of the corpus when it is here
+for c in ../shared/corpus/ja4/chrome-cloudflare-quic-with-secrets.pcapng ../shared/corpus/zeek/imap-starttls.pcap; do
+    [ -f "$c" ] || continue
+    env -u SSL_CERT_FILE -u SSL_CERT_DIR "$bin" -r "$c" --json | grep -o '"certificate_validation":{[^}]*}' >"$tmp/v1"
+    SSL_CERT_FILE=/etc/ssl/certs/ca-certificates.crt "$bin" -r "$c" --json |
+        grep -o '"certificate_validation":{[^}]*}' >"$tmp/v2"
+    if [ -s "$tmp/v1" ] && cmp -s "$tmp/v1" "$tmp/v2"; then pass=$((pass + 1)); else
+        echo "FAIL $c: the hashed system store and the whole bundle give other verdicts"; fail=1; fi
+done
+
 # standard input gives what the file gives
 "$bin" -r "$pcap" --json >"$tmp/file.json"
 "$bin" -r - --json <"$pcap" >"$tmp/stdin.json"
