@@ -720,7 +720,7 @@ static void message_framing(struct text_writer *t, const struct td_message *m)
     if (m->dtls.present) {
         tokenf(t, "epoch=%u", (unsigned)m->dtls.epoch);
         if (m->dtls.has_message_seq)
-            tokenf(t, "message_seq=%u", (unsigned)m->dtls.message_seq);
+            tokenf(t, "message_seq=%u fragments=%u", (unsigned)m->dtls.message_seq, m->dtls.fragments);
     }
     if (!m->encrypted)
         tokenf(t, "length=%zuB", m->length);
