@@ -27,6 +27,7 @@ struct td_text_options {
     bool color;
     bool explain;
     bool live;     /* print each line as it happens instead of per connection */
+    int verbose;   /* -v 1: frames, full lists, every certificate and summary field; -vv 2: every field */
 };
 struct td_sink *td_text_sink_new(FILE *out, const struct td_text_options *opts);
 

@@ -255,7 +255,7 @@ int main(int argc, char **argv)
     } else if (o.summary) {
         r.sink = td_summary_sink_new(out);
     } else {
-        struct td_text_options topt = {want_color(&o, out), o.explain, r.live};
+        struct td_text_options topt = {want_color(&o, out), o.explain, r.live, o.verbose};
         r.sink = td_text_sink_new(out, &topt);
     }
     if (!td_hash_key_random(&o.engine.hash_key)) {

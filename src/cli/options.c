@@ -88,6 +88,9 @@ static void usage(FILE *f)
             "                          FILE (pcap), e.g. with --sni to cut them out\n"
             "  -c N                    stop after N packets\n"
             "  -q                      connection summaries only (and the statistics)\n"
+            "  -v, -vv                 text output: -v each message's frame number, full\n"
+            "                          lists, every certificate and connection field;\n"
+            "                          -vv every field the JSON has (-vvv is -vv)\n"
             "  -l                      line-buffered output (automatic when reading a pipe)\n"
             "  -n                      accepted for tcpdump's sake: names are never resolved\n"
             "  -s SNAPLEN, -p          live: bytes kept per packet; no promiscuous mode\n"
@@ -219,7 +222,7 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
     td_engine_config_defaults(&o->engine);
     opterr = 0;
     optind = 1;
-    while ((c = getopt_long(argc, argv, ":r:i:o:w:c:s:Z:hlnpqD", long_options, NULL)) != -1) {
+    while ((c = getopt_long(argc, argv, ":r:i:o:w:c:s:Z:hlnpqvD", long_options, NULL)) != -1) {
         switch (c) {
         case 'r':
             if (add_path(&o->files, &o->nfiles, optarg) != 0)
@@ -265,6 +268,10 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
             break; /* tlsdissect never resolves names */
         case 'q':
             o->summaries_only = true;
+            break;
+        case 'v': /* as tcpdump: -v, -vv (-vvv and -v -v count up; 2 is the most) */
+            if (o->verbose < 2)
+                o->verbose++;
             break;
         case 'D':
         case OPT_LIST_INTERFACES:
@@ -396,6 +403,9 @@ enum td_parse_result td_options_parse(int argc, char **argv, struct td_options *
     if (o->explain && (o->json || o->summary) && o->html == NULL)
         fprintf(stderr, "tlsdissect: --explain applies to the text output and --html; ignored with %s\n",
                 o->json ? "--json" : "--summary");
+    if (o->verbose && (o->json || o->summary))
+        fprintf(stderr, "tlsdissect: -v applies to the text output; ignored with %s\n",
+                o->json ? "--json (which has every field)" : "--summary");
     if (o->live.drop_to_user && o->iface == NULL)
         fprintf(stderr, "tlsdissect: -Z applies to a live capture (-i); ignored\n");
     if ((o->nfiles == 0) == (o->iface == NULL)) {

@@ -34,6 +34,7 @@ struct td_options {
     unsigned long long packet_limit; /* -c: stop after this many packets (0: no limit) */
     bool line_buffered;   /* -l (automatic when the input is a pipe) */
     bool summaries_only;  /* -q: connection summaries (and the stats) only */
+    int verbose;          /* -v 1, -vv 2 (the text output) */
     const char *sni_glob; /* --sni: only connections whose server name matches */
     uint64_t *conns;      /* --conn: only these connection numbers (NULL: all) */
     size_t nconns;

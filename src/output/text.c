@@ -28,6 +28,8 @@
 #define WIDTH 100
 #define DETAIL_COL 39          /* where message fields start (file mode) */
 #define LIVE_PREFIX_EXTRA 4    /* live lines start with "#conn " instead of two spaces */
+#define CERT_COL 19             /* -v: where a certificate's own lines start (file mode) */
+#define FRAME_COL_EXTRA 9      /* -v: "  #frame " after the time (frames up to 6 digits stay aligned) */
 #define BLOCK_FLUSH (256 * 1024) /* a transcript this long is printed early */
 #define TEXT_LIMIT (1u << 30)
 
@@ -53,6 +55,7 @@ struct text_writer {
     struct td_conn_map conns;
     struct td_buf line;
     size_t col;
+    size_t block_indent; /* -v: where a certificate's wrapped fields start (0: the message fields' column) */
 };
 
 /* ---- the per-connection state (conn_map.h) ------------------------------ */
@@ -170,17 +173,73 @@ static void pad_to(struct text_writer *t, size_t col)
 /* Where message fields start: as wide a name column live as from a file. */
 static size_t detail_col(const struct text_writer *t)
 {
-    return DETAIL_COL + (t->opt.live ? LIVE_PREFIX_EXTRA : 0);
+    return DETAIL_COL + (t->opt.live ? LIVE_PREFIX_EXTRA : 0) + (t->opt.verbose ? FRAME_COL_EXTRA : 0);
+}
+
+/* Where a field's continuation lines start. */
+static size_t field_col(const struct text_writer *t)
+{
+    return t->block_indent ? t->block_indent : detail_col(t);
+}
+
+/* Bytes of s that fit in room columns, not splitting a UTF-8 sequence (at least one). */
+static size_t fitting_prefix(const char *s, size_t len, size_t room)
+{
+    size_t n = len < room ? len : room;
+    while (n > 1 && ((unsigned char)s[n] & 0xC0) == 0x80)
+        n--;
+    return n ? n : 1;
+}
+
+/*
+ * -v: s from the cursor, broken after a comma or a space so that no line
+ * passes WIDTH (a piece longer than a whole line is cut where the line
+ * ends); continuation lines start at indent.
+ */
+static void wrap_text(struct text_writer *t, enum color c, const char *s, size_t indent)
+{
+    char piece[WIDTH + 1];
+    while (*s) {
+        size_t len = strcspn(s, ", ");
+        size_t room = WIDTH > t->col ? WIDTH - t->col : 0;
+        if (s[len])
+            len++; /* the separator stays with its piece */
+        if (len > room && t->col > indent) {
+            newline(t);
+            pad_to(t, indent);
+            continue;
+        }
+        if (len > room)
+            len = fitting_prefix(s, len, room);
+        memcpy(piece, s, len);
+        piece[len] = '\0';
+        text(t, c, piece);
+        s += len;
+    }
+}
+
+/* -v: a field token that may be longer than a line, wrapped inside itself. */
+static void long_token(struct text_writer *t, enum color c, const char *s)
+{
+    size_t first = strcspn(s, ", ") + 1;
+    if (t->col > field_col(t) && t->col + 1 + first > WIDTH) {
+        newline(t);
+        pad_to(t, field_col(t));
+    } else if (t->col > field_col(t)) {
+        put(t, " ", 1);
+        t->col++;
+    }
+    wrap_text(t, c, s, field_col(t));
 }
 
 /* A field token, wrapped onto a continuation line when the row is full. */
 static void token(struct text_writer *t, enum color c, const char *s)
 {
     size_t len = strlen(s);
-    if (t->col > detail_col(t) && t->col + 1 + len > WIDTH) {
+    if (t->col > field_col(t) && t->col + 1 + len > WIDTH) {
         newline(t);
-        pad_to(t, detail_col(t));
-    } else if (t->col > detail_col(t)) {
+        pad_to(t, field_col(t));
+    } else if (t->col > field_col(t)) {
         put(t, " ", 1);
         t->col++;
     }
@@ -208,15 +267,45 @@ static void wire_token(struct text_writer *t, const char *key, const uint8_t *p,
     memcpy(buf, key, klen);
     buf[klen] = '=';
     td_escape_terminal(p, n, buf + klen + 1);
-    token(t, C_NONE, buf);
+    if (t->opt.verbose)
+        long_token(t, C_NONE, buf);
+    else
+        token(t, C_NONE, buf);
     free(buf);
 }
 
-/* key=name,name,... (at most `max` names, then "+N") */
+/* -v: key=name,name,... every name (the listed ones, then "+N more" past the output cap) */
+static void all_names_token(struct text_writer *t, const char *key, enum td_registry reg,
+                            const uint16_t *v, size_t n, size_t omitted)
+{
+    struct td_buf joined = {0};
+    char name[TD_REG_NAME_BUF];
+    td_buf_append(&joined, (const uint8_t *)key, strlen(key), TEXT_LIMIT);
+    td_buf_append(&joined, (const uint8_t *)"=", 1, TEXT_LIMIT);
+    for (size_t i = 0; i < n; i++) {
+        const char *s = reg != TD_REG_CERTIFICATE_TYPES && td_is_grease(v[i])
+                            ? "GREASE" : td_registry_name(reg, v[i], name);
+        if (i)
+            td_buf_append(&joined, (const uint8_t *)",", 1, TEXT_LIMIT);
+        td_buf_append(&joined, (const uint8_t *)s, strlen(s), TEXT_LIMIT);
+    }
+    td_buf_append(&joined, (const uint8_t *)"", 1, TEXT_LIMIT);
+    if (joined.data)
+        long_token(t, C_NONE, (const char *)joined.data);
+    td_buf_free(&joined);
+    if (omitted)
+        tokenf(t, "+%zu more", omitted);
+}
+
+/* key=name,name,... (at most `max` names, then "+N"; -v: all of them) */
 static void names_token(struct text_writer *t, const char *key, enum td_registry reg,
                         const uint16_t *v, size_t n, size_t max)
 {
     char buf[1024], name[TD_REG_NAME_BUF];
+    if (t->opt.verbose) {
+        all_names_token(t, key, reg, v, n, 0);
+        return;
+    }
     size_t len = (size_t)snprintf(buf, sizeof buf, "%s=", key);
     /* GREASE (RFC 8701) reads as such here; the JSON keeps the contract's hex */
     for (size_t i = 0; i < n && i < max && len < sizeof buf; i++)
@@ -226,6 +315,16 @@ static void names_token(struct text_writer *t, const char *key, enum td_registry
     if (n > max && len < sizeof buf)
         snprintf(buf + len, sizeof buf - len, ",+%zu", n - max);
     token(t, C_NONE, buf);
+}
+
+/* A code point list: its first `max` names (-v: every listed one, then "+N more"). */
+static void codes_token(struct text_writer *t, const char *key, enum td_registry reg,
+                        const struct td_u16_list *l, size_t max)
+{
+    if (t->opt.verbose)
+        all_names_token(t, key, reg, l->v, td_u16_listed(l), l->omitted);
+    else
+        names_token(t, key, reg, l->v, l->n, max);
 }
 
 /* "+N more": entries of a list past its output cap (the parser counted them). */
@@ -240,14 +339,150 @@ static const char *reg(enum td_registry r, uint16_t v, char buf[TD_REG_NAME_BUF]
     return td_registry_name(r, v, buf);
 }
 
+/* key=hex of b (-vv: the random values, session IDs, cookies, nonces) */
+static void hex_token(struct text_writer *t, const char *key, const struct td_bytes *b)
+{
+    size_t klen = strlen(key);
+    char *buf = malloc(klen + 2 + 2 * b->len);
+    if (buf == NULL)
+        return;
+    memcpy(buf, key, klen);
+    buf[klen] = '=';
+    for (size_t i = 0; i < b->len; i++)
+        snprintf(buf + klen + 1 + 2 * i, 3, "%02x", b->data[i]);
+    buf[klen + 1 + 2 * b->len] = '\0';
+    long_token(t, C_NONE, buf);
+    free(buf);
+}
+
+/* key=name,... of a list of one-byte code points (compression methods, point formats, psk modes) */
+static void byte_names_token(struct text_writer *t, const char *key, enum td_registry reg,
+                             const struct td_bytes *b)
+{
+    uint16_t v[256];
+    size_t n = b->len < 256 ? b->len : 256;
+    for (size_t i = 0; i < n; i++)
+        v[i] = b->data[i];
+    all_names_token(t, key, reg, v, n, b->len - n);
+}
+
+/* -v: the ClientHello's lists that the default line leaves out; -vv: every other field. */
+static void client_hello_verbose(struct text_writer *t, const struct td_client_hello *ch)
+{
+    char b[TD_REG_NAME_BUF];
+    if (ch->has_signature_algorithms)
+        codes_token(t, "signature_algorithms", TD_REG_SIGNATURE_SCHEMES, &ch->signature_algorithms, 0);
+    if (ch->has_psk_modes)
+        byte_names_token(t, "psk_modes", TD_REG_PSK_MODES, &ch->psk_modes);
+    if (ch->has_ec_point_formats)
+        byte_names_token(t, "ec_point_formats", TD_REG_EC_POINT_FORMATS, &ch->ec_point_formats);
+    if (ch->has_compression_methods)
+        byte_names_token(t, "compression", TD_REG_COMPRESSION_METHODS, &ch->compression_methods);
+    if (ch->has_connection_id)
+        hex_token(t, "connection_id", &ch->connection_id);
+    if (ch->ja3)
+        tokenf(t, "ja3=%s", ch->ja3);
+    if (t->opt.verbose < 2)
+        return;
+    tokenf(t, "legacy_version=%s", reg(TD_REG_VERSIONS, ch->legacy_version, b));
+    hex_token(t, "random", &ch->random);
+    hex_token(t, "session_id", &ch->session_id);
+    if (ch->has_cookie)
+        hex_token(t, "cookie", &ch->cookie);
+    if (ch->has_pre_shared_key)
+        tokenf(t, "psk_identities=%zuB", ch->psk_identities.len);
+    if (ch->sslv2_format && ch->sslv2_only_kinds)
+        tokenf(t, "sslv2_only_cipher_kinds=%zu", ch->sslv2_only_kinds);
+    if (ch->ja3_string)
+        wire_token(t, "ja3_string", (const uint8_t *)ch->ja3_string, strlen(ch->ja3_string));
+}
+
+/* -v: the ServerHello's extensions, compression, JA3S; -vv: every other field. */
+static void server_hello_verbose(struct text_writer *t, const struct td_server_hello *sh)
+{
+    char b[TD_REG_NAME_BUF];
+    if (sh->sslv2_format) {
+        if (t->opt.verbose >= 2)
+            hex_token(t, "connection_id", &sh->random);
+        return;
+    }
+    if (sh->has_cipher_suite)
+        tokenf(t, "compression=%s", reg(TD_REG_COMPRESSION_METHODS, sh->compression_method, b));
+    if (sh->has_extensions)
+        codes_token(t, "extensions", TD_REG_EXTENSIONS, &sh->extensions, 0);
+    if (sh->has_connection_id)
+        hex_token(t, "connection_id", &sh->connection_id);
+    if (sh->ja3s)
+        tokenf(t, "ja3s=%s", sh->ja3s);
+    if (t->opt.verbose < 2)
+        return;
+    tokenf(t, "legacy_version=%s", reg(TD_REG_VERSIONS, sh->legacy_version, b));
+    hex_token(t, "random", &sh->random);
+    hex_token(t, "session_id", &sh->session_id);
+    if (sh->ja3s_string)
+        wire_token(t, "ja3s_string", (const uint8_t *)sh->ja3s_string, strlen(sh->ja3s_string));
+}
+
+/* -v: a C string from the certificate (subject, issuer: libcrypto's text of wire bytes), escaped. */
+static void cstring_token(struct text_writer *t, const char *key, const char *s)
+{
+    if (s)
+        wire_token(t, key, (const uint8_t *)s, strlen(s));
+    else
+        tokenf(t, "%s=(none)", key);
+}
+
+/*
+ * -v: every field of one certificate, on lines of their own from the column
+ * where --explain's sentences start (a sha256 fits on the line there).
+ */
+static void certificate_verbose(struct text_writer *t, size_t i, const struct td_cert_info *ci)
+{
+    char from[TD_TIME_BUF], to[TD_TIME_BUF];
+    newline(t);
+    t->block_indent = CERT_COL + (t->opt.live ? LIVE_PREFIX_EXTRA : 0);
+    pad_to(t, t->block_indent);
+    tokenf(t, "[%zu]", i);
+    if (ci->parsed) {
+        cstring_token(t, "subject", ci->subject);
+        cstring_token(t, "issuer", ci->issuer);
+        cstring_token(t, "serial", ci->serial);
+        if (ci->has_validity)
+            tokenf(t, "valid=%s..%s", td_format_time_seconds(ci->not_before, from),
+                   td_format_time_seconds(ci->not_after, to));
+        if (ci->san.n) {
+            struct td_buf joined = {0};
+            for (size_t k = 0; k < ci->san.n; k++) {
+                if (k)
+                    td_buf_append(&joined, (const uint8_t *)",", 1, TEXT_LIMIT);
+                td_buf_append(&joined, ci->san.v[k].data, ci->san.v[k].len, TEXT_LIMIT);
+            }
+            wire_token(t, "san", joined.data, joined.len);
+            td_buf_free(&joined);
+            more_token(t, ci->san.omitted);
+        }
+        tokenf(t, "key=%s/%d", ci->key_type ? ci->key_type : "unknown", ci->key_bits);
+        if (ci->signature_algorithm)
+            tokenf(t, "signature=%s", ci->signature_algorithm);
+        if (ci->is_ca)
+            token(t, C_NONE, "CA");
+    } else {
+        token(t, C_WARN, "(not decodable)");
+    }
+    tokenf(t, "length=%zuB", ci->der_len);
+    tokenf(t, "sha256=%s", ci->sha256);
+    if (t->opt.verbose >= 2)
+        tokenf(t, "sha1=%s", ci->sha1);
+    t->block_indent = 0;
+}
+
 /* ---- message fields ------------------------------------------------------- */
 
 static void client_hello(struct text_writer *t, const struct td_client_hello *ch)
 {
     char b[TD_REG_NAME_BUF];
     if (ch->has_supported_versions)
-        names_token(t, "versions", TD_REG_VERSIONS, ch->supported_versions.v,
-                    ch->supported_versions.n, 6);
+        codes_token(t, "versions", TD_REG_VERSIONS, &ch->supported_versions, 6);
     else
         token(t, C_NONE, reg(TD_REG_VERSIONS, ch->legacy_version, b));
     if (ch->sslv2_format)
@@ -265,17 +500,19 @@ static void client_hello(struct text_writer *t, const struct td_client_hello *ch
         td_buf_free(&joined);
         more_token(t, ch->alpn.omitted);
     }
-    if (ch->has_cipher_suites)
+    if (ch->has_cipher_suites && t->opt.verbose)
+        codes_token(t, "suites", TD_REG_CIPHER_SUITES, &ch->cipher_suites, 0);
+    else if (ch->has_cipher_suites)
         tokenf(t, "suites=%zu", ch->cipher_suites.n);
     if (ch->has_supported_groups)
-        names_token(t, "groups", TD_REG_SUPPORTED_GROUPS, ch->supported_groups.v,
-                    ch->supported_groups.n, 4);
+        codes_token(t, "groups", TD_REG_SUPPORTED_GROUPS, &ch->supported_groups, 4);
     if (ch->has_key_share)
-        names_token(t, "key_share", TD_REG_SUPPORTED_GROUPS, ch->key_share.v, ch->key_share.n, 3);
+        codes_token(t, "key_share", TD_REG_SUPPORTED_GROUPS, &ch->key_share, 3);
     if (ch->has_compress_certificate)
-        names_token(t, "compress_cert", TD_REG_CERT_COMPRESSION, ch->compress_certificate.v,
-                    ch->compress_certificate.n, 3);
-    if (ch->has_extensions && !ch->sslv2_format)
+        codes_token(t, "compress_cert", TD_REG_CERT_COMPRESSION, &ch->compress_certificate, 3);
+    if (ch->has_extensions && !ch->sslv2_format && t->opt.verbose)
+        codes_token(t, "extensions", TD_REG_EXTENSIONS, &ch->extensions, 0);
+    else if (ch->has_extensions && !ch->sslv2_format)
         tokenf(t, "extensions=%zu", ch->extensions.n);
     if (ch->session_id.len)
         tokenf(t, "session_id=%zuB", ch->session_id.len);
@@ -320,18 +557,22 @@ static void encrypted_extensions(struct text_writer *t, const struct td_encrypte
     if (ee->has_max_fragment_length)
         tokenf(t, "max_fragment_length=%u", ee->max_fragment_length);
     if (ee->has_supported_groups)
-        names_token(t, "groups", TD_REG_SUPPORTED_GROUPS, ee->supported_groups.v,
-                    ee->supported_groups.n, 4);
+        codes_token(t, "groups", TD_REG_SUPPORTED_GROUPS, &ee->supported_groups, 4);
     if (ee->has_quic_transport_parameters)
         token(t, C_NONE, "quic_transport_parameters");
-    tokenf(t, "extensions=%zu", ee->extensions.n);
+    if (t->opt.verbose)
+        codes_token(t, "extensions", TD_REG_EXTENSIONS, &ee->extensions, 0);
+    else
+        tokenf(t, "extensions=%zu", ee->extensions.n);
 }
 
 static void certificate(struct text_writer *t, const struct td_certificate *c)
 {
     size_t total = c->count + c->omitted;
     tokenf(t, "%zu cert%s:", total, total == 1 ? "" : "s");
-    for (size_t i = 0; i < c->count; i++) {
+    if (t->opt.verbose >= 2 && c->context.len)
+        hex_token(t, "context", &c->context);
+    for (size_t i = 0; !t->opt.verbose && i < c->count; i++) {
         const struct td_cert_info *ci = &c->certs[i];
         char buf[64];
         if (!ci->parsed) {
@@ -357,10 +598,14 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
     switch (m->kind) {
     case TD_MSG_CLIENT_HELLO:
         client_hello(t, &m->u.client_hello);
+        if (t->opt.verbose)
+            client_hello_verbose(t, &m->u.client_hello);
         break;
     case TD_MSG_SERVER_HELLO:
     case TD_MSG_HELLO_RETRY_REQUEST:
         server_hello(t, &m->u.server_hello, m->kind == TD_MSG_HELLO_RETRY_REQUEST);
+        if (t->opt.verbose)
+            server_hello_verbose(t, &m->u.server_hello);
         break;
     case TD_MSG_ENCRYPTED_EXTENSIONS:
         encrypted_extensions(t, &m->u.encrypted_extensions);
@@ -381,7 +626,10 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
     }
     case TD_MSG_HELLO_VERIFY_REQUEST:
         token(t, C_NONE, reg(TD_REG_VERSIONS, m->u.hello_verify_request.server_version, b));
-        tokenf(t, "cookie=%zuB", m->u.hello_verify_request.cookie.len);
+        if (t->opt.verbose >= 2)
+            hex_token(t, "cookie", &m->u.hello_verify_request.cookie);
+        else
+            tokenf(t, "cookie=%zuB", m->u.hello_verify_request.cookie.len);
         break;
     case TD_MSG_SERVER_KEY_EXCHANGE: {
         const struct td_server_key_exchange *k = &m->u.server_key_exchange;
@@ -409,12 +657,13 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
             names_token(t, "types", TD_REG_CERTIFICATE_TYPES, types,
                         r->certificate_types.len < 256 ? r->certificate_types.len : 256, 4);
         }
-        if (r->has_signature_algorithms)
+        if (r->has_signature_algorithms && t->opt.verbose)
+            codes_token(t, "signature_algorithms", TD_REG_SIGNATURE_SCHEMES, &r->signature_algorithms, 0);
+        else if (r->has_signature_algorithms)
             tokenf(t, "signature_algorithms=%zu", r->signature_algorithms.n);
         tokenf(t, "CAs=%zu", r->ca_count);
         if (r->has_compress_certificate)
-            names_token(t, "compress_cert", TD_REG_CERT_COMPRESSION, r->compress_certificate.v,
-                        r->compress_certificate.n, 3);
+            codes_token(t, "compress_cert", TD_REG_CERT_COMPRESSION, &r->compress_certificate, 3);
         break;
     }
     case TD_MSG_CERTIFICATE_VERIFY:
@@ -426,7 +675,10 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
         tokenf(t, "ticket=%zuB", m->u.new_session_ticket.ticket_length);
         if (m->u.new_session_ticket.tls13) {
             tokenf(t, "age_add=%u", (unsigned)m->u.new_session_ticket.ticket_age_add);
-            tokenf(t, "nonce=%zuB", m->u.new_session_ticket.ticket_nonce.len);
+            if (t->opt.verbose >= 2)
+                hex_token(t, "nonce", &m->u.new_session_ticket.ticket_nonce);
+            else
+                tokenf(t, "nonce=%zuB", m->u.new_session_ticket.ticket_nonce.len);
         }
         if (m->u.new_session_ticket.has_max_early_data_size)
             tokenf(t, "max_early_data=%uB", (unsigned)m->u.new_session_ticket.max_early_data_size);
@@ -438,6 +690,10 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
               reg(TD_REG_ALERTS, m->u.alert.description, b));
         break;
     case TD_MSG_CERTIFICATE_STATUS:
+        if (t->opt.verbose) {
+            level = td_registry_lookup(TD_REG_CERT_STATUS_TYPES, m->u.certificate_status.status_type);
+            tokenf(t, "status_type=%s", level ? level : "unknown");
+        }
         tokenf(t, "ocsp_response=%zuB", m->u.certificate_status.response_length);
         break;
     case TD_MSG_FINISHED:
@@ -453,6 +709,35 @@ static void message_fields(struct text_writer *t, const struct td_message *m)
     default:
         break;
     }
+}
+
+/* -vv: the message event's own fields (record, DTLS stamp, length) that the line does not show. */
+static void message_framing(struct text_writer *t, const struct td_message *m)
+{
+    char b[TD_REG_NAME_BUF];
+    if (!m->without_record)
+        tokenf(t, "record_version=%s", reg(TD_REG_VERSIONS, m->record_version, b));
+    if (m->dtls.present) {
+        tokenf(t, "epoch=%u", (unsigned)m->dtls.epoch);
+        if (m->dtls.has_message_seq)
+            tokenf(t, "message_seq=%u fragments=%u", (unsigned)m->dtls.message_seq, m->dtls.fragments);
+    }
+    if (!m->encrypted)
+        tokenf(t, "length=%zuB", m->length);
+}
+
+/* -v: a Certificate's (or the one a CompressedCertificate carries) certificates, a block each. */
+static void certificate_lines(struct text_writer *t, const struct td_message *m)
+{
+    const struct td_certificate *c = NULL;
+    if (m->encrypted || !m->parsed)
+        return;
+    if (m->kind == TD_MSG_CERTIFICATE)
+        c = &m->u.certificate;
+    else if (m->kind == TD_MSG_COMPRESSED_CERTIFICATE && m->u.compressed_certificate.decompressed)
+        c = &m->u.compressed_certificate.certificate;
+    for (size_t i = 0; c && i < c->count; i++)
+        certificate_verbose(t, i, &c->certs[i]);
 }
 
 /* ---- events --------------------------------------------------------------- */
@@ -508,15 +793,24 @@ static void live_header(struct text_writer *t, struct conn_text *c, const struct
     }
 }
 
-/* The line prefix: "+seconds  C>S  " (live mode: "#conn" first). */
-static void prefix(struct text_writer *t, const struct conn_text *c, td_time_us ts)
+/*
+ * The line prefix: "+seconds" (live mode: "#conn" first); -v: then the
+ * message's frame, "#N" as Wireshark numbers the packet (blank on other lines).
+ */
+static void prefix(struct text_writer *t, const struct conn_text *c, const struct td_event *ev)
 {
-    int64_t rel = ts - c->first_ts;
+    int64_t rel = ev->ts - c->first_ts;
     if (t->opt.live)
         textf(t, C_DIM, "#%-5llu", (unsigned long long)c->conn);
     else
         text(t, C_NONE, "  ");
     textf(t, C_DIM, "%+11.6f", (double)rel / 1e6);
+    if (t->opt.verbose) {
+        size_t end = t->col + FRAME_COL_EXTRA;
+        if (ev->type == TD_EV_MESSAGE && ev->frame)
+            textf(t, C_DIM, "  #%llu", (unsigned long long)ev->frame);
+        pad_to(t, end);
+    }
 }
 
 static void message(struct text_writer *t, const struct td_event *ev)
@@ -529,7 +823,7 @@ static void message(struct text_writer *t, const struct td_event *ev)
     if (c == NULL)
         return;
     live_header(t, c, ev);
-    prefix(t, c, ev->ts);
+    prefix(t, c, ev);
     text(t, C_NONE, "  ");
     text(t, client ? C_CLIENT : C_SERVER, client ? "C>S" : "S>C");
     text(t, C_NONE, "  ");
@@ -560,6 +854,10 @@ static void message(struct text_writer *t, const struct td_event *ev)
         snprintf(cut, sizeof cut, "(truncated: %zu of %zu bytes captured)", m->captured, m->length);
         token(t, C_WARN, cut);
     }
+    if (t->opt.verbose >= 2)
+        message_framing(t, m);
+    if (t->opt.verbose)
+        certificate_lines(t, m);
     newline(t);
     unsigned bit = (unsigned)m->kind * 2 + (client ? 0 : 1);
     if (t->opt.explain && !(c->explained[bit / 64] >> (bit % 64) & 1) &&
@@ -592,7 +890,7 @@ static void anomaly(struct text_writer *t, const struct td_event *ev)
     td_escape_terminal((const uint8_t *)a->detail, strlen(a->detail), detail);
     if (c) {
         live_header(t, c, ev);
-        prefix(t, c, ev->ts);
+        prefix(t, c, ev);
         text(t, C_NONE, "  ");
     }
     textf(t, C_WARN, "! %s:", td_anomaly_name(a->kind));
@@ -636,6 +934,123 @@ static void findings_lines(struct text_writer *t, const struct td_findings *f)
             words(t, C_DIM, why, 6);
         }
     }
+}
+
+/* -v: one field of the connection on a line of its own: "    name value", wrapped at WIDTH. */
+static void summary_field(struct text_writer *t, const char *name, const char *value)
+{
+    newline(t);
+    textf(t, C_DIM, "    %-27s", name);
+    wrap_text(t, C_NONE, value && *value ? value : "-", 31);
+}
+
+/* -v: a field that holds wire bytes (or libcrypto's text of them), escaped; NULL: unknown. */
+static void summary_wire_field(struct text_writer *t, const char *name, const char *s, size_t len)
+{
+    char *escaped = s ? malloc(td_escape_size(len)) : NULL;
+    if (escaped)
+        td_escape_terminal((const uint8_t *)s, len, escaped);
+    summary_field(t, name, escaped);
+    free(escaped);
+}
+
+static void summary_fieldf(struct text_writer *t, const char *name, const char *fmt, ...)
+    __attribute__((format(printf, 3, 4)));
+static void summary_fieldf(struct text_writer *t, const char *name, const char *fmt, ...)
+{
+    char buf[256];
+    va_list ap;
+    va_start(ap, fmt);
+    vsnprintf(buf, sizeof buf, fmt, ap);
+    va_end(ap);
+    summary_field(t, name, buf);
+}
+
+/* -v: a list of sha256 hex strings, comma-separated; NULL list: unknown. */
+static void summary_hashes(struct text_writer *t, const char *name, const char (*hashes)[65], size_t n,
+                           bool known)
+{
+    struct td_buf joined = {0};
+    for (size_t i = 0; i < n; i++) {
+        if (i)
+            td_buf_append(&joined, (const uint8_t *)",", 1, TEXT_LIMIT);
+        td_buf_append(&joined, (const uint8_t *)hashes[i], strlen(hashes[i]), TEXT_LIMIT);
+    }
+    td_buf_append(&joined, (const uint8_t *)"", 1, TEXT_LIMIT);
+    summary_field(t, name, !known ? NULL : n && joined.data ? (const char *)joined.data : "(none)");
+    td_buf_free(&joined);
+}
+
+/* -v: the transcript as the connection event's history says it ("C:ClientHello S:ServerHello ..."). */
+static void summary_history(struct text_writer *t, const struct td_conn_summary *s)
+{
+    struct td_buf h = {0};
+    char item[64];
+    for (size_t i = 0; i < s->history_len; i++) {
+        int n = snprintf(item, sizeof item, "%s%c:%s", i ? " " : "", (s->history[i] & 1) ? 'S' : 'C',
+                         td_msg_kind_name((enum td_msg_kind)(s->history[i] >> 1)));
+        td_buf_append(&h, (const uint8_t *)item, (size_t)n, TEXT_LIMIT);
+    }
+    if (s->history_dropped) {
+        int n = snprintf(item, sizeof item, " ...(+%zu)", s->history_dropped);
+        td_buf_append(&h, (const uint8_t *)item, (size_t)n, TEXT_LIMIT);
+    }
+    td_buf_append(&h, (const uint8_t *)"", 1, TEXT_LIMIT);
+    summary_field(t, "history", h.data ? (const char *)h.data : NULL);
+    td_buf_free(&h);
+}
+
+/* -v: every field of the connection event, one a line, in the order the JSON writes them. */
+static void connection_verbose(struct text_writer *t, const struct td_conn_summary *s)
+{
+    static const char *const resumed[] = {"no", "session_id", "session_ticket", "psk"};
+    static const char *const ech[] = {NULL, "none", "offered", "grease", "accepted"};
+    const struct td_conn_record *r = &s->record;
+    const struct td_cert_identity *leaf = &r->leaf[TD_SERVER];
+    char b[TD_REG_NAME_BUF], t1[TD_TIME_BUF], t2[TD_TIME_BUF];
+
+    summary_field(t, "start", td_format_time(s->start, t1));
+    summary_field(t, "end", td_format_time(s->end, t2));
+    summary_field(t, "community_id", s->community_id);
+    summary_wire_field(t, "sni", s->sni, s->sni_len);
+    summary_wire_field(t, "alpn", s->alpn, s->alpn_len);
+    summary_field(t, "resumed", s->resumption_known ? resumed[s->resumed] : NULL);
+    if (s->resumed_from)
+        summary_fieldf(t, "resumed_from", "conn %llu", (unsigned long long)s->resumed_from);
+    summary_history(t, s);
+    summary_field(t, "ja3", s->ja3);
+    summary_field(t, "ja3s", s->ja3s);
+    summary_field(t, "ja4", s->ja4);
+    summary_hashes(t, "server_certificates", (const char (*)[65])s->server_certs, s->server_cert_count, true);
+    if (s->validation.done && s->validation.detail[0])
+        summary_wire_field(t, "certificate_validation", s->validation.detail, strlen(s->validation.detail));
+    if (s->has_handshake_time)
+        summary_fieldf(t, "handshake_us", "%lld", (long long)s->handshake_us);
+    else
+        summary_field(t, "handshake_us", NULL);
+    if (s->has_rtt)
+        summary_fieldf(t, "tcp_rtt_us", "%lld", (long long)s->tcp_rtt_us);
+    else
+        summary_field(t, "tcp_rtt_us", NULL);
+    summary_fieldf(t, "bytes", "client %llu, server %llu", (unsigned long long)s->bytes_client,
+                   (unsigned long long)s->bytes_server);
+    summary_fieldf(t, "anomalies", "%llu", (unsigned long long)s->anomalies);
+    summary_field(t, "group", r->has_group ? reg(TD_REG_SUPPORTED_GROUPS, r->group, b) : NULL);
+    summary_wire_field(t, "subject", leaf->subject, leaf->subject ? strlen(leaf->subject) : 0);
+    summary_wire_field(t, "issuer", leaf->issuer, leaf->issuer ? strlen(leaf->issuer) : 0);
+    summary_field(t, "not_before", leaf->has_validity ? td_format_time_seconds(leaf->not_before, t1) : NULL);
+    summary_field(t, "not_after", leaf->has_validity ? td_format_time_seconds(leaf->not_after, t2) : NULL);
+    summary_field(t, "sni_matches_cert",
+                  r->sni_matches_cert < 0 ? NULL : r->sni_matches_cert ? "true" : "false");
+    summary_hashes(t, "client_certificates", (const char (*)[65])r->client_certs, r->client_cert_count,
+                   r->client_certs_known);
+    summary_wire_field(t, "client_subject", r->leaf[TD_CLIENT].subject,
+                       r->leaf[TD_CLIENT].subject ? strlen(r->leaf[TD_CLIENT].subject) : 0);
+    if (r->has_client_suites)
+        summary_fieldf(t, "client_cipher_suites_count", "%zu", r->client_cipher_suites);
+    else
+        summary_field(t, "client_cipher_suites_count", NULL);
+    summary_field(t, "ech", ech[r->ech]);
 }
 
 static void connection(struct text_writer *t, const struct td_event *ev)
@@ -712,6 +1127,8 @@ static void connection(struct text_writer *t, const struct td_event *ev)
     if (s->anomalies)
         summary_item(t, C_WARN, "%llu anomal%s", (unsigned long long)s->anomalies,
                      s->anomalies == 1 ? "y" : "ies");
+    if (t->opt.verbose)
+        connection_verbose(t, s);
     for (int side = TD_CLIENT; side <= TD_SERVER; side++)
         if (s->app_data[side].kept)
             app_data_line(t, side == TD_CLIENT ? 'C' : 'S', &s->app_data[side]);

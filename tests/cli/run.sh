@@ -214,6 +214,42 @@ if cmp -s "$tmp/file.json" "$tmp/stdin.json"; then pass=$((pass + 1)); else
 expect 0 "-o FILE" -r "$pcap" --json -o "$tmp/o.json"
 if cmp -s "$tmp/file.json" "$tmp/o.json" && [ ! -s "$tmp/out" ]; then pass=$((pass + 1)); else
     echo "FAIL -o FILE: file differs or stdout not empty"; fail=1; fi
+# -v, -vv as tcpdump counts them: -vvv is -vv, -v -v is -vv; -v shows frames, -vv more fields
+expect 0 "-v" -v -r "$pcap"
+cp "$tmp/out" "$tmp/v1"
+stdout_has "  #4 .*ClientHello" "-v shows the ClientHello's frame"
+stdout_has "signature_algorithms=" "-v lists the signature algorithms"
+if grep -q "random=" "$tmp/v1"; then echo "FAIL -v shows -vv's random"; fail=1; fi
+expect 0 "-vv" -vv -r "$pcap"
+cp "$tmp/out" "$tmp/v2"
+stdout_has "random=" "-vv shows the random"
+expect 0 "-vvv" -vvv -r "$pcap"
+cmp -s "$tmp/out" "$tmp/v2" || { echo "FAIL -vvv differs from -vv"; fail=1; }
+expect 0 "-v -v" -v -r "$pcap" -v
+cmp -s "$tmp/out" "$tmp/v2" || { echo "FAIL -v -v differs from -vv"; fail=1; }
+expect 0 "-v with --json" -v --json -r "$pcap"
+one_line_error "-v applies to the text output" "--json -v says -v is ignored"
+"$bin" --json -r "$pcap" >"$tmp/plain.json" 2>/dev/null
+cmp -s "$tmp/out" "$tmp/plain.json" || { echo "FAIL -v changed the JSON"; fail=1; }
+# the frame column is the JSON's frame (which tools/crosscheck.py compares with tshark's frame.number)
+for f in tests/pcaps/tls12-client-cert.pcap tests/pcaps/dtls12-openssl.pcap tests/pcaps/quic-v1-ngtcp2.pcap; do
+    "$bin" --color=never -v -r "$f" | sed -n 's/^ *+[0-9.]*  #\([0-9]*\) .*/\1/p' >"$tmp/text-frames"
+    "$bin" --json -r "$f" | python3 -c '
+import json, sys
+for line in sys.stdin:
+    e = json.loads(line)
+    if e["type"] == "message":
+        print(e["frame"])' >"$tmp/json-frames"
+    if [ -s "$tmp/text-frames" ] && cmp -s "$tmp/text-frames" "$tmp/json-frames"; then pass=$((pass + 1)); else
+        echo "FAIL -v frames of $f differ from the JSON's"; fail=1; fi
+done
+if command -v tshark >/dev/null 2>&1; then
+    # the ClientHello's frame as tshark numbers it
+    want=$(tshark -r tests/pcaps/tls12-client-cert.pcap -Y 'tls.handshake.type == 1' -T fields -e frame.number 2>/dev/null | head -n 1)
+    got=$("$bin" --color=never -v -r tests/pcaps/tls12-client-cert.pcap | sed -n 's/^ *+[0-9.]*  #\([0-9]*\) .*ClientHello.*/\1/p')
+    if [ -n "$want" ] && [ "$want" = "$got" ]; then pass=$((pass + 1)); else
+        echo "FAIL -v ClientHello frame $got, tshark says $want"; fail=1; fi
+fi
 # colour only when asked (or on a terminal): never by default into a pipe
 expect 0 "text into a pipe has no colour" -r "$pcap"
 if grep -q "$(printf '\033')" "$tmp/out"; then echo "FAIL colour codes in piped output"; fail=1; fi

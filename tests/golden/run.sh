@@ -21,13 +21,15 @@ tmp=$(mktemp -d) || exit 2
 trap 'rm -rf "$tmp"' EXIT
 fail=0
 count=0
-# name  output-kind (json, text, explain, summary, html)  arguments (capture paths relative to the project root)
+# name  output-kind (json, text, explain, verbose, vverbose, summary, html)  arguments (capture paths relative to the project root)
 grep -v '^#' tests/golden/fixtures.tsv | while IFS='	' read -r name kind args; do
     [ -n "$name" ] || continue
     case "$kind" in
     json) ext=json; flags=--json ;;
     text) ext=txt; flags=--color=never ;;
     explain) ext=explain.txt; flags="--color=never --explain" ;;
+    verbose) ext=v.txt; flags="--color=never -v" ;;
+    vverbose) ext=vv.txt; flags="--color=never -vv" ;;
     summary) ext=summary.txt; flags=--summary ;;
     html) ext=html; flags="-q --html $tmp/out" ;; # the report page is the output compared
     *) echo "fixtures.tsv: unknown kind '$kind' for $name" >&2; exit 2 ;;

@@ -5,7 +5,7 @@ _tlsdissect()
     local cur prev opts check_opts
     cur=${COMP_WORDS[COMP_CWORD]}
     prev=${COMP_WORDS[COMP_CWORD-1]}
-    opts="-r -i -o -w -c -s -p -Z -q -l -n -D -h --files --list-interfaces --json --explain --color
+    opts="-r -i -o -w -c -s -p -Z -q -v -vv -l -n -D -h --files --list-interfaces --json --explain --color
           --no-color --keylog-file --ca-file --ca-path --max-handshake-size --max-connections --idle-timeout
           --max-tls-buffers --app-data --show-secrets --sni --conn --html --summary --help --version"
     check_opts="--rules --update --verbose --junit --ca-file --ca-path --help"
