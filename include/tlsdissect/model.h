@@ -599,6 +599,7 @@ struct td_conn_summary {
     int64_t tcp_rtt_us;
     uint64_t bytes_client; /* application data, per side */
     uint64_t bytes_server;
+    uint64_t quic_1rtt_packets[2]; /* QUIC: 1-RTT (short header) packets, by enum td_side */
     uint64_t anomalies;
     enum td_decryption decryption;
     /* --app-data N: the first decrypted application bytes, by enum td_side */
