@@ -108,6 +108,7 @@ enum td_msg_kind {
     TD_MSG_COMPRESSED_CERTIFICATE,
     TD_MSG_HELLO_VERIFY_REQUEST, /* DTLS 1.0/1.2 (RFC 6347 §4.2.1) */
     TD_MSG_ACK,                  /* a DTLS 1.3 ACK record in clear (RFC 9147 §7) */
+    TD_MSG_QUIC_RETRY,           /* a QUIC Retry the client followed (RFC 9000 §17.2.5) */
     TD_MSG_OTHER_HANDSHAKE, /* a handshake type without a message name here */
 };
 

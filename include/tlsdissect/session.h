@@ -104,6 +104,14 @@ void td_tls_handshake_data_decrypted(struct td_tls_session *s, int side, const u
  */
 void td_tls_quic_handshake_unopened(struct td_tls_session *s, int side, td_time_us now);
 
+/*
+ * QUIC (RFC 9000 §17.2.5.2): the client followed a Retry; the ClientHello
+ * it sends in its next Initials starts the handshake again (its own event,
+ * the one whose random, SNI and fingerprints the connection keeps, and
+ * where the transcript starts), not a second ClientHello.
+ */
+void td_tls_quic_retry(struct td_tls_session *s);
+
 size_t td_tls_quic_handshake_secret(const struct td_tls_session *s, int side, uint8_t *secret,
                                     uint16_t *suite);
 

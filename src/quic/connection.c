@@ -56,6 +56,9 @@ struct td_quic_conn {
     bool have_pn[2][2];
     struct td_quic_crypto_stream crypto[2][2]; /* by space, then side */
     uint64_t hs_unopened[2];        /* Handshake packets whose protection did not open */
+    uint8_t odcid[TD_QUIC_MAX_CID]; /* the client's first Destination Connection ID */
+    size_t odcid_len;
+    uint64_t retries;               /* Retry packets seen */
     uint64_t handshake_packets[2], short_packets[2];
     bool client_handshake_seen;        /* the client sent a Handshake packet */
     bool short_after_handshake[2];     /* ... and then each side a 1-RTT packet */
@@ -80,7 +83,7 @@ struct long_hdr {
     uint8_t first;
     uint32_t version;
     uint8_t dcid_len, scid_len;
-    uint8_t dcid[TD_QUIC_MAX_CID];
+    uint8_t dcid[TD_QUIC_MAX_CID], scid[TD_QUIC_MAX_CID];
     enum td_quic_long_type type;
     uint64_t length;   /* of packet number and payload */
     size_t pn_offset;  /* from the packet's first byte */
@@ -91,7 +94,6 @@ struct long_hdr {
 static enum hdr_status read_long_header(struct td_cur *c, struct long_hdr *h)
 {
     size_t start = td_cur_declared(c);
-    uint8_t scid[TD_QUIC_MAX_CID];
     uint64_t token_len;
 
     h->detail[0] = '\0';
@@ -109,7 +111,7 @@ static enum hdr_status read_long_header(struct td_cur *c, struct long_hdr *h)
         return HDR_UNKNOWN_VERSION;
     if (h->dcid_len > TD_QUIC_MAX_CID || !td_cur_copy(c, h->dcid, h->dcid_len) ||
         !td_cur_u8(c, &h->scid_len) || h->scid_len > TD_QUIC_MAX_CID ||
-        !td_cur_copy(c, scid, h->scid_len)) {
+        !td_cur_copy(c, h->scid, h->scid_len)) {
         snprintf(h->detail, sizeof h->detail, "connection ID longer than 20 bytes, or cut");
         return HDR_MALFORMED;
     }
@@ -161,6 +163,8 @@ struct td_quic_conn *td_quic_new(const struct td_tls_env *env, struct td_conn *c
         return NULL;
     q->conn = conn;
     q->version = version;
+    memcpy(q->odcid, dcid, dcid_len);
+    q->odcid_len = dcid_len;
     td_conn_set_quic(conn, version);
     q->tls = td_tls_new(env, conn, 0, false);
     if (q->tls == NULL) {
@@ -373,6 +377,75 @@ static void count_packet(struct td_quic_conn *q, int side, bool handshake, size_
     }
 }
 
+/*
+ * RFC 9000 §17.2.1: Version Negotiation { 1, Unused (7), Version = 0,
+ * DCID Len, DCID, SCID Len, SCID, Supported Version (32) ... }: reported
+ * with the versions it lists (the first 8).
+ */
+static void version_negotiation(struct td_quic_conn *q, int side, const uint8_t *p, size_t n)
+{
+    struct td_cur c = td_cur_make(p, n);
+    uint8_t cid_len;
+    uint32_t v;
+    char list[8 * 11 + 16] = "", vbuf[11];
+    size_t used = 0, count = 0;
+
+    if (!td_cur_skip(&c, 5) || !td_cur_u8(&c, &cid_len) || !td_cur_skip(&c, cid_len) ||
+        !td_cur_u8(&c, &cid_len) || !td_cur_skip(&c, cid_len)) {
+        td_conn_anomaly(q->conn, TD_ANOM_QUIC_MALFORMED, q->now,
+                        "%s: Version Negotiation packet cut inside its connection IDs", who(side));
+        return;
+    }
+    while (td_cur_u32(&c, &v)) {
+        if (count++ < 8 && used < sizeof list)
+            used += (size_t)snprintf(list + used, sizeof list - used, "%s%s", count > 1 ? ", " : "",
+                                     td_quic_version_name(v, vbuf));
+    }
+    td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNSUPPORTED, q->now,
+                    "%s: Version Negotiation packet listing %zu versions (%s%s): not followed in "
+                    "this version", who(side), count, count ? list : "none",
+                    count > 8 ? ", ..." : "");
+}
+
+/*
+ * RFC 9000 §17.2.5: Retry { Header (with SCID), Retry Token (..), Retry
+ * Integrity Tag (128) }.  Its tag is checked (RFC 9001 §5.8); the first
+ * Retry from the server whose tag verifies is followed, as the client does
+ * (§17.2.5.2): the Initial keys of both directions come from its Source
+ * Connection ID from now on (RFC 9001 §5.2), and the client's CRYPTO stream
+ * starts again with a new ClientHello.  Later Retries are counted.
+ */
+static void retry(struct td_quic_conn *q, int side, const uint8_t *p, size_t n, bool cut,
+                  const struct long_hdr *h)
+{
+    int ok;
+
+    if (q->retries++ > 0)
+        return;
+    ok = cut ? -1 : td_quic_retry_tag_ok(q->version, q->odcid, q->odcid_len, p, n);
+    if (ok == 1 && side == 1 &&
+        td_quic_initial_keys(q->version, h->scid, h->scid_len, &q->keys[SPACE_INITIAL][0],
+                             &q->keys[SPACE_INITIAL][1]) == 0) {
+        q->keys_ok = true;
+        for (int i = 0; i < 2; i++) {
+            td_quic_crypto_release(&q->crypto[SPACE_INITIAL][i]);
+            td_quic_crypto_init(&q->crypto[SPACE_INITIAL][i], TD_QUIC_CRYPTO_CAP,
+                                q->crypto[SPACE_INITIAL][i].budget);
+        }
+        td_tls_quic_retry(q->tls);
+        struct td_message m = {.kind = TD_MSG_QUIC_RETRY, .from = TD_SERVER,
+                               .without_record = true, .length = n};
+        td_conn_message(q->conn, &m, q->now);
+        return;
+    }
+    td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNSUPPORTED, q->now,
+                    "%s: Retry packet (%zu bytes), integrity tag %s: not followed (the client's "
+                    "Initials after it are not decrypted)", who(side), n,
+                    ok == 1   ? "verified, but sent by the client"
+                    : ok == 0 ? "does NOT verify"
+                              : "not checked (cut, too short or too long)");
+}
+
 void td_quic_datagram(struct td_quic_conn *q, int side, const uint8_t *p, size_t caplen,
                       size_t len, td_time_us now)
 {
@@ -401,14 +474,11 @@ void td_quic_datagram(struct td_quic_conn *q, int side, const uint8_t *p, size_t
         case HDR_NOT_QUIC:
             return; /* zero padding after the packets (or junk): nothing to read */
         case HDR_VERSION_NEGOTIATION:
-            td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNSUPPORTED, now,
-                            "%s: Version Negotiation packet: not followed in this version",
-                            who(side));
+            version_negotiation(q, side, start, td_cur_remaining(&c) + (size_t)(td_cur_ptr(&c) - start));
             return;
         case HDR_RETRY:
-            td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNSUPPORTED, now,
-                            "%s: Retry packet: not followed in this version (the client's "
-                            "Initials after it are not decrypted)", who(side));
+            retry(q, side, start, td_cur_remaining(&c) + (size_t)(td_cur_ptr(&c) - start),
+                  td_cur_remaining(&c) < td_cur_declared(&c), &h);
             return;
         case HDR_UNKNOWN_VERSION:
             td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNSUPPORTED, now,
@@ -462,6 +532,10 @@ void td_quic_end(struct td_quic_conn *q, td_time_us now)
                                 "offset %zu that never filled", who(side),
                                 td_quic_crypto_waiting(&q->crypto[sp][side]), space_name[sp],
                                 q->crypto[sp][side].delivered);
+    if (q->retries > 1)
+        td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNSUPPORTED, now,
+                        "%llu more Retry packets (not checked: a client follows only the first)",
+                        (unsigned long long)(q->retries - 1));
     for (int side = 0; side < 2; side++)
         if (q->hs_unopened[side] > 1)
             td_conn_anomaly(q->conn, TD_ANOM_QUIC_UNDECRYPTABLE, now,

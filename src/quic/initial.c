@@ -208,6 +208,47 @@ int td_quic_hp_mask(const struct td_quic_keys *k, const uint8_t sample[TD_QUIC_S
     return rc;
 }
 
+int td_quic_retry_tag_ok(uint32_t version, const uint8_t *odcid, size_t odcid_len,
+                         const uint8_t *retry, size_t retry_len)
+{
+    /* RFC 9001 §5.8, RFC 9369 §3.3.3, draft-ietf-quic-tls-29 §5.8 */
+    static const uint8_t key_v1[16] = {0xbe, 0x0c, 0x69, 0x0b, 0x9f, 0x66, 0x57, 0x5a,
+                                       0x1d, 0x76, 0x6b, 0x54, 0xe3, 0x68, 0xc8, 0x4e};
+    static const uint8_t nonce_v1[12] = {0x46, 0x15, 0x99, 0xd3, 0x5d, 0x63,
+                                         0x2b, 0xf2, 0x23, 0x98, 0x25, 0xbb};
+    static const uint8_t key_v2[16] = {0x8f, 0xb4, 0xb0, 0x1b, 0x56, 0xac, 0x48, 0xe2,
+                                       0x60, 0xfb, 0xcb, 0xce, 0xad, 0x7c, 0xcc, 0x92};
+    static const uint8_t nonce_v2[12] = {0xd8, 0x69, 0x69, 0xbc, 0x2d, 0x7c,
+                                         0x6d, 0x99, 0x90, 0xef, 0xb0, 0x4a};
+    static const uint8_t key_d29[16] = {0xcc, 0xce, 0x18, 0x7e, 0xd0, 0x9a, 0x09, 0xd0,
+                                        0x57, 0x28, 0x15, 0x5a, 0x6c, 0xb9, 0x6b, 0xe1};
+    static const uint8_t nonce_d29[12] = {0xe5, 0x49, 0x30, 0xf9, 0x7f, 0x21,
+                                          0x36, 0xf0, 0x53, 0x0a, 0x8c, 0x1c};
+    bool v2 = version == TD_QUIC_V2, d29 = version == TD_QUIC_DRAFT29;
+    uint8_t pseudo[1 + TD_QUIC_MAX_CID + 1500], none[1];
+    size_t body;
+    EVP_CIPHER_CTX *ctx;
+    enum td_rp_status st;
+
+    /* a Retry fits a datagram: longer ones are not checked */
+    if (retry_len < TD_QUIC_TAG_LEN + 7 || odcid_len > TD_QUIC_MAX_CID ||
+        retry_len - TD_QUIC_TAG_LEN > sizeof pseudo - 1 - TD_QUIC_MAX_CID)
+        return -1;
+    body = retry_len - TD_QUIC_TAG_LEN;
+    pseudo[0] = (uint8_t)odcid_len;
+    memcpy(pseudo + 1, odcid, odcid_len);
+    memcpy(pseudo + 1 + odcid_len, retry, body);
+    ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL)
+        return -1;
+    /* the plaintext is empty: the tag authenticates the pseudo-packet (the AAD) alone */
+    st = td_aead_open(ctx, EVP_aes_128_gcm(), false, v2 ? key_v2 : d29 ? key_d29 : key_v1,
+                      v2 ? nonce_v2 : d29 ? nonce_d29 : nonce_v1, pseudo, 1 + odcid_len + body,
+                      retry + body, 0, TD_QUIC_TAG_LEN, none);
+    EVP_CIPHER_CTX_free(ctx);
+    return st == TD_RP_OK ? 1 : st == TD_RP_AUTH_FAILED ? 0 : -1;
+}
+
 uint64_t td_quic_decode_pn(uint64_t largest, bool have_largest, uint64_t truncated, unsigned bits)
 {
     uint64_t expected = have_largest ? largest + 1 : 0;

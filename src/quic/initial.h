@@ -62,6 +62,16 @@ int td_quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
 int td_quic_hp_mask(const struct td_quic_keys *k, const uint8_t sample[TD_QUIC_SAMPLE_LEN],
                     uint8_t mask[5]);
 
+/*
+ * RFC 9001 §5.8 (RFC 9369 §3.3.3 for v2): whether a Retry packet's last 16
+ * bytes are the integrity tag AES-128-GCM gives with the version's fixed
+ * key and nonce over the Retry Pseudo-Packet (the client's original
+ * Destination Connection ID, then the Retry without its tag).  1 verified,
+ * 0 not, -1 when the packet is too short or libcrypto failed.
+ */
+int td_quic_retry_tag_ok(uint32_t version, const uint8_t *odcid, size_t odcid_len,
+                         const uint8_t *retry, size_t retry_len);
+
 /* RFC 9000 §A.3: the full packet number from its truncated encoding. */
 uint64_t td_quic_decode_pn(uint64_t largest, bool have_largest, uint64_t truncated, unsigned bits);
 

@@ -470,6 +470,14 @@ void td_tls_quic_handshake_unopened(struct td_tls_session *s, int side, td_time_
                             td_sess_direction(s, side));
 }
 
+void td_tls_quic_retry(struct td_tls_session *s)
+{
+    s->client_hellos = 0;
+    s->ch_seen = false;
+    s->has_client_random = false;
+    td_sess_transcript_free(s);
+}
+
 size_t td_tls_quic_handshake_secret(const struct td_tls_session *s, int side, uint8_t *secret,
                                     uint16_t *suite)
 {

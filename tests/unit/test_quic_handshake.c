@@ -4,7 +4,8 @@
  * ChaCha20-Poly1305 vector of RFC 9001 Appendix A.5 (keys, ChaCha20 header
  * protection mask, AEAD through td_aead_open), and a real Handshake packet
  * of tests/pcaps/quic-keys-v1.pcap (the client's Finished, frame 4) opened
- * with its key log's CLIENT_HANDSHAKE_TRAFFIC_SECRET.
+ * with its key log's CLIENT_HANDSHAKE_TRAFFIC_SECRET; the Retry integrity
+ * tags of RFC 9001 Appendix A.4 (v1) and RFC 9369 Appendix A.4 (v2).
  */
 #include "unit.h"
 
@@ -147,6 +148,33 @@ static void test_suites_quic_does_not_use(void **state)
     assert_int_equal(k.key_len, 32);
 }
 
+/* RFC 9001 A.4 and RFC 9369 A.4: the server's Retry to A.2's client Initial */
+static const uint8_t ODCID[8] = {0x83, 0x94, 0xc8, 0xf0, 0x3e, 0x51, 0x57, 0x08};
+
+static void check_retry(uint32_t version, const char *hex)
+{
+    uint8_t pkt[64];
+    size_t n = unhex(hex, pkt, sizeof pkt);
+    assert_int_equal(td_quic_retry_tag_ok(version, ODCID, 8, pkt, n), 1);
+    /* another original Destination Connection ID: the tag does not verify */
+    assert_int_equal(td_quic_retry_tag_ok(version, ODCID, 7, pkt, n), 0);
+    pkt[10] ^= 1; /* a changed token */
+    assert_int_equal(td_quic_retry_tag_ok(version, ODCID, 8, pkt, n), 0);
+    assert_int_equal(td_quic_retry_tag_ok(version, ODCID, 8, pkt, 20), -1);
+}
+
+static void test_retry_integrity_v1(void **state)
+{
+    (void)state;
+    check_retry(TD_QUIC_V1, "ff000000010008f067a5502a4262b5746f6b656e04a265ba2eff4d829058fb3f0f2496ba");
+}
+
+static void test_retry_integrity_v2(void **state)
+{
+    (void)state;
+    check_retry(TD_QUIC_V2, "cf6b3343cf0008f067a5502a4262b5746f6b656ec8646ce8bfe33952d955543665dcc7b6");
+}
+
 int main(void)
 {
     const struct CMUnitTest tests[] = {
@@ -155,6 +183,8 @@ int main(void)
         cmocka_unit_test(test_fixture_handshake_packet),
         cmocka_unit_test(test_fixture_packet_tampered),
         cmocka_unit_test(test_suites_quic_does_not_use),
+        cmocka_unit_test(test_retry_integrity_v1),
+        cmocka_unit_test(test_retry_integrity_v2),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
