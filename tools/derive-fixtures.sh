@@ -59,6 +59,10 @@ awk '$1 == "SERVER_HANDSHAKE_TRAFFIC_SECRET" { c = substr($3, 1, 1); $3 = (c == 
     "$src/tls13-keys-aes128gcm.keylog" >"$out/tls13-keys-wrong.keylog"
 awk '$1 == "CLIENT_RANDOM" { c = substr($3, 1, 1); $3 = (c == "0" ? "1" : "0") substr($3, 2) } { print }' \
     "$src/tls12-keys-cbc-no-etm.keylog" >"$out/tls12-keys-wrong.keylog"
+# QUIC: quic-keys-v1's key log with its server handshake secret changed the
+# same way (the server's Handshake packets do not open: one anomaly, the rest counted)
+awk '$1 == "SERVER_HANDSHAKE_TRAFFIC_SECRET" { c = substr($3, 1, 1); $3 = (c == "0" ? "1" : "0") substr($3, 2) } { print }' \
+    "$src/quic-keys-v1.keylog" >"$out/quic-keys-wrong.keylog"
 python3 tools/fixtures/set-suite.py "$src/tls12-keys-aes128gcm.pcap" c011 "$out/tls12-keys-rc4.pcap"
 python3 tools/fixtures/cut-frame.py "$src/tls12-keys-aes128gcm.pcap" 10 10 "$out/tls12-keys-cut-record.pcap"
 

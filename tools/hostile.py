@@ -1966,6 +1966,54 @@ def case_quic_initials(w, scale, rng):
     sentinel(w, make_cert())
 
 
+def quic_retry(dcid, scid, odcid, token, good_tag=True):
+    """A v1 Retry packet (RFC 9000 §17.2.5) with its integrity tag (RFC 9001 §5.8)."""
+    from cryptography.hazmat.primitives.ciphers.aead import AESGCM
+
+    pkt = bytes([0xF0]) + struct.pack("!I", 1) + v8(dcid) + v8(scid) + token
+    tag = AESGCM(bytes.fromhex("be0c690b9f66575a1d766b54e368c84e")).encrypt(
+        bytes.fromhex("461599d35d632bf2239825bb"), b"", v8(odcid) + pkt)
+    return pkt + (tag if good_tag else bytes(b ^ 1 for b in tag))
+
+
+QUIC_RETRY_PORT = 45050   # client ports 45050.. for the quic-retries connections
+
+
+def case_quic_retries(w, scale, rng):
+    """QUIC v1 Retry packets (RFC 9000 §17.2.5).  45050: the client's
+    Initial, then the server's Retry (tag verified: followed, a Retry
+    event), then 2000 more Retries with other connection IDs (counted in one
+    quic_unsupported anomaly, none followed), then the client's Initial with
+    the keys of the first Retry's Source Connection ID (its ClientHello is
+    its own event), and the server's ServerHello with the same keys.
+    45051: a Retry whose tag does not verify (quic_unsupported, not
+    followed), then the client's Initial with the new ID
+    (quic_undecryptable).  Then the sentinel."""
+    cip, sip = packed("10.9.9.3"), packed("192.0.2.122")
+
+    def dgram(sport, payload, to_server=True):
+        src, dst = (cip, sip) if to_server else (sip, cip)
+        a, b = (sport, 443) if to_server else (443, sport)
+        w.packet(eth(ipv4(src, dst, udp(src, dst, a, b, payload), proto=17)))
+
+    hello = hs(CLIENT_HELLO, client_hello(sni=b"retry.hostile.test", alpn=(b"h3",)))
+    server_hello = QUIC_RFC_SERVER
+    for port, good in ((QUIC_RETRY_PORT, True), (QUIC_RETRY_PORT + 1, False)):
+        odcid, cscid, new = bytes(range(0x60, 0x68)), bytes(range(0x70, 0x74)), bytes(range(0x80, 0x88))
+        ck, _ = quic_keys(odcid)
+        dgram(port, quic_initial(ck, odcid, cscid, 0, quic_crypto(0, hello), 1200))
+        dgram(port, quic_retry(cscid, new, odcid, b"token-" + bytes(20), good), False)
+        if good:
+            for i in range(int(2000 * scale) or 1):
+                other = struct.pack("!Q", 0x9000000000000000 + i)
+                dgram(port, quic_retry(cscid, other, odcid, b"t" * 10), False)
+        nk, nsk = quic_keys(new)
+        dgram(port, quic_initial(nk, new, cscid, 1, quic_crypto(0, hello), 1200))
+        if good:
+            dgram(port, quic_initial(nsk, cscid, new, 0, server_hello), False)
+    sentinel(w, make_cert())
+
+
 DTLS_PORT = 45100         # client ports 45100.. for the dtls-fragments connections
 
 
@@ -2096,6 +2144,7 @@ CASES = {
     "midstream-appdata": case_midstream_appdata,
     "snaplen-bad-length": case_snaplen_bad_length,
     "quic-initials": case_quic_initials,
+    "quic-retries": case_quic_retries,
     "dtls-fragments": case_dtls_fragments,
 }
 

@@ -86,6 +86,11 @@ SCENARIOS=(
     "tls13-port-8443|8443|ok|TLS 1.3 on the non-standard port 8443"
     "tls13-padded-finished|24446|ok|TLS 1.3, the client pads its records to 512 bytes (-record_padding): its Finished record is not Finished-sized"
     "quic-v1-ngtcp2|24450|ok|QUIC v1 over UDP: ngtcp2 gtlsclient (GnuTLS) against gtlsserver, one HTTP/3 request"
+    "quic-keys-v1|24520|ok|QUIC v1 for decryption (run with -k): ngtcp2 gtlsclient/gtlsserver, TLS_AES_128_GCM_SHA256, Handshake packets decrypted with the key log"
+    "quic-keys-chacha20|24521|ok|QUIC v1 for decryption (-k): TLS_CHACHA20_POLY1305_SHA256 (ChaCha20 header protection)"
+    "quic-retry|24523|ok|QUIC v1 (-k): gtlsserver -V (address validation) answers the first Initial with a Retry; the client's Initials after it use the Retry's connection ID"
+    "quic-version-negotiation|24524|ok|QUIC (-k): gtlsclient offers the unknown version 0x1a2a3a4a first, the server's Version Negotiation lists its versions, the client goes on in v1"
+    "quic-keys-aes256|24522|ok|QUIC v1 for decryption (-k): TLS_AES_256_GCM_SHA384 (SHA-384 key derivation, AES-256 header protection)"
     "tls13-keys-aes128gcm|24450|ok|TLS 1.3 for decryption (run with -k): TLS_AES_128_GCM_SHA256, RSA leaf + intermediate, ALPN"
     "tls13-keys-aes256gcm-keyupdate|24451|ok|TLS 1.3 for decryption (-k): TLS_AES_256_GCM_SHA384, the client sends a KeyUpdate (s_client k command)"
     "tls13-keys-chacha20|24452|ok|TLS 1.3 for decryption (-k): TLS_CHACHA20_POLY1305_SHA256, ECDSA leaf"
@@ -867,6 +872,33 @@ sc_quic_v1_ngtcp2() {
         "quic && tls.handshake.type==1 && tls.handshake.extensions_server_name==\"localhost\""
 }
 
+# QUIC with the key log kept (-k): the Handshake packets decrypt with the
+# handshake traffic secrets and the QUIC labels (RFC 9001 §5.1).
+quic_keys() { # gnutls-cipher tshark-suite
+    qs
+    qc --ciphers="NORMAL:-VERS-ALL:+VERS-TLS1.3:-CIPHER-ALL:+$1"
+    SRV_WAIT=5
+    expect "QUIC v1 Handshake packets" -ge 2 "quic.long.packet_type==2 && quic.version==0x00000001"
+    expect "ServerHello with the suite" -eq 1 "quic && tls.handshake.type==2 && tls.handshake.ciphersuite==$2"
+}
+sc_quic_keys_v1() { quic_keys AES-128-GCM 0x1301; }
+sc_quic_keys_chacha20() { quic_keys CHACHA20-POLY1305 0x1303; }
+sc_quic_keys_aes256() { quic_keys AES-256-GCM 0x1302; }
+sc_quic_retry() {
+    qs -V
+    qc
+    SRV_WAIT=5
+    expect "a Retry packet" -eq 1 "quic.long.packet_type==3"
+    expect "client Initials (before and after the Retry)" -ge 2 "quic.long.packet_type==0 && udp.dstport==$PORT"
+}
+sc_quic_version_negotiation() {
+    qs
+    qc -v 0x1a2a3a4a --preferred-versions=v1
+    SRV_WAIT=5
+    expect "a Version Negotiation packet" -eq 1 "quic.version==0 && quic.supported_version==0x00000001"
+    expect "a ServerHello in v1" -eq 1 "quic.version==0x00000001 && tls.handshake.type==2"
+}
+
 # Weak configurations for the findings (docs/findings.md); OpenSSL 3 needs @SECLEVEL=0.
 sc_tls12_weak_3des() { # Debian builds OpenSSL without 3DES and RC4 suites: GnuTLS has them
     REPLY=$LINE
@@ -927,6 +959,7 @@ sc_tls12_no_renegotiation_info() {
         "tls.handshake.type==1 && !tls.handshake.extensions_reneg_info_len && !(tls.handshake.ciphersuite==0x00ff)"
     expect "ServerHello without renegotiation_info" -eq 1 \
         "tls.handshake.type==2 && !tls.handshake.extensions_reneg_info_len"
+}
 # DTLS: OpenSSL's s_server -listen answers the first ClientHello with a
 # HelloVerifyRequest (RFC 6347 §4.2.1) and serves one connection; s_client
 # sends the line and closes.  GnuTLS's gnutls-serv --udp always asks for a

@@ -45,6 +45,8 @@ enum td_conn_key {
     TD_CK_TCP_RTT_US,
     TD_CK_BYTES_CLIENT,
     TD_CK_BYTES_SERVER,
+    TD_CK_QUIC_1RTT_PACKETS_CLIENT, /* QUIC connections only */
+    TD_CK_QUIC_1RTT_PACKETS_SERVER,
     TD_CK_ANOMALIES,
     TD_CK_DECRYPTION,      /* only when a key log was given */
     TD_CK_APP_DATA_CLIENT, /* only with --app-data, for a decrypted connection */

@@ -108,6 +108,7 @@ enum td_msg_kind {
     TD_MSG_COMPRESSED_CERTIFICATE,
     TD_MSG_HELLO_VERIFY_REQUEST, /* DTLS 1.0/1.2 (RFC 6347 §4.2.1) */
     TD_MSG_ACK,                  /* a DTLS 1.3 ACK record in clear (RFC 9147 §7) */
+    TD_MSG_QUIC_RETRY,           /* a QUIC Retry the client followed (RFC 9000 §17.2.5) */
     TD_MSG_OTHER_HANDSHAKE, /* a handshake type without a message name here */
 };
 
@@ -600,6 +601,7 @@ struct td_conn_summary {
     int64_t tcp_rtt_us;
     uint64_t bytes_client; /* application data, per side */
     uint64_t bytes_server;
+    uint64_t quic_1rtt_packets[2]; /* QUIC: 1-RTT (short header) packets, by enum td_side */
     uint64_t anomalies;
     enum td_decryption decryption;
     /* --app-data N: the first decrypted application bytes, by enum td_side */

@@ -82,6 +82,40 @@ void td_tls_handshake_data(struct td_tls_session *s, int side, const uint8_t *p,
                            td_time_us now);
 
 /*
+ * QUIC: the same for the bytes of the Handshake packet-number space, which
+ * came out of packets opened with the key log's handshake traffic secret:
+ * their messages are reported decrypted (protection: handshake secret) and
+ * a Finished among them is checked against the transcript.
+ */
+void td_tls_handshake_data_decrypted(struct td_tls_session *s, int side, const uint8_t *p,
+                                     size_t n, td_time_us now);
+
+/*
+ * QUIC (RFC 9001 §5.1): the secret that protects side's Handshake packets,
+ * the sender's handshake traffic secret in the key log, once a TLS 1.3
+ * ServerHello chose the suite (into *suite).  Its length into secret
+ * (TD_KEYLOG_SECRET_MAX bytes; the caller cleanses it), or 0 when there is
+ * none (no key log, no ServerHello yet, not TLS 1.3).
+ */
+/*
+ * QUIC: a Handshake packet of side did not open with that secret: its
+ * CRYPTO bytes are lost, so the transcript is (no Finished after it can be
+ * checked) and the connection's decryption is "failed".
+ */
+void td_tls_quic_handshake_unopened(struct td_tls_session *s, int side, td_time_us now);
+
+/*
+ * QUIC (RFC 9000 §17.2.5.2): the client followed a Retry; the ClientHello
+ * it sends in its next Initials starts the handshake again (its own event,
+ * the one whose random, SNI and fingerprints the connection keeps, and
+ * where the transcript starts), not a second ClientHello.
+ */
+void td_tls_quic_retry(struct td_tls_session *s);
+
+size_t td_tls_quic_handshake_secret(const struct td_tls_session *s, int side, uint8_t *secret,
+                                    uint16_t *suite);
+
+/*
  * DTLS (RFC 6347, RFC 9147; session_dtls.c), for sessions of an environment
  * whose `dtls` is set (JA4's transport is `d`; hellos carry a cookie):
  *  - td_tls_dtls_message: one whole handshake message in clear, reassembled

@@ -168,7 +168,7 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     e->tls_env.buffers = &e->tls_buffers;
     e->quic_env = e->tls_env;
     e->quic_env.quic = true;
-    e->quic_env.keylog = NULL; /* QUIC packet protection is not TLS record protection */
+    /* the key log gives QUIC its Handshake packet keys (quic/connection.c, RFC 9001 §5.1) */
     e->dtls_env = e->tls_env;
     e->dtls_env.dtls = true;
     e->dtls_env.keylog = NULL; /* DTLS records are not decrypted by this version */

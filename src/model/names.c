@@ -28,6 +28,7 @@ static const char *const msg_names[] = {
     [TD_MSG_COMPRESSED_CERTIFICATE] = "CompressedCertificate",
     [TD_MSG_HELLO_VERIFY_REQUEST] = "HelloVerifyRequest",
     [TD_MSG_ACK] = "Ack",
+    [TD_MSG_QUIC_RETRY] = "Retry",
     [TD_MSG_OTHER_HANDSHAKE] = "Handshake",
 };
 

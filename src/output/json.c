@@ -243,6 +243,8 @@ static cJSON *event_head(struct json_writer *j, const char *type, const struct t
         }
         if (ev->conn->transport == TD_TRANSPORT_DTLS)
             add_static(o, CK(TRANSPORT), "dtls");
+        if (ev->conn->transport == TD_TRANSPORT_TCP)
+            add_static(o, CK(TRANSPORT), "tcp");
     }
     return o;
 }
@@ -709,6 +711,10 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
         put(o, CK(TCP_RTT_US), cJSON_CreateNull());
     add_u64(o, CK(BYTES_CLIENT), s->bytes_client);
     add_u64(o, CK(BYTES_SERVER), s->bytes_server);
+    if (ev->conn && ev->conn->transport == TD_TRANSPORT_QUIC) {
+        add_u64(o, CK(QUIC_1RTT_PACKETS_CLIENT), s->quic_1rtt_packets[TD_CLIENT]);
+        add_u64(o, CK(QUIC_1RTT_PACKETS_SERVER), s->quic_1rtt_packets[TD_SERVER]);
+    }
     add_u64(o, CK(ANOMALIES), s->anomalies);
     /* only with a key log: without one the event is the contract's, byte for byte */
     if (s->decryption != TD_DECRYPTION_NONE)

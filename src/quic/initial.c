@@ -12,18 +12,22 @@
  * HKDF-Expand-Label is HKDF-Expand with the HkdfLabel structure of RFC 8446
  * §7.1 as its info; the structure is assembled here, the HMAC and HKDF are
  * libcrypto's (EVP_KDF "HKDF", modes EXTRACT_ONLY and EXPAND_ONLY).  Header
- * protection (RFC 9001 §5.4.3) is AES-128-ECB of a 16-byte sample through
- * EVP_CIPHER; packet protection (§5.3) is AES-128-GCM through EVP_CIPHER,
- * with the unprotected header as associated data and iv XOR packet number
- * as the nonce.
+ * protection is AES-ECB of a 16-byte sample (RFC 9001 §5.4.3) or the
+ * ChaCha20 block function with the sample's first 4 bytes as the counter
+ * (little-endian) and its other 12 as the nonce (§5.4.4), through
+ * EVP_CIPHER; packet protection (§5.3) is the suite's AEAD (Initial:
+ * AES-128-GCM) through td_aead_open, with the unprotected header as
+ * associated data and iv XOR packet number as the nonce.
  */
 #include "quic/initial.h"
 #include "tls/record_protection.h"
+#include "tlsdissect/codepoints.h"
 
 #include <stdio.h>
 #include <string.h>
 
 #include <openssl/core_names.h>
+#include <openssl/crypto.h>
 #include <openssl/evp.h>
 #include <openssl/kdf.h>
 
@@ -117,14 +121,48 @@ int td_quic_initial_secrets(uint32_t version, const uint8_t *dcid, size_t dcid_l
     return 0;
 }
 
-int td_quic_keys_from_secret(uint32_t version, const uint8_t secret[32], struct td_quic_keys *k)
+/* The TLS 1.3 suites QUIC packets may be protected with (RFC 9001 §5.3: not CCM_8). */
+static const struct {
+    uint16_t suite;
+    enum td_quic_aead aead;
+    const char *digest;
+    size_t hash_len, key_len;
+} suites[] = {
+    {TD_CS_TLS_AES_128_GCM_SHA256, TD_QUIC_AES_128_GCM, "SHA256", 32, 16},
+    {TD_CS_TLS_AES_256_GCM_SHA384, TD_QUIC_AES_256_GCM, "SHA384", 48, 32},
+    {TD_CS_TLS_CHACHA20_POLY1305_SHA256, TD_QUIC_CHACHA20, "SHA256", 32, 32},
+    {TD_CS_TLS_AES_128_CCM_SHA256, TD_QUIC_AES_128_CCM, "SHA256", 32, 16},
+};
+
+int td_quic_keys_for_suite(uint32_t version, uint16_t suite, const uint8_t *secret,
+                           size_t secret_len, struct td_quic_keys *k)
 {
     bool v2 = version == TD_QUIC_V2;
-    if (expand_label(secret, v2 ? "quicv2 key" : "quic key", k->key, sizeof k->key) != 0 ||
-        expand_label(secret, v2 ? "quicv2 iv" : "quic iv", k->iv, sizeof k->iv) != 0 ||
-        expand_label(secret, v2 ? "quicv2 hp" : "quic hp", k->hp, sizeof k->hp) != 0)
+    size_t i;
+
+    for (i = 0; i < sizeof suites / sizeof suites[0]; i++)
+        if (suites[i].suite == suite)
+            break;
+    if (i == sizeof suites / sizeof suites[0] || secret_len != suites[i].hash_len)
         return -1;
+    memset(k, 0, sizeof *k);
+    k->aead = suites[i].aead;
+    k->key_len = suites[i].key_len;
+    if (!td_tls13_expand_label(NULL, suites[i].digest, secret, secret_len,
+                               v2 ? "quicv2 key" : "quic key", k->key, k->key_len) ||
+        !td_tls13_expand_label(NULL, suites[i].digest, secret, secret_len,
+                               v2 ? "quicv2 iv" : "quic iv", k->iv, sizeof k->iv) ||
+        !td_tls13_expand_label(NULL, suites[i].digest, secret, secret_len,
+                               v2 ? "quicv2 hp" : "quic hp", k->hp, k->key_len)) {
+        OPENSSL_cleanse(k, sizeof *k);
+        return -2;
+    }
     return 0;
+}
+
+int td_quic_keys_from_secret(uint32_t version, const uint8_t secret[32], struct td_quic_keys *k)
+{
+    return td_quic_keys_for_suite(version, TD_CS_TLS_AES_128_GCM_SHA256, secret, 32, k) == 0 ? 0 : -1;
 }
 
 int td_quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
@@ -138,20 +176,77 @@ int td_quic_initial_keys(uint32_t version, const uint8_t *dcid, size_t dcid_len,
     return 0;
 }
 
-int td_quic_hp_mask(const uint8_t hp[16], const uint8_t sample[TD_QUIC_SAMPLE_LEN], uint8_t mask[5])
+int td_quic_hp_mask(const struct td_quic_keys *k, const uint8_t sample[TD_QUIC_SAMPLE_LEN],
+                    uint8_t mask[5])
 {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    static const uint8_t zeros[5] = {0};
     uint8_t block[32];
     int len = 0, rc = -1;
 
-    if (ctx && EVP_EncryptInit_ex(ctx, EVP_aes_128_ecb(), NULL, hp, NULL) == 1 &&
-        EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
-        EVP_EncryptUpdate(ctx, block, &len, sample, TD_QUIC_SAMPLE_LEN) == 1 && len == 16) {
+    if (ctx == NULL)
+        return -1;
+    if (k->aead == TD_QUIC_CHACHA20) {
+        /* §5.4.4: counter = sample[0..3] (little-endian), nonce = sample[4..15]: the
+         * 16-byte IV of libcrypto's ChaCha20 is exactly that; the mask is 5 bytes of
+         * key stream (ChaCha20 of five zeros) */
+        if (EVP_EncryptInit_ex(ctx, EVP_chacha20(), NULL, k->hp, sample) == 1 &&
+            EVP_EncryptUpdate(ctx, block, &len, zeros, sizeof zeros) == 1 && len == 5) {
+            memcpy(mask, block, 5);
+            rc = 0;
+        }
+    } else if (EVP_EncryptInit_ex(ctx, k->aead == TD_QUIC_AES_256_GCM ? EVP_aes_256_ecb()
+                                                                      : EVP_aes_128_ecb(),
+                                  NULL, k->hp, NULL) == 1 &&
+               EVP_CIPHER_CTX_set_padding(ctx, 0) == 1 &&
+               EVP_EncryptUpdate(ctx, block, &len, sample, TD_QUIC_SAMPLE_LEN) == 1 && len == 16) {
         memcpy(mask, block, 5);
         rc = 0;
     }
+    OPENSSL_cleanse(block, sizeof block);
     EVP_CIPHER_CTX_free(ctx);
     return rc;
+}
+
+int td_quic_retry_tag_ok(uint32_t version, const uint8_t *odcid, size_t odcid_len,
+                         const uint8_t *retry, size_t retry_len)
+{
+    /* RFC 9001 §5.8, RFC 9369 §3.3.3, draft-ietf-quic-tls-29 §5.8 */
+    static const uint8_t key_v1[16] = {0xbe, 0x0c, 0x69, 0x0b, 0x9f, 0x66, 0x57, 0x5a,
+                                       0x1d, 0x76, 0x6b, 0x54, 0xe3, 0x68, 0xc8, 0x4e};
+    static const uint8_t nonce_v1[12] = {0x46, 0x15, 0x99, 0xd3, 0x5d, 0x63,
+                                         0x2b, 0xf2, 0x23, 0x98, 0x25, 0xbb};
+    static const uint8_t key_v2[16] = {0x8f, 0xb4, 0xb0, 0x1b, 0x56, 0xac, 0x48, 0xe2,
+                                       0x60, 0xfb, 0xcb, 0xce, 0xad, 0x7c, 0xcc, 0x92};
+    static const uint8_t nonce_v2[12] = {0xd8, 0x69, 0x69, 0xbc, 0x2d, 0x7c,
+                                         0x6d, 0x99, 0x90, 0xef, 0xb0, 0x4a};
+    static const uint8_t key_d29[16] = {0xcc, 0xce, 0x18, 0x7e, 0xd0, 0x9a, 0x09, 0xd0,
+                                        0x57, 0x28, 0x15, 0x5a, 0x6c, 0xb9, 0x6b, 0xe1};
+    static const uint8_t nonce_d29[12] = {0xe5, 0x49, 0x30, 0xf9, 0x7f, 0x21,
+                                          0x36, 0xf0, 0x53, 0x0a, 0x8c, 0x1c};
+    bool v2 = version == TD_QUIC_V2, d29 = version == TD_QUIC_DRAFT29;
+    uint8_t pseudo[1 + TD_QUIC_MAX_CID + 1500], none[1];
+    size_t body;
+    EVP_CIPHER_CTX *ctx;
+    enum td_rp_status st;
+
+    /* a Retry fits a datagram: longer ones are not checked */
+    if (retry_len < TD_QUIC_TAG_LEN + 7 || odcid_len > TD_QUIC_MAX_CID ||
+        retry_len - TD_QUIC_TAG_LEN > sizeof pseudo - 1 - TD_QUIC_MAX_CID)
+        return -1;
+    body = retry_len - TD_QUIC_TAG_LEN;
+    pseudo[0] = (uint8_t)odcid_len;
+    memcpy(pseudo + 1, odcid, odcid_len);
+    memcpy(pseudo + 1 + odcid_len, retry, body);
+    ctx = EVP_CIPHER_CTX_new();
+    if (ctx == NULL)
+        return -1;
+    /* the plaintext is empty: the tag authenticates the pseudo-packet (the AAD) alone */
+    st = td_aead_open(ctx, EVP_aes_128_gcm(), false, v2 ? key_v2 : d29 ? key_d29 : key_v1,
+                      v2 ? nonce_v2 : d29 ? nonce_d29 : nonce_v1, pseudo, 1 + odcid_len + body,
+                      retry + body, 0, TD_QUIC_TAG_LEN, none);
+    EVP_CIPHER_CTX_free(ctx);
+    return st == TD_RP_OK ? 1 : st == TD_RP_AUTH_FAILED ? 0 : -1;
 }
 
 uint64_t td_quic_decode_pn(uint64_t largest, bool have_largest, uint64_t truncated, unsigned bits)
@@ -168,28 +263,33 @@ uint64_t td_quic_decode_pn(uint64_t largest, bool have_largest, uint64_t truncat
     return candidate;
 }
 
+static const EVP_CIPHER *aead_cipher(enum td_quic_aead aead)
+{
+    switch (aead) {
+    case TD_QUIC_AES_256_GCM: return EVP_aes_256_gcm();
+    case TD_QUIC_CHACHA20: return EVP_chacha20_poly1305();
+    case TD_QUIC_AES_128_CCM: return EVP_aes_128_ccm();
+    case TD_QUIC_AES_128_GCM: break;
+    }
+    return EVP_aes_128_gcm();
+}
+
 static int aead_open(const struct td_quic_keys *k, uint64_t pn, const uint8_t *aad, size_t aad_len,
-                     uint8_t *payload, size_t len, const uint8_t tag[TD_QUIC_TAG_LEN])
+                     uint8_t *payload, size_t len)
 {
     EVP_CIPHER_CTX *ctx = EVP_CIPHER_CTX_new();
+    const EVP_CIPHER *cipher = aead_cipher(k->aead);
     uint8_t nonce[12];
-    int out = 0, rc = -2;
+    int rc = -2;
 
     memcpy(nonce, k->iv, sizeof nonce);
     for (int i = 0; i < 8; i++)
         nonce[11 - i] ^= (uint8_t)(pn >> (8 * i));
-    if (ctx == NULL || len > INT32_MAX || aad_len > INT32_MAX)
-        goto done;
-    if (EVP_DecryptInit_ex(ctx, EVP_aes_128_gcm(), NULL, NULL, NULL) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_IVLEN, (int)sizeof nonce, NULL) != 1 ||
-        EVP_DecryptInit_ex(ctx, NULL, NULL, k->key, nonce) != 1 ||
-        EVP_DecryptUpdate(ctx, NULL, &out, aad, (int)aad_len) != 1 ||
-        EVP_DecryptUpdate(ctx, payload, &out, payload, (int)len) != 1 ||
-        EVP_CIPHER_CTX_ctrl(ctx, EVP_CTRL_GCM_SET_TAG, TD_QUIC_TAG_LEN, (void *)tag) != 1 ||
-        EVP_DecryptFinal_ex(ctx, payload + out, &out) != 1)
-        goto done;
-    rc = 0;
-done:
+    if (ctx != NULL && cipher != NULL &&
+        td_aead_open(ctx, cipher, k->aead == TD_QUIC_AES_128_CCM, k->key, nonce, aad, aad_len,
+                     payload, len, TD_QUIC_TAG_LEN, payload) == TD_RP_OK)
+        rc = 0;
+    OPENSSL_cleanse(nonce, sizeof nonce);
     EVP_CIPHER_CTX_free(ctx);
     return rc;
 }
@@ -206,7 +306,7 @@ int td_quic_open(const struct td_quic_keys *k, uint8_t *pkt, size_t pkt_len, siz
      * and a packet must hold a tag after a packet number of any length */
     if (pn_offset > pkt_len || pkt_len - pn_offset < 4 + TD_QUIC_SAMPLE_LEN)
         return -1;
-    if (td_quic_hp_mask(k->hp, pkt + pn_offset + 4, mask) != 0)
+    if (td_quic_hp_mask(k, pkt + pn_offset + 4, mask) != 0)
         return -2;
     pkt[0] ^= mask[0] & 0x0f; /* long header: the low four bits are protected */
     pn_len = (size_t)(pkt[0] & 0x03) + 1;
@@ -220,6 +320,5 @@ int td_quic_open(const struct td_quic_keys *k, uint8_t *pkt, size_t pkt_len, siz
     *pn = td_quic_decode_pn(largest_pn, have_largest, truncated, (unsigned)(8 * pn_len));
     *plain_len = pkt_len - hdr_len - TD_QUIC_TAG_LEN;
     *plain = pkt + hdr_len;
-    return aead_open(k, *pn, pkt, hdr_len, pkt + hdr_len, *plain_len,
-                     pkt + pkt_len - TD_QUIC_TAG_LEN);
+    return aead_open(k, *pn, pkt, hdr_len, pkt + hdr_len, *plain_len);
 }

@@ -160,6 +160,7 @@ static const struct kind_row kinds[] = {
     [TD_MSG_COMPRESSED_CERTIFICATE] = {E, true, compressed_certificate},
     [TD_MSG_HELLO_VERIFY_REQUEST] = {S, true, hello_verify_request},
     [TD_MSG_ACK] = {E, false, NULL},
+    [TD_MSG_QUIC_RETRY] = {S, false, NULL},
     [TD_MSG_OTHER_HANDSHAKE] = {E, false, NULL},
 };
 

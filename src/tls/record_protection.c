@@ -180,13 +180,47 @@ enum td_rp_status td_rp_next_secret(struct td_rp *rp)
 
 void td_rp_skip(struct td_rp *rp) { rp->seq++; }
 
+enum td_rp_status td_aead_open(EVP_CIPHER_CTX *c, const EVP_CIPHER *cipher, bool ccm,
+                               const uint8_t *key, const uint8_t nonce[IV_LEN], const uint8_t *aad,
+                               size_t aad_len, const uint8_t *ct, size_t body, size_t tag_len,
+                               uint8_t *out)
+{
+    int outl = 0;
+
+    if (body > INT32_MAX || aad_len > INT32_MAX)
+        return TD_RP_AUTH_FAILED;
+    /* the tag is given before the key for CCM, and for all of them before Final */
+    bool ok = EVP_DecryptInit_ex(c, cipher, NULL, NULL, NULL) == 1 &&
+              EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, IV_LEN, NULL) == 1 &&
+              (!ccm || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, (int)tag_len,
+                                           (void *)(ct + body)) == 1) &&
+              EVP_DecryptInit_ex(c, NULL, NULL, key, nonce) == 1;
+    if (ok && !ccm)
+        ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, (int)tag_len, (void *)(ct + body)) == 1;
+    if (!ok)
+        return TD_RP_CRYPTO_ERROR;
+    if (ccm && EVP_DecryptUpdate(c, NULL, &outl, NULL, (int)body) != 1)
+        return TD_RP_CRYPTO_ERROR;
+    if (EVP_DecryptUpdate(c, NULL, &outl, aad, (int)aad_len) != 1)
+        return TD_RP_AUTH_FAILED;
+    /* CCM authenticates in this call; the others in Final */
+    if (EVP_DecryptUpdate(c, out, &outl, ct, (int)body) != 1 || (size_t)outl != body)
+        return TD_RP_AUTH_FAILED;
+    if (!ccm) {
+        int fin = 0;
+        if (EVP_DecryptFinal_ex(c, out + outl, &fin) != 1)
+            return TD_RP_AUTH_FAILED;
+    }
+    return TD_RP_OK;
+}
+
 enum td_rp_status td_rp_open(struct td_rp *rp, const uint8_t header[5], const uint8_t *ct,
                              size_t n, uint8_t *out, size_t *len, uint8_t *type)
 {
     uint8_t nonce[IV_LEN];
     uint64_t seq = rp->seq++;
     size_t body;
-    int outl = 0;
+    enum td_rp_status st;
     EVP_CIPHER_CTX *c = rp->ctx;
 
     *len = 0;
@@ -197,30 +231,10 @@ enum td_rp_status td_rp_open(struct td_rp *rp, const uint8_t header[5], const ui
     memcpy(nonce, rp->iv, IV_LEN);
     for (int i = 0; i < 8; i++)
         nonce[IV_LEN - 1 - i] ^= (uint8_t)(seq >> (8 * i));
-    /* the tag is given before the key for CCM, and for all of them before Final */
-    bool ok = EVP_DecryptInit_ex(c, rp->cipher, NULL, NULL, NULL) == 1 &&
-              EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_IVLEN, IV_LEN, NULL) == 1 &&
-              (!rp->ccm || EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, (int)rp->tag_len,
-                                               (void *)(ct + body)) == 1) &&
-              EVP_DecryptInit_ex(c, NULL, NULL, rp->key, nonce) == 1;
-    if (ok && !rp->ccm)
-        ok = EVP_CIPHER_CTX_ctrl(c, EVP_CTRL_AEAD_SET_TAG, (int)rp->tag_len,
-                                 (void *)(ct + body)) == 1;
+    st = td_aead_open(c, rp->cipher, rp->ccm, rp->key, nonce, header, 5, ct, body, rp->tag_len, out);
     OPENSSL_cleanse(nonce, sizeof nonce);
-    if (!ok)
-        return TD_RP_CRYPTO_ERROR;
-    if (rp->ccm && EVP_DecryptUpdate(c, NULL, &outl, NULL, (int)body) != 1)
-        return TD_RP_CRYPTO_ERROR;
-    if (EVP_DecryptUpdate(c, NULL, &outl, header, 5) != 1)
-        return TD_RP_AUTH_FAILED;
-    /* CCM authenticates in this call; the others in Final */
-    if (EVP_DecryptUpdate(c, out, &outl, ct, (int)body) != 1 || (size_t)outl != body)
-        return TD_RP_AUTH_FAILED;
-    if (!rp->ccm) {
-        int fin = 0;
-        if (EVP_DecryptFinal_ex(c, out + outl, &fin) != 1)
-            return TD_RP_AUTH_FAILED;
-    }
+    if (st != TD_RP_OK)
+        return st;
     /* strip the zero padding: the last non-zero byte is the content type */
     while (body > 0 && out[body - 1] == 0)
         body--;

@@ -41,6 +41,19 @@ enum td_rp_status {
 bool td_tls13_expand_label(EVP_KDF *kdf, const char *digest, const uint8_t *secret,
                            size_t secret_len, const char *label, uint8_t *out, size_t out_len);
 
+/*
+ * One AEAD opening shared by TLS 1.3 records and QUIC packets (RFC 5116
+ * AEAD_AES_128/256_GCM, AEAD_CHACHA20_POLY1305, AES-CCM): cipher with its
+ * 12-byte nonce, the additional data (a TLS record header, or QUIC's
+ * unprotected packet header, RFC 9001 §5.3), body ciphertext bytes followed
+ * by tag_len tag bytes at ct + body.  out (body bytes) receives the
+ * plaintext.  ctx is reused.  OK, AUTH_FAILED or CRYPTO_ERROR.
+ */
+enum td_rp_status td_aead_open(EVP_CIPHER_CTX *ctx, const EVP_CIPHER *cipher, bool ccm,
+                               const uint8_t *key, const uint8_t nonce[12], const uint8_t *aad,
+                               size_t aad_len, const uint8_t *ct, size_t body, size_t tag_len,
+                               uint8_t *out);
+
 /* A protector for suite, or NULL with *st (UNSUPPORTED or CRYPTO_ERROR). */
 struct td_rp *td_rp_new(uint16_t suite, enum td_rp_status *st);
 void td_rp_free(struct td_rp *rp);

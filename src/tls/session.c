@@ -453,6 +453,45 @@ void td_tls_handshake_data(struct td_tls_session *s, int side, const uint8_t *p,
     td_sess_report_refusal(s, side);
 }
 
+void td_tls_handshake_data_decrypted(struct td_tls_session *s, int side, const uint8_t *p,
+                                     size_t n, td_time_us now)
+{
+    struct td_tls_dir *d = &s->dir[side];
+    d->reading_decrypted = true;
+    d->reading_with = TD_PROTECTION_TLS13_HANDSHAKE;
+    td_tls_handshake_data(s, side, p, n, now);
+    d->reading_decrypted = false;
+}
+
+void td_tls_quic_handshake_unopened(struct td_tls_session *s, int side, td_time_us now)
+{
+    s->now = now;
+    s->conn->sum.decryption = TD_DECRYPTION_FAILED;
+    td_sess_transcript_lose(s, "a Handshake packet (%s) did not open with the key log's secret",
+                            td_sess_direction(s, side));
+}
+
+void td_tls_quic_retry(struct td_tls_session *s)
+{
+    s->client_hellos = 0;
+    s->ch_seen = false;
+    s->has_client_random = false;
+    td_sess_transcript_free(s);
+}
+
+size_t td_tls_quic_handshake_secret(const struct td_tls_session *s, int side, uint8_t *secret,
+                                    uint16_t *suite)
+{
+    bool client = td_sess_role(s, side) == TD_CLIENT;
+    if (!s->sh_seen || !s->tls13 || !s->has_client_random)
+        return 0;
+    *suite = s->cipher_suite;
+    return td_keylog_secret(s->env->keylog, s->client_random,
+                            client ? TD_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET
+                                   : TD_KEYLOG_SERVER_HANDSHAKE_TRAFFIC_SECRET,
+                            secret);
+}
+
 uint64_t td_tls_gap(struct td_tls_session *s, int side, uint64_t n, enum td_gap_reason why,
                     td_time_us now)
 {

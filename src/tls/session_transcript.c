@@ -144,7 +144,7 @@ void td_sess_transcript_message(struct td_tls_session *s, int side, const struct
 {
     /* the first ClientHello (not one after a HelloRetryRequest whose first was unreadable) */
     if (m->kind == TD_MSG_CLIENT_HELLO && s->client_hellos == 1 && !s->hrr_seen &&
-        s->transcript == NULL && !s->transcript_lost && s->has_client_random && !s->env->quic &&
+        s->transcript == NULL && !s->transcript_lost && s->has_client_random &&
         (td_keylog_knows(s->env->keylog, s->client_random) || td_keylog_following(s->env->keylog))) {
         s->transcript = td_transcript_new();
         if (s->transcript == NULL) {

@@ -11,7 +11,10 @@
  *   byte 0    flags: bit 0 the flow is DTLS even when td_dtls_detect says no
  *                    (else: QUIC when td_quic_detect finds a client Initial,
  *                    DTLS when td_dtls_detect does, nothing otherwise)
- *                    bit 1 text writer too; bit 6 max_handshake_message 2048
+ *                    bit 1 text writer too; bit 2 a key log follows (2 bytes
+ *                    of length, big-endian, then key log lines: the Handshake
+ *                    packets are opened with its secrets, RFC 9001 §5.1);
+ *                    bit 6 max_handshake_message 2048
  *                    (else 1 MiB); bit 7 a TLS buffer budget of 4 KiB
  *   then datagrams, each:
  *     byte    bit 0 sent by flow side 1 (else 0); bit 1 cut: only half its
@@ -25,6 +28,7 @@
 
 #include "fuzz_session.h"
 #include "tlsdissect/dtls.h"
+#include "tlsdissect/keylog.h"
 #include "tlsdissect/quic.h"
 
 #define MAX_DATAGRAMS 20000
@@ -38,6 +42,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct fuzz_session f;
     struct td_mem_budget budget = {0, 4096};
     struct td_quic_conn *q = NULL;
+    struct td_keylog *kl = NULL;
     struct td_dtls_conn *d = NULL;
     td_time_us now = 1795000000000000LL;
     unsigned n = 0;
@@ -54,6 +59,24 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                       (flags >> 1) & 1, 0, now);
     if (flags & 0x80)
         f.env.buffers = &budget;
+    if ((flags & 0x04) && size >= 2) {
+        size_t kl_len = (size_t)data[0] << 8 | data[1], at = 0;
+        data += 2;
+        size -= 2;
+        if (kl_len > size)
+            kl_len = size;
+        kl = td_keylog_new(&fuzz_key, 16); /* for QUIC only, as the engine gives it */
+        if (kl == NULL)
+            abort();
+        while (at < kl_len) { /* one line at a time, as a key log file gives them */
+            const uint8_t *nl = memchr(data + at, '\n', kl_len - at);
+            size_t line = nl ? (size_t)(nl - (data + at)) : kl_len - at;
+            td_keylog_add_line(kl, (const char *)data + at, line, NULL);
+            at += line + 1;
+        }
+        data += kl_len;
+        size -= kl_len;
+    }
     while (size >= 3 && n++ < MAX_DATAGRAMS) {
         int side = data[0] & 1;
         bool cut = data[0] & 2;
@@ -75,6 +98,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
             uint32_t version;
             if (td_quic_detect(p, caplen, len, &version, dcid, &dcid_len)) {
                 f.env.quic = true;
+                f.env.keylog = kl;
                 q = td_quic_new(&f.env, &f.conn, version, dcid, dcid_len);
             } else if ((flags & 1) || td_dtls_detect(p, caplen, len)) {
                 f.env.dtls = true;
@@ -100,6 +124,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     td_quic_free(q);
     td_dtls_free(d);
     fuzz_session_finish(&f, now);
+    td_keylog_free(kl);
     if (budget.used != 0)
         abort(); /* every buffer gave its bytes back */
     return 0;

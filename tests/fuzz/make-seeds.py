@@ -130,8 +130,10 @@ def udp_flows(path):
     return [flows[k]['dgrams'] for k in order]
 
 
-def udp_seed(flags, dgrams, cut_every=0):
-    out = bytearray([flags])
+def udp_seed(flags, dgrams, cut_every=0, keylog=None):
+    out = bytearray([flags | (0x04 if keylog is not None else 0)])
+    if keylog is not None:
+        out += struct.pack('!H', len(keylog)) + keylog
     for i, (side, payload) in enumerate(dgrams):
         cut = 2 if cut_every and i % cut_every == cut_every - 1 else 0
         out += bytes([side | cut]) + struct.pack('!H', len(payload)) + payload
@@ -413,6 +415,11 @@ def main():
             add('fuzz_udp', '%s-u%d' % (name, fi), udp_seed(0x00, dgrams))
             add('fuzz_udp', '%s-u%d-dtls-text' % (name, fi), udp_seed(0x03, dgrams))
             add('fuzz_udp', '%s-u%d-cut-small' % (name, fi), udp_seed(0xc0, dgrams, 2))
+            keylog = os.path.splitext(path)[0] + '.keylog'
+            if os.path.exists(keylog):
+                # the QUIC Handshake packets opened with the capture's key log
+                with open(keylog, 'rb') as f:
+                    add('fuzz_udp', '%s-u%d-keys' % (name, fi), udp_seed(0x00, dgrams, 0, f.read()))
 
     schedules = [
         (0x00, []),

@@ -1079,6 +1079,30 @@ def check_quic_initials(o, text, r, scale, fails):
     need_sentinel(o, fails)
 
 
+def check_quic_retries(o, text, r, scale, fails):
+    port = hostile.QUIC_RETRY_PORT
+    need_anomalies(o, ["quic_unsupported", "quic_undecryptable"], fails)
+    conn = (o.conn_by_port(port) or [None])[0]
+    if conn is None:
+        fails.append("no connection from port %d" % port)
+    else:
+        if len(o.messages(conn, "Retry")) != 1:
+            fails.append("conn %d: %d Retry events, expected 1 (only the first is followed)"
+                         % (conn, len(o.messages(conn, "Retry"))))
+        if len(o.messages(conn, "ClientHello")) != 2:
+            fails.append("conn %d: %d ClientHello events, expected 2 (before and after the Retry)"
+                         % (conn, len(o.messages(conn, "ClientHello"))))
+        if not o.messages(conn, "ServerHello"):
+            fails.append("conn %d: no ServerHello under the Retry's keys" % conn)
+        if not any("more Retry packets" in a.get("detail", "") for a in o.anomalies(conn)):
+            fails.append("conn %d: the later Retries are not counted" % conn)
+    conn = (o.conn_by_port(port + 1) or [None])[0]
+    if conn is None or o.messages(conn, "Retry") or \
+            not any(a["what"] == "quic_undecryptable" for a in o.anomalies(conn)):
+        fails.append("port %d: a Retry whose tag does not verify was followed" % (port + 1))
+    need_sentinel(o, fails)
+
+
 # ---- issue 9: dtls
 
 def check_dtls_fragments(o, text, r, scale, fails):
@@ -1164,6 +1188,7 @@ CASES = [
          args=["--max-handshake-size", "2097152"], text=False),
     Case("cert-trailing-bytes", "cert-trailing-bytes", check_cert_trailing_bytes),
     Case("quic-initials", "quic-initials", check_quic_initials),
+    Case("quic-retries", "quic-retries", check_quic_retries),
     Case("dtls-fragments", "dtls-fragments", check_dtls_fragments),
 ]
 

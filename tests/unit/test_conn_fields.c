@@ -42,7 +42,7 @@ static cJSON *full_connection_event(void)
                                            {.from = TD_CLIENT, .alert = {2, 40}}},
                                 .alert_count = 2, .has_handshake_time = true, .handshake_us = 1234,
                                 .has_rtt = true, .tcp_rtt_us = 56, .bytes_client = 1,
-                                .bytes_server = 2, .anomalies = 0, .community_id = "1:abc=",
+                                .bytes_server = 2, .quic_1rtt_packets = {3, 4}, .anomalies = 0, .community_id = "1:abc=",
                                 .decryption = TD_DECRYPTION_OK, .secrets_shown = true, .secret_count = 1,
                                 .secrets = {{"CLIENT_RANDOM", 2, {0xab, 0xcd}}},
                                 .app_data = {{true, (uint8_t *)"GET /\r\n", 7}, {true, NULL, 0}},
