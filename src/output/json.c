@@ -122,15 +122,24 @@ static void add_name(struct json_out *o, const char *name, enum td_registry reg,
     name_value(o, reg, v);
 }
 
+/* The fragments json.c memoises (json_out_memo_*): a registry's list of names, a certificate. */
+enum { MEMO_TAG_NAMES = 0, MEMO_TAG_CERTIFICATE = 0x10000 };
+
+/* A list of names, rendered once per distinct list (the lists a client software sends repeat). */
 static void add_names(struct json_out *o, const char *name, enum td_registry reg, const uint16_t *v, size_t n)
 {
+    size_t start;
     json_out_key(o, name);
+    if (json_out_memo_copy(o, MEMO_TAG_NAMES + (uint32_t)reg, v, n * sizeof *v))
+        return;
+    start = o->len;
     json_out_open(o, '[');
     for (size_t i = 0; i < n; i++) {
         json_out_elem(o);
         name_value(o, reg, v[i]);
     }
     json_out_close(o, ']');
+    json_out_memo_keep(o, MEMO_TAG_NAMES + (uint32_t)reg, v, n * sizeof *v, start);
 }
 
 /* `<name>_omitted`: entries of a list past its output cap (docs/limits.md), when there are any. */
@@ -445,10 +454,18 @@ static void certificate(struct json_out *o, const struct td_certificate *c)
     json_out_key(o, "certificates");
     json_out_open(o, '[');
     for (size_t i = 0; i < c->count; i++) {
+        const struct td_cert_info *ci = &c->certs[i];
+        size_t start;
         json_out_elem(o);
+        /* an entry is a function of its DER: keyed by the DER's SHA-256 when it was hashed */
+        if (ci->sha256[0] && json_out_memo_copy(o, MEMO_TAG_CERTIFICATE, ci->sha256, sizeof ci->sha256))
+            continue;
+        start = o->len;
         json_out_open(o, '{');
-        certificate_entry(o, &c->certs[i]);
+        certificate_entry(o, ci);
         json_out_close(o, '}');
+        if (ci->sha256[0])
+            json_out_memo_keep(o, MEMO_TAG_CERTIFICATE, ci->sha256, sizeof ci->sha256, start);
     }
     json_out_close(o, ']');
     add_omitted(o, "certificates", c->omitted);
@@ -904,7 +921,8 @@ struct td_sink *td_json_sink_new(FILE *out)
     if (j == NULL)
         return NULL;
     j->heads = calloc(CONN_HEAD_SLOTS, sizeof *j->heads);
-    if (j->heads == NULL || !json_out_init(&j->out, 64 * 1024)) {
+    if (j->heads == NULL || !json_out_init(&j->out, 64 * 1024) || !json_out_memo_enable(&j->out)) {
+        json_out_free(&j->out);
         free(j->heads);
         free(j);
         return NULL;

@@ -31,8 +31,34 @@ bool json_out_init(struct json_out *o, size_t cap)
     return true;
 }
 
+#define MEMO_SLOTS 256
+#define MEMO_KEY_MAX 256
+#define MEMO_TEXT_MAX 4096
+
+struct memo_slot {
+    bool used;
+    uint32_t tag;
+    uint16_t keylen, textlen;
+    uint8_t key[MEMO_KEY_MAX];
+    char *text; /* MEMO_TEXT_MAX bytes, allocated on first use */
+};
+
+struct json_memo {
+    struct memo_slot slot[MEMO_SLOTS];
+};
+
+static void memo_free(struct json_memo *m)
+{
+    if (m == NULL)
+        return;
+    for (size_t i = 0; i < MEMO_SLOTS; i++)
+        free(m->slot[i].text);
+    free(m);
+}
+
 void json_out_free(struct json_out *o)
 {
+    memo_free(o->memo);
     free(o->buf);
     free(o->scratch);
     memset(o, 0, sizeof *o);
@@ -44,14 +70,12 @@ void json_out_reset(struct json_out *o)
     o->failed = false;
 }
 
-bool json_out_reserve(struct json_out *o, size_t n)
+bool json_out_grow(struct json_out *o, size_t n)
 {
     size_t cap = o->cap;
     char *grown;
     if (o->failed)
         return false;
-    if (n < cap - o->len) /* keeps one byte for the terminating NUL */
-        return true;
     while (n >= cap - o->len) {
         if (cap >= ((size_t)1 << 30)) {
             o->failed = true;
@@ -103,29 +127,13 @@ void json_out_raw(struct json_out *o, const char *s, size_t n)
     o->len += n;
 }
 
-static void put_byte(struct json_out *o, char c)
-{
-    if (json_out_reserve(o, 1))
-        o->buf[o->len++] = c;
-}
-
-/* A comma unless the container was just opened (or nothing is written yet). */
-static void separator(struct json_out *o)
-{
-    if (o->len > 0 && o->buf[o->len - 1] != '{' && o->buf[o->len - 1] != '[')
-        put_byte(o, ',');
-}
-
 void json_out_key(struct json_out *o, const char *key)
 {
-    separator(o);
+    json_out_elem(o);
     json_out_cstring(o, key);
-    put_byte(o, ':');
+    json_out_put(o, ':');
 }
 
-void json_out_elem(struct json_out *o) { separator(o); }
-void json_out_open(struct json_out *o, char bracket) { put_byte(o, bracket); }
-void json_out_close(struct json_out *o, char bracket) { put_byte(o, bracket); }
 
 /*
  * The escape of each byte as cJSON writes it: 0 = verbatim, 'u' = \u00xx,
@@ -136,6 +144,15 @@ static const char string_escape[256] = {
     'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u', 'u',
     ['"'] = '"', ['\\'] = '\\',
 };
+
+/* Whether none of the 8 bytes of x needs an escape: none below 0x20, no '"', no '\\'. */
+static bool plain8(uint64_t x)
+{
+    const uint64_t ones = 0x0101010101010101ull, high = 0x8080808080808080ull;
+    uint64_t quote = x ^ (ones * '"'), backslash = x ^ (ones * '\\');
+    uint64_t found = ((x - ones * 0x20) & ~x) | ((quote - ones) & ~quote) | ((backslash - ones) & ~backslash);
+    return (found & high) == 0;
+}
 
 void json_out_string(struct json_out *o, const char *s, size_t n)
 {
@@ -149,6 +166,10 @@ void json_out_string(struct json_out *o, const char *s, size_t n)
     *w++ = '"';
     for (size_t i = 0; i < n;) {
         size_t run = i;
+        uint64_t word;
+        /* plain bytes 8 at a time, then one at a time up to the next escape */
+        while (run + 8 <= n && (memcpy(&word, p + run, 8), plain8(word)))
+            run += 8;
         while (run < n && string_escape[p[run]] == 0)
             run++;
         memcpy(w, p + i, run - i);
@@ -195,4 +216,54 @@ void json_out_hex(struct json_out *o, const uint8_t *p, size_t n)
     td_format_hex(o->buf + o->len, p, n);
     o->len += n * 2;
     o->buf[o->len++] = '"';
+}
+
+bool json_out_memo_enable(struct json_out *o)
+{
+    if (o->memo == NULL)
+        o->memo = calloc(1, sizeof *o->memo);
+    return o->memo != NULL;
+}
+
+/* FNV-1a over the tag and the key: a slot index, not a security boundary
+ * (a collision only means the fragment is rendered again). */
+static struct memo_slot *memo_slot(struct json_memo *m, uint32_t tag, const void *key, size_t keylen)
+{
+    const uint8_t *p = key;
+    uint32_t h = 2166136261u ^ tag;
+    h *= 16777619u;
+    for (size_t i = 0; i < keylen; i++) {
+        h ^= p[i];
+        h *= 16777619u;
+    }
+    return &m->slot[h % MEMO_SLOTS];
+}
+
+bool json_out_memo_copy(struct json_out *o, uint32_t tag, const void *key, size_t keylen)
+{
+    struct memo_slot *s;
+    if (o->memo == NULL || keylen > MEMO_KEY_MAX)
+        return false;
+    s = memo_slot(o->memo, tag, key, keylen);
+    if (!s->used || s->tag != tag || s->keylen != keylen || memcmp(s->key, key, keylen) != 0)
+        return false;
+    json_out_raw(o, s->text, s->textlen);
+    return true;
+}
+
+void json_out_memo_keep(struct json_out *o, uint32_t tag, const void *key, size_t keylen, size_t start)
+{
+    struct memo_slot *s;
+    size_t textlen = o->len - start;
+    if (o->memo == NULL || o->failed || keylen > MEMO_KEY_MAX || textlen > MEMO_TEXT_MAX)
+        return;
+    s = memo_slot(o->memo, tag, key, keylen);
+    if (s->text == NULL && (s->text = malloc(MEMO_TEXT_MAX)) == NULL)
+        return;
+    s->used = true;
+    s->tag = tag;
+    s->keylen = (uint16_t)keylen;
+    s->textlen = (uint16_t)textlen;
+    memcpy(s->key, key, keylen);
+    memcpy(s->text, o->buf + start, textlen);
 }

@@ -136,6 +136,35 @@ static void test_nesting(void **state)
     json_out_free(&o);
 }
 
+/* A memoised fragment is copied back for its own (tag, key) only; long keys are never kept. */
+static void test_memo(void **state)
+{
+    struct json_out o;
+    uint8_t long_key[300] = {0};
+    (void)state;
+    assert_true(json_out_init(&o, 8));
+    assert_true(json_out_memo_enable(&o));
+
+    assert_false(json_out_memo_copy(&o, 1, "ab", 2));
+    json_out_raw(&o, "x", 1);
+    json_out_cstring(&o, "fragment\n");
+    json_out_memo_keep(&o, 1, "ab", 2, 1);
+    json_out_reset(&o);
+    assert_true(json_out_memo_copy(&o, 1, "ab", 2));
+    assert_string_equal(json_out_text(&o), "\"fragment\\n\"");
+    json_out_reset(&o);
+    assert_false(json_out_memo_copy(&o, 2, "ab", 2)); /* another tag */
+    assert_false(json_out_memo_copy(&o, 1, "ac", 2)); /* another key */
+    assert_false(json_out_memo_copy(&o, 1, "a", 1));
+    assert_string_equal(json_out_text(&o), "");
+
+    json_out_cstring(&o, "long");
+    json_out_memo_keep(&o, 1, long_key, sizeof long_key, 0);
+    json_out_reset(&o);
+    assert_false(json_out_memo_copy(&o, 1, long_key, sizeof long_key));
+    json_out_free(&o);
+}
+
 /* Every line of every tests/expected/NAME.json parses and prints back to itself. */
 static void test_goldens_are_cjson_rendering(void **state)
 {
@@ -191,6 +220,7 @@ int main(void)
         cmocka_unit_test(test_every_byte_value),
         cmocka_unit_test(test_random_strings),
         cmocka_unit_test(test_nesting),
+        cmocka_unit_test(test_memo),
         cmocka_unit_test(test_goldens_are_cjson_rendering),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
