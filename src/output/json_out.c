@@ -127,12 +127,6 @@ void json_out_raw(struct json_out *o, const char *s, size_t n)
     o->len += n;
 }
 
-void json_out_key(struct json_out *o, const char *key)
-{
-    json_out_elem(o);
-    json_out_cstring(o, key);
-    json_out_put(o, ':');
-}
 
 
 /*
@@ -190,6 +184,31 @@ void json_out_string(struct json_out *o, const char *s, size_t n)
     }
     *w++ = '"';
     o->len = (size_t)(w - o->buf);
+}
+
+/* Keys are short literals that need no escape: copied in one pass, escaped otherwise. */
+#define KEY_FAST_MAX 64
+
+void json_out_key(struct json_out *o, const char *key)
+{
+    json_out_elem(o);
+    if (json_out_reserve(o, KEY_FAST_MAX + 3)) {
+        char *w = o->buf + o->len + 1;
+        size_t i = 0;
+        while (i < KEY_FAST_MAX && key[i] && string_escape[(unsigned char)key[i]] == 0) {
+            w[i] = key[i];
+            i++;
+        }
+        if (key[i] == '\0') {
+            w[-1] = '"';
+            w[i] = '"';
+            w[i + 1] = ':';
+            o->len += i + 3;
+            return;
+        }
+    }
+    json_out_cstring(o, key);
+    json_out_put(o, ':');
 }
 
 /* cJSON prints a string reference to NULL as "" (print_string_ptr). */

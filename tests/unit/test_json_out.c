@@ -72,6 +72,9 @@ static void test_random_strings(void **state)
     }
 }
 
+/* A key longer than the builder copies in one pass (json_out_key). */
+#define LONG_KEY "a_key_of_more_than_sixty_four_bytes_which_takes_the_general_string_path"
+
 /* Objects and arrays, empty and nested, with every kind of value, in cJSON's order. */
 static void test_nesting(void **state)
 {
@@ -93,6 +96,7 @@ static void test_nesting(void **state)
     cJSON_AddItemToObject(x, "f", cJSON_CreateFalse());
     cJSON_AddItemToArray(a, cJSON_CreateArray());
     cJSON_AddItemToObject(tree, "k\tey", cJSON_CreateStringReference("v"));
+    cJSON_AddItemToObject(tree, LONG_KEY, cJSON_CreateNull());
 
     json_out_open(&o, '{');
     json_out_key(&o, "empty_object");
@@ -124,6 +128,8 @@ static void test_nesting(void **state)
     json_out_close(&o, ']');
     json_out_key(&o, "k\tey");
     json_out_cstring(&o, "v");
+    json_out_key(&o, LONG_KEY);
+    json_out_raw(&o, "null", 4);
     json_out_close(&o, '}');
 
     assert_same_as_cjson(tree, &o);
