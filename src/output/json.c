@@ -3,8 +3,8 @@
  *
  * Each event is streamed into one reused buffer by json_out.c, whose bytes
  * are exactly cJSON_PrintUnformatted's for the tree this file used to build
- * (members in the order written; tests/unit/test_json_out.c and
- * test_golden_cjson.c hold it to cJSON).  Keys in a fixed order.
+ * (members in the order written; tests/unit/test_json_out.c holds it to
+ * cJSON).  Keys in a fixed order.
  * Wire strings go through td_escape() first (JSON would pass invalid
  * UTF-8 through), with a `<name>_hex` sibling when anything was escaped.
  * Integers are written as decimal digits (never an exponent, exact past 2^53).
