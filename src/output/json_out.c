@@ -261,7 +261,7 @@ static struct memo_slot *memo_slot(struct json_memo *m, uint32_t tag, const void
 bool json_out_memo_copy(struct json_out *o, uint32_t tag, const void *key, size_t keylen)
 {
     struct memo_slot *s;
-    if (o->memo == NULL || keylen > MEMO_KEY_MAX)
+    if (o->memo == NULL || keylen == 0 || keylen > MEMO_KEY_MAX) /* empty: key may be NULL */
         return false;
     s = memo_slot(o->memo, tag, key, keylen);
     if (!s->used || s->tag != tag || s->keylen != keylen || memcmp(s->key, key, keylen) != 0)
@@ -274,7 +274,7 @@ void json_out_memo_keep(struct json_out *o, uint32_t tag, const void *key, size_
 {
     struct memo_slot *s;
     size_t textlen = o->len - start;
-    if (o->memo == NULL || o->failed || keylen > MEMO_KEY_MAX || textlen > MEMO_TEXT_MAX)
+    if (o->memo == NULL || o->failed || keylen == 0 || keylen > MEMO_KEY_MAX || textlen > MEMO_TEXT_MAX)
         return;
     s = memo_slot(o->memo, tag, key, keylen);
     if (s->text == NULL && (s->text = malloc(MEMO_TEXT_MAX)) == NULL)

@@ -164,6 +164,10 @@ static void test_memo(void **state)
     assert_false(json_out_memo_copy(&o, 1, "a", 1));
     assert_string_equal(json_out_text(&o), "");
 
+    /* an empty key (an empty list may have no storage at all) is never kept */
+    json_out_memo_keep(&o, 1, NULL, 0, 0);
+    assert_false(json_out_memo_copy(&o, 1, NULL, 0));
+
     json_out_cstring(&o, "long");
     json_out_memo_keep(&o, 1, long_key, sizeof long_key, 0);
     json_out_reset(&o);
