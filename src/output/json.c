@@ -29,8 +29,8 @@
 /*
  * A connection's head fragment (`,"conn":..,"client":{..},"server":{..}`,
  * VLANs, transport) as last rendered, in a slot chosen by the connection
- * number.  It is used only while the connection's identity is byte for byte
- * the one it was rendered from (roles may swap after the first ClientHello),
+ * number.  It is used only while the connection's identity is field for
+ * field the one it was rendered from (roles may swap after the first ClientHello),
  * and dropped when the connection event is written: bounded by the table.
  */
 #define CONN_HEAD_SLOTS 1024
@@ -277,20 +277,36 @@ static void conn_head(struct json_out *o, const struct td_conn_id *c)
         add_static(o, CK(TRANSPORT), "dtls");
 }
 
+static bool same_endpoint(const struct td_endpoint *a, const struct td_endpoint *b)
+{
+    return a->family == b->family && a->port == b->port &&
+           memcmp(a->addr, b->addr, a->family == 4 ? 4 : sizeof a->addr) == 0;
+}
+
+/* Field by field: what conn_head prints (padding and unused entries are not compared). */
+static bool same_conn_id(const struct td_conn_id *a, const struct td_conn_id *b)
+{
+    return a->conn == b->conn && same_endpoint(&a->client, &b->client) &&
+           same_endpoint(&a->server, &b->server) && a->nvlan == b->nvlan &&
+           memcmp(a->vlan, b->vlan, a->nvlan * sizeof a->vlan[0]) == 0 &&
+           a->transport == b->transport &&
+           (a->transport != TD_TRANSPORT_QUIC || a->quic_version == b->quic_version);
+}
+
 /* conn_head, copied from its slot when the identity is unchanged since it was rendered. */
 static void cached_conn_head(struct json_writer *j, struct json_out *o, const struct td_conn_id *c)
 {
     struct conn_head *h = &j->heads[c->conn % CONN_HEAD_SLOTS];
     size_t start = o->len;
 
-    if (h->valid && memcmp(&h->id, c, sizeof *c) == 0) {
+    if (h->valid && same_conn_id(&h->id, c)) {
         json_out_raw(o, h->text, h->len);
         return;
     }
     conn_head(o, c);
     h->valid = !o->failed && o->len - start <= CONN_HEAD_MAX;
     if (h->valid) {
-        memcpy(&h->id, c, sizeof *c);
+        h->id = *c;
         h->len = (uint16_t)(o->len - start);
         memcpy(h->text, o->buf + start, h->len);
     }
