@@ -13,11 +13,13 @@
 #include <stdint.h>
 
 struct evp_md_st;
+struct evp_md_ctx_st;
 
 struct td_digests {
     struct evp_md_st *md5;
     struct evp_md_st *sha1;
     struct evp_md_st *sha256;
+    struct evp_md_ctx_st *ctx; /* one context, re-initialised per digest (single-threaded) */
 };
 
 /* Fetch the algorithms; false when one is missing. */

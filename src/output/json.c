@@ -1,18 +1,22 @@
 /*
- * json.c — NDJSON events per docs/output-contract.md, built with cJSON.
+ * json.c — NDJSON events per docs/output-contract.md.
  *
- * One tree per event, printed into a reused buffer, keys in a fixed order.
- * Wire strings go through td_escape() first (cJSON would pass invalid
+ * Each event is streamed into one reused buffer by json_out.c, whose bytes
+ * are exactly cJSON_PrintUnformatted's for the tree this file used to build
+ * (members in the order written; tests/unit/test_json_out.c holds it to
+ * cJSON).  Keys in a fixed order.
+ * Wire strings go through td_escape() first (JSON would pass invalid
  * UTF-8 through), with a `<name>_hex` sibling when anything was escaped.
- * Integers that may pass 2^53 or print in exponent form go in as raw
- * decimal text.
+ * Integers are written as decimal digits (never an exponent, exact past 2^53).
+ * What does not change within a connection (its number, endpoints, VLANs and
+ * transport) is rendered once and copied into its later events.
  */
-#include <cjson/cJSON.h>
 #include <inttypes.h>
 #include <stdio.h>
 #include <stdlib.h>
 #include <string.h>
 
+#include "json_out.h"
 #include "sink_private.h"
 #include "tlsdissect/codepoints.h"
 #include "tlsdissect/conn_fields.h"
@@ -22,173 +26,206 @@
 #include "tlsdissect/quic.h"
 #include "tlsdissect/registry.h"
 
+/*
+ * A connection's head fragment (`,"conn":..,"client":{..},"server":{..}`,
+ * VLANs, transport) as last rendered, in a slot chosen by the connection
+ * number.  It is used only while the connection's identity is field for
+ * field the one it was rendered from (roles may swap after the first ClientHello),
+ * and dropped when the connection event is written: bounded by the table.
+ */
+#define CONN_HEAD_SLOTS 1024
+#define CONN_HEAD_MAX 256
+
+struct conn_head {
+    bool valid;
+    struct td_conn_id id;
+    uint16_t len;
+    char text[CONN_HEAD_MAX];
+};
+
 struct json_writer {
     struct td_writer w;
-    char *buf;
-    size_t cap;
+    struct json_out out;
     int64_t time_second;        /* the second whose text is cached */
     char time_text[TD_TIME_BUF]; /* RFC 3339 of that second, with microseconds */
+    struct conn_head *heads;    /* CONN_HEAD_SLOTS of them */
 };
 
 /* ---- field helpers ------------------------------------------------------ */
 
 /*
- * Keys are string literals: added with the CS variant, cJSON neither copies
- * nor frees them.  Names from the registry are static strings: referenced,
- * not copied.  Integers are formatted here and added as raw text (cJSON
- * would print them with sprintf and check them with sscanf).
+ * Each helper writes one member `"name":value` of the object being written
+ * (json_out_key puts the comma).  Strings are escaped as cJSON escapes them;
+ * integers are plain digits, as cJSON prints the raw items this file used.
  */
-static void put(cJSON *o, const char *key, cJSON *item)
+static void add_u64(struct json_out *o, const char *name, uint64_t v)
 {
-    if (item)
-        cJSON_AddItemToObjectCS(o, key, item);
+    json_out_key(o, name);
+    json_out_uint(o, v);
 }
 
-static cJSON *uint_item(uint64_t v)
-{
-    char num[24], *p = num + sizeof num;
-    *--p = '\0';
-    do {
-        *--p = (char)('0' + v % 10);
-        v /= 10;
-    } while (v);
-    return cJSON_CreateRaw(p);
-}
-
-static void add_u64(cJSON *o, const char *name, uint64_t v) { put(o, name, uint_item(v)); }
-
-static void add_i64(cJSON *o, const char *name, int64_t v)
+static void add_i64(struct json_out *o, const char *name, int64_t v)
 {
     if (v >= 0) {
         add_u64(o, name, (uint64_t)v);
     } else {
         char num[24];
-        snprintf(num, sizeof num, "%" PRId64, v);
-        put(o, name, cJSON_CreateRaw(num));
+        int n = snprintf(num, sizeof num, "%" PRId64, v);
+        json_out_key(o, name);
+        json_out_raw(o, num, (size_t)n);
     }
 }
 
 /* A key of the connection event, by its name in the one table (conn_fields.h). */
 #define CK(key) td_conn_key_name(TD_CK_##key)
 
-static void add_static(cJSON *o, const char *name, const char *s)
+/* A static string (cJSON_CreateStringReference: NULL would print as ""). */
+static void add_static(struct json_out *o, const char *name, const char *s)
 {
-    put(o, name, cJSON_CreateStringReference(s));
+    json_out_key(o, name);
+    json_out_cstring(o, s);
 }
 
-/* A registry name: referenced when static, copied when formatted into buf. */
-static cJSON *name_item(enum td_registry reg, uint16_t v)
+/* A string; none at all when s is NULL (cJSON_CreateString(NULL) made no item). */
+static void add_string(struct json_out *o, const char *name, const char *s)
+{
+    if (s)
+        add_static(o, name, s);
+}
+
+static void add_null(struct json_out *o, const char *name)
+{
+    json_out_key(o, name);
+    json_out_raw(o, "null", 4);
+}
+
+static void add_bool(struct json_out *o, const char *name, bool b)
+{
+    json_out_key(o, name);
+    if (b)
+        json_out_raw(o, "true", 4);
+    else
+        json_out_raw(o, "false", 5);
+}
+
+static void add_true(struct json_out *o, const char *name) { add_bool(o, name, true); }
+
+static void name_value(struct json_out *o, enum td_registry reg, uint16_t v)
 {
     char buf[TD_REG_NAME_BUF];
-    const char *name = td_registry_name(reg, v, buf);
-    return name == buf ? cJSON_CreateString(buf) : cJSON_CreateStringReference(name);
+    json_out_cstring(o, td_registry_name(reg, v, buf));
 }
 
-static void add_name(cJSON *o, const char *name, enum td_registry reg, uint16_t v)
+static void add_name(struct json_out *o, const char *name, enum td_registry reg, uint16_t v)
 {
-    put(o, name, name_item(reg, v));
+    json_out_key(o, name);
+    name_value(o, reg, v);
 }
 
-static void add_names(cJSON *o, const char *name, enum td_registry reg, const uint16_t *v, size_t n)
+/* The fragments json.c memoises (json_out_memo_*): a registry's list of names, a certificate. */
+enum { MEMO_TAG_NAMES = 0, MEMO_TAG_CERTIFICATE = 0x10000 };
+
+/* A list of names, rendered once per distinct list (the lists a client software sends repeat). */
+static void add_names(struct json_out *o, const char *name, enum td_registry reg, const uint16_t *v, size_t n)
 {
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; a && i < n; i++)
-        cJSON_AddItemToArray(a, name_item(reg, v[i]));
-    put(o, name, a);
+    size_t start;
+    json_out_key(o, name);
+    if (json_out_memo_copy(o, MEMO_TAG_NAMES + (uint32_t)reg, v, n * sizeof *v))
+        return;
+    start = o->len;
+    json_out_open(o, '[');
+    for (size_t i = 0; i < n; i++) {
+        json_out_elem(o);
+        name_value(o, reg, v[i]);
+    }
+    json_out_close(o, ']');
+    json_out_memo_keep(o, MEMO_TAG_NAMES + (uint32_t)reg, v, n * sizeof *v, start);
 }
 
 /* `<name>_omitted`: entries of a list past its output cap (docs/limits.md), when there are any. */
-static void add_omitted(cJSON *o, const char *name, size_t omitted)
+static void add_omitted(struct json_out *o, const char *name, size_t omitted)
 {
     char key[64];
     if (omitted == 0)
         return;
     snprintf(key, sizeof key, "%s_omitted", name);
-    cJSON_AddItemToObject(o, key, uint_item(omitted));
+    add_u64(o, key, omitted);
 }
 
 /* A list of code points as names: the entries the parser left listed, then the count of the rest. */
-static void add_code_points(cJSON *o, const char *name, enum td_registry reg,
+static void add_code_points(struct json_out *o, const char *name, enum td_registry reg,
                             const struct td_u16_list *l)
 {
     add_names(o, name, reg, l->v, td_u16_listed(l));
     add_omitted(o, name, l->omitted);
 }
 
-static void add_byte_names(cJSON *o, const char *name, enum td_registry reg, const struct td_bytes *b)
+static void add_byte_names(struct json_out *o, const char *name, enum td_registry reg, const struct td_bytes *b)
 {
-    cJSON *a = cJSON_CreateArray();
-    for (size_t i = 0; a && i < b->len; i++)
-        cJSON_AddItemToArray(a, name_item(reg, b->data[i]));
-    put(o, name, a);
+    json_out_key(o, name);
+    json_out_open(o, '[');
+    for (size_t i = 0; i < b->len; i++) {
+        json_out_elem(o);
+        name_value(o, reg, b->data[i]);
+    }
+    json_out_close(o, ']');
 }
 
-static cJSON *hex_item(const uint8_t *p, size_t n)
+static void add_hex(struct json_out *o, const char *name, const struct td_bytes *b)
 {
-    char small[129], *hex = n <= 64 ? small : malloc(n * 2 + 1);
-    cJSON *item;
-    if (hex == NULL)
-        return cJSON_CreateNull();
-    td_format_hex(hex, p, n);
-    item = cJSON_CreateString(hex);
-    if (hex != small)
-        free(hex);
-    return item;
+    json_out_key(o, name);
+    json_out_hex(o, b->data, b->len);
 }
 
-static void add_hex(cJSON *o, const char *name, const struct td_bytes *b)
+/* An escaped wire string as a value; returns whether a _hex sibling is due. */
+static bool wire_value(struct json_out *o, const uint8_t *p, size_t n)
 {
-    put(o, name, hex_item(b->data, b->len));
-}
-
-/* An escaped wire string; *changed tells whether a _hex sibling is due. */
-static cJSON *wire_item(const uint8_t *p, size_t n, bool *changed)
-{
-    char small[1024], *text = td_escape_size(n) <= sizeof small ? small : malloc(td_escape_size(n));
-    cJSON *item;
+    char *text = json_out_scratch(o, td_escape_size(n));
+    bool changed;
     if (text == NULL)
-        return cJSON_CreateNull();
-    *changed = td_escape(p, n, text);
-    item = cJSON_CreateString(text);
-    if (text != small)
-        free(text);
-    return item;
+        return false;
+    changed = td_escape(p, n, text);
+    json_out_cstring(o, text);
+    return changed;
 }
 
-static void add_wire(cJSON *o, const char *name, const uint8_t *p, size_t n)
+static void add_wire(struct json_out *o, const char *name, const uint8_t *p, size_t n)
 {
-    bool changed = false;
-    put(o, name, wire_item(p, n, &changed));
-    if (changed) {
+    json_out_key(o, name);
+    if (wire_value(o, p, n)) {
         char hexname[64];
         snprintf(hexname, sizeof hexname, "%s_hex", name);
-        cJSON_AddItemToObject(o, hexname, hex_item(p, n));
+        json_out_key(o, hexname);
+        json_out_hex(o, p, n);
     }
 }
 
-static void add_wire_list(cJSON *o, const char *name, const struct td_bytes_list *l)
+static void add_wire_list(struct json_out *o, const char *name, const struct td_bytes_list *l)
 {
-    cJSON *a = cJSON_CreateArray();
     bool any = false;
-    put(o, name, a);
-    for (size_t i = 0; a && i < l->n; i++) {
-        bool changed = false;
-        cJSON_AddItemToArray(a, wire_item(l->v[i].data, l->v[i].len, &changed));
-        any |= changed;
+    json_out_key(o, name);
+    json_out_open(o, '[');
+    for (size_t i = 0; i < l->n; i++) {
+        json_out_elem(o);
+        any |= wire_value(o, l->v[i].data, l->v[i].len);
     }
+    json_out_close(o, ']');
     if (any) {
         char hexname[64];
-        cJSON *h;
         snprintf(hexname, sizeof hexname, "%s_hex", name);
-        h = cJSON_AddArrayToObject(o, hexname);
-        for (size_t i = 0; h && i < l->n; i++)
-            cJSON_AddItemToArray(h, hex_item(l->v[i].data, l->v[i].len));
+        json_out_key(o, hexname);
+        json_out_open(o, '[');
+        for (size_t i = 0; i < l->n; i++) {
+            json_out_elem(o);
+            json_out_hex(o, l->v[i].data, l->v[i].len);
+        }
+        json_out_close(o, ']');
     }
     add_omitted(o, name, l->omitted);
 }
 
 /* Every event has a time: format its second once, then only the microseconds. */
-static void add_time(struct json_writer *j, cJSON *o, const char *name, td_time_us t)
+static void add_time(struct json_writer *j, struct json_out *o, const char *name, td_time_us t)
 {
     int64_t sec = t >= 0 ? t / 1000000 : (t - 999999) / 1000000;
     long usec = (long)(t - sec * 1000000);
@@ -203,55 +240,107 @@ static void add_time(struct json_writer *j, cJSON *o, const char *name, td_time_
         j->time_text[len - 2 - i] = (char)('0' + usec % 10);
         usec /= 10;
     }
-    put(o, name, cJSON_CreateString(j->time_text));
+    add_static(o, name, j->time_text);
 }
 
-static cJSON *endpoint(const struct td_endpoint *ep)
+static void add_endpoint(struct json_out *o, const char *name, const struct td_endpoint *ep)
 {
-    cJSON *o = cJSON_CreateObject();
     char buf[TD_ADDR_BUF];
-    put(o, CK(ENDPOINT_IP), cJSON_CreateString(td_format_addr(ep->family, ep->addr, buf)));
+    json_out_key(o, name);
+    json_out_open(o, '{');
+    add_static(o, CK(ENDPOINT_IP), td_format_addr(ep->family, ep->addr, buf));
     add_u64(o, CK(ENDPOINT_PORT), (uint64_t)(ep->port));
-    return o;
+    json_out_close(o, '}');
 }
 
-static cJSON *event_head(struct json_writer *j, const char *type, const struct td_event *ev)
+/* conn ... transport: the members every event of the connection repeats. */
+static void conn_head(struct json_out *o, const struct td_conn_id *c)
 {
-    cJSON *o = cJSON_CreateObject();
-    if (o == NULL)
-        return NULL;
+    add_u64(o, CK(CONN), c->conn);
+    add_endpoint(o, CK(CLIENT), &c->client);
+    add_endpoint(o, CK(SERVER), &c->server);
+    if (c->nvlan) {
+        json_out_key(o, CK(VLAN));
+        json_out_open(o, '[');
+        for (uint8_t i = 0; i < c->nvlan; i++) {
+            json_out_elem(o);
+            json_out_uint(o, c->vlan[i]);
+        }
+        json_out_close(o, ']');
+    }
+    if (c->transport == TD_TRANSPORT_QUIC) {
+        char vbuf[11];
+        add_static(o, CK(TRANSPORT), "quic");
+        add_static(o, CK(QUIC_VERSION), td_quic_version_name(c->quic_version, vbuf));
+    }
+    if (c->transport == TD_TRANSPORT_DTLS)
+        add_static(o, CK(TRANSPORT), "dtls");
+    if (c->transport == TD_TRANSPORT_TCP)
+        add_static(o, CK(TRANSPORT), "tcp");
+}
+
+static bool same_endpoint(const struct td_endpoint *a, const struct td_endpoint *b)
+{
+    return a->family == b->family && a->port == b->port &&
+           memcmp(a->addr, b->addr, a->family == 4 ? 4 : sizeof a->addr) == 0;
+}
+
+/* Field by field: what conn_head prints (padding and unused entries are not compared). */
+static bool same_conn_id(const struct td_conn_id *a, const struct td_conn_id *b)
+{
+    return a->conn == b->conn && same_endpoint(&a->client, &b->client) &&
+           same_endpoint(&a->server, &b->server) && a->nvlan == b->nvlan &&
+           memcmp(a->vlan, b->vlan, a->nvlan * sizeof a->vlan[0]) == 0 &&
+           a->transport == b->transport &&
+           (a->transport != TD_TRANSPORT_QUIC || a->quic_version == b->quic_version);
+}
+
+/* conn_head, copied from its slot when the identity is unchanged since it was rendered. */
+static void cached_conn_head(struct json_writer *j, struct json_out *o, const struct td_conn_id *c)
+{
+    struct conn_head *h = &j->heads[c->conn % CONN_HEAD_SLOTS];
+    size_t start = o->len;
+
+    if (h->valid && same_conn_id(&h->id, c)) {
+        json_out_raw(o, h->text, h->len);
+        return;
+    }
+    conn_head(o, c);
+    h->valid = !o->failed && o->len - start <= CONN_HEAD_MAX;
+    if (h->valid) {
+        h->id = *c;
+        h->len = (uint16_t)(o->len - start);
+        memcpy(h->text, o->buf + start, h->len);
+    }
+}
+
+/* The connection's event is its last: its slot is free again. */
+static void drop_conn_head(struct json_writer *j, const struct td_conn_id *c)
+{
+    struct conn_head *h = &j->heads[c->conn % CONN_HEAD_SLOTS];
+    if (h->valid && h->id.conn == c->conn)
+        h->valid = false;
+}
+
+/* Opens the event's object: type, ts, frame, then the connection's members. */
+static struct json_out *event_head(struct json_writer *j, const char *type, const struct td_event *ev)
+{
+    struct json_out *o = &j->out;
+    json_out_reset(o);
+    json_out_open(o, '{');
     add_static(o, CK(TYPE), type);
     add_time(j, o, CK(TS), ev->ts);
     /* a message's packet, as Wireshark numbers it: the one that completed it */
     if (ev->type == TD_EV_MESSAGE && ev->frame)
         add_u64(o, "frame", ev->frame);
-    if (ev->conn) {
-        add_u64(o, CK(CONN), ev->conn->conn);
-        put(o, CK(CLIENT), endpoint(&ev->conn->client));
-        put(o, CK(SERVER), endpoint(&ev->conn->server));
-        if (ev->conn->nvlan) {
-            cJSON *a = cJSON_CreateArray();
-            put(o, CK(VLAN), a);
-            for (uint8_t i = 0; a && i < ev->conn->nvlan; i++)
-                cJSON_AddItemToArray(a, uint_item(ev->conn->vlan[i]));
-        }
-        if (ev->conn->transport == TD_TRANSPORT_QUIC) {
-            char vbuf[11];
-            add_static(o, CK(TRANSPORT), "quic");
-            put(o, CK(QUIC_VERSION),
-                cJSON_CreateString(td_quic_version_name(ev->conn->quic_version, vbuf)));
-        }
-        if (ev->conn->transport == TD_TRANSPORT_DTLS)
-            add_static(o, CK(TRANSPORT), "dtls");
-        if (ev->conn->transport == TD_TRANSPORT_TCP)
-            add_static(o, CK(TRANSPORT), "tcp");
-    }
+    if (ev->conn)
+        cached_conn_head(j, o, ev->conn);
     return o;
 }
 
 /* ---- messages ----------------------------------------------------------- */
 
-static void client_hello(cJSON *o, const struct td_client_hello *ch)
+static void client_hello(struct json_out *o, const struct td_client_hello *ch)
 {
     add_name(o, "legacy_version", TD_REG_VERSIONS, ch->legacy_version);
     add_hex(o, "random", &ch->random);
@@ -282,27 +371,27 @@ static void client_hello(cJSON *o, const struct td_client_hello *ch)
     if (ch->has_compress_certificate)
         add_code_points(o, "compress_certificate", TD_REG_CERT_COMPRESSION, &ch->compress_certificate);
     if (ch->ja3) {
-        put(o, "ja3", cJSON_CreateString(ch->ja3));
-        put(o, "ja3_string", cJSON_CreateString(ch->ja3_string));
+        add_string(o, "ja3", ch->ja3);
+        add_string(o, "ja3_string", ch->ja3_string);
     }
     if (ch->ja4)
-        put(o, "ja4", cJSON_CreateString(ch->ja4));
+        add_string(o, "ja4", ch->ja4);
     if (ch->has_ec_point_formats)
         add_byte_names(o, "ec_point_formats", TD_REG_EC_POINT_FORMATS, &ch->ec_point_formats);
     if (ch->sslv2_format) {
-        put(o, "sslv2_format", cJSON_CreateTrue());
+        add_true(o, "sslv2_format");
         if (ch->sslv2_only_kinds)
             add_u64(o, "sslv2_only_cipher_kinds", ch->sslv2_only_kinds);
     }
 }
 
-static void server_hello(cJSON *o, const struct td_server_hello *sh)
+static void server_hello(struct json_out *o, const struct td_server_hello *sh)
 {
     add_name(o, "legacy_version", TD_REG_VERSIONS, sh->legacy_version);
     add_name(o, "version", TD_REG_VERSIONS, sh->version);
     if (sh->sslv2_format) {
         add_hex(o, "connection_id", &sh->random);
-        put(o, "sslv2_format", cJSON_CreateTrue());
+        add_true(o, "sslv2_format");
         return;
     }
     add_hex(o, "random", &sh->random);
@@ -318,20 +407,20 @@ static void server_hello(cJSON *o, const struct td_server_hello *sh)
     if (sh->has_key_share)
         add_name(o, "key_share", TD_REG_SUPPORTED_GROUPS, sh->key_share);
     if (sh->ja3s) {
-        put(o, "ja3s", cJSON_CreateString(sh->ja3s));
-        put(o, "ja3s_string", cJSON_CreateString(sh->ja3s_string));
+        add_string(o, "ja3s", sh->ja3s);
+        add_string(o, "ja3s_string", sh->ja3s_string);
     }
 }
 
-static void encrypted_extensions(cJSON *o, const struct td_encrypted_extensions *ee)
+static void encrypted_extensions(struct json_out *o, const struct td_encrypted_extensions *ee)
 {
     add_code_points(o, "extensions", TD_REG_EXTENSIONS, &ee->extensions);
     if (ee->has_alpn)
         add_wire(o, "alpn", ee->alpn.data, ee->alpn.len);
     if (ee->server_name_ack)
-        put(o, "server_name_ack", cJSON_CreateTrue());
+        add_true(o, "server_name_ack");
     if (ee->early_data)
-        put(o, "early_data", cJSON_CreateTrue());
+        add_true(o, "early_data");
     if (ee->has_record_size_limit)
         add_u64(o, "record_size_limit", ee->record_size_limit);
     if (ee->has_max_fragment_length)
@@ -339,53 +428,68 @@ static void encrypted_extensions(cJSON *o, const struct td_encrypted_extensions 
     if (ee->has_supported_groups)
         add_code_points(o, "supported_groups", TD_REG_SUPPORTED_GROUPS, &ee->supported_groups);
     if (ee->has_quic_transport_parameters)
-        put(o, "quic_transport_parameters", cJSON_CreateTrue());
+        add_true(o, "quic_transport_parameters");
 }
 
-static void add_cstring(cJSON *o, const char *name, const char *s)
+static void add_cstring(struct json_out *o, const char *name, const char *s)
 {
     if (s)
         add_wire(o, name, (const uint8_t *)s, strlen(s));
     else
-        put(o, name, cJSON_CreateNull());
+        add_null(o, name);
 }
 
-static void certificate(cJSON *o, const struct td_certificate *c)
+/* One certificate's object (RFC 8446 §4.4.2 CertificateEntry, RFC 5280 fields). */
+static void certificate_entry(struct json_out *o, const struct td_cert_info *ci)
 {
-    cJSON *a = cJSON_CreateArray();
-    put(o, "certificates", a);
-    for (size_t i = 0; a && i < c->count; i++) {
-        const struct td_cert_info *ci = &c->certs[i];
-        cJSON *x = cJSON_CreateObject();
-        char buf[TD_TIME_BUF];
-        cJSON_AddItemToArray(a, x);
-        if (ci->parsed) {
-            add_cstring(x, "subject", ci->subject);
-            add_cstring(x, "issuer", ci->issuer);
-            add_cstring(x, "serial", ci->serial);
-            if (ci->has_validity) {
-                put(x, "not_before", cJSON_CreateString(td_format_time_seconds(ci->not_before, buf)));
-                put(x, "not_after", cJSON_CreateString(td_format_time_seconds(ci->not_after, buf)));
-            } else {
-                put(x, "not_before", cJSON_CreateNull());
-                put(x, "not_after", cJSON_CreateNull());
-            }
-            add_wire_list(x, "san", &ci->san);
-            add_cstring(x, "key_type", ci->key_type);
-            add_u64(x, "key_bits", (uint64_t)(ci->key_bits));
-            add_cstring(x, "signature_algorithm", ci->signature_algorithm);
-            put(x, "is_ca", cJSON_CreateBool(ci->is_ca));
+    char buf[TD_TIME_BUF];
+    if (ci->parsed) {
+        add_cstring(o, "subject", ci->subject);
+        add_cstring(o, "issuer", ci->issuer);
+        add_cstring(o, "serial", ci->serial);
+        if (ci->has_validity) {
+            add_string(o, "not_before", td_format_time_seconds(ci->not_before, buf));
+            add_string(o, "not_after", td_format_time_seconds(ci->not_after, buf));
+        } else {
+            add_null(o, "not_before");
+            add_null(o, "not_after");
         }
-        if (ci->sha256[0]) {
-            put(x, "sha256", cJSON_CreateString(ci->sha256));
-            put(x, "sha1", cJSON_CreateString(ci->sha1));
-        }
-        add_u64(x, "length", ci->der_len);
+        add_wire_list(o, "san", &ci->san);
+        add_cstring(o, "key_type", ci->key_type);
+        add_u64(o, "key_bits", (uint64_t)(ci->key_bits));
+        add_cstring(o, "signature_algorithm", ci->signature_algorithm);
+        add_bool(o, "is_ca", ci->is_ca);
     }
+    if (ci->sha256[0]) {
+        add_string(o, "sha256", ci->sha256);
+        add_string(o, "sha1", ci->sha1);
+    }
+    add_u64(o, "length", ci->der_len);
+}
+
+static void certificate(struct json_out *o, const struct td_certificate *c)
+{
+    json_out_key(o, "certificates");
+    json_out_open(o, '[');
+    for (size_t i = 0; i < c->count; i++) {
+        const struct td_cert_info *ci = &c->certs[i];
+        size_t start;
+        json_out_elem(o);
+        /* an entry is a function of its DER: keyed by the DER's SHA-256 when it was hashed */
+        if (ci->sha256[0] && json_out_memo_copy(o, MEMO_TAG_CERTIFICATE, ci->sha256, sizeof ci->sha256))
+            continue;
+        start = o->len;
+        json_out_open(o, '{');
+        certificate_entry(o, ci);
+        json_out_close(o, '}');
+        if (ci->sha256[0])
+            json_out_memo_keep(o, MEMO_TAG_CERTIFICATE, ci->sha256, sizeof ci->sha256, start);
+    }
+    json_out_close(o, ']');
     add_omitted(o, "certificates", c->omitted);
 }
 
-static void compressed_certificate(cJSON *o, const struct td_compressed_certificate *cc)
+static void compressed_certificate(struct json_out *o, const struct td_compressed_certificate *cc)
 {
     add_name(o, "compression", TD_REG_CERT_COMPRESSION, cc->algorithm);
     if (cc->compressed_length)
@@ -395,7 +499,7 @@ static void compressed_certificate(cJSON *o, const struct td_compressed_certific
         certificate(o, &cc->certificate);
 }
 
-static void server_key_exchange(cJSON *o, const struct td_server_key_exchange *k)
+static void server_key_exchange(struct json_out *o, const struct td_server_key_exchange *k)
 {
     add_cstring(o, "kex", k->kex);
     if (!k->params_parsed)
@@ -409,18 +513,13 @@ static void server_key_exchange(cJSON *o, const struct td_server_key_exchange *k
         add_name(o, "signature_algorithm", TD_REG_SIGNATURE_SCHEMES, k->signature_algorithm);
 }
 
-static void alert(cJSON *o, const struct td_alert *a)
+static void alert(struct json_out *o, const struct td_alert *a)
 {
-    char buf[TD_REG_NAME_BUF];
-    const char *level = td_registry_name(TD_REG_ALERT_LEVELS, a->level, buf);
-    if (level == buf)
-        put(o, CK(ALERT_LEVEL), cJSON_CreateString(buf));
-    else
-        add_static(o, CK(ALERT_LEVEL), level);
+    add_name(o, CK(ALERT_LEVEL), TD_REG_ALERT_LEVELS, a->level);
     add_name(o, CK(ALERT_DESCRIPTION), TD_REG_ALERTS, a->description);
 }
 
-static void message_fields(cJSON *o, const struct td_message *m)
+static void message_fields(struct json_out *o, const struct td_message *m)
 {
     const char *status_type;
     switch (m->kind) {
@@ -500,10 +599,10 @@ static void message_fields(cJSON *o, const struct td_message *m)
     }
 }
 
-static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
+static void message_event(struct json_writer *j, const struct td_event *ev)
 {
     const struct td_message *m = ev->u.message;
-    cJSON *o = event_head(j, "message", ev);
+    struct json_out *o = event_head(j, "message", ev);
 
     add_static(o, "from", m->from == TD_CLIENT ? "client" : "server");
     if (!m->without_record) {
@@ -519,46 +618,45 @@ static cJSON *message_event(struct json_writer *j, const struct td_event *ev)
     }
     add_static(o, "msg", td_msg_kind_name(m->kind));
     if (m->encrypted) {
-        put(o, "encrypted", cJSON_CreateTrue());
+        add_true(o, "encrypted");
         add_u64(o, "length", m->length);
-        return o;
+        return;
     }
     if (m->decrypted)
-        put(o, "decrypted", cJSON_CreateTrue());
+        add_true(o, "decrypted");
     if (m->finished_check != TD_FINISHED_UNCHECKED)
-        put(o, "verified", cJSON_CreateBool(m->finished_check == TD_FINISHED_VERIFIED));
+        add_bool(o, "verified", m->finished_check == TD_FINISHED_VERIFIED);
     if (m->malformed)
-        put(o, "malformed", cJSON_CreateTrue());
+        add_true(o, "malformed");
     if (m->truncated) {
-        put(o, "truncated", cJSON_CreateTrue());
+        add_true(o, "truncated");
         add_u64(o, "length", m->length);
         add_u64(o, "captured", m->captured);
     }
     if (m->kind == TD_MSG_OTHER_HANDSHAKE)
-        put(o, "handshake_type", name_item(TD_REG_HANDSHAKE_TYPES, m->handshake_type));
+        add_name(o, "handshake_type", TD_REG_HANDSHAKE_TYPES, m->handshake_type);
     if (m->parsed)
         message_fields(o, m);
     else if (m->has_fields)
-        put(o, "parsed", cJSON_CreateFalse());
-    return o;
+        add_bool(o, "parsed", false);
 }
 
 /* ---- connection, anomaly, stats ----------------------------------------- */
 
-static void add_opt_wire(cJSON *o, const char *name, const char *s, size_t len)
+static void add_opt_wire(struct json_out *o, const char *name, const char *s, size_t len)
 {
     if (s)
         add_wire(o, name, (const uint8_t *)s, len);
     else
-        put(o, name, cJSON_CreateNull());
+        add_null(o, name);
 }
 
-static void add_opt_string(cJSON *o, const char *name, const char *s)
+static void add_opt_string(struct json_out *o, const char *name, const char *s)
 {
     if (s && *s)
-        put(o, name, cJSON_CreateString(s));
+        add_static(o, name, s);
     else
-        put(o, name, cJSON_CreateNull());
+        add_null(o, name);
 }
 
 static char *history_text(const struct td_conn_summary *s)
@@ -580,135 +678,163 @@ static char *history_text(const struct td_conn_summary *s)
     return text;
 }
 
-static void add_opt_time(cJSON *o, const char *name, bool known, int64_t seconds)
+static void add_opt_time(struct json_out *o, const char *name, bool known, int64_t seconds)
 {
     char buf[TD_TIME_BUF];
-    put(o, name, known ? cJSON_CreateString(td_format_time_seconds(seconds, buf)) : cJSON_CreateNull());
+    if (known)
+        add_static(o, name, td_format_time_seconds(seconds, buf));
+    else
+        add_null(o, name);
+}
+
+/* An array of certificate fingerprints (sha256 hex). */
+static void add_sha256_array(struct json_out *o, const char *name, const char (*v)[65], size_t n)
+{
+    json_out_key(o, name);
+    json_out_open(o, '[');
+    for (size_t i = 0; i < n; i++) {
+        json_out_elem(o);
+        json_out_cstring(o, v[i]);
+    }
+    json_out_close(o, ']');
 }
 
 /* The connection record (model.h struct td_conn_record): group ... findings. */
-static void connection_record(cJSON *o, const struct td_conn_record *r)
+static void connection_record(struct json_out *o, const struct td_conn_record *r)
 {
     static const char *const ech[] = {NULL, "none", "offered", "grease", "accepted"};
     const struct td_cert_identity *leaf = &r->leaf[TD_SERVER];
-    cJSON *a;
 
     if (r->has_group)
         add_name(o, CK(GROUP), TD_REG_SUPPORTED_GROUPS, r->group);
     else
-        put(o, CK(GROUP), cJSON_CreateNull());
+        add_null(o, CK(GROUP));
     add_cstring(o, CK(SUBJECT), leaf->subject);
     add_cstring(o, CK(ISSUER), leaf->issuer);
     add_opt_time(o, CK(NOT_BEFORE), leaf->has_validity, leaf->not_before);
     add_opt_time(o, CK(NOT_AFTER), leaf->has_validity, leaf->not_after);
-    put(o, CK(SNI_MATCHES_CERT),
-        r->sni_matches_cert < 0 ? cJSON_CreateNull() : cJSON_CreateBool(r->sni_matches_cert));
-    if (r->client_certs_known) {
-        a = cJSON_CreateArray();
-        put(o, CK(CLIENT_CERTIFICATES), a);
-        for (size_t i = 0; a && i < r->client_cert_count; i++)
-            cJSON_AddItemToArray(a, cJSON_CreateString(r->client_certs[i]));
-    } else {
-        put(o, CK(CLIENT_CERTIFICATES), cJSON_CreateNull());
-    }
+    if (r->sni_matches_cert < 0)
+        add_null(o, CK(SNI_MATCHES_CERT));
+    else
+        add_bool(o, CK(SNI_MATCHES_CERT), r->sni_matches_cert);
+    if (r->client_certs_known)
+        add_sha256_array(o, CK(CLIENT_CERTIFICATES), r->client_certs, r->client_cert_count);
+    else
+        add_null(o, CK(CLIENT_CERTIFICATES));
     add_cstring(o, CK(CLIENT_SUBJECT), r->leaf[TD_CLIENT].subject);
     if (r->has_client_suites)
         add_u64(o, CK(CLIENT_CIPHER_SUITES_COUNT), r->client_cipher_suites);
     else
-        put(o, CK(CLIENT_CIPHER_SUITES_COUNT), cJSON_CreateNull());
+        add_null(o, CK(CLIENT_CIPHER_SUITES_COUNT));
     if (ech[r->ech])
         add_static(o, CK(ECH), ech[r->ech]);
     else
-        put(o, CK(ECH), cJSON_CreateNull());
-    a = cJSON_CreateArray();
-    put(o, CK(FINDINGS), a);
-    for (size_t i = 0; a && r->findings && i < r->findings->count; i++) {
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddItemToArray(a, x);
-        add_static(x, CK(FINDING_CODE), td_finding_name(r->findings->list[i].code));
-        put(x, CK(FINDING_REASON), cJSON_CreateString(r->findings->list[i].reason));
+        add_null(o, CK(ECH));
+    json_out_key(o, CK(FINDINGS));
+    json_out_open(o, '[');
+    for (size_t i = 0; r->findings && i < r->findings->count; i++) {
+        json_out_elem(o);
+        json_out_open(o, '{');
+        add_static(o, CK(FINDING_CODE), td_finding_name(r->findings->list[i].code));
+        add_string(o, CK(FINDING_REASON), r->findings->list[i].reason);
+        json_out_close(o, '}');
     }
+    json_out_close(o, ']');
 }
 
-static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
+/* certificate_validation: status is the first problem found (or "ok"), then every problem. */
+static void certificate_validation(struct json_out *o, const struct td_conn_summary *s)
+{
+    const char *status = "ok";
+    if (!s->validation.done) {
+        add_null(o, CK(CERTIFICATE_VALIDATION));
+        return;
+    }
+    for (int k = 0; k < TD_CERT_PROBLEMS; k++)
+        if (s->validation.problems >> k & 1) {
+            status = td_cert_problem_name((enum td_cert_problem)k);
+            break;
+        }
+    json_out_key(o, CK(CERTIFICATE_VALIDATION));
+    json_out_open(o, '{');
+    add_static(o, CK(VALIDATION_STATUS), status);
+    json_out_key(o, CK(VALIDATION_ERRORS));
+    json_out_open(o, '[');
+    for (int k = 0; k < TD_CERT_PROBLEMS; k++) {
+        if (!(s->validation.problems >> k & 1))
+            continue;
+        json_out_elem(o);
+        json_out_cstring(o, td_cert_problem_name((enum td_cert_problem)k));
+    }
+    json_out_close(o, ']');
+    if (s->validation.detail[0])
+        add_static(o, CK(VALIDATION_DETAIL), s->validation.detail);
+    json_out_close(o, '}');
+}
+
+static void connection_event(struct json_writer *j, const struct td_event *ev)
 {
     const struct td_conn_summary *s = ev->u.connection;
-    cJSON *o = event_head(j, "connection", ev), *a;
+    struct json_out *o = event_head(j, "connection", ev);
     char *history;
     static const char *const resumed[] = {"no", "session_id", "session_ticket", "psk"};
 
+    if (ev->conn)
+        drop_conn_head(j, ev->conn);
     add_time(j, o, CK(START), s->start);
     add_time(j, o, CK(END), s->end);
     add_opt_string(o, CK(COMMUNITY_ID), s->community_id);
     if (s->has_version)
         add_name(o, CK(VERSION), TD_REG_VERSIONS, s->version);
     else
-        put(o, CK(VERSION), cJSON_CreateNull());
+        add_null(o, CK(VERSION));
     if (s->has_cipher_suite)
         add_name(o, CK(CIPHER_SUITE), TD_REG_CIPHER_SUITES, s->cipher_suite);
     else
-        put(o, CK(CIPHER_SUITE), cJSON_CreateNull());
+        add_null(o, CK(CIPHER_SUITE));
     add_opt_wire(o, CK(SNI), s->sni, s->sni_len);
     add_opt_wire(o, CK(ALPN), s->alpn, s->alpn_len);
-    put(o, CK(ESTABLISHED), cJSON_CreateBool(s->established));
+    add_bool(o, CK(ESTABLISHED), s->established);
     if (s->resumption_known)
-        put(o, CK(RESUMED), cJSON_CreateString(resumed[s->resumed]));
+        add_static(o, CK(RESUMED), resumed[s->resumed]);
     else
-        put(o, CK(RESUMED), cJSON_CreateNull());
+        add_null(o, CK(RESUMED));
     if (s->resumed_from)
         add_u64(o, CK(RESUMED_FROM), s->resumed_from);
     else
-        put(o, CK(RESUMED_FROM), cJSON_CreateNull());
+        add_null(o, CK(RESUMED_FROM));
     history = history_text(s);
     add_opt_string(o, CK(HISTORY), history);
     free(history);
     add_opt_string(o, CK(JA3), s->ja3);
     add_opt_string(o, CK(JA3S), s->ja3s);
     add_opt_string(o, CK(JA4), s->ja4);
-    a = cJSON_CreateArray();
-    put(o, CK(SERVER_CERTIFICATES), a);
-    for (size_t i = 0; a && i < s->server_cert_count; i++)
-        cJSON_AddItemToArray(a, cJSON_CreateString(s->server_certs[i]));
-    if (s->validation.done) {
-        cJSON *v = cJSON_CreateObject(), *errors = cJSON_CreateArray();
-        const char *status = "ok";
-        for (int k = 0; k < TD_CERT_PROBLEMS; k++) {
-            if (!(s->validation.problems >> k & 1))
-                continue;
-            if (cJSON_GetArraySize(errors) == 0)
-                status = td_cert_problem_name((enum td_cert_problem)k);
-            cJSON_AddItemToArray(errors, cJSON_CreateStringReference(td_cert_problem_name((enum td_cert_problem)k)));
-        }
-        add_static(v, CK(VALIDATION_STATUS), status);
-        put(v, CK(VALIDATION_ERRORS), errors);
-        if (s->validation.detail[0])
-            put(v, CK(VALIDATION_DETAIL), cJSON_CreateString(s->validation.detail));
-        put(o, CK(CERTIFICATE_VALIDATION), v);
-    } else {
-        put(o, CK(CERTIFICATE_VALIDATION), cJSON_CreateNull());
-    }
-    a = cJSON_CreateArray();
-    put(o, CK(ALERTS), a);
-    for (size_t i = 0; a && i < s->alert_count; i++) {
-        cJSON *x = cJSON_CreateObject();
-        cJSON_AddItemToArray(a, x);
-        put(x, CK(ALERT_FROM), cJSON_CreateString(s->alerts[i].from == TD_CLIENT ? "client" : "server"));
+    add_sha256_array(o, CK(SERVER_CERTIFICATES), s->server_certs, s->server_cert_count);
+    certificate_validation(o, s);
+    json_out_key(o, CK(ALERTS));
+    json_out_open(o, '[');
+    for (size_t i = 0; i < s->alert_count; i++) {
+        json_out_elem(o);
+        json_out_open(o, '{');
+        add_static(o, CK(ALERT_FROM), s->alerts[i].from == TD_CLIENT ? "client" : "server");
         if (s->alerts[i].encrypted) {
-            put(x, CK(ALERT_LEVEL), cJSON_CreateNull());
-            put(x, CK(ALERT_DESCRIPTION), cJSON_CreateNull());
-            put(x, CK(ALERT_ENCRYPTED), cJSON_CreateTrue());
+            add_null(o, CK(ALERT_LEVEL));
+            add_null(o, CK(ALERT_DESCRIPTION));
+            add_true(o, CK(ALERT_ENCRYPTED));
         } else {
-            alert(x, &s->alerts[i].alert);
+            alert(o, &s->alerts[i].alert);
         }
+        json_out_close(o, '}');
     }
+    json_out_close(o, ']');
     if (s->has_handshake_time)
         add_i64(o, CK(HANDSHAKE_US), s->handshake_us);
     else
-        put(o, CK(HANDSHAKE_US), cJSON_CreateNull());
+        add_null(o, CK(HANDSHAKE_US));
     if (s->has_rtt)
         add_i64(o, CK(TCP_RTT_US), s->tcp_rtt_us);
     else
-        put(o, CK(TCP_RTT_US), cJSON_CreateNull());
+        add_null(o, CK(TCP_RTT_US));
     add_u64(o, CK(BYTES_CLIENT), s->bytes_client);
     add_u64(o, CK(BYTES_SERVER), s->bytes_server);
     if (ev->conn && ev->conn->transport == TD_TRANSPORT_QUIC) {
@@ -729,41 +855,42 @@ static cJSON *connection_event(struct json_writer *j, const struct td_event *ev)
         add_u64(o, CK(EARLY_DATA_BYTES), s->early_data_bytes);
     connection_record(o, &s->record);
     if (s->secrets_shown) { /* --show-secrets only */
-        cJSON *list = cJSON_CreateArray();
-        put(o, CK(SECRETS), list);
-        for (size_t i = 0; list && i < s->secret_count; i++) {
-            cJSON *x = cJSON_CreateObject();
+        json_out_key(o, CK(SECRETS));
+        json_out_open(o, '[');
+        for (size_t i = 0; i < s->secret_count; i++) {
             struct td_bytes b = {s->secrets[i].bytes, s->secrets[i].len};
-            cJSON_AddItemToArray(list, x);
-            add_static(x, CK(SECRET_LABEL), s->secrets[i].label);
-            add_hex(x, CK(SECRET_VALUE), &b);
+            json_out_elem(o);
+            json_out_open(o, '{');
+            add_static(o, CK(SECRET_LABEL), s->secrets[i].label);
+            add_hex(o, CK(SECRET_VALUE), &b);
+            json_out_close(o, '}');
         }
+        json_out_close(o, ']');
     }
-    return o;
 }
 
-static cJSON *anomaly_event(struct json_writer *j, const struct td_event *ev)
+static void anomaly_event(struct json_writer *j, const struct td_event *ev)
 {
-    cJSON *o = event_head(j, "anomaly", ev);
-    put(o, "what", cJSON_CreateString(td_anomaly_name(ev->u.anomaly->kind)));
+    struct json_out *o = event_head(j, "anomaly", ev);
+    add_string(o, "what", td_anomaly_name(ev->u.anomaly->kind));
     add_wire(o, "detail", (const uint8_t *)ev->u.anomaly->detail, strlen(ev->u.anomaly->detail));
-    return o;
 }
 
-static cJSON *stats_event(struct json_writer *j, const struct td_event *ev)
+static void stats_event(struct json_writer *j, const struct td_event *ev)
 {
     const struct td_stats *st = ev->u.stats;
-    cJSON *o = event_head(j, "stats", ev), *a;
+    struct json_out *o = event_head(j, "stats", ev);
 
     add_u64(o, "packets", st->packets);
     add_u64(o, "bytes", st->bytes);
     add_u64(o, "connections", st->connections);
     add_u64(o, "tls_connections", st->tls_connections);
-    a = cJSON_CreateObject();
-    put(o, "anomalies", a);
-    for (int k = 0; a && k < TD_ANOM_COUNT; k++)
+    json_out_key(o, "anomalies");
+    json_out_open(o, '{');
+    for (int k = 0; k < TD_ANOM_COUNT; k++)
         if (st->anomalies[k])
-            add_u64(a, td_anomaly_name((enum td_anomaly_kind)k), st->anomalies[k]);
+            add_u64(o, td_anomaly_name((enum td_anomaly_kind)k), st->anomalies[k]);
+    json_out_close(o, '}');
     add_u64(o, "evicted_flows", st->evicted_flows);
     if (st->udp_packets_ignored) { /* only when there were some: the contract's stats otherwise */
         add_u64(o, "udp_packets_not_dissected", st->udp_packets_ignored);
@@ -773,34 +900,20 @@ static cJSON *stats_event(struct json_writer *j, const struct td_event *ev)
         add_u64(o, "kernel_received", st->kernel_received);
         add_u64(o, "kernel_dropped", st->kernel_dropped);
     }
-    return o;
 }
 
-/* The event's line in j->buf (no newline), or NULL when out of memory. */
+/* The event's line in the writer's buffer (no newline), or NULL when out of memory. */
 static const char *render_event(struct json_writer *j, const struct td_event *ev)
 {
-    cJSON *o = NULL;
-
     switch (ev->type) {
-    case TD_EV_MESSAGE: o = message_event(j, ev); break;
-    case TD_EV_CONNECTION: o = connection_event(j, ev); break;
-    case TD_EV_ANOMALY: o = anomaly_event(j, ev); break;
-    case TD_EV_STATS: o = stats_event(j, ev); break;
+    case TD_EV_MESSAGE: message_event(j, ev); break;
+    case TD_EV_CONNECTION: connection_event(j, ev); break;
+    case TD_EV_ANOMALY: anomaly_event(j, ev); break;
+    case TD_EV_STATS: stats_event(j, ev); break;
+    default: return NULL;
     }
-    if (o == NULL)
-        return NULL;
-    while (!cJSON_PrintPreallocated(o, j->buf, (int)j->cap, 0)) {
-        size_t cap = j->cap * 2;
-        char *grown = cap < (1u << 30) ? realloc(j->buf, cap) : NULL;
-        if (grown == NULL) {
-            cJSON_Delete(o);
-            return NULL;
-        }
-        j->buf = grown;
-        j->cap = cap;
-    }
-    cJSON_Delete(o);
-    return j->buf;
+    json_out_close(&j->out, '}');
+    return json_out_text(&j->out);
 }
 
 const char *td_json_render(struct td_sink *json, const struct td_event *ev)
@@ -815,14 +928,15 @@ static void json_event(struct td_sink *sink, const struct td_event *ev)
 
     if (line == NULL || j->w.out == NULL)
         return;
-    fputs(line, j->w.out);
-    fputc('\n', j->w.out);
+    j->out.buf[j->out.len] = '\n'; /* the buffer keeps room for it (json_out_reserve) */
+    fwrite(line, 1, j->out.len + 1, j->w.out);
 }
 
 static void json_destroy(struct td_writer *w)
 {
     struct json_writer *j = (struct json_writer *)w;
-    free(j->buf);
+    json_out_free(&j->out);
+    free(j->heads);
 }
 
 struct td_sink *td_json_sink_new(FILE *out)
@@ -830,9 +944,10 @@ struct td_sink *td_json_sink_new(FILE *out)
     struct json_writer *j = calloc(1, sizeof *j);
     if (j == NULL)
         return NULL;
-    j->cap = 64 * 1024;
-    j->buf = malloc(j->cap);
-    if (j->buf == NULL) {
+    j->heads = calloc(CONN_HEAD_SLOTS, sizeof *j->heads);
+    if (j->heads == NULL || !json_out_init(&j->out, 64 * 1024) || !json_out_memo_enable(&j->out)) {
+        json_out_free(&j->out);
+        free(j->heads);
         free(j);
         return NULL;
     }
