@@ -38,9 +38,16 @@ bool td_tls_dtls_open(struct td_tls_session *s, int side, uint8_t type, uint16_t
     struct td_record r = {.type = type, .version = version, .length = length, .body = body},
                      inner;
 
+    s->now = now;
+    /* live, the key log may have the master secret only now: each record carries its
+     * sequence number, so the records from here on can still be opened */
+    if (s->dec12 == NULL && s->hello12.known && !s->tls13 && td_keylog_following(s->env->keylog) &&
+        s->conn->sum.decryption == TD_DECRYPTION_NO_KEYS) {
+        td_keylog_refresh(s->env->keylog);
+        td_sess_start_decrypting12(s);
+    }
     if (s->dec12 == NULL || s->tls13)
         return false;
-    s->now = now;
     if (!td_sess_dtls12_open(s, side, &r, epoch, sequence, &inner))
         return false;
     *plain = inner.body;
