@@ -24,7 +24,8 @@ OUTDIR/fuzz_udp:
                    NewSessionTicket, KeyUpdate, CertificateStatus)
   fuzz_udp         the datagrams of each UDP flow (QUIC, DTLS) of
                    tests/pcaps/*.pcap and tests/pcaps/hostile/*.pcap, in the
-                   format of fuzz_udp.c, whole, with the DTLS flag, and with
+                   format of fuzz_udp.c, whole, with the DTLS flag (the keyed
+                   DTLS fixtures also with the key log flag), and with
                    every other datagram cut in half
 
 Only the standard library; deterministic; runs in well under a second.
@@ -413,6 +414,10 @@ def main():
             add('fuzz_udp', '%s-u%d' % (name, fi), udp_seed(0x00, dgrams))
             add('fuzz_udp', '%s-u%d-dtls-text' % (name, fi), udp_seed(0x03, dgrams))
             add('fuzz_udp', '%s-u%d-cut-small' % (name, fi), udp_seed(0xc0, dgrams, 2))
+            if name.startswith('dtls') and '-keys-' in name:
+                # with the fixtures' master secrets: the epoch-1 records decrypt
+                add('fuzz_udp', '%s-u%d-keys' % (name, fi), udp_seed(0x04, dgrams))
+                add('fuzz_udp', '%s-u%d-keys-text' % (name, fi), udp_seed(0x07, dgrams))
 
     schedules = [
         (0x00, []),
