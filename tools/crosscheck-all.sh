@@ -209,7 +209,8 @@ if [ ${#quic[@]} -gt 0 ]; then
     [ $rc -eq 1 ] && nfail=$((nfail + $(grep -c ': FAIL' "$work/quic.out")))
     [ $rc -gt 1 ] && nerr=$((nerr + 1))
 fi
-# DTLS: the handshakes in clear, tools/crosscheck-dtls.py.
+# DTLS: the handshakes in clear, and decrypted with NAME.keylog when a fixture has
+# one (the Finished, the alerts), tools/crosscheck-dtls.py.
 dtls=()
 for f in tests/pcaps/dtls*.pcap; do
     [ -e "$f" ] && dtls+=("$f")

@@ -19,8 +19,13 @@ client and server address and port) both tools must agree on:
   (tshark's reassembled dtls.handshake.certificate).
 
 A DTLS connection only one of them sees is a difference.  Encrypted records
-(epoch > 0, DTLS 1.3 unified headers) are not compared: neither tool can
-read them without keys.
+(epoch > 0, DTLS 1.3 unified headers) are not compared without keys.  With
+keys (CAPTURE's NAME.keylog beside it, or --no-keys to ignore it) both
+decrypt DTLS 1.0/1.2 epoch-1 records: the decrypted handshake messages
+(the Finished) join the message sequences, and the decrypted alerts'
+descriptions of each side must agree.  tshark (4.0) does not decrypt DTLS
+ChaCha20-Poly1305 records: a connection of which it decrypted nothing is
+compared in clear only, and the OK line says so.
 
 Exit status: 0 when they agree on every capture, 1 on a difference, 2 when
 a tool cannot be run.  Python 3 standard library only.
@@ -41,13 +46,21 @@ NAMES = {0: "HelloRequest", 1: "ClientHello", 2: "ServerHello", 3: "HelloVerifyR
 HRR_RANDOM = "cf21ad74e59a6111be1d8c021e65b891c2a211167abb8c5e079e09e2c8a8339c"
 
 
+# alert descriptions (RFC 8446 §6) tshark gives as numbers
+ALERTS = {0: "close_notify", 10: "unexpected_message", 20: "bad_record_mac", 40: "handshake_failure",
+          42: "bad_certificate", 46: "certificate_unknown", 48: "unknown_ca", 50: "decode_error",
+          51: "decrypt_error", 70: "protocol_version", 80: "internal_error", 90: "user_canceled"}
+
+
 def new_conn():
     return {"client": {}, "server": {}, "sni": None, "suites": None, "exts": None,
-            "suite": None, "ja3": None, "ja3s": None, "certs": None}
+            "suite": None, "ja3": None, "ja3s": None, "certs": None,
+            "client_alerts": [], "server_alerts": [], "decrypted": set()}
 
 
-def ours(tool, capture):
-    p = subprocess.run([tool, "--json", "-r", capture], capture_output=True, timeout=120)
+def ours(tool, capture, keylog):
+    keys = ["--keylog-file", keylog] if keylog else []
+    p = subprocess.run([tool, "--json"] + keys + ["-r", capture], capture_output=True, timeout=120)
     if p.returncode not in (0, 1):
         raise RuntimeError("tlsdissect exit status %d: %s" % (p.returncode, p.stderr[:200]))
     conns = {}
@@ -60,8 +73,12 @@ def ours(tool, capture):
         if e["type"] == "connection":
             c["ja3"], c["ja3s"] = e.get("ja3"), e.get("ja3s")
             continue
+        if e["msg"] == "Alert" and e.get("decrypted"):
+            c[e["from"] + "_alerts"].append(e.get("description"))
         if "message_seq" not in e:
-            continue  # records, not handshake messages in clear
+            continue  # records, not handshake messages in clear or decrypted
+        if e.get("decrypted"):
+            c["decrypted"].add((e["from"], e["message_seq"]))
         msg = "ServerHello" if e["msg"] == "HelloRetryRequest" else e["msg"]
         c[e["from"]].setdefault(e["message_seq"], msg)
         if e["msg"] == "ClientHello" and c["suites"] is None:
@@ -79,11 +96,12 @@ FIELDS = ["ip.src", "ipv6.src", "udp.srcport", "ip.dst", "ipv6.dst", "udp.dstpor
           "dtls.handshake.type", "dtls.handshake.message_seq", "dtls.handshake.random",
           "dtls.handshake.extensions_server_name",
           "dtls.handshake.extension.type", "dtls.handshake.ja3", "dtls.handshake.ja3s",
-          "dtls.handshake.certificate", "dtls.handshake.ciphersuite"]
+          "dtls.handshake.certificate", "dtls.handshake.ciphersuite", "dtls.alert_message.desc"]
 
 
-def theirs(tshark, capture):
-    cmd = [tshark, "-r", capture, "-Y", "dtls.handshake", "-T", "fields",
+def theirs(tshark, capture, keylog):
+    keys = ["-o", "tls.keylog_file:" + keylog] if keylog else []
+    cmd = [tshark, "-r", capture] + keys + ["-Y", "dtls.handshake || dtls.alert_message", "-T", "fields",
            "-E", "separator=|", "-E", "occurrence=a", "-E", "aggregator=;"]
     for f in FIELDS:
         cmd += ["-e", f]
@@ -99,9 +117,9 @@ def theirs(tshark, capture):
     return rows
 
 
-def compare(tool, tshark, capture):
-    mine = ours(tool, capture)
-    rows = theirs(tshark, capture)
+def compare(tool, tshark, capture, keylog):
+    mine = ours(tool, capture, keylog)
+    rows = theirs(tshark, capture, keylog)
     seen = {k: new_conn() for k in mine}
     extra = set()
     for r in rows:
@@ -116,6 +134,8 @@ def compare(tool, tshark, capture):
             extra.add("%s:%d <-> %s:%d" % (src, sport, dst, dport))
             continue
         c = seen[key]
+        for d in r["dtls.alert_message.desc"]:
+            c[side + "_alerts"].append(ALERTS.get(int(d), d))
         types, seqs = r["dtls.handshake.type"], r["dtls.handshake.message_seq"]
         for i, t in enumerate(types):
             if int(t) not in NAMES or i >= len(seqs):
@@ -135,9 +155,19 @@ def compare(tool, tshark, capture):
             c["certs"] = [hashlib.sha256(bytes.fromhex(x.replace(":", ""))).hexdigest()
                           for x in r["dtls.handshake.certificate"]]
     problems = ["only tshark sees DTLS %s" % x for x in sorted(extra)]
+    undecrypted = 0
     for key in sorted(mine):
         a, b = mine[key], seen[key]
         name = "%s:%d -> %s:%d" % key
+        if a["decrypted"] and not any(b[side].get(seq) for side, seq in a["decrypted"]):
+            # tshark decrypted none of it: compare what is in clear
+            undecrypted += 1
+            for side, seq in a["decrypted"]:
+                a[side].pop(seq, None)
+            a["client_alerts"] = a["server_alerts"] = b["client_alerts"] = b["server_alerts"] = []
+        for side in ("client_alerts", "server_alerts"):
+            if keylog and a[side] != b[side]:
+                problems.append("%s %s: tlsdissect %s, tshark %s" % (name, side, a[side], b[side]))
         for side in ("client", "server"):
             ma = [a[side][s] for s in sorted(a[side])]
             mb = [b[side][s] for s in sorted(b[side])]
@@ -148,19 +178,23 @@ def compare(tool, tshark, capture):
                 problems.append("%s %s: tlsdissect %r, tshark %r" % (name, field, a[field], b[field]))
         # the suite: tlsdissect names it, tshark gives the number; the JA3S covers it
     n = sum(len(c["client"]) + len(c["server"]) for c in mine.values())
-    return problems, len(mine), n
+    decrypted = sum(len(c["decrypted"]) for c in mine.values())
+    return problems, len(mine), n, decrypted, undecrypted
 
 
 def main():
     ap = argparse.ArgumentParser(description=__doc__.split("\n\n")[0])
     ap.add_argument("--tlsdissect", default=os.path.join(ROOT, "build", "tlsdissect"))
     ap.add_argument("--tshark", default="tshark")
+    ap.add_argument("--no-keys", action="store_true", help="ignore NAME.keylog beside a capture")
     ap.add_argument("captures", nargs="+")
     a = ap.parse_args()
     worst = 0
     for cap in a.captures:
+        keylog = os.path.splitext(cap)[0] + ".keylog"
+        keylog = keylog if os.path.exists(keylog) and not a.no_keys else None
         try:
-            problems, nconn, nmsg = compare(a.tlsdissect, a.tshark, cap)
+            problems, nconn, nmsg, ndec, nundec = compare(a.tlsdissect, a.tshark, cap, keylog)
         except (RuntimeError, OSError, subprocess.TimeoutExpired) as ex:
             print("%s: ERROR %s" % (cap, ex))
             worst = 2
@@ -171,7 +205,12 @@ def main():
                 print("    " + p)
             worst = max(worst, 1)
         else:
-            print("%s: OK (%d DTLS connections, %d handshake messages in clear)" % (cap, nconn, nmsg))
+            keyed = ""
+            if keylog:
+                keyed = ", %d decrypted" % ndec
+                if nundec:
+                    keyed += "; %d connections tshark did not decrypt, compared in clear" % nundec
+            print("%s: OK (%d DTLS connections, %d handshake messages%s)" % (cap, nconn, nmsg, keyed))
     return worst
 
 

@@ -88,6 +88,11 @@ python3 tools/fixtures/cut-frame.py "$src/tls13-keys-aes256gcm-keyupdate.pcap" 9
 # still decrypt with the original key log, but neither Finished verifies.
 python3 tools/fixtures/flip-server-random.py "$src/tls13-keys-aes128gcm.pcap" \
     "$out/tls13-keys-flipped-random.pcap"
+# DTLS 1.2 with keys: a forged copy of the client's application_data
+# datagram (another sequence number) before its Finished, and a flipped
+# ciphertext byte in the real one: both fail, the rest still decrypts.
+python3 tools/fixtures/dtls-garble.py "$src/dtls12-keys-gcm.pcap" 24530 \
+    "$out/dtls12-keys-garbled.pcap"
 # 0-RTT: a key log without CLIENT_EARLY_TRAFFIC_SECRET (early records cannot
 # be opened: they are skipped, not failures), and the rejected early data's
 # connection (the third) flooded after the ServerHello with records that

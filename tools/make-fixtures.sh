@@ -104,6 +104,11 @@ SCENARIOS=(
     "dtls12-fragmented|24501|ok|DTLS 1.2, the server's MTU is 400 bytes (-mtu): its Certificate is fragmented across records and datagrams"
     "dtls10-openssl|24502|ok|DTLS 1.0 over UDP: OpenSSL s_server -listen and s_client, ECDHE-RSA-AES128-SHA"
     "dtls12-gnutls|24503|ok|DTLS 1.2 over UDP: GnuTLS gnutls-serv --udp and gnutls-cli --udp (cookie exchange), ECDSA leaf + intermediate"
+    "dtls12-keys-gcm|24530|ok|DTLS 1.2 for decryption (-k): OpenSSL both sides, ECDHE-RSA-AES128-GCM-SHA256 (explicit nonce), the Finished and alerts of epoch 1 decrypted"
+    "dtls12-keys-chacha20|24531|ok|DTLS 1.2 for decryption (-k): OpenSSL both sides, ECDHE-RSA-CHACHA20-POLY1305 (nonce = IV XOR epoch and sequence number)"
+    "dtls12-keys-cbc|24532|ok|DTLS 1.2 for decryption (-k): OpenSSL both sides, ECDHE-RSA-AES256-SHA384 with encrypt_then_mac (explicit IVs)"
+    "dtls10-keys-cbc|24533|ok|DTLS 1.0 for decryption (-k): OpenSSL both sides, ECDHE-RSA-AES128-SHA, MAC-then-encrypt (-no_etm), explicit IVs, MD5+SHA-1 PRF"
+    "dtls12-keys-gnutls|24534|ok|DTLS 1.2 for decryption (-k): GnuTLS both sides (SSLKEYLOGFILE), cookie exchange, ECDSA leaf"
     "tls13-keys-resume-psk|24459|ok|TLS 1.3 for decryption (-k): 2 connections, the 2nd resumes with a ticket from the 1st (PSK, no Certificate)"
     "tls13-keys-early-data-accepted|24480|ok|TLS 1.3 for decryption (-k): 2 connections, the 2nd resumes with PSK and sends 0-RTT early data, which the server accepts"
     "tls13-keys-early-data-rejected|24481|ok|TLS 1.3 for decryption (-k): 3 connections to one server; the 3rd reuses the ticket the 2nd used: OpenSSL's anti-replay rejects its 0-RTT early data"
@@ -999,6 +1004,45 @@ sc_dtls12_gnutls() {
     gs ec-chain.pem ec.key --udp
     gc 0.5 --udp --priority 'NORMAL:-VERS-ALL:+VERS-DTLS1.2'
     expect_dtls_hvr 0xfefd
+}
+
+expect_dtls_decrypted() { # the Finished of both sides, as tshark decrypts them with the key log
+    expect "(decrypted) Finished from both sides" -eq 2 "dtls.handshake.type==20"
+}
+sc_dtls12_keys_gcm() {
+    dos "${RSA_CERT[@]}" -dtls1_2 -cipher ECDHE-RSA-AES128-GCM-SHA256
+    oc 0.3 -dtls1_2
+    expect_dtls_hvr 0xfefd
+    expect_dtls_decrypted
+}
+sc_dtls12_keys_chacha20() {
+    dos "${RSA_CERT[@]}" -dtls1_2 -cipher ECDHE-RSA-CHACHA20-POLY1305
+    oc 0.3 -dtls1_2
+    expect_dtls_hvr 0xfefd
+    expect "ServerHello with ECDHE-RSA-CHACHA20-POLY1305" -eq 1 "dtls.handshake.type==2 && dtls.handshake.ciphersuite==0xcca8"
+    # (tshark does not decrypt DTLS ChaCha20-Poly1305 records: no decrypted-Finished check;
+    # tlsdissect's verified Finished of both sides is the check, in the golden)
+}
+sc_dtls12_keys_cbc() {
+    dos "${RSA_CERT[@]}" -dtls1_2 -cipher ECDHE-RSA-AES256-SHA384
+    oc 0.3 -dtls1_2
+    expect_dtls_hvr 0xfefd
+    expect "ServerHello with ECDHE-RSA-AES256-SHA384" -eq 1 "dtls.handshake.type==2 && dtls.handshake.ciphersuite==0xc028"
+    expect "encrypt_then_mac in the 2 ClientHellos and the ServerHello" -eq 3 "dtls.handshake.extension.type==22"
+    expect_dtls_decrypted
+}
+sc_dtls10_keys_cbc() {
+    dos "${RSA_CERT[@]}" -dtls1 -cipher 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0'
+    oc 0.3 -dtls1 -cipher 'ECDHE-RSA-AES128-SHA:@SECLEVEL=0' -no_etm
+    expect_dtls_hvr 0xfeff
+    expect "no encrypt_then_mac" -eq 0 "dtls.handshake.extension.type==22"
+    expect_dtls_decrypted
+}
+sc_dtls12_keys_gnutls() {
+    gs ec-chain.pem ec.key --udp
+    gc 0.5 --udp --priority 'NORMAL:-VERS-ALL:+VERS-DTLS1.2'
+    expect_dtls_hvr 0xfefd
+    expect_dtls_decrypted
 }
 
 # --------------------------------------------------------------- README --

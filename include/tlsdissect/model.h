@@ -339,6 +339,7 @@ struct td_dtls_stamp {
     bool has_message_seq;    /* a handshake message in clear */
     uint16_t message_seq;
     unsigned fragments;      /* the fragments it was reassembled from */
+    bool decrypted;          /* it came out of records opened with the key log's keys */
 };
 
 struct td_message {

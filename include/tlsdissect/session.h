@@ -132,6 +132,21 @@ void td_tls_dtls_record(struct td_tls_session *s, int side, uint8_t type, uint16
                         const uint8_t *body, size_t captured, size_t length,
                         const struct td_dtls_stamp *stamp, td_time_us now);
 
+/*
+ * DTLS 1.0/1.2 with the key log's master secret (RFC 6347 §4.1.2.1): open a
+ * record of epoch 1 with its own epoch and sequence_number, in whatever
+ * order records come.  True: *plain (plain_len bytes, valid until
+ * td_tls_dtls_plaintext_done) is its content, to be handed back as the
+ * message fragments or the record it holds, stamped decrypted.  False: not
+ * opened (no keys, another epoch, not captured whole, or it does not
+ * authenticate, which is an anomaly but leaves later records decryptable);
+ * hand it on as the protected record.
+ */
+bool td_tls_dtls_open(struct td_tls_session *s, int side, uint8_t type, uint16_t version,
+                      uint16_t epoch, uint64_t sequence, const uint8_t *body, size_t length,
+                      td_time_us now, const uint8_t **plain, size_t *plain_len);
+void td_tls_dtls_plaintext_done(struct td_tls_session *s, size_t plain_len);
+
 /* DTLS: the ServerHello chose DTLS 1.3 (later records use the unified header). */
 bool td_tls_dtls13(const struct td_tls_session *s);
 

@@ -7,7 +7,10 @@
  *  - any other record (ChangeCipherSpec, alert, application data, ACK, a
  *    handshake record of a later epoch, which is encrypted, and DTLS 1.3's
  *    unified-header records, encrypted application_data on the wire):
- *    handed to the session as the TLS record it stands for.
+ *    handed to the session as the TLS record it stands for;
+ *  - a DTLS 1.0/1.2 record of epoch 1 the session can open with the key
+ *    log's keys (td_tls_dtls_open): read as its content, as if in clear
+ *    (a handshake record's fragments reassembled as those of epoch 0).
  * Every message and record is stamped with its epoch (and a handshake
  * message with its message_seq and fragment count).  A record whose epoch
  * and sequence number were already seen in this direction is a copy of one
@@ -103,8 +106,10 @@ struct delivery {
 static void deliver(void *ctx, const uint8_t *msg, size_t n, const struct td_dtls_msg_info *info)
 {
     struct delivery *dv = ctx;
+    /* a message of a later epoch was reassembled from decrypted records (record()) */
     struct td_dtls_stamp stamp = {.present = true, .epoch = info->epoch, .has_message_seq = true,
-                                  .message_seq = info->message_seq, .fragments = info->fragments};
+                                  .message_seq = info->message_seq, .fragments = info->fragments,
+                                  .decrypted = info->epoch > 0};
     td_tls_dtls_message(dv->d->tls, dv->side, msg, n, info->record_version, &stamp, dv->d->now);
 }
 
@@ -167,11 +172,11 @@ static bool replayed(struct td_dtls_conn *d, int side, const struct td_dtls_reco
     return false;
 }
 
-static void record(struct td_dtls_conn *d, int side, const struct td_dtls_record *r)
+/* A record's content in clear (epoch 0, or decrypted: stamp says). */
+static void read_content(struct td_dtls_conn *d, int side, const struct td_dtls_record *r,
+                         const struct td_dtls_stamp *stamp)
 {
-    struct td_dtls_stamp stamp = {.present = true, .epoch = r->epoch};
-
-    if (!r->unified && r->type == TD_CT_HANDSHAKE && r->epoch == 0) {
+    if (r->type == TD_CT_HANDSHAKE) {
         struct delivery dv = {d, side};
         struct td_dtls_frag_notes notes = {0};
         td_dtls_reasm_record(&d->reasm[side], r->body, r->captured, r->epoch, r->version,
@@ -179,11 +184,37 @@ static void record(struct td_dtls_conn *d, int side, const struct td_dtls_record
         report_fragments(d, side, &notes);
         return;
     }
+    td_tls_dtls_record(d->tls, side, r->type, r->version, r->body, r->captured, r->length,
+                       stamp, d->now);
+}
+
+static void record(struct td_dtls_conn *d, int side, const struct td_dtls_record *r)
+{
+    struct td_dtls_stamp stamp = {.present = true, .epoch = r->epoch};
+    struct td_dtls_record inner = *r;
+    const uint8_t *plain;
+    size_t plain_len;
+
+    /* with the key log's keys, a protected record is read as its content (RFC 6347 §4.1.2.1) */
+    if (!r->unified && r->epoch > 0 && r->captured == r->length && r->type != TD_CT_TLS12_CID &&
+        r->type != TD_CT_ACK &&
+        td_tls_dtls_open(d->tls, side, r->type, r->version, r->epoch, r->sequence, r->body,
+                         r->length, d->now, &plain, &plain_len)) {
+        inner.body = plain;
+        inner.length = inner.captured = plain_len;
+        stamp.decrypted = true;
+        read_content(d, side, &inner, &stamp);
+        td_tls_dtls_plaintext_done(d->tls, plain_len);
+        return;
+    }
     if (r->type == TD_CT_TLS12_CID)
         problem(d, side, TD_ANOM_DTLS_UNSUPPORTED,
                 "tls12_cid records (RFC 9146): counted as protected records, not read");
-    td_tls_dtls_record(d->tls, side, r->type, r->version, r->body, r->captured, r->length,
-                       &stamp, d->now);
+    if (!r->unified && r->type == TD_CT_HANDSHAKE && r->epoch == 0)
+        read_content(d, side, r, &stamp);
+    else
+        td_tls_dtls_record(d->tls, side, r->type, r->version, r->body, r->captured, r->length,
+                           &stamp, d->now);
 }
 
 void td_dtls_datagram(struct td_dtls_conn *d, int side, const uint8_t *p, size_t caplen,

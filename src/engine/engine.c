@@ -171,7 +171,6 @@ struct td_engine *td_engine_new(const struct td_engine_config *cfg, struct td_si
     /* the key log gives QUIC its Handshake packet keys (quic/connection.c, RFC 9001 §5.1) */
     e->dtls_env = e->tls_env;
     e->dtls_env.dtls = true;
-    e->dtls_env.keylog = NULL; /* DTLS records are not decrypted by this version */
     if (e->flows == NULL || e->udp_flows == NULL || e->frags == NULL || e->certs == NULL ||
         e->resume == NULL || e->clock == NULL || !td_digests_init(&e->digests) ||
         (cfg->keylog && e->tls_env.plaintext == NULL)) {

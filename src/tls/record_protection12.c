@@ -21,6 +21,12 @@
  *   block + 8-byte nonce_explicit; ChaCha20-Poly1305 (RFC 7905 §2): nonce =
  *   12-byte IV XOR the sequence number, nothing explicit.
  *
+ * DTLS 1.0 and 1.2 (RFC 4347 §4.1.2, RFC 6347 §4.1.2.1) protect records as
+ * TLS 1.1 and 1.2 do, with two differences: seq_num is the record's own
+ * epoch (16 bits) + sequence_number (48 bits), not a counter, and the
+ * version in the MAC and additional data is the DTLS one (0xfeff, 0xfefd).
+ * DTLS 1.0 has TLS 1.1's explicit CBC IVs and MD5+SHA-1 PRF.
+ *
  * The suites are a table (suite -> protection), the protections another
  * (cipher, mode, key and IV lengths, MAC, TLS 1.2 PRF hash).
  */
@@ -34,6 +40,7 @@
 #include <openssl/kdf.h>
 #include <openssl/params.h>
 
+#include "tls/conformance.h"
 #include "tlsdissect/codepoints.h"
 
 enum rp12_mode { MODE_GCM, MODE_CCM, MODE_CHACHA20_POLY1305, MODE_CBC };
@@ -238,8 +245,9 @@ struct td_rp12 {
 
 static const struct protection *protection_of(uint16_t version, uint16_t suite)
 {
+    version = td_version_tls_equivalent(version); /* DTLS 1.0: TLS 1.1's, 1.2: TLS 1.2's */
     if (version < TD_VERSION_TLS_1_0 || version > TD_VERSION_TLS_1_2)
-        return NULL; /* SSL 3.0, TLS 1.3, DTLS: not here */
+        return NULL; /* SSL 3.0, TLS 1.3, DTLS 1.3: not here */
     for (size_t i = 0; i < sizeof suites / sizeof suites[0]; i++) {
         if (suites[i].suite != suite)
             continue;
@@ -258,7 +266,7 @@ static bool key_block(const struct td_rp12_keys *k, const struct protection *p, 
 {
     static const char label[] = "key expansion";
     uint8_t seed[sizeof label - 1 + 64];
-    const char *digest = k->version == TD_VERSION_TLS_1_2 ? p->prf : "MD5-SHA1";
+    const char *digest = td_version_tls_equivalent(k->version) == TD_VERSION_TLS_1_2 ? p->prf : "MD5-SHA1";
     memcpy(seed, label, sizeof label - 1);
     memcpy(seed + sizeof label - 1, k->server_random, 32);
     memcpy(seed + sizeof label - 1 + 32, k->client_random, 32);
@@ -293,8 +301,8 @@ struct td_rp12 *td_rp12_new(const struct td_rp12_keys *keys, bool client_writer,
         return NULL;
     }
     rp->p = p;
-    rp->version = keys->version;
-    rp->explicit_iv = p->mode == MODE_CBC && keys->version >= TD_VERSION_TLS_1_1;
+    rp->version = td_version_tls_equivalent(keys->version);
+    rp->explicit_iv = p->mode == MODE_CBC && rp->version >= TD_VERSION_TLS_1_1;
     rp->encrypt_then_mac = p->mode == MODE_CBC && keys->encrypt_then_mac;
     rp->cipher = EVP_CIPHER_fetch(NULL, p->cipher, NULL);
     rp->mac = p->mac ? EVP_MAC_fetch(NULL, "HMAC", NULL) : NULL;
@@ -494,7 +502,13 @@ static enum td_rp_status open_cbc(struct td_rp12 *rp, uint64_t seq, uint8_t type
 enum td_rp_status td_rp12_open(struct td_rp12 *rp, uint8_t type, uint16_t version,
                                const uint8_t *ct, size_t n, uint8_t *out, size_t *len)
 {
-    uint64_t seq = rp->seq++;
+    return td_rp12_open_at(rp, rp->seq++, type, version, ct, n, out, len);
+}
+
+enum td_rp_status td_rp12_open_at(struct td_rp12 *rp, uint64_t seq, uint8_t type,
+                                  uint16_t version, const uint8_t *ct, size_t n, uint8_t *out,
+                                  size_t *len)
+{
     *len = 0;
     if (n > INT32_MAX)
         return TD_RP_AUTH_FAILED;

@@ -10,7 +10,8 @@
  * write MAC key, key and IV from the key block.  It opens each
  * TLSCiphertext in order with its implicit sequence number, starting at 0
  * (the writer's ChangeCipherSpec).  Keys stay inside it and are cleansed
- * when it is freed.  SSL 3.0 is refused (its key derivation and MAC are
+ * when it is freed.  DTLS 1.0 and 1.2 records carry their sequence numbers
+ * and are opened with them (td_rp12_open_at).  SSL 3.0 is refused (its key derivation and MAC are
  * not libcrypto KDFs or MACs).
  */
 #ifndef TLSDISSECT_TLS_RECORD_PROTECTION12_H
@@ -27,7 +28,7 @@ struct td_rp12;
 #define TD_RP12_MASTER_SECRET_LEN 48
 
 struct td_rp12_keys {
-    uint16_t version;               /* TD_VERSION_TLS_1_0 .. TD_VERSION_TLS_1_2 */
+    uint16_t version;               /* TD_VERSION_TLS_1_0 .. TD_VERSION_TLS_1_2, DTLS 1.0, 1.2 */
     uint16_t suite;
     bool encrypt_then_mac;          /* both hellos had encrypt_then_mac (RFC 7366 §3) */
     const uint8_t *master_secret;   /* TD_RP12_MASTER_SECRET_LEN bytes */
@@ -56,6 +57,16 @@ void td_rp12_free(struct td_rp12 *rp);
  */
 enum td_rp_status td_rp12_open(struct td_rp12 *rp, uint8_t type, uint16_t version,
                                const uint8_t *ct, size_t n, uint8_t *out, size_t *len);
+
+/*
+ * DTLS 1.0/1.2 (RFC 6347 §4.1.2.1): open a record with its own seq_num,
+ * epoch << 48 | sequence_number, as td_rp12_open does with the implicit
+ * one; the protector's counter is left alone, so records open in any order.
+ * Results as td_rp12_open's.
+ */
+enum td_rp_status td_rp12_open_at(struct td_rp12 *rp, uint64_t seq, uint8_t type,
+                                  uint16_t version, const uint8_t *ct, size_t n, uint8_t *out,
+                                  size_t *len);
 
 /*
  * A record that cannot be opened (not captured whole) still used a

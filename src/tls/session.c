@@ -214,7 +214,7 @@ void td_sess_on_client_hello(struct td_tls_session *s, struct td_client_hello *c
             s->offered_early_data = true;
         else if (ch->extensions.v[i] == TD_EXT_ENCRYPT_THEN_MAC)
             s->offered_encrypt_then_mac = true;
-    if (s->offered_early_data && s->client_hellos == 1)
+    if (s->offered_early_data && s->client_hellos == 1 && !s->env->dtls) /* DTLS 1.3: not decrypted */
         td_sess_early_client_hello(s);
     td_resumption_client_hello(&s->resumption, ch);
 }
@@ -253,10 +253,17 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
     if (s->tls13) {
         td_sess_publish_resumption(s);
         s->finished_record_len = finished_record_length(sh->cipher_suite);
-        if (s->has_client_random)
+        if (s->has_client_random && s->env->dtls &&
+            td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_HANDSHAKE_TRAFFIC_SECRET)) {
+            sum->decryption = TD_DECRYPTION_UNSUPPORTED; /* RFC 9147's record numbers and masks */
+            td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_UNSUPPORTED, s->now,
+                            "the key log has this connection's secrets, but DTLS 1.3 records "
+                            "cannot be decrypted here");
+        } else if (s->has_client_random && !s->env->dtls) {
             td_sess_start_decrypting(s, sh->cipher_suite);
+        }
         /* live, the client may not have logged its secrets yet: hold the records a while */
-        if (s->has_client_random && sum->decryption == TD_DECRYPTION_NO_KEYS)
+        if (s->has_client_random && !s->env->dtls && sum->decryption == TD_DECRYPTION_NO_KEYS)
             td_sess_await_keys(s, sh->cipher_suite);
         /* every later record of either side is encrypted; without keys only sizes matter */
         for (int i = 0; s->dec == NULL && s->await == NULL && i < 2; i++)
@@ -265,8 +272,9 @@ void td_sess_on_server_hello(struct td_tls_session *s, const struct td_server_he
     } else if (s->has_client_random && !sh->sslv2_format) {
         td_sess_note_server_hello12(s, sh);
         td_sess_start_decrypting12(s);
-        /* live, the client logs its master secret as it sends its key exchange */
-        if (sum->decryption == TD_DECRYPTION_NO_KEYS)
+        /* live, the client logs its master secret as it sends its key exchange (DTLS
+         * records carry their sequence numbers: td_tls_dtls_open looks again instead) */
+        if (sum->decryption == TD_DECRYPTION_NO_KEYS && !s->env->dtls)
             td_sess_await_keys(s, sh->cipher_suite);
     }
 }

@@ -9,6 +9,16 @@
  * for the connection: it and the later records are labelled as without
  * keys.  Without a key log no record is looked at for this: the session
  * keeps a NULL pointer.
+ *
+ * DTLS 1.0/1.2 (RFC 6347 §4.1, §4.1.2.1): the same keys protect epoch 1,
+ * whose records each carry their sequence number and are opened with it,
+ * in whatever order they come, even before the ChangeCipherSpec that began
+ * the epoch (it may come later or be lost).  A record that does not
+ * authenticate is reported and skipped, and the later ones are still
+ * opened: a forged or damaged datagram is ordinary in UDP, and its peer
+ * drops it too (RFC 6347 §4.1.2.7).  The connection's decryption is
+ * failed while records failed and none opened.  Later epochs
+ * (renegotiation) are not followed.
  */
 #include "tls/session_private.h"
 
@@ -23,6 +33,7 @@
 struct td_tls12_decrypt {
     struct td_rp12 *next[2];    /* by flow side: the keys its next ChangeCipherSpec starts */
     struct td_rp12 *current[2]; /* the keys its records are opened with; NULL: not (yet) */
+    bool dtls_opened;           /* DTLS: a record opened */
 };
 
 void td_sess_stop_decrypting12(struct td_tls_session *s)
@@ -172,4 +183,39 @@ void td_sess_tls12_done(struct td_tls_session *s, int side, const struct td_reco
 {
     s->dir[side].reading_decrypted = false;
     OPENSSL_cleanse(s->env->plaintext, inner->length);
+}
+
+bool td_sess_dtls12_open(struct td_tls_session *s, int side, const struct td_record *r,
+                         uint16_t epoch, uint64_t sequence, struct td_record *inner)
+{
+    struct td_tls12_decrypt *k = s->dec12;
+    struct td_rp12 *rp = k ? (k->current[side] ? k->current[side] : k->next[side]) : NULL;
+    uint64_t seq_num = (uint64_t)epoch << 48 | (sequence & 0xffffffffffffull);
+    char ct[TD_REG_NAME_BUF];
+    enum td_rp_status st;
+    size_t len;
+
+    /* epoch 1: the first handshake's keys; a record cut by the capture cannot be opened */
+    if (rp == NULL || epoch != 1 || r->body == NULL || r->length > TD_RECORD_MAX)
+        return false;
+    st = td_rp12_open_at(rp, seq_num, r->type, r->version, r->body, r->length, s->env->plaintext,
+                         &len);
+    if (st != TD_RP_OK) {
+        if (!k->dtls_opened)
+            s->conn->sum.decryption = TD_DECRYPTION_FAILED;
+        td_conn_anomaly(s->conn, TD_ANOM_DECRYPTION_FAILED, s->now,
+                        "record (%s, %s, epoch %u, sequence %llu, %zu bytes): %s; it is labelled "
+                        "as without keys, later records are still opened",
+                        td_registry_name(TD_REG_CONTENT_TYPES, r->type, ct),
+                        td_sess_direction(s, side), epoch, (unsigned long long)sequence, r->length,
+                        st == TD_RP_BAD_PADDING ? "its CBC padding is not well-formed (wrong keys?)"
+                                                : "does not authenticate with the key log's master secret");
+        return false;
+    }
+    k->dtls_opened = true;
+    s->conn->sum.decryption = TD_DECRYPTION_OK;
+    *inner = *r;
+    inner->body = s->env->plaintext;
+    inner->length = len;
+    return true;
 }

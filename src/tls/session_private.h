@@ -214,5 +214,10 @@ bool td_sess_tls12_decrypting(const struct td_tls_session *s, int side);
 bool td_sess_tls12_open(struct td_tls_session *s, int side, const struct td_record *r,
                         struct td_record *inner);
 void td_sess_tls12_done(struct td_tls_session *s, int side, const struct td_record *inner);
+/* DTLS 1.0/1.2: a record of a side opened with its own epoch and sequence_number
+ * (RFC 6347 §4.1.2.1); true with *inner its plaintext; a failure is reported and
+ * does not stop the later records. */
+bool td_sess_dtls12_open(struct td_tls_session *s, int side, const struct td_record *r,
+                         uint16_t epoch, uint64_t sequence, struct td_record *inner);
 
 #endif

@@ -304,9 +304,10 @@ void td_sess_on_record(void *ctx, int side, const struct td_record *r)
                         "version; the record is read as usual (RFC 8446 §5.1)",
                         (unsigned long long)r->index, td_sess_direction(s, side), r->version);
     }
-    /* TLS <= 1.2 with keys: the record is read as its plaintext */
+    /* TLS <= 1.2 with keys: the record is read as its plaintext (DTLS records
+     * were opened before, with their own sequence numbers: session_dtls.c) */
     struct td_record plaintext;
-    bool opened = td_sess_tls12_open(s, side, r, &plaintext);
+    bool opened = !s->env->dtls && td_sess_tls12_open(s, side, r, &plaintext);
     if (opened)
         r = &plaintext;
     /* (a record being decrypted is judged by its inner content type, in td_sess_on_tls13_decrypt) */

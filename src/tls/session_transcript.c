@@ -17,6 +17,12 @@
  * the capture or a gap, over --max-handshake-size, or left encrypted; the
  * first decrypted Finished after that raises finished_unverified.
  *
+ * DTLS 1.0/1.2 (RFC 6347 §4.2.6): each message is hashed with its 12-byte
+ * DTLS header as if sent in one fragment, and after a HelloVerifyRequest
+ * the transcript starts again at the second ClientHello (the first and the
+ * HelloVerifyRequest are not part of it).  The versions are those TLS
+ * versions DTLS is built on (DTLS 1.0: TLS 1.1's MD5+SHA-1).
+ *
  * TLS 1.2 and older: a decrypted Finished is checked here as soon as the
  * record layer reads it as decrypted (d->reading_decrypted, then the
  * handshake assembler), like TLS 1.3's; nothing else needs calling.
@@ -27,6 +33,7 @@
 #include <stdarg.h>
 #include <stdio.h>
 
+#include "tls/conformance.h"
 #include "tls/finished.h"
 #include "tls/transcript.h"
 
@@ -74,10 +81,11 @@ static bool choose_hash(struct td_tls_session *s)
         if ((s->dec == NULL && s->await == NULL) || !suite_hash(s->cipher_suite, true, &hash))
             return false;
     } else {
-        if (s->version < TD_VERSION_TLS_1_0 || s->version > TD_VERSION_TLS_1_2 ||
+        uint16_t version = td_version_tls_equivalent(s->version);
+        if (version < TD_VERSION_TLS_1_0 || version > TD_VERSION_TLS_1_2 ||
             (!may_come && !td_keylog_has(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM)))
             return false; /* SSL 3.0 has another construction: no verdict */
-        if (s->version == TD_VERSION_TLS_1_2)
+        if (version == TD_VERSION_TLS_1_2)
             suite_hash(s->cipher_suite, false, &hash);
     }
     return td_transcript_choose(s->transcript, hash);
@@ -102,7 +110,7 @@ static size_t expected_verify_data(struct td_tls_session *s, int side,
             td_finished_tls13(td_transcript_digest_name(which), secret, hash_len, hash, want))
             n = hash_len;
     } else {
-        if (s->version == TD_VERSION_TLS_1_2)
+        if (td_version_tls_equivalent(s->version) == TD_VERSION_TLS_1_2)
             suite_hash(s->cipher_suite, false, &which);
         secret_len = td_keylog_secret(s->env->keylog, s->client_random, TD_KEYLOG_CLIENT_RANDOM,
                                       secret);
@@ -130,6 +138,15 @@ static enum td_finished_check check_finished(struct td_tls_session *s, int side,
     return match ? TD_FINISHED_VERIFIED : TD_FINISHED_MISMATCH;
 }
 
+/* A message into the transcript: DTLS's with its message_seq (RFC 6347 §4.2.6). */
+static bool add_message(struct td_tls_session *s, const struct td_hs_message *hm)
+{
+    if (s->dtls_stamp && s->dtls_stamp->has_message_seq)
+        return td_transcript_add_dtls(s->transcript, hm->type, s->dtls_stamp->message_seq,
+                                      hm->body, hm->length);
+    return td_transcript_add(s->transcript, hm->type, hm->body, hm->length);
+}
+
 /* Handshake messages that are not part of the transcript. */
 static bool outside_transcript(const struct td_tls_session *s, uint8_t type)
 {
@@ -142,8 +159,14 @@ static bool outside_transcript(const struct td_tls_session *s, uint8_t type)
 void td_sess_transcript_message(struct td_tls_session *s, int side, const struct td_hs_message *hm,
                                 struct td_message *m)
 {
+    /* DTLS: the ClientHello a HelloVerifyRequest answered is not part of it (RFC 6347 §4.2.6) */
+    bool dtls_restart = s->env->dtls && s->hvr_seen && s->client_hellos == 2;
+    if (m->kind == TD_MSG_HELLO_VERIFY_REQUEST && s->env->dtls) {
+        td_sess_transcript_free(s);
+        return;
+    }
     /* the first ClientHello (not one after a HelloRetryRequest whose first was unreadable) */
-    if (m->kind == TD_MSG_CLIENT_HELLO && s->client_hellos == 1 && !s->hrr_seen &&
+    if (m->kind == TD_MSG_CLIENT_HELLO && (s->client_hellos == 1 || dtls_restart) && !s->hrr_seen &&
         s->transcript == NULL && !s->transcript_lost && s->has_client_random &&
         (td_keylog_knows(s->env->keylog, s->client_random) || td_keylog_following(s->env->keylog))) {
         s->transcript = td_transcript_new();
@@ -181,7 +204,7 @@ void td_sess_transcript_message(struct td_tls_session *s, int side, const struct
     }
     if (m->kind == TD_MSG_FINISHED && s->dir[side].reading_decrypted)
         m->finished_check = check_finished(s, side, hm);
-    if (s->transcript && !td_transcript_add(s->transcript, hm->type, hm->body, hm->length))
+    if (s->transcript && !add_message(s, hm))
         td_sess_transcript_lose(s, "libcrypto failed to hash a handshake message");
     /* the last Finished of the handshake ends the transcript */
     if (m->kind == TD_MSG_FINISHED &&

@@ -72,6 +72,18 @@ bool td_transcript_add(struct td_transcript *t, uint8_t type, const uint8_t *bod
     return update(t, header, sizeof header) && (len == 0 || update(t, body, len));
 }
 
+bool td_transcript_add_dtls(struct td_transcript *t, uint8_t type, uint16_t message_seq,
+                            const uint8_t *body, size_t len)
+{
+    const uint8_t length[3] = {(uint8_t)(len >> 16), (uint8_t)(len >> 8), (uint8_t)len};
+    const uint8_t header[12] = {type, length[0], length[1], length[2],
+                                (uint8_t)(message_seq >> 8), (uint8_t)message_seq, 0, 0, 0,
+                                length[0], length[1], length[2]};
+    if (len > 0xffffff)
+        return false;
+    return update(t, header, sizeof header) && (len == 0 || update(t, body, len));
+}
+
 /* Whether digest i is part of hash. */
 static bool digest_in(int i, enum td_transcript_hash hash)
 {

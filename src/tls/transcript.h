@@ -36,6 +36,14 @@ void td_transcript_free(struct td_transcript *t);
 /* One handshake message: its header is rebuilt from type and body length. */
 bool td_transcript_add(struct td_transcript *t, uint8_t type, const uint8_t *body, size_t len);
 
+/*
+ * DTLS (RFC 6347 §4.2.6): one handshake message with its 12-byte DTLS
+ * header, as if sent in a single fragment (fragment_offset 0,
+ * fragment_length its length).
+ */
+bool td_transcript_add_dtls(struct td_transcript *t, uint8_t type, uint16_t message_seq,
+                            const uint8_t *body, size_t len);
+
 /* The ServerHello fixed the hash: the other candidates are dropped. */
 bool td_transcript_choose(struct td_transcript *t, enum td_transcript_hash hash);
 

@@ -12,8 +12,9 @@
  *                    (else: QUIC when td_quic_detect finds a client Initial,
  *                    DTLS when td_dtls_detect does, nothing otherwise)
  *                    bit 1 text writer too; bit 2 a key log follows (2 bytes
- *                    of length, big-endian, then key log lines: the Handshake
- *                    packets are opened with its secrets, RFC 9001 §5.1);
+ *                    of length, big-endian, then key log lines: QUIC Handshake
+ *                    packets and DTLS epoch-1 records are opened with its
+ *                    secrets, RFC 9001 §5.1, RFC 6347 §4.1.2.1);
  *                    bit 6 max_handshake_message 2048
  *                    (else 1 MiB); bit 7 a TLS buffer budget of 4 KiB
  *   then datagrams, each:
@@ -33,6 +34,7 @@
 
 #define MAX_DATAGRAMS 20000
 
+
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size);
 
 int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
@@ -44,6 +46,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
     struct td_quic_conn *q = NULL;
     struct td_keylog *kl = NULL;
     struct td_dtls_conn *d = NULL;
+    static uint8_t plaintext[TD_TLS_PLAINTEXT_SCRATCH];
     td_time_us now = 1795000000000000LL;
     unsigned n = 0;
     uint8_t flags;
@@ -65,7 +68,8 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
         size -= 2;
         if (kl_len > size)
             kl_len = size;
-        kl = td_keylog_new(&fuzz_key, 16); /* for QUIC only, as the engine gives it */
+        kl = td_keylog_new(&fuzz_key, 16);
+        f.env.plaintext = plaintext; /* DTLS records are opened into it */
         if (kl == NULL)
             abort();
         while (at < kl_len) { /* one line at a time, as a key log file gives them */
@@ -102,6 +106,7 @@ int LLVMFuzzerTestOneInput(const uint8_t *data, size_t size)
                 q = td_quic_new(&f.env, &f.conn, version, dcid, dcid_len);
             } else if ((flags & 1) || td_dtls_detect(p, caplen, len)) {
                 f.env.dtls = true;
+                f.env.keylog = kl;
                 d = td_dtls_new(&f.env, &f.conn);
             } else {
                 continue; /* not tracked, as the engine counts it */

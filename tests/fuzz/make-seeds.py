@@ -24,7 +24,8 @@ OUTDIR/fuzz_udp:
                    NewSessionTicket, KeyUpdate, CertificateStatus)
   fuzz_udp         the datagrams of each UDP flow (QUIC, DTLS) of
                    tests/pcaps/*.pcap and tests/pcaps/hostile/*.pcap, in the
-                   format of fuzz_udp.c, whole, with the DTLS flag, and with
+                   format of fuzz_udp.c, whole, with the DTLS flag (the keyed
+                   DTLS fixtures also with the key log flag), and with
                    every other datagram cut in half
 
 Only the standard library; deterministic; runs in well under a second.

@@ -9,6 +9,13 @@
  * must fail: a wrong sequence number, a changed MAC, tag or ciphertext, bad
  * CBC padding, short records, a skipped TLS 1.0 CBC record, and what is not
  * decrypted here (RC4, SSL 3.0, AEAD suites before TLS 1.2).
+ *
+ * DTLS (RFC 6347 §4.1.2.1, td_rp12_open_at): the client's epoch-1 records
+ * (Finished, application data, close_notify) of tests/pcaps/dtls12-keys-gcm
+ * (explicit GCM nonce), dtls12-keys-chacha20 (nonce = IV XOR epoch||seq) and
+ * dtls10-keys-cbc (DTLS 1.0: TLS 1.1's explicit CBC IVs, MD5+SHA-1 PRF,
+ * MAC-then-encrypt) open with their own epoch||sequence_number in any order;
+ * another epoch or sequence number, or a changed explicit IV, does not.
  */
 #include "unit.h"
 
@@ -221,6 +228,115 @@ static void test_tls10_chained_iv(void **state)
     td_rp12_free(rp);
 }
 
+/* A DTLS capture: the client's three epoch-1 records, sequence numbers 0, 1, 2. */
+struct dtls_capture {
+    struct capture keys;
+    const char *records[3]; /* Finished, application data, close_notify; 13-byte headers */
+};
+
+static const struct dtls_capture dtls_gcm = {
+    {TD_VERSION_DTLS_1_2, TD_CS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256, false,
+     "4d3200a552e234d9535584aa166694406d9cbd52d8bff5098f5c3ae65f54a6bf099302db2e47091ec5a0e48a39493da9",
+     "66ce8ab38b6f613b8ac474c401dd3df6745363060e785feda00120b921940258",
+     "3a7c317c693e596fae20630a7df3864fdc4fcfb141fe7719b14421e34690d131", NULL, NULL},
+    {"16fefd00010000000000000030194eac9aaf5fcb806cbe1275d5f8e18beb5ba7866e3d04ad1d68af155c5f4b5f25ea5bb2c7ade1e02fc4749411b702f5",
+     "17fefd00010000000000010039194eac9aaf5fcb81ce2048269870ef4560e56670d6c574b4b7f2e2d9a638b1d136060e3b0165ef5640c0eb7b7a2cf842be6a3fa8a62f5482ed",
+     "15fefd0001000000000002001a194eac9aaf5fcb827a36a2bca04ce1a384814373b7d7b22fd9f1"},
+};
+static const struct dtls_capture dtls_chacha20 = {
+    {TD_VERSION_DTLS_1_2, TD_CS_TLS_ECDHE_RSA_WITH_CHACHA20_POLY1305_SHA256, false,
+     "2717b6237b66bc520a24dea0ebfd90583826d0849f77553e510cdaabdfac32940e82169fb924460f2339e63b87bcc83f",
+     "8cbf3d8fbcdb220b603bc7c9323ea2421394d94313ff8202375e541d1494eec7",
+     "2db7fc0f3067d39444bbd65a0334b0dea332cbb5f3a7805c7bd634b3a584b9b4", NULL, NULL},
+    {"16fefd00010000000000000028688193209d405616b90fd662124a163d1629cb1bf16c9f8af2292e53a69d66f6577ca2505e730ada",
+     "17fefd0001000000000001003173395cb060e51b39082404270d709f40474dc7a083986909f561ae1efc374d52aa879f3639db9b730b453fa5d05e895631",
+     "15fefd000100000000000200125d1f014003c9d43c2eac8a2760a559399a04"},
+};
+static const struct dtls_capture dtls10_cbc = {
+    {TD_VERSION_DTLS_1_0, TD_CS_TLS_ECDHE_RSA_WITH_AES_128_CBC_SHA, false,
+     "28806de23a51b2ae891d366a9f2a136613ac8bf8a976374bebfb7c246036c4fa40a551e0fd6097faf212319a73ae0b0d",
+     "3a36141e418004a1a6e93b476aa3d8f2e929c631d2f1e772cbc300fd857ce90b",
+     "f03c53328f97e4a5b45da25419313d6a91ffa280a820d76004f694162bfd88e2", NULL, NULL},
+    {"16feff0001000000000000004030b8b6128fc681ce2a4017edecf49cf4410d2c680b4116b68e6d614e3e7b91429ae546ad9d5c133e1829fa313f490c43f8efa40c5d90cf4ac71130523b2cfc31",
+     "17feff00010000000000010050fca82b3c2e1427daa09b20a13ed4cf1fc2d872e7de660d58cfc8d421336bf6db8a6b703801a4510170fc55f471778615f901c6fa84a621526086bd27f69629fdcf6b1115cd29472ecb191f0855539808",
+     "15feff000100000000000200304dc7c2205892e13a0b13d232ec33632a3b5f4ba9d224cf74dd063079abb0a2be3633a4a6dd8e94fbe955559370a31213"},
+};
+
+#define DTLS_HEADER 13
+
+/* Open a DTLS record with seq_num = epoch << 48 | sequence_number. */
+static enum td_rp_status open_dtls(struct td_rp12 *rp, struct record *r, uint16_t epoch,
+                                   uint64_t sequence)
+{
+    uint16_t version = (uint16_t)(r->bytes[1] << 8 | r->bytes[2]);
+    return td_rp12_open_at(rp, (uint64_t)epoch << 48 | sequence, r->bytes[0], version,
+                           r->bytes + DTLS_HEADER, r->n - DTLS_HEADER, r->out, &r->len);
+}
+
+static void test_dtls_opens_in_any_order(void **state)
+{
+    (void)state;
+    /* the client's Finished: type 20, length 12, message_seq 3, offset 0, fragment 12 */
+    static const uint8_t finished[12] = {20, 0, 0, 12, 0, 3, 0, 0, 0, 0, 0, 12};
+    static const uint8_t close_notify[2] = {1, 0};
+    const struct dtls_capture *all[] = {&dtls_gcm, &dtls_chacha20, &dtls10_cbc};
+    static const unsigned order[3] = {2, 0, 1};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        struct td_rp12 *rp = client_protector(&all[i]->keys);
+        for (size_t k = 0; k < 3; k++) {
+            struct record r;
+            unsigned seq = order[k];
+            load(&r, all[i]->records[seq]);
+            assert_int_equal(open_dtls(rp, &r, 1, seq), TD_RP_OK);
+            if (seq == 0) {
+                assert_int_equal(r.len, 24);
+                assert_memory_equal(r.out, finished, sizeof finished);
+            } else if (seq == 2) {
+                assert_int_equal(r.len, 2);
+                assert_memory_equal(r.out, close_notify, 2);
+            }
+        }
+        td_rp12_free(rp);
+    }
+}
+
+static void test_dtls_failures(void **state)
+{
+    (void)state;
+    const struct dtls_capture *all[] = {&dtls_gcm, &dtls_chacha20, &dtls10_cbc};
+    for (size_t i = 0; i < sizeof all / sizeof all[0]; i++) {
+        struct td_rp12 *rp = client_protector(&all[i]->keys);
+        struct record r;
+        load(&r, all[i]->records[0]);
+        assert_int_not_equal(open_dtls(rp, &r, 0, 0), TD_RP_OK); /* epoch 0 */
+        assert_int_not_equal(open_dtls(rp, &r, 2, 0), TD_RP_OK); /* epoch 2 */
+        assert_int_not_equal(open_dtls(rp, &r, 1, 1), TD_RP_OK); /* another sequence number */
+        /* the implicit counter of TLS is not DTLS's: sequence 0 without the epoch fails */
+        assert_int_not_equal(td_rp12_open(rp, r.bytes[0], (uint16_t)(r.bytes[1] << 8 | r.bytes[2]),
+                                          r.bytes + DTLS_HEADER, r.n - DTLS_HEADER, r.out, &r.len),
+                             TD_RP_OK);
+        assert_int_equal(open_dtls(rp, &r, 1, 0), TD_RP_OK); /* and the record itself still opens */
+        td_rp12_free(rp);
+    }
+    /* DTLS 1.0 CBC: each record has its explicit IV; a changed IV changes the
+     * first block, whose MAC then fails */
+    struct td_rp12 *rp = client_protector(&dtls10_cbc.keys);
+    struct record r;
+    load(&r, dtls10_cbc.records[0]);
+    r.bytes[DTLS_HEADER] ^= 0x01;
+    assert_int_equal(open_dtls(rp, &r, 1, 0), TD_RP_AUTH_FAILED);
+    td_rp12_free(rp);
+    /* the version of the additional data is DTLS's: read as TLS 1.2 it fails */
+    rp = client_protector(&dtls_gcm.keys);
+    load(&r, dtls_gcm.records[0]);
+    assert_int_equal(td_rp12_open_at(rp, 1ull << 48, r.bytes[0], TD_VERSION_TLS_1_2,
+                                     r.bytes + DTLS_HEADER, r.n - DTLS_HEADER, r.out, &r.len),
+                     TD_RP_AUTH_FAILED);
+    td_rp12_free(rp);
+    assert_false(td_rp12_supported(TD_VERSION_DTLS_1_3, TD_CS_TLS_AES_128_GCM_SHA256));
+    assert_false(td_rp12_supported(TD_VERSION_DTLS_1_0, TD_CS_TLS_ECDHE_RSA_WITH_AES_128_GCM_SHA256));
+}
+
 static void test_not_decrypted_here(void **state)
 {
     (void)state;
@@ -249,6 +365,8 @@ int main(void)
         cmocka_unit_test(test_cbc_failures),
         cmocka_unit_test(test_tls10_chained_iv),
         cmocka_unit_test(test_not_decrypted_here),
+        cmocka_unit_test(test_dtls_opens_in_any_order),
+        cmocka_unit_test(test_dtls_failures),
     };
     return cmocka_run_group_tests(tests, NULL, NULL);
 }
