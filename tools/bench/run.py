@@ -146,8 +146,11 @@ def build(tmp):
     subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-Werror", "-o", loop, os.path.join(BENCH, "pcap-loop.c"),
                     "-lpcap"], check=True)
     dissect = os.path.join(tmp, "dissect-only")
-    libs = subprocess.run(["make", "-s", "--no-print-directory", "-C", ROOT, "print-libs"], capture_output=True, text=True,
-                          check=True).stdout.split()
+    # a make of its own: under a parent make (make test, -j2) the inherited MAKEFLAGS would
+    # make it print "Entering directory" lines into the link line
+    clean_env = {k: v for k, v in os.environ.items() if k not in ("MAKEFLAGS", "MFLAGS", "MAKELEVEL")}
+    libs = subprocess.run(["make", "-s", "--no-print-directory", "-C", ROOT, "print-libs"], capture_output=True,
+                          text=True, check=True, env=clean_env).stdout.split()
     subprocess.run(["cc", "-O2", "-Wall", "-Wextra", "-Werror", "-I", os.path.join(ROOT, "include"), "-o", dissect,
                     os.path.join(BENCH, "dissect-only.c"), os.path.join(ROOT, "build/libtlsdissect.a")] + libs,
                    check=True)
