@@ -5,8 +5,12 @@
  * `LABEL SP client_random_hex SP secret_hex`, `#` starts a comment.
  *
  * The table: entries in one array (grown by doubling up to max_entries),
- * chained from a power-of-two bucket array by index; the bucket is SipHash
- * (keyed_hash.h) of client random and label.  A second line for the same
+ * found through an open-addressed slot array (linear probing, at most half
+ * full) that holds each entry's index and its SipHash (keyed_hash.h) of
+ * client random and label: a probe compares hashes in the slots and reads
+ * an entry only when one matches, and growing re-places slots without
+ * hashing again (a million-line log is a million random reads otherwise).
+ * A second line for the same
  * random and label replaces the secret (the newest line wins, as in a log
  * appended to by a stack that retried).
  *
@@ -33,7 +37,11 @@ struct entry {
     uint8_t label;
     uint8_t len;
     uint8_t secret[TD_KEYLOG_SECRET_MAX];
-    uint32_t next; /* chain in the bucket, NO_ENTRY at its end */
+};
+
+struct slot {
+    uint64_t hash;  /* of the entry's random and label */
+    uint32_t index; /* into entries; NO_ENTRY: empty */
 };
 
 /* A file read again as it grows (live capture). */
@@ -54,8 +62,8 @@ struct td_keylog {
     size_t nfollowed;
     struct entry *entries;
     size_t count, cap, max;
-    uint32_t *buckets;
-    size_t nbuckets; /* a power of two */
+    struct slot *slots;
+    size_t nslots; /* a power of two, at least twice count */
 };
 
 static const char *const label_names[TD_KEYLOG_LABELS] = {
@@ -75,14 +83,14 @@ struct td_keylog *td_keylog_new(const struct td_hash_key *key, size_t max_entrie
         return NULL;
     /* chain indices are 32-bit */
     kl->max = max_entries == 0 ? 1 : max_entries < NO_ENTRY ? max_entries : NO_ENTRY - 1;
-    kl->nbuckets = 64;
-    kl->buckets = malloc(kl->nbuckets * sizeof *kl->buckets);
+    kl->nslots = 128;
+    kl->slots = malloc(kl->nslots * sizeof *kl->slots);
     kl->hasher = td_keyed_hash_new(key);
-    if (kl->buckets == NULL || kl->hasher == NULL) {
+    if (kl->slots == NULL || kl->hasher == NULL) {
         td_keylog_free(kl);
         return NULL;
     }
-    memset(kl->buckets, 0xff, kl->nbuckets * sizeof *kl->buckets);
+    memset(kl->slots, 0xff, kl->nslots * sizeof *kl->slots);
     return kl;
 }
 
@@ -93,7 +101,7 @@ void td_keylog_free(struct td_keylog *kl)
     if (kl->entries)
         OPENSSL_cleanse(kl->entries, kl->cap * sizeof *kl->entries);
     free(kl->entries);
-    free(kl->buckets);
+    free(kl->slots);
     for (size_t i = 0; i < kl->nfollowed; i++) {
         close(kl->followed[i].fd);
         OPENSSL_cleanse(kl->followed[i].reader.line, sizeof kl->followed[i].reader.line);
@@ -111,44 +119,57 @@ const char *td_keylog_label_name(enum td_keylog_label label)
     return (unsigned)label < TD_KEYLOG_LABELS ? label_names[label] : "";
 }
 
-static size_t bucket_of(struct td_keylog *kl, const uint8_t random[32], uint8_t label,
-                        size_t nbuckets)
+static uint64_t hash_of(struct td_keylog *kl, const uint8_t random[32], uint8_t label)
 {
     uint8_t key[33];
     memcpy(key, random, 32);
     key[32] = label;
-    return (size_t)(td_keyed_hash(kl->hasher, key, sizeof key) & (nbuckets - 1));
+    return td_keyed_hash(kl->hasher, key, sizeof key);
 }
 
-static struct entry *find(struct td_keylog *kl, const uint8_t random[32], uint8_t label)
+/* The slot of (random, label): the one holding its entry, or the empty one it would go in. */
+static struct slot *probe(const struct td_keylog *kl, const uint8_t random[32], uint8_t label,
+                          uint64_t hash)
 {
-    for (uint32_t i = kl->buckets[bucket_of(kl, random, label, kl->nbuckets)]; i != NO_ENTRY;
-         i = kl->entries[i].next)
-        if (kl->entries[i].label == label && memcmp(kl->entries[i].random, random, 32) == 0)
-            return &kl->entries[i];
-    return NULL;
-}
-
-/* Keep the load factor at most 1: double the buckets and re-chain every entry. */
-static int grow_buckets(struct td_keylog *kl)
-{
-    size_t n = kl->nbuckets * 2;
-    uint32_t *b;
-    if (n > SIZE_MAX / sizeof *b)
-        return -1;
-    b = malloc(n * sizeof *b);
-    if (b == NULL)
-        return -1;
-    memset(b, 0xff, n * sizeof *b);
-    for (size_t i = 0; i < kl->count; i++) {
-        struct entry *e = &kl->entries[i];
-        size_t k = bucket_of(kl, e->random, e->label, n);
-        e->next = b[k];
-        b[k] = (uint32_t)i;
+    size_t mask = kl->nslots - 1;
+    for (size_t i = (size_t)hash & mask;; i = (i + 1) & mask) {
+        struct slot *sl = &kl->slots[i];
+        if (sl->index == NO_ENTRY)
+            return sl;
+        if (sl->hash == hash && kl->entries[sl->index].label == label &&
+            memcmp(kl->entries[sl->index].random, random, 32) == 0)
+            return sl;
     }
-    free(kl->buckets);
-    kl->buckets = b;
-    kl->nbuckets = n;
+}
+
+static struct entry *find(struct td_keylog *kl, const uint8_t random[32], uint8_t label, uint64_t hash)
+{
+    struct slot *sl = probe(kl, random, label, hash);
+    return sl->index == NO_ENTRY ? NULL : &kl->entries[sl->index];
+}
+
+/* Keep the slots at most half full: double them and re-place every slot by its hash. */
+static int grow_slots(struct td_keylog *kl)
+{
+    size_t n = kl->nslots * 2;
+    struct slot *grown;
+    if (n > SIZE_MAX / sizeof *grown)
+        return -1;
+    grown = malloc(n * sizeof *grown);
+    if (grown == NULL)
+        return -1;
+    memset(grown, 0xff, n * sizeof *grown);
+    for (size_t i = 0; i < kl->nslots; i++) {
+        size_t k = (size_t)kl->slots[i].hash & (n - 1);
+        if (kl->slots[i].index == NO_ENTRY)
+            continue;
+        while (grown[k].index != NO_ENTRY)
+            k = (k + 1) & (n - 1);
+        grown[k] = kl->slots[i];
+    }
+    free(kl->slots);
+    kl->slots = grown;
+    kl->nslots = n;
     return 0;
 }
 
@@ -174,20 +195,22 @@ static int grow_entries(struct td_keylog *kl)
 static enum td_keylog_line_result store(struct td_keylog *kl, const uint8_t random[32],
                                         uint8_t label, const uint8_t *secret, size_t len)
 {
-    struct entry *e = find(kl, random, label);
+    uint64_t hash = hash_of(kl, random, label);
+    struct entry *e = find(kl, random, label, hash);
     if (e == NULL) {
+        struct slot *sl;
         if (kl->count >= kl->max)
             return TD_KEYLOG_LINE_FULL;
         if (kl->count == kl->cap && grow_entries(kl) != 0)
             return TD_KEYLOG_LINE_NO_MEMORY;
-        if (kl->count >= kl->nbuckets && grow_buckets(kl) != 0)
+        if ((kl->count + 1) * 2 > kl->nslots && grow_slots(kl) != 0)
             return TD_KEYLOG_LINE_NO_MEMORY;
+        sl = probe(kl, random, label, hash); /* the empty slot it goes in */
         e = &kl->entries[kl->count];
         memcpy(e->random, random, 32);
         e->label = label;
-        size_t k = bucket_of(kl, random, label, kl->nbuckets);
-        e->next = kl->buckets[k];
-        kl->buckets[k] = (uint32_t)kl->count++;
+        sl->hash = hash;
+        sl->index = (uint32_t)kl->count++;
     }
     memset(e->secret, 0, sizeof e->secret);
     memcpy(e->secret, secret, len);
@@ -406,7 +429,7 @@ size_t td_keylog_secret(struct td_keylog *kl, const uint8_t client_random[32],
     const struct entry *e;
     if (kl == NULL || (unsigned)label >= TD_KEYLOG_LABELS)
         return 0;
-    e = find(kl, client_random, (uint8_t)label);
+    e = find(kl, client_random, (uint8_t)label, hash_of(kl, client_random, (uint8_t)label));
     if (e == NULL)
         return 0;
     memcpy(out, e->secret, e->len);
@@ -416,7 +439,7 @@ size_t td_keylog_secret(struct td_keylog *kl, const uint8_t client_random[32],
 bool td_keylog_has(struct td_keylog *kl, const uint8_t client_random[32], enum td_keylog_label label)
 {
     return kl != NULL && (unsigned)label < TD_KEYLOG_LABELS &&
-           find(kl, client_random, (uint8_t)label) != NULL;
+           find(kl, client_random, (uint8_t)label, hash_of(kl, client_random, (uint8_t)label)) != NULL;
 }
 
 bool td_keylog_knows(struct td_keylog *kl, const uint8_t client_random[32])
