@@ -11,6 +11,7 @@
 #include <string.h>
 
 #include "tls/record_protection.h"
+#include "tls/record_protection12.h"
 #include "tls/transcript.h"
 
 bool td_finished_tls13(const char *digest, const uint8_t *base_key, size_t hash_len,
@@ -42,19 +43,7 @@ bool td_finished_tls12(const char *prf_digest, const uint8_t *master_secret, siz
                        bool client, const uint8_t *transcript_hash, size_t hash_len, uint8_t *out,
                        size_t out_len)
 {
-    const char *label = client ? "client finished" : "server finished";
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)prf_digest, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)master_secret, master_len),
-        /* the seed is label || hash: the KDF joins repeated seed parameters */
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)label, strlen(label)),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)transcript_hash, hash_len),
-        OSSL_PARAM_construct_end(),
-    };
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-    bool ok = ctx && EVP_KDF_derive(ctx, out, out_len, params) == 1;
-    EVP_KDF_CTX_free(ctx);
-    EVP_KDF_free(kdf);
-    return ok;
+    return td_tls1_prf(prf_digest, master_secret, master_len,
+                       client ? "client finished" : "server finished", transcript_hash, hash_len, out,
+                       out_len);
 }

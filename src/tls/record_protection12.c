@@ -260,29 +260,35 @@ static const struct protection *protection_of(uint16_t version, uint16_t suite)
 
 bool td_rp12_supported(uint16_t version, uint16_t suite) { return protection_of(version, suite) != NULL; }
 
+bool td_tls1_prf(const char *digest, const uint8_t *secret, size_t secret_len, const char *label,
+                 const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len)
+{
+    OSSL_PARAM params[] = {
+        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)secret, secret_len),
+        /* the seed is label || seed: the KDF joins repeated seed parameters */
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)label, strlen(label)),
+        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, (void *)seed, seed_len),
+        OSSL_PARAM_construct_end(),
+    };
+    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
+    EVP_KDF_CTX *ctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
+    bool ok = ctx && EVP_KDF_derive(ctx, out, out_len, params) == 1;
+    EVP_KDF_CTX_free(ctx);
+    EVP_KDF_free(kdf);
+    return ok;
+}
+
 /* The key block (RFC 5246 §6.3) through libcrypto's TLS1-PRF. */
 static bool key_block(const struct td_rp12_keys *k, const struct protection *p, uint8_t *out,
                       size_t out_len)
 {
-    static const char label[] = "key expansion";
-    uint8_t seed[sizeof label - 1 + 64];
+    uint8_t seed[64]; /* server_random + client_random */
     const char *digest = td_version_tls_equivalent(k->version) == TD_VERSION_TLS_1_2 ? p->prf : "MD5-SHA1";
-    memcpy(seed, label, sizeof label - 1);
-    memcpy(seed + sizeof label - 1, k->server_random, 32);
-    memcpy(seed + sizeof label - 1 + 32, k->client_random, 32);
-    OSSL_PARAM params[] = {
-        OSSL_PARAM_construct_utf8_string(OSSL_KDF_PARAM_DIGEST, (char *)digest, 0),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SECRET, (void *)k->master_secret,
-                                          TD_RP12_MASTER_SECRET_LEN),
-        OSSL_PARAM_construct_octet_string(OSSL_KDF_PARAM_SEED, seed, sizeof seed),
-        OSSL_PARAM_construct_end(),
-    };
-    EVP_KDF *kdf = EVP_KDF_fetch(NULL, "TLS1-PRF", NULL);
-    EVP_KDF_CTX *kctx = kdf ? EVP_KDF_CTX_new(kdf) : NULL;
-    bool ok = kctx && EVP_KDF_derive(kctx, out, out_len, params) == 1;
-    EVP_KDF_CTX_free(kctx);
-    EVP_KDF_free(kdf);
-    return ok;
+    memcpy(seed, k->server_random, 32);
+    memcpy(seed + 32, k->client_random, 32);
+    return td_tls1_prf(digest, k->master_secret, TD_RP12_MASTER_SECRET_LEN, "key expansion", seed,
+                       sizeof seed, out, out_len);
 }
 
 struct td_rp12 *td_rp12_new(const struct td_rp12_keys *keys, bool client_writer,

@@ -40,6 +40,14 @@ struct td_rp12_keys {
 bool td_rp12_supported(uint16_t version, uint16_t suite);
 
 /*
+ * PRF(secret, label, seed) of RFC 5246 §5 (digest "SHA256"/"SHA384") or
+ * RFC 2246 §5 ("MD5-SHA1") through libcrypto's TLS1-PRF: the key block and
+ * the Finished verify_data both come from it.  False when libcrypto fails.
+ */
+bool td_tls1_prf(const char *digest, const uint8_t *secret, size_t secret_len, const char *label,
+                 const uint8_t *seed, size_t seed_len, uint8_t *out, size_t out_len);
+
+/*
  * The protector of the client's (client_writer) or the server's records,
  * or NULL with *st: TD_RP_UNSUPPORTED (version or suite not decrypted here,
  * or the provider lacks its cipher), TD_RP_CRYPTO_ERROR.
